@@ -1,0 +1,139 @@
+# griddispatch: `make run` sets everything up and serves; `make test` sets up the same and tests.
+# Everything local lives under .data/: the PostgreSQL cluster, its generated password, the
+# embedded NATS store and the built binary. `make stop` stops the cluster; `make clean-data`
+# deletes it all.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+DATA      ?= $(CURDIR)/.data
+PGDATA    := $(DATA)/pg
+PGPASS    := $(DATA)/pg-password
+PGPORT    ?= 55432
+PGVERSION := 15
+PGBIN     := /usr/lib/postgresql/$(PGVERSION)/bin
+BIN       := $(DATA)/bin/griddispatch
+LISTEN    ?= 127.0.0.1:8080
+# DEMO selects what `make run` loads: "all" (Yuncheng city, 13 counties) or one county code.
+DEMO      ?= all
+
+# initdb refuses to run as root, so as root the cluster belongs to the postgres user.
+ifeq ($(shell id -u),0)
+  AS_PG := runuser -u postgres --
+  SUDO  :=
+else
+  AS_PG :=
+  SUDO  := sudo
+endif
+
+# Connection URLs are built at recipe time, after the password file exists.
+pg_password   = $(shell cat $(PGPASS))
+admin_url     = postgres://postgres:$(pg_password)@127.0.0.1:$(PGPORT)/postgres?sslmode=disable
+database_url  = postgres://griddispatch:$(pg_password)@127.0.0.1:$(PGPORT)/griddispatch?sslmode=disable
+test_db_url   = postgres://griddispatch:$(pg_password)@127.0.0.1:$(PGPORT)/griddispatch_test?sslmode=disable
+psql_admin    = PGOPTIONS="-c client_min_messages=warning" PGPASSWORD=$(pg_password) $(PGBIN)/psql -h 127.0.0.1 -p $(PGPORT) -U postgres -v ON_ERROR_STOP=1 -qtA
+
+GO_PACKAGES := ./...
+
+.PHONY: help run test stop clean-data build deps db db-start db-init migrate demo env fmt vet \
+	bench validate-demo
+
+help:
+	@echo "make run         set up PostgreSQL+PostGIS under .data/, migrate, load the demo, serve on $(LISTEN)"
+	@echo "make test        set up the same and run every test (go test -race)"
+	@echo "make stop        stop the local PostgreSQL cluster"
+	@echo "make env         print the DATABASE_URL of the local cluster"
+	@echo "make bench       run the Go benchmarks"
+	@echo "make clean-data  stop the cluster and delete .data/"
+
+## --- setup -------------------------------------------------------------------------------
+
+# PostGIS (and PostgreSQL 15, if absent) from Debian's packages.
+deps:
+	@if [ ! -x $(PGBIN)/initdb ] || [ ! -f /usr/share/postgresql/$(PGVERSION)/extension/postgis.control ]; then \
+		echo ">> installing postgresql-$(PGVERSION) and postgresql-$(PGVERSION)-postgis-3"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			postgresql-$(PGVERSION) postgresql-$(PGVERSION)-postgis-3 >/dev/null; \
+	fi
+
+# A private cluster: loopback only, no unix socket, SCRAM passwords, password generated once.
+db-init: deps
+	@if [ ! -f $(PGDATA)/PG_VERSION ]; then \
+		echo ">> creating PostgreSQL $(PGVERSION) cluster in $(PGDATA)"; \
+		mkdir -p $(DATA); \
+		[ -f $(PGPASS) ] || (umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > $(PGPASS)); \
+		mkdir -p $(PGDATA); chmod 700 $(PGDATA); \
+		if [ -n "$(AS_PG)" ]; then chown postgres: $(PGDATA) $(PGPASS); fi; \
+		$(AS_PG) $(PGBIN)/initdb -D $(PGDATA) -U postgres --pwfile=$(PGPASS) \
+			--auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null; \
+		{ echo "listen_addresses = '127.0.0.1'"; echo "port = $(PGPORT)"; \
+		  echo "unix_socket_directories = ''"; echo "synchronous_commit = on"; \
+		  echo "max_connections = 200"; echo "shared_buffers = 512MB"; \
+		  echo "work_mem = 32MB"; echo "maintenance_work_mem = 256MB"; \
+		  echo "max_wal_size = 4GB"; } >> $(PGDATA)/postgresql.conf; \
+	fi
+
+db-start: db-init
+	@if ! $(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) status >/dev/null 2>&1; then \
+		echo ">> starting PostgreSQL on 127.0.0.1:$(PGPORT)"; \
+		$(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) -l $(PGDATA)/server.log -w -t 60 start >/dev/null; \
+	fi
+
+# The application role owns its databases; PostGIS needs a superuser to create, so we do it here.
+db: db-start
+	@$(psql_admin) -d postgres -c "DO \$$\$$ BEGIN \
+		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'griddispatch') THEN \
+			CREATE ROLE griddispatch LOGIN PASSWORD '$(pg_password)'; END IF; END \$$\$$;"
+	@for db in griddispatch griddispatch_test; do \
+		if [ -z "$$($(psql_admin) -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$$db'")" ]; then \
+			$(psql_admin) -d postgres -c "CREATE DATABASE $$db OWNER griddispatch"; \
+		fi; \
+		$(psql_admin) -d $$db -c "CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public"; \
+	done
+
+stop:
+	@if [ -f $(PGDATA)/PG_VERSION ] && $(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) status >/dev/null 2>&1; then \
+		$(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) -m fast -w stop; \
+	else echo "PostgreSQL is not running"; fi
+
+clean-data: stop
+	rm -rf $(DATA)
+
+env: db
+	@echo "export DATABASE_URL='$(database_url)'"
+	@echo "export TEST_DATABASE_URL='$(test_db_url)'"
+
+## --- build and run -----------------------------------------------------------------------
+
+build:
+	@mkdir -p $(dir $(BIN))
+	go build -o $(BIN) ./cmd/griddispatch
+
+migrate: db build
+	@DATABASE_URL='$(database_url)' $(BIN) migrate
+
+demo: migrate
+	@DATABASE_URL='$(database_url)' $(BIN) demo load $(if $(filter all,$(DEMO)),,--county $(DEMO))
+
+run: demo
+	@echo ">> serving on http://$(LISTEN)  (try: curl http://$(LISTEN)/readyz)"
+	@DATABASE_URL='$(database_url)' exec $(BIN) serve --listen $(LISTEN) --data-dir $(DATA)
+
+validate-demo: demo
+	@DATABASE_URL='$(database_url)' $(BIN) grid validate
+
+## --- quality -----------------------------------------------------------------------------
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	go vet $(GO_PACKAGES)
+
+test: db fmt vet
+	TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -timeout 12m $(GO_PACKAGES)
+
+bench: db
+	TEST_DATABASE_URL='$(test_db_url)' go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
