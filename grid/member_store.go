@@ -1,0 +1,91 @@
+package grid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgerrcode"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// CreateMember stores a new member.
+func (s *Store) CreateMember(ctx context.Context, phone, name string) (Member, error) {
+	if err := CheckMember(phone, name); err != nil {
+		return Member{}, err
+	}
+	m := Member{Phone: phone, Name: name}
+	err := s.pool.QueryRow(ctx, `INSERT INTO members (phone, name) VALUES ($1, $2) RETURNING id`, phone, name).Scan(&m.ID)
+	if isUniqueViolation(err) {
+		return Member{}, fmt.Errorf("%w: phone %s is already registered", ErrDuplicatePhone, phone)
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf("create member: %w", err)
+	}
+	return m, nil
+}
+
+// Assign gives a member a role at a unit, if the role belongs at that unit's level.
+// Assigning the same role twice is not an error.
+func (s *Store) Assign(ctx context.Context, a Assignment) error {
+	if !a.Role.Valid() {
+		return fmt.Errorf("%w: unknown role %q", ErrInvalidMember, a.Role)
+	}
+	level := LevelOfCode(a.UnitCode)
+	if !a.Role.AllowedAt(level) {
+		return fmt.Errorf("%w: a %s cannot be assigned at %s %s", ErrRoleLevel, a.Role, level, a.UnitCode)
+	}
+	tag, err := s.pool.Exec(ctx, `
+		INSERT INTO assignments (member_id, unit_code, role)
+		SELECT m.id, u.code, $3 FROM members m, units u WHERE m.id = $1 AND u.code = $2
+		ON CONFLICT DO NOTHING`, a.MemberID, a.UnitCode, string(a.Role))
+	if err != nil {
+		return fmt.Errorf("assign: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		var exists bool
+		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM assignments WHERE member_id = $1 AND unit_code = $2 AND role = $3)`,
+			a.MemberID, a.UnitCode, string(a.Role)).Scan(&exists)
+		if err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+		if !exists {
+			return fmt.Errorf("member %d or unit %s: %w", a.MemberID, a.UnitCode, ErrNotFound)
+		}
+	}
+	return nil
+}
+
+// Staff is a member with one of their assignments.
+type Staff struct {
+	Member
+	UnitCode string
+	Role     Role
+}
+
+// Staff lists the members assigned anywhere under root, optionally with one role only
+// (empty role means every role), ordered by unit and phone.
+func (s *Store) Staff(ctx context.Context, root string, role Role) ([]Staff, error) {
+	if err := checkRoot(root); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT m.id, m.phone, m.name, a.unit_code, a.role
+		FROM assignments a JOIN members m ON m.id = a.member_id
+		WHERE a.unit_code LIKE $1 || '%' AND ($2 = '' OR a.role = $2)
+		ORDER BY a.unit_code, m.phone`, root, string(role))
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Staff, error) {
+		var st Staff
+		err := row.Scan(&st.ID, &st.Phone, &st.Name, &st.UnitCode, &st.Role)
+		return st, err
+	})
+}
+
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == pgerrcode.UniqueViolation
+}
