@@ -1,0 +1,79 @@
+package grid
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DemoResult says what LoadDemo did for one county.
+type DemoResult struct {
+	County  string
+	Loaded  bool // false when the county was already there
+	Units   int
+	Members int
+}
+
+// LoadDemo stores one generated county of the demo city with its staff, in one transaction.
+// A county that already exists is left as it is, so loading again is cheap and safe.
+func (s *Store) LoadDemo(ctx context.Context, countyCode string, seed uint64) (DemoResult, error) {
+	res := DemoResult{County: countyCode}
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE code = $1)`, countyCode).Scan(&exists); err != nil {
+		return res, fmt.Errorf("demo %s: %w", countyCode, err)
+	}
+	if exists {
+		return res, nil
+	}
+	demo, err := GenerateDemo(countyCode, seed)
+	if err != nil {
+		return res, err
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := insertUnits(ctx, tx, demo.Units); err != nil {
+			return err
+		}
+		return insertStaff(ctx, tx, demo.Staff)
+	})
+	if err != nil {
+		return res, fmt.Errorf("demo %s: %w", countyCode, err)
+	}
+	res.Loaded, res.Units, res.Members = true, len(demo.Units), len(demo.Staff)
+	return res, nil
+}
+
+const createStaffStaging = `
+CREATE TEMP TABLE staff_staging (
+    phone     text NOT NULL,
+    name      text NOT NULL,
+    unit_code text COLLATE "C" NOT NULL,
+    role      text NOT NULL
+) ON COMMIT DROP`
+
+const insertStagedStaff = `
+INSERT INTO members (phone, name)
+SELECT DISTINCT ON (phone) phone, name FROM staff_staging ORDER BY phone
+ON CONFLICT (phone) DO NOTHING;
+
+INSERT INTO assignments (member_id, unit_code, role)
+SELECT m.id, s.unit_code, s.role FROM staff_staging s JOIN members m USING (phone)
+ON CONFLICT DO NOTHING`
+
+func insertStaff(ctx context.Context, tx pgx.Tx, staff []DemoStaff) error {
+	if _, err := tx.Exec(ctx, createStaffStaging); err != nil {
+		return fmt.Errorf("create staff staging: %w", err)
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"staff_staging"}, []string{"phone", "name", "unit_code", "role"},
+		pgx.CopyFromSlice(len(staff), func(i int) ([]any, error) {
+			s := staff[i]
+			return []any{s.Phone, s.Name, s.UnitCode, string(s.Role)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy staff: %w", err)
+	}
+	if _, err := tx.Exec(ctx, insertStagedStaff); err != nil {
+		return fmt.Errorf("store staff: %w", err)
+	}
+	return nil
+}
