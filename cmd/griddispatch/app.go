@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/migrations"
+	"github.com/griddispatch/griddispatch/web"
+)
+
+// Main is a running griddispatch server: database pool, bus, HTTP. Tests start it the same
+// way the serve command does.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	pool *pgxpool.Pool
+	nats *server.Server // nil with an external NATS
+	bus  *dispatch.Bus
+	http *web.Server
+}
+
+// Run opens every dependency and starts serving; it returns once the server listens.
+func (m *Main) Run(ctx context.Context) error {
+	pool, err := openDB(ctx, m.Config)
+	if err != nil {
+		return err
+	}
+	m.pool = pool
+	if m.bus, err = m.openBus(ctx); err != nil {
+		return err
+	}
+	m.http = web.NewServer(m.Logger, []web.Check{
+		{Name: "postgres", Fn: m.pool.Ping},
+		{Name: "migrations", Fn: m.migrationsCurrent},
+		{Name: "nats", Fn: m.bus.Ready},
+	})
+	if err := m.http.Open(m.Config.Listen); err != nil {
+		return err
+	}
+	m.Logger.Info("serving", "addr", m.http.Addr(), "nats_embedded", m.nats != nil)
+	return nil
+}
+
+func (m *Main) openBus(ctx context.Context) (*dispatch.Bus, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if m.Config.NATSURL != "" {
+		return dispatch.Connect(ctx, m.Config.NATSURL, m.Logger)
+	}
+	ns, err := startEmbeddedNATS(m.Config.DataDir, m.Config.NATSListen)
+	if err != nil {
+		return nil, err
+	}
+	m.nats = ns
+	if m.Config.NATSListen != "" {
+		m.Logger.Info("embedded nats listening", "url", ns.ClientURL())
+	}
+	return dispatch.ConnectInProcess(ctx, ns, m.Logger)
+}
+
+func (m *Main) migrationsCurrent(ctx context.Context) error {
+	v, err := migrations.Current(ctx, m.pool)
+	if err != nil {
+		return err
+	}
+	if latest := migrations.Latest(); v != latest {
+		return fmt.Errorf("schema at version %d, this binary needs %d: run griddispatch migrate", v, latest)
+	}
+	return nil
+}
+
+// Addr is where HTTP is served.
+func (m *Main) Addr() string { return m.http.Addr() }
+
+// Close stops serving, letting requests in flight finish, then closes the bus and database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		errs = append(errs, m.http.Close(ctx))
+		cancel()
+	}
+	if m.bus != nil {
+		m.bus.Close()
+	}
+	if m.nats != nil {
+		m.nats.Shutdown()
+		m.nats.WaitForShutdown()
+	}
+	if m.pool != nil {
+		m.pool.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// openDB connects a pool and checks the connection, so a wrong URL fails at once and clearly.
+func openDB(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("no database: set --database-url or DATABASE_URL (make env prints the local one)")
+	}
+	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("--database-url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database %s:%d: %w", pc.ConnConfig.Host, pc.ConnConfig.Port, err)
+	}
+	return pool, nil
+}
