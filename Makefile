@@ -65,7 +65,13 @@ db-init: deps
 		mkdir -p $(DATA); \
 		[ -f $(PGPASS) ] || (umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > $(PGPASS)); \
 		mkdir -p $(PGDATA); chmod 700 $(PGDATA); \
-		if [ -n "$(AS_PG)" ]; then chown postgres: $(PGDATA) $(PGPASS); fi; \
+		if [ -n "$(AS_PG)" ]; then \
+			chown postgres: $(PGDATA) $(PGPASS); \
+			d=$(DATA); while [ "$$d" != / ]; do \
+				if ! runuser -u postgres -- test -x "$$d"; then \
+					echo ">> granting the postgres user passage (o+x) through $$d"; chmod o+x "$$d"; fi; \
+				d=$$(dirname "$$d"); done; \
+		fi; \
 		$(AS_PG) $(PGBIN)/initdb -D $(PGDATA) -U postgres --pwfile=$(PGPASS) \
 			--auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null; \
 		{ echo "listen_addresses = '127.0.0.1'"; echo "port = $(PGPORT)"; \
