@@ -67,10 +67,10 @@ db-init: deps
 		mkdir -p $(PGDATA); chmod 700 $(PGDATA); \
 		if [ -n "$(AS_PG)" ]; then \
 			chown postgres: $(PGDATA) $(PGPASS); \
-			d=$(DATA); while [ "$$d" != / ]; do \
+			d=; for part in $$(echo $(DATA) | tr / ' '); do d="$$d/$$part"; \
 				if ! runuser -u postgres -- test -x "$$d"; then \
 					echo ">> granting the postgres user passage (o+x) through $$d"; chmod o+x "$$d"; fi; \
-				d=$$(dirname "$$d"); done; \
+			done; \
 		fi; \
 		$(AS_PG) $(PGBIN)/initdb -D $(PGDATA) -U postgres --pwfile=$(PGPASS) \
 			--auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null; \
