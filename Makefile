@@ -49,13 +49,16 @@ help:
 
 ## --- setup -------------------------------------------------------------------------------
 
-# PostGIS (and PostgreSQL 15, if absent) from Debian's packages.
+# PostgreSQL 15 and PostGIS 3 from Debian's packages, each only if missing: naming an installed
+# package to apt-get would upgrade it under a running server.
 deps:
-	@if [ ! -x $(PGBIN)/initdb ] || [ ! -f /usr/share/postgresql/$(PGVERSION)/extension/postgis.control ]; then \
-		echo ">> installing postgresql-$(PGVERSION) and postgresql-$(PGVERSION)-postgis-3"; \
+	@pkgs=; \
+	[ -x $(PGBIN)/initdb ] || pkgs="$$pkgs postgresql-$(PGVERSION)"; \
+	[ -f /usr/share/postgresql/$(PGVERSION)/extension/postgis.control ] || pkgs="$$pkgs postgresql-$(PGVERSION)-postgis-3"; \
+	if [ -n "$$pkgs" ]; then \
+		echo ">> installing$$pkgs"; \
 		$(SUDO) apt-get update -qq; \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-			postgresql-$(PGVERSION) postgresql-$(PGVERSION)-postgis-3 >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null; \
 	fi
 
 # A private cluster: loopback only, no unix socket, SCRAM passwords, password generated once.
