@@ -141,8 +141,13 @@ fmt:
 vet:
 	go vet $(GO_PACKAGES)
 
+# Test schemas (t_*) are dropped by the tests themselves; a run that was killed leaves some,
+# which are swept here before the next run.
 test: db fmt vet
-	TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -timeout 12m $(GO_PACKAGES)
+	@for s in $$($(psql_admin) -d griddispatch_test -c "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\_%'"); do \
+		$(psql_admin) -d griddispatch_test -c "DROP SCHEMA $$s CASCADE"; done
+	@echo "go test -race -count=1 ./...  (TEST_DATABASE_URL: griddispatch_test on 127.0.0.1:$(PGPORT))"
+	@TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -timeout 12m $(GO_PACKAGES)
 
 bench: db
-	TEST_DATABASE_URL='$(test_db_url)' go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
+	@TEST_DATABASE_URL='$(test_db_url)' go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)

@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -16,9 +15,6 @@ type Bus struct {
 	nc *nats.Conn
 	js jetstream.JetStream
 }
-
-// ErrBusDown means NATS or JetStream cannot be used right now.
-var ErrBusDown = errors.New("bus unavailable")
 
 // Connect joins an external NATS server or cluster at url (comma-separated for several seeds).
 func Connect(ctx context.Context, url string, logger *slog.Logger) (*Bus, error) {

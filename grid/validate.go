@@ -2,7 +2,6 @@ package grid
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -18,9 +17,6 @@ type Tolerance struct {
 
 // DefaultTolerance is what Validate uses for a zero Tolerance.
 var DefaultTolerance = Tolerance{AreaM2: 1}
-
-// ErrInvalidTolerance is returned for a negative or non-finite tolerance.
-var ErrInvalidTolerance = errors.New("invalid tolerance")
 
 func (t Tolerance) orDefault() (Tolerance, error) {
 	switch {
