@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -14,6 +15,9 @@ import (
 type Bus struct {
 	nc *nats.Conn
 	js jetstream.JetStream
+
+	mu             sync.Mutex
+	reconnectHooks []func()
 }
 
 // Connect joins an external NATS server or cluster at url (comma-separated for several seeds).
@@ -27,6 +31,7 @@ func ConnectInProcess(ctx context.Context, srv nats.InProcessConnProvider, logge
 }
 
 func connect(ctx context.Context, logger *slog.Logger, url string, extra ...nats.Option) (*Bus, error) {
+	b := &Bus{}
 	opts := append([]nats.Option{
 		nats.Name("griddispatch"),
 		// Keep trying for ever: a NATS restart must not take the process down with it.
@@ -39,6 +44,12 @@ func connect(ctx context.Context, logger *slog.Logger, url string, extra ...nats
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			logger.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
+			b.mu.Lock()
+			hooks := append([]func(){}, b.reconnectHooks...)
+			b.mu.Unlock()
+			for _, h := range hooks {
+				h()
+			}
 		}),
 	}, extra...)
 	if deadline, ok := ctx.Deadline(); ok {
@@ -53,7 +64,8 @@ func connect(ctx context.Context, logger *slog.Logger, url string, extra ...nats
 		nc.Close()
 		return nil, fmt.Errorf("%w: jetstream: %v", ErrBusDown, err)
 	}
-	return &Bus{nc: nc, js: js}, nil
+	b.nc, b.js = nc, js
+	return b, nil
 }
 
 // Ready checks that the connection is up and JetStream answers.
@@ -67,5 +79,48 @@ func (b *Bus) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Close drains nothing yet and closes the connection.
+// Close closes the connection.
 func (b *Bus) Close() { b.nc.Close() }
+
+// Streams of the bus. JetStream keeps what the outbox relayed, deduplicated by outbox id within
+// the duplicate window (a relay that died between publishing and marking publishes again).
+var streams = []jetstream.StreamConfig{{
+	Name:       "GRID",
+	Subjects:   []string{"grid.>"},
+	Storage:    jetstream.FileStorage,
+	MaxAge:     7 * 24 * time.Hour,
+	Duplicates: 10 * time.Minute,
+}}
+
+// EnsureStreams creates or updates the streams; safe from several processes at once.
+func (b *Bus) EnsureStreams(ctx context.Context) error {
+	for _, cfg := range streams {
+		if _, err := b.js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("%w: stream %s: %v", ErrBusDown, cfg.Name, err)
+		}
+	}
+	return nil
+}
+
+// publish sends one message through JetStream and waits for the stream's acknowledgement.
+func (b *Bus) publish(ctx context.Context, subject, msgID string, data []byte) error {
+	if _, err := b.js.Publish(ctx, subject, data, jetstream.WithMsgID(msgID)); err != nil {
+		return fmt.Errorf("%w: publish %s: %v", ErrBusDown, subject, err)
+	}
+	return nil
+}
+
+// OnGridChange calls fn for every grid change notice, and after every reconnection, since
+// notices sent while disconnected are not seen by a plain subscription.
+func (b *Bus) OnGridChange(fn func()) error {
+	b.mu.Lock()
+	b.reconnectHooks = append(b.reconnectHooks, fn)
+	b.mu.Unlock()
+	if _, err := b.nc.Subscribe(SubjectGridChanged, func(*nats.Msg) { fn() }); err != nil {
+		return fmt.Errorf("%w: subscribe %s: %v", ErrBusDown, SubjectGridChanged, err)
+	}
+	return nil
+}
+
+// SubjectGridChanged announces that units changed; the payload says how and when.
+const SubjectGridChanged = "grid.changed"

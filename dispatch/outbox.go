@@ -1,0 +1,89 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Relay publishes committed outbox rows to JetStream: woken by the schema's NOTIFY at commit,
+// and polling as a fallback. Several processes may relay at once; rows are claimed with SKIP
+// LOCKED and deduplicated by JetStream on the outbox id.
+type Relay struct {
+	pool   *pgxpool.Pool
+	bus    *Bus
+	logger *slog.Logger
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+const (
+	relayBatchSize = 500
+	relayPoll      = time.Second
+)
+
+// StartRelay starts relaying in the background until Close.
+func StartRelay(pool *pgxpool.Pool, bus *Bus, logger *slog.Logger) *Relay {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Relay{pool: pool, bus: bus, logger: logger, cancel: cancel, done: make(chan struct{})}
+	go r.run(ctx)
+	return r
+}
+
+// Close stops the relay and waits for it.
+func (r *Relay) Close() {
+	r.cancel()
+	<-r.done
+}
+
+func (r *Relay) run(ctx context.Context) {
+	defer close(r.done)
+	for ctx.Err() == nil {
+		if err := r.listenAndRelay(ctx); err != nil && ctx.Err() == nil {
+			r.logger.Warn("outbox relay", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(relayPoll):
+			}
+		}
+	}
+}
+
+// listenAndRelay holds one connection for LISTEN and relays until an error.
+func (r *Relay) listenAndRelay(ctx context.Context) error {
+	conn, err := r.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := listenChannel(ctx, conn); err != nil {
+		return err
+	}
+	for {
+		if err := r.drain(ctx); err != nil {
+			return err
+		}
+		waitCtx, cancel := context.WithTimeout(ctx, relayPoll)
+		_, err := conn.Conn().WaitForNotification(waitCtx)
+		cancel()
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+	}
+}
+
+// drain relays until nothing is pending.
+func (r *Relay) drain(ctx context.Context) error {
+	for {
+		n, err := relayBatch(ctx, r.pool, relayBatchSize, func(m outboxMessage) error {
+			return r.bus.publish(ctx, m.Subject, strconv.FormatInt(m.ID, 10), []byte(m.Payload))
+		})
+		if err != nil || n < relayBatchSize {
+			return err
+		}
+	}
+}

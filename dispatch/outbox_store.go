@@ -1,0 +1,77 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// outboxMessage is one committed change waiting to be published.
+type outboxMessage struct {
+	ID      int64
+	Subject string
+	Payload string // JSON
+}
+
+// claimPending locks a batch of unpublished rows; SKIP LOCKED lets several processes relay at
+// once without publishing the same row concurrently.
+const claimPending = `
+SELECT id, subject, payload::text AS payload
+FROM outbox
+WHERE published_at IS NULL
+ORDER BY id
+LIMIT $1
+FOR UPDATE SKIP LOCKED`
+
+const markPublished = `UPDATE outbox SET published_at = now() WHERE id = ANY($1)`
+
+// relayBatch claims up to limit rows, hands them to publish in id order, and marks those
+// published. If publish fails part-way the published prefix is still marked (committed) and the
+// rest is left for the next attempt; the failure is returned after the commit.
+func relayBatch(ctx context.Context, pool *pgxpool.Pool, limit int, publish func(outboxMessage) error) (int, error) {
+	var n int
+	var pubErr error
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, claimPending, limit)
+		if err != nil {
+			return fmt.Errorf("claim outbox: %w", err)
+		}
+		msgs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[outboxMessage])
+		if err != nil {
+			return fmt.Errorf("claim outbox: %w", err)
+		}
+		var done []int64
+		for _, m := range msgs {
+			if pubErr = publish(m); pubErr != nil {
+				break
+			}
+			done = append(done, m.ID)
+		}
+		if len(done) > 0 {
+			if _, err := tx.Exec(ctx, markPublished, done); err != nil {
+				return fmt.Errorf("mark outbox: %w", err)
+			}
+		}
+		n = len(done)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, pubErr
+}
+
+// listenChannel is the notification channel of the outbox in the connection's schema.
+func listenChannel(ctx context.Context, conn *pgxpool.Conn) (string, error) {
+	var schema string
+	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return "", fmt.Errorf("outbox channel: %w", err)
+	}
+	channel := "outbox_" + schema
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return "", fmt.Errorf("listen %s: %w", channel, err)
+	}
+	return channel, nil
+}

@@ -1,0 +1,117 @@
+package dispatch_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/migrations/dbtest"
+)
+
+// insertCounty changes the grid with plain SQL, as a QGIS edit would.
+func insertCounty(t *testing.T, db *dbtest.DB, code string) {
+	t.Helper()
+	_, err := db.Pool.Exec(context.Background(), `INSERT INTO units (code, level, name, geom)
+		VALUES ($1, 1, 'x', ST_Multi(ST_GeomFromText('POLYGON((111 35,111.1 35,111.1 35.1,111 35.1,111 35))', 4326)))`, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func streamMessages(t *testing.T, ns interface{ ClientURL() string }) uint64 {
+	t.Helper()
+	nc, err := nats.Connect(ns.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	st, err := js.Stream(context.Background(), "GRID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func unpublished(t *testing.T, db *dbtest.DB) int {
+	t.Helper()
+	var n int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRelayPublishesGridChangesOnce(t *testing.T) {
+	db := dbtest.New(t)
+	ns := startNATS(t)
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	bus, err := dispatch.ConnectInProcess(ctx, ns, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	if err := bus.EnsureStreams(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var notices atomic.Int64
+	if err := bus.OnGridChange(func() { notices.Add(1) }); err != nil {
+		t.Fatal(err)
+	}
+
+	relay := dispatch.StartRelay(db.Pool, bus, logger)
+	insertCounty(t, db, "140802")
+	waitFor(t, "the grid change notice", func() bool { return notices.Load() == 1 })
+	waitFor(t, "the outbox row marked published", func() bool { return unpublished(t, db) == 0 })
+	if n := streamMessages(t, ns); n != 1 {
+		t.Fatalf("stream holds %d messages; want 1", n)
+	}
+
+	// A relay that died after publishing but before marking publishes again: the stream
+	// recognises the outbox id and keeps one copy.
+	if _, err := db.Pool.Exec(ctx, `UPDATE outbox SET published_at = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	relay.Close()
+	relay = dispatch.StartRelay(db.Pool, bus, logger)
+	waitFor(t, "the re-published row marked", func() bool { return unpublished(t, db) == 0 })
+	if n := streamMessages(t, ns); n != 1 {
+		t.Fatalf("after a re-publish the stream holds %d messages; want 1", n)
+	}
+
+	// Two relays at once, fifty changes: each published exactly once.
+	second := dispatch.StartRelay(db.Pool, bus, logger)
+	for i := range 50 {
+		insertCounty(t, db, fmt.Sprintf("1408%02d", 10+i))
+	}
+	waitFor(t, "fifty more rows published", func() bool { return unpublished(t, db) == 0 })
+	relay.Close()
+	second.Close()
+	if n := streamMessages(t, ns); n != 51 {
+		t.Fatalf("stream holds %d messages; want 51", n)
+	}
+}
