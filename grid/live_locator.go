@@ -1,0 +1,115 @@
+package grid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+)
+
+// rebuildRetry is how long a failed rebuild (PostgreSQL away, say) waits before trying again.
+const rebuildRetry = 5 * time.Second
+
+// LiveLocator is a Locator that follows the grid: told of a change, it rebuilds in the
+// background and swaps the new index in atomically. Lookups never wait for a rebuild; they see
+// the old grid until the new one is complete.
+type LiveLocator struct {
+	store      *Store
+	nearMetres float64
+	logger     *slog.Logger
+	current    atomic.Pointer[Locator]
+	built      atomic.Bool  // a build from the database has succeeded
+	lastErr    atomic.Value // error of the last failed build, for Ready
+	rebuilds   atomic.Int64
+	kick       chan struct{}
+	cancel     context.CancelFunc
+	done       chan struct{}
+}
+
+// NewLiveLocator builds the first index before returning, then listens for Changed. If the
+// grid cannot be read yet (database away, schema not migrated) it starts with an empty index,
+// reports not ready, and keeps trying in the background: a server must come up and say what
+// is missing rather than exit.
+func (s *Store) NewLiveLocator(ctx context.Context, nearMetres float64, logger *slog.Logger) *LiveLocator {
+	loopCtx, cancel := context.WithCancel(context.Background())
+	live := &LiveLocator{store: s, nearMetres: nearMetres, logger: logger,
+		kick: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	if l, err := s.NewLocator(ctx, nearMetres); err != nil {
+		live.current.Store(newLocator(nil, nil, nearMetres))
+		live.failed(err)
+	} else {
+		live.current.Store(l)
+		live.built.Store(true)
+		logger.Info("locator built", "leaves", l.Leaves(), "index_mb", l.IndexBytes()>>20, "seconds", l.BuildTime().Seconds())
+	}
+	go live.loop(loopCtx)
+	return live
+}
+
+// Ready reports whether the index holds the grid read from the database.
+func (l *LiveLocator) Ready(context.Context) error {
+	if l.built.Load() {
+		return nil
+	}
+	if err, ok := l.lastErr.Load().(error); ok {
+		return fmt.Errorf("grid index not built yet: %w", err)
+	}
+	return errors.New("grid index not built yet")
+}
+
+// failed keeps the old index and schedules another attempt.
+func (l *LiveLocator) failed(err error) {
+	l.lastErr.Store(err)
+	l.logger.Error("locator build failed; lookups use the previous grid", "err", err, "retry_in", rebuildRetry)
+	time.AfterFunc(rebuildRetry, l.Changed)
+}
+
+// Locate places a point on the current grid (see Locator.Locate).
+func (l *LiveLocator) Locate(lon, lat float64) (Location, bool) {
+	return l.current.Load().Locate(lon, lat)
+}
+
+// Current is the locator lookups use now.
+func (l *LiveLocator) Current() *Locator { return l.current.Load() }
+
+// Rebuilds counts the indexes built since the first.
+func (l *LiveLocator) Rebuilds() int64 { return l.rebuilds.Load() }
+
+// Changed asks for a rebuild. It never blocks: changes arriving during a rebuild are folded
+// into one more rebuild after it, so a burst of edits costs at most two.
+func (l *LiveLocator) Changed() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops rebuilding; lookups keep working on the last index.
+func (l *LiveLocator) Close() {
+	l.cancel()
+	<-l.done
+}
+
+func (l *LiveLocator) loop(ctx context.Context) {
+	defer close(l.done)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.kick:
+		}
+		next, err := l.store.NewLocator(ctx, l.nearMetres)
+		if err != nil {
+			if ctx.Err() == nil {
+				l.failed(err)
+			}
+			continue
+		}
+		l.current.Store(next)
+		l.built.Store(true)
+		l.rebuilds.Add(1)
+		l.logger.Info("locator rebuilt", "leaves", next.Leaves(), "seconds", next.BuildTime().Seconds())
+	}
+}

@@ -1,0 +1,106 @@
+package grid_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/migrations/dbtest"
+)
+
+// newVillages splits township 140802002 (111.1..111.2 × 35.0..35.2) into two villages.
+const newVillages = `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"140802002001","name":"北村","level":3,"parent_code":"140802002"},
+ "geometry":{"type":"Polygon","coordinates":[[[111.1,35.1],[111.2,35.1],[111.2,35.2],[111.1,35.2],[111.1,35.1]]]}},
+{"type":"Feature","properties":{"code":"140802002002","name":"南村","level":3,"parent_code":"140802002"},
+ "geometry":{"type":"Polygon","coordinates":[[[111.1,35.0],[111.2,35.0],[111.2,35.1],[111.1,35.1],[111.1,35.0]]]}}]}`
+
+func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
+	db := dbtest.New(t)
+	s := grid.NewStore(db.Pool)
+	ctx := context.Background()
+	b, err := readGood()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importBytes(ctx, s, b); err != nil {
+		t.Fatal(err)
+	}
+	live := s.NewLiveLocator(ctx, grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer live.Close()
+	if err := live.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	const lon, lat = 111.15, 35.15 // in the township; after the import, in 北村
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var lookups atomic.Int64
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				got, ok := live.Locate(lon, lat)
+				code := got.Unit().Code
+				if !ok || (code != "140802002" && code != "140802002001") {
+					select {
+					case errs <- code:
+					default:
+					}
+					return
+				}
+				lookups.Add(1)
+			}
+		}()
+	}
+
+	units, err := grid.ReadGeoJSON(strings.NewReader(newVillages))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, units); err != nil {
+		t.Fatal(err)
+	}
+	live.Changed()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, _ := live.Locate(lon, lat)
+		if got.Unit().Code == "140802002001" && got.Level == grid.Village {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %+v 30s after the change", got.Unit())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop.Store(true)
+	wg.Wait()
+	close(errs)
+	for code := range errs {
+		t.Fatalf("a lookup during the rebuild answered %q", code)
+	}
+	if live.Rebuilds() < 1 || lookups.Load() == 0 {
+		t.Fatalf("rebuilds %d, lookups %d", live.Rebuilds(), lookups.Load())
+	}
+}
+
+func TestLiveLocatorStartsBeforeTheSchema(t *testing.T) {
+	db := dbtest.Empty(t) // not migrated: no units table yet
+	ctx := context.Background()
+	live := grid.NewStore(db.Pool).NewLiveLocator(ctx, grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer live.Close()
+	if err := live.Ready(ctx); err == nil || !strings.Contains(err.Error(), "not built") {
+		t.Fatalf("ready without a grid: %v", err)
+	}
+	if _, ok := live.Locate(111.15, 35.15); ok {
+		t.Fatal("an empty index placed a point")
+	}
+}
