@@ -37,7 +37,7 @@ psql_admin    = PGOPTIONS="-c client_min_messages=warning" PGPASSWORD=$(pg_passw
 GO_PACKAGES := ./...
 
 .PHONY: help run test stop clean-data build deps db db-start db-init migrate demo env fmt vet \
-	bench validate-demo
+	bench bench-locate validate-demo
 
 help:
 	@echo "make run         set up PostgreSQL+PostGIS under .data/, migrate, load the demo, serve on $(LISTEN)"
@@ -45,6 +45,7 @@ help:
 	@echo "make stop        stop the local PostgreSQL cluster"
 	@echo "make env         print the DATABASE_URL of the local cluster"
 	@echo "make bench       run the Go benchmarks"
+	@echo "make bench-locate  locate points: in-memory index against PostGIS, on the demo city"
 	@echo "make clean-data  stop the cluster and delete .data/"
 
 ## --- setup -------------------------------------------------------------------------------
@@ -148,6 +149,10 @@ test: db fmt vet
 		$(psql_admin) -d griddispatch_test -c "DROP SCHEMA $$s CASCADE"; done
 	@echo "go test -race -count=1 ./...  (TEST_DATABASE_URL: griddispatch_test on 127.0.0.1:$(PGPORT))"
 	@TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -timeout 12m $(GO_PACKAGES)
+
+# Locating points: the in-memory index against PostGIS on the grid make run loaded.
+bench-locate: demo
+	@DATABASE_URL='$(database_url)' go run ./cmd/locatebench
 
 bench: db
 	@TEST_DATABASE_URL='$(test_db_url)' go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/migrations"
 	"github.com/griddispatch/griddispatch/web"
 )
@@ -21,10 +22,12 @@ type Main struct {
 	Config Config
 	Logger *slog.Logger
 
-	pool *pgxpool.Pool
-	nats *server.Server // nil with an external NATS
-	bus  *dispatch.Bus
-	http *web.Server
+	pool    *pgxpool.Pool
+	nats    *server.Server // nil with an external NATS
+	bus     *dispatch.Bus
+	relay   *dispatch.Relay
+	locator *grid.LiveLocator
+	http    *web.Server
 }
 
 // Run opens every dependency and starts serving; it returns once the server listens.
@@ -37,10 +40,19 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.bus, err = m.openBus(ctx); err != nil {
 		return err
 	}
+	if err := m.bus.EnsureStreams(ctx); err != nil {
+		return err
+	}
+	m.relay = dispatch.StartRelay(m.pool, m.bus, m.Logger)
+	m.locator = grid.NewStore(m.pool).NewLiveLocator(ctx, m.Config.NearMetres, m.Logger)
+	if err := m.bus.OnGridChange(m.locator.Changed); err != nil {
+		return err
+	}
 	m.http = web.NewServer(m.Logger, []web.Check{
 		{Name: "postgres", Fn: m.pool.Ping},
 		{Name: "migrations", Fn: m.migrationsCurrent},
 		{Name: "nats", Fn: m.bus.Ready},
+		{Name: "grid_index", Fn: m.locator.Ready},
 	})
 	if err := m.http.Open(m.Config.Listen); err != nil {
 		return err
@@ -80,6 +92,9 @@ func (m *Main) migrationsCurrent(ctx context.Context) error {
 // Addr is where HTTP is served.
 func (m *Main) Addr() string { return m.http.Addr() }
 
+// Locator places points on the grid as this process currently knows it.
+func (m *Main) Locator() *grid.LiveLocator { return m.locator }
+
 // Close stops serving, letting requests in flight finish, then closes the bus and database.
 func (m *Main) Close() error {
 	var errs []error
@@ -87,6 +102,12 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		errs = append(errs, m.http.Close(ctx))
 		cancel()
+	}
+	if m.locator != nil {
+		m.locator.Close()
+	}
+	if m.relay != nil {
+		m.relay.Close()
 	}
 	if m.bus != nil {
 		m.bus.Close()

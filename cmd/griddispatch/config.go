@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v3"
+
+	"github.com/griddispatch/griddispatch/grid"
 )
 
 // Config is everything the binary can be told, from flags with environment fallbacks.
@@ -18,11 +20,13 @@ type Config struct {
 	DataDir     string
 	LogLevel    string
 	LogFormat   string
+	NearMetres  float64 // how far outside the grid a report may be and still be placed
 }
 
 // DefaultConfig is what an unconfigured process uses.
 func DefaultConfig() Config {
-	return Config{Listen: "127.0.0.1:8080", DataDir: ".data", LogLevel: "info", LogFormat: "text"}
+	return Config{Listen: "127.0.0.1:8080", DataDir: ".data", LogLevel: "info", LogFormat: "text",
+		NearMetres: grid.DefaultNearMetres}
 }
 
 func globalFlags() []cli.Flag {
@@ -42,6 +46,8 @@ func globalFlags() []cli.Flag {
 			Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: "log-format", Value: d.LogFormat, Sources: cli.EnvVars("GRIDDISPATCH_LOG_FORMAT"),
 			Usage: "text or json"},
+		&cli.FloatFlag{Name: "near-metres", Value: d.NearMetres, Sources: cli.EnvVars("GRIDDISPATCH_NEAR_METRES"),
+			Usage: "a report up to this many metres outside the grid (GPS drift) is placed in the nearest unit; beyond, it is kept unlocated"},
 	}
 }
 
@@ -54,6 +60,7 @@ func configFrom(cmd *cli.Command) Config {
 		DataDir:     cmd.String("data-dir"),
 		LogLevel:    cmd.String("log-level"),
 		LogFormat:   cmd.String("log-format"),
+		NearMetres:  cmd.Float("near-metres"),
 	}
 }
 

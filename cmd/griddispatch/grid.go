@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -21,6 +22,7 @@ func gridCommand(stdout, stderr io.Writer) *cli.Command {
 			gridImportCommand(stdout),
 			gridExportCommand(stdout, stderr),
 			gridValidateCommand(stdout),
+			gridLocateCommand(stdout),
 		},
 	}
 }
@@ -122,6 +124,42 @@ func gridValidateCommand(stdout io.Writer) *cli.Command {
 					units, counts[1], counts[2], counts[3], counts[4], counts[5], time.Since(start).Seconds(), len(problems))
 				if len(problems) > 0 {
 					return cli.Exit("", 1)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func gridLocateCommand(stdout io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "locate",
+		Usage:     "place a point (WGS84 longitude latitude) in the grid, as reports are placed",
+		ArgsUsage: "LONGITUDE LATITUDE",
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() != 2 {
+				return fmt.Errorf("grid locate: want LONGITUDE LATITUDE")
+			}
+			lon, errLon := strconv.ParseFloat(cmd.Args().Get(0), 64)
+			lat, errLat := strconv.ParseFloat(cmd.Args().Get(1), 64)
+			if errLon != nil || errLat != nil {
+				return fmt.Errorf("grid locate: %q %q are not numbers", cmd.Args().Get(0), cmd.Args().Get(1))
+			}
+			return withStore(ctx, cmd, func(s *grid.Store) error {
+				loc, err := s.NewLocator(ctx, cmd.Float("near-metres"))
+				if err != nil {
+					return err
+				}
+				got, ok := loc.Locate(lon, lat)
+				if !ok {
+					fmt.Fprintf(stdout, "%g %g is outside the grid (more than %g m from any unit)\n", lon, lat, cmd.Float("near-metres"))
+					return cli.Exit("", 1)
+				}
+				for l := grid.County; l <= got.Level; l++ {
+					fmt.Fprintf(stdout, "%-10s  %-18s  %s\n", l, got.Units[l].Code, got.Units[l].Name)
+				}
+				if got.Metres > 0 {
+					fmt.Fprintf(stdout, "%.1f m outside the grid, placed in the nearest unit\n", got.Metres)
 				}
 				return nil
 			})

@@ -71,7 +71,7 @@ func TestServeIsReady(t *testing.T) {
 	if code != http.StatusOK || p.Status != "ready" {
 		t.Fatalf("/readyz: %d %+v", code, p)
 	}
-	for _, c := range []string{"postgres", "migrations", "nats"} {
+	for _, c := range []string{"postgres", "migrations", "nats", "grid_index"} {
 		if p.Checks[c] != "ok" {
 			t.Errorf("check %s: %q", c, p.Checks[c])
 		}
@@ -85,7 +85,8 @@ func TestReadyzSaysWhatIsMissing(t *testing.T) {
 	if code != http.StatusServiceUnavailable || p.Status != "not ready" {
 		t.Fatalf("/readyz on an unmigrated schema: %d %+v", code, p)
 	}
-	if !strings.Contains(p.Checks["migrations"], "run griddispatch migrate") || p.Checks["postgres"] != "ok" {
+	if !strings.Contains(p.Checks["migrations"], "run griddispatch migrate") || p.Checks["postgres"] != "ok" ||
+		!strings.Contains(p.Checks["grid_index"], "not built") {
 		t.Fatalf("checks: %+v", p.Checks)
 	}
 }

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/migrations/dbtest"
+)
+
+// TestGridChangeReachesServerOverNATS imports into the database from a separate command, as an
+// operator would, and waits for the running server's locator to see it: the units trigger
+// writes an outbox row, the relay publishes it to JetStream, and the server rebuilds.
+func TestGridChangeReachesServerOverNATS(t *testing.T) {
+	db := dbtest.New(t)
+	fixture := filepath.Join("..", "..", "grid", "testdata", "import", "good.geojson")
+	if _, _, err := run(t, "--database-url", db.URL, "grid", "import", fixture); err != nil {
+		t.Fatal(err)
+	}
+	m := startMain(t, db.URL)
+	const lon, lat = 111.15, 35.15 // township 140802002, which has no villages yet
+	if got, ok := m.Locator().Locate(lon, lat); !ok || got.Unit().Code != "140802002" {
+		t.Fatalf("before: %+v %v", got.Unit(), ok)
+	}
+
+	village := filepath.Join(t.TempDir(), "village.geojson")
+	err := os.WriteFile(village, []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"code":"140802002001","name":"新村","level":3,"parent_code":"140802002"},
+		 "geometry":{"type":"Polygon","coordinates":[[[111.1,35.0],[111.2,35.0],[111.2,35.2],[111.1,35.2],[111.1,35.0]]]}}]}`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "--database-url", db.URL, "grid", "import", village); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, ok := m.Locator().Locate(lon, lat)
+		if ok && got.Unit().Code == "140802002001" && got.Level == grid.Village && got.Units[grid.Township].Code == "140802002" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server still locates %+v 20s after the import", got.Unit())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
