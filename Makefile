@@ -57,7 +57,7 @@ deps:
 	[ -x $(PGBIN)/initdb ] || pkgs="$$pkgs postgresql-$(PGVERSION)"; \
 	[ -f /usr/share/postgresql/$(PGVERSION)/extension/postgis.control ] || pkgs="$$pkgs postgresql-$(PGVERSION)-postgis-3"; \
 	if [ -n "$$pkgs" ]; then \
-		echo ">> installing$$pkgs"; \
+		echo ">> installing$$pkgs" >&2; \
 		$(SUDO) apt-get update -qq; \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null; \
 	fi
@@ -65,7 +65,7 @@ deps:
 # A private cluster: loopback only, no unix socket, SCRAM passwords, password generated once.
 db-init: deps
 	@if [ ! -f $(PGDATA)/PG_VERSION ]; then \
-		echo ">> creating PostgreSQL $(PGVERSION) cluster in $(PGDATA)"; \
+		echo ">> creating PostgreSQL $(PGVERSION) cluster in $(PGDATA)" >&2; \
 		mkdir -p $(DATA); \
 		[ -f $(PGPASS) ] || (umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > $(PGPASS)); \
 		mkdir -p $(PGDATA); chmod 700 $(PGDATA); \
@@ -73,7 +73,7 @@ db-init: deps
 			chown postgres: $(PGDATA) $(PGPASS); \
 			d=; for part in $$(echo $(DATA) | tr / ' '); do d="$$d/$$part"; \
 				if ! runuser -u postgres -- test -x "$$d"; then \
-					echo ">> granting the postgres user passage (o+x) through $$d"; chmod o+x "$$d"; fi; \
+					echo ">> granting the postgres user passage (o+x) through $$d" >&2; chmod o+x "$$d"; fi; \
 			done; \
 		fi; \
 		$(AS_PG) $(PGBIN)/initdb -D $(PGDATA) -U postgres --pwfile=$(PGPASS) \
@@ -87,7 +87,7 @@ db-init: deps
 
 db-start: db-init
 	@if ! $(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) status >/dev/null 2>&1; then \
-		echo ">> starting PostgreSQL on 127.0.0.1:$(PGPORT)"; \
+		echo ">> starting PostgreSQL on 127.0.0.1:$(PGPORT)" >&2; \
 		$(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) -l $(PGDATA)/server.log -w -t 60 start >/dev/null; \
 	fi
 

@@ -24,6 +24,10 @@ type Relay struct {
 const (
 	relayBatchSize = 500
 	relayPoll      = time.Second
+	// outboxKeep matches the streams' retention; outboxPurgeEvery is how often rows older
+	// than that are deleted.
+	outboxKeep       = 7 * 24 * time.Hour
+	outboxPurgeEvery = time.Hour
 )
 
 // StartRelay starts relaying in the background until Close.
@@ -42,6 +46,7 @@ func (r *Relay) Close() {
 
 func (r *Relay) run(ctx context.Context) {
 	defer close(r.done)
+	go r.purge(ctx)
 	for ctx.Err() == nil {
 		if err := r.listenAndRelay(ctx); err != nil && ctx.Err() == nil {
 			r.logger.Warn("outbox relay", "err", err)
@@ -49,6 +54,24 @@ func (r *Relay) run(ctx context.Context) {
 			case <-ctx.Done():
 			case <-time.After(relayPoll):
 			}
+		}
+	}
+}
+
+// purge deletes long-published rows at start and then every outboxPurgeEvery.
+func (r *Relay) purge(ctx context.Context) {
+	tick := time.NewTicker(outboxPurgeEvery)
+	defer tick.Stop()
+	for {
+		if n, err := purgePublished(ctx, r.pool, outboxKeep); err != nil && ctx.Err() == nil {
+			r.logger.Warn("outbox purge", "err", err)
+		} else if n > 0 {
+			r.logger.Info("outbox purged", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
 		}
 	}
 }

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -74,4 +75,14 @@ func listenChannel(ctx context.Context, conn *pgxpool.Conn) (string, error) {
 		return "", fmt.Errorf("listen %s: %w", channel, err)
 	}
 	return channel, nil
+}
+
+// purgePublished deletes rows published longer ago than keep: by then the stream has them (and
+// has expired them too), and the table must not grow for ever.
+func purgePublished(ctx context.Context, pool *pgxpool.Pool, keep time.Duration) (int64, error) {
+	tag, err := pool.Exec(ctx, `DELETE FROM outbox WHERE published_at < now() - $1::interval`, keep)
+	if err != nil {
+		return 0, fmt.Errorf("purge outbox: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }

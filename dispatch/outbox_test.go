@@ -115,3 +115,31 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 		t.Fatalf("stream holds %d messages; want 51", n)
 	}
 }
+
+func TestRelayPurgesOldPublishedRows(t *testing.T) {
+	db := dbtest.New(t)
+	ns := startNATS(t)
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	_, err := db.Pool.Exec(ctx, `INSERT INTO outbox (subject, payload, created_at, published_at) VALUES
+		('grid.changed', '{}', now() - interval '9 days', now() - interval '8 days'),
+		('grid.changed', '{}', now() - interval '1 day', now() - interval '1 day')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus, err := dispatch.ConnectInProcess(ctx, ns, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	relay := dispatch.StartRelay(db.Pool, bus, logger)
+	defer relay.Close()
+	count := func() int {
+		var n int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waitFor(t, "the week-old row purged", func() bool { return count() == 1 })
+}
