@@ -29,7 +29,21 @@ func readFixture(t *testing.T) map[string]any {
 	return doc
 }
 
-func readGood() ([]byte, error) { return os.ReadFile(goodFile) }
+// storeWithGoodGrid is a fresh schema holding the good fixture: a county split down to two
+// micro-grids, with a township, a village and a grid that have no children.
+func storeWithGoodGrid(t *testing.T) *grid.Store {
+	t.Helper()
+	db := dbtest.New(t)
+	s := grid.NewStore(db.Pool)
+	b, err := os.ReadFile(goodFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importBytes(context.Background(), s, b); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 func features(doc map[string]any) []any { return doc["features"].([]any) }
 

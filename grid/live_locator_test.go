@@ -22,16 +22,8 @@ const newVillages = `{"type":"FeatureCollection","features":[
  "geometry":{"type":"Polygon","coordinates":[[[111.1,35.0],[111.2,35.0],[111.2,35.1],[111.1,35.1],[111.1,35.0]]]}}]}`
 
 func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
-	db := dbtest.New(t)
-	s := grid.NewStore(db.Pool)
+	s := storeWithGoodGrid(t)
 	ctx := context.Background()
-	b, err := readGood()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := importBytes(ctx, s, b); err != nil {
-		t.Fatal(err)
-	}
 	live := s.NewLiveLocator(ctx, grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer live.Close()
 	if err := live.Ready(ctx); err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/griddispatch/griddispatch/grid"
-	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
 // TestLocatorAgreesWithPostGIS draws points over the demo county, inside, outside, on shared
@@ -132,16 +131,8 @@ func metresWest(p orb.Point, m float64) orb.Point {
 }
 
 func TestLocatorLevelsAndNearest(t *testing.T) {
-	db := dbtest.New(t)
-	s := grid.NewStore(db.Pool)
+	s := storeWithGoodGrid(t)
 	ctx := context.Background()
-	b, err := readGood()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := importBytes(ctx, s, b); err != nil {
-		t.Fatal(err)
-	}
 	loc, err := s.NewLocator(ctx, grid.DefaultNearMetres)
 	if err != nil {
 		t.Fatal(err)

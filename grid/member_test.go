@@ -6,20 +6,11 @@ import (
 	"testing"
 
 	"github.com/griddispatch/griddispatch/grid"
-	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
 func TestMembersAndRoles(t *testing.T) {
-	db := dbtest.New(t)
-	s := grid.NewStore(db.Pool)
+	s := storeWithGoodGrid(t)
 	ctx := context.Background()
-	b, err := readGood()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := importBytes(ctx, s, b); err != nil {
-		t.Fatal(err)
-	}
 	m, err := s.CreateMember(ctx, "13912345678", "王芳")
 	if err != nil {
 		t.Fatal(err)
