@@ -164,4 +164,9 @@ func TestLoadDemoCounty(t *testing.T) {
 	if err != nil || len(workers) < counts[4] {
 		t.Fatalf("grid workers: %d, %v; want at least one per grid (%d)", len(workers), err, counts[4])
 	}
+	// Demo members sign in with the documented demo password.
+	_, hash, err := s.Credentials(ctx, workers[0].Phone)
+	if err != nil || !grid.PasswordMatches(hash, grid.DemoPassword) || grid.PasswordMatches(hash, "wrong-password") {
+		t.Fatalf("demo member %s cannot sign in with the demo password (err %v)", workers[0].Phone, err)
+	}
 }

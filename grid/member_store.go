@@ -57,6 +57,48 @@ func (s *Store) Assign(ctx context.Context, a Assignment) error {
 	return nil
 }
 
+// Credentials returns a member and their password hash ("" if they have none) by phone.
+func (s *Store) Credentials(ctx context.Context, phone string) (Member, string, error) {
+	m := Member{Phone: phone}
+	var hash *string
+	err := s.pool.QueryRow(ctx, `SELECT id, name, password_hash FROM members WHERE phone = $1`, phone).Scan(&m.ID, &m.Name, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Member{}, "", fmt.Errorf("member %s: %w", phone, ErrNotFound)
+	}
+	if err != nil {
+		return Member{}, "", fmt.Errorf("read member: %w", err)
+	}
+	if hash == nil {
+		return m, "", nil
+	}
+	return m, *hash, nil
+}
+
+// SetPassword sets a member's password.
+func (s *Store) SetPassword(ctx context.Context, memberID int64, pw string) error {
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE members SET password_hash = $2 WHERE id = $1`, memberID, hash)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("member %d: %w", memberID, ErrNotFound)
+	}
+	return nil
+}
+
+// Assignments lists a member's assignments.
+func (s *Store) Assignments(ctx context.Context, memberID int64) ([]Assignment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT member_id, unit_code, role FROM assignments WHERE member_id = $1 ORDER BY unit_code, role`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("list assignments: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Assignment])
+}
+
 // Staff is a member with one of their assignments.
 type Staff struct {
 	Member
