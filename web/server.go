@@ -1,5 +1,6 @@
 // Package web is griddispatch's HTTP side: the API, the websocket gateway, authentication
-// and jurisdiction checks, and the embedded browser apps. So far it serves health probes.
+// and jurisdiction checks, and the embedded browser apps. So far it serves health probes and
+// sign-in.
 package web
 
 import (
@@ -22,17 +23,25 @@ type Check struct {
 type Server struct {
 	logger *slog.Logger
 	checks []Check
+	auth   *Auth
 	http   *http.Server
 	ln     net.Listener
 	done   chan error
 }
 
-// NewServer builds a server whose /readyz runs checks.
-func NewServer(logger *slog.Logger, checks []Check) *Server {
-	s := &Server{logger: logger, checks: checks}
+// NewServer builds a server whose /readyz runs checks. With auth nil it serves the probes only.
+// The probes are the only routes without a session: orchestrators call them, and they carry
+// no data beyond the names of the checks.
+func NewServer(logger *slog.Logger, checks []Check, auth *Auth) *Server {
+	s := &Server{logger: logger, checks: checks, auth: auth}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
+	if auth != nil {
+		mux.HandleFunc("POST /api/sessions", s.handleSignIn)
+		mux.HandleFunc("DELETE /api/sessions/current", s.requireSession(s.handleSignOut))
+		mux.HandleFunc("GET /api/me", s.requireSession(s.handleMe))
+	}
 	s.http = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,

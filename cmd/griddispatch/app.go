@@ -53,7 +53,7 @@ func (m *Main) Run(ctx context.Context) error {
 		{Name: "migrations", Fn: m.migrationsCurrent},
 		{Name: "nats", Fn: m.bus.Ready},
 		{Name: "grid_index", Fn: m.locator.Ready},
-	})
+	}, web.NewAuth(m.pool, grid.NewStore(m.pool)))
 	if err := m.http.Open(m.Config.Listen); err != nil {
 		return err
 	}

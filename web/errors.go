@@ -1,0 +1,61 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// Errors of the HTTP layer.
+var (
+	ErrUnauthenticated    = errors.New("not signed in, or the session has expired or was revoked")
+	ErrInvalidCredentials = errors.New("wrong phone number or password")
+	ErrBadRequest         = errors.New("bad request")
+)
+
+// RateLimitError refuses a request until RetryAfter has passed.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("too many failed sign-ins; try again in %d s", retrySeconds(e.RetryAfter))
+}
+
+func retrySeconds(d time.Duration) int { return int(math.Max(1, math.Ceil(d.Seconds()))) }
+
+// apiError is the JSON body of every error response: a stable code for programs, a message
+// for people.
+type apiError struct {
+	Code    string `json:"error"`
+	Message string `json:"message"`
+}
+
+// writeError is the one table from errors to HTTP statuses. Unknown errors are logged and
+// answered 500 without detail.
+func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
+	var rl *RateLimitError
+	var tooBig *http.MaxBytesError
+	status, code, msg := http.StatusInternalServerError, "internal", "internal error"
+	switch {
+	case errors.As(err, &rl):
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(rl.RetryAfter)))
+		status, code, msg = http.StatusTooManyRequests, "rate_limited", err.Error()
+	case errors.Is(err, ErrUnauthenticated):
+		w.Header().Set("WWW-Authenticate", `Bearer realm="griddispatch"`)
+		status, code, msg = http.StatusUnauthorized, "unauthenticated", err.Error()
+	case errors.Is(err, ErrInvalidCredentials):
+		status, code, msg = http.StatusUnauthorized, "invalid_credentials", err.Error()
+	case errors.As(err, &tooBig):
+		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit)
+	case errors.Is(err, ErrBadRequest), errors.Is(err, grid.ErrInvalidMember):
+		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
+	default:
+		logger.Error("request failed", "err", err)
+	}
+	writeJSON(w, status, apiError{Code: code, Message: msg})
+}
