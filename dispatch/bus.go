@@ -90,6 +90,12 @@ var streams = []jetstream.StreamConfig{{
 	Storage:    jetstream.FileStorage,
 	MaxAge:     7 * 24 * time.Hour,
 	Duplicates: 10 * time.Minute,
+}, {
+	Name:       "CASES",
+	Subjects:   []string{"case.>", "event.>"},
+	Storage:    jetstream.FileStorage,
+	MaxAge:     7 * 24 * time.Hour,
+	Duplicates: 10 * time.Minute,
 }}
 
 // EnsureStreams creates or updates the streams; safe from several processes at once.

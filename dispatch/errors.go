@@ -2,5 +2,16 @@ package dispatch
 
 import "errors"
 
-// ErrBusDown means NATS or JetStream cannot be used right now.
-var ErrBusDown = errors.New("bus unavailable")
+// Sentinel errors of dispatch.
+var (
+	// ErrBusDown means NATS or JetStream cannot be used right now.
+	ErrBusDown = errors.New("bus unavailable")
+	// ErrInvalidReport wraps every ValidationError: the report is wrong and resending it
+	// unchanged will not help.
+	ErrInvalidReport = errors.New("invalid report")
+	// ErrRetryable means the report was not stored for a reason of ours (the database away):
+	// the phone keeps it in its outbox and sends it again.
+	ErrRetryable = errors.New("not stored; try again")
+	// ErrClientIDTaken means another member already used this client id.
+	ErrClientIDTaken = errors.New("client id already used by another member")
+)

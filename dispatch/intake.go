@@ -1,0 +1,227 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// Locator places a point in the grid; grid.LiveLocator is one.
+type Locator interface {
+	Locate(lon, lat float64) (grid.Location, bool)
+}
+
+// Receipt is what the phone is told once its report is committed.
+type Receipt struct {
+	EventID   int64
+	CaseID    int64 // 0 when the point was outside the grid: the event waits for triage
+	Located   bool
+	Location  grid.Location
+	State     string // "queued" at a centre, or "closed" when handled on the spot
+	Level     int    // the tier: 4 grid, 3 village, 2 township, 1 county
+	Duplicate bool   // this client id was stored before; nothing new was written
+}
+
+// Intake stores reports durably: a report is acknowledged only after its event, case,
+// history and outbox rows are committed in PostgreSQL (DESIGN.md contract 1). Reports arriving
+// together are committed together, one transaction and one fsync for the group.
+type Intake struct {
+	pool       *pgxpool.Pool
+	locator    Locator
+	categories map[string]Category
+	logger     *slog.Logger
+	writes     chan *write
+	cancel     context.CancelFunc
+	done       chan struct{}
+	now        func() time.Time
+	stored     atomic.Int64 // reports in committed transactions
+	commits    atomic.Int64 // committed transactions
+}
+
+// IntakeStats counts reports and the transactions that committed them; fewer commits than
+// reports means reports shared commits.
+type IntakeStats struct{ Reports, Commits int64 }
+
+// Stats reports what has been committed so far.
+func (in *Intake) Stats() IntakeStats {
+	return IntakeStats{Reports: in.stored.Load(), Commits: in.commits.Load()}
+}
+
+// write is one report on its way through the writer.
+type write struct {
+	report    Report
+	loc       grid.Location
+	located   bool
+	state     string
+	level     int
+	centre    string
+	reason    string
+	subject   string
+	receipt   Receipt
+	duplicate bool
+	err       error
+	done      chan struct{}
+}
+
+const (
+	maxBatch     = 256 // reports per transaction
+	intakeQueue  = 4096
+	intakeWriter = 2 // writer goroutines, each with its own connection at commit
+)
+
+// NewIntake reads the catalogue and starts the writers.
+func NewIntake(ctx context.Context, pool *pgxpool.Pool, locator Locator, logger *slog.Logger) (*Intake, error) {
+	cats, err := loadCategories(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(context.Background())
+	in := &Intake{pool: pool, locator: locator, categories: cats, logger: logger,
+		writes: make(chan *write, intakeQueue), cancel: cancel, done: make(chan struct{}), now: time.Now}
+	finished := make(chan struct{}, intakeWriter)
+	for range intakeWriter {
+		go func() { in.writer(wctx); finished <- struct{}{} }()
+	}
+	go func() {
+		for range intakeWriter {
+			<-finished
+		}
+		close(in.done)
+	}()
+	return in, nil
+}
+
+// Close stops the writers after the reports already queued.
+func (in *Intake) Close() {
+	in.cancel()
+	<-in.done
+}
+
+// Submit validates, locates and stores a report, and returns once it is committed (or not).
+// Errors: a *ValidationError (ErrInvalidReport), ErrClientIDTaken, or ErrRetryable.
+func (in *Intake) Submit(ctx context.Context, r Report) (Receipt, error) {
+	if err := r.check(in.categories, in.now()); err != nil {
+		return Receipt{}, err
+	}
+	w := &write{report: r, done: make(chan struct{})}
+	w.loc, w.located = in.locator.Locate(r.Lon, r.Lat)
+	in.route(w)
+	select {
+	case in.writes <- w:
+	case <-ctx.Done():
+		return Receipt{}, fmt.Errorf("%w: %v", ErrRetryable, ctx.Err())
+	}
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		// It may still commit; a resend with the same client id finds it.
+		return Receipt{}, fmt.Errorf("%w: %v", ErrRetryable, ctx.Err())
+	}
+	if w.err != nil {
+		return Receipt{}, w.err
+	}
+	w.receipt.Located, w.receipt.Location = w.located, w.loc
+	return w.receipt, nil
+}
+
+// route decides where a located report's case starts: closed at the grid when handled on the
+// spot, else queued at the centre of the category's starting tier above the unit (or the
+// deepest tier the unit has, for a point in a township without villages).
+func (in *Intake) route(w *write) {
+	if !w.located {
+		return
+	}
+	cat := in.categories[w.report.Category]
+	if w.report.HandledOnSpot {
+		w.state, w.level, w.reason = "closed", int(grid.Grid), "handled on the spot"
+		w.centre = w.loc.Units[min(grid.Grid, w.loc.Level)].Code
+	} else {
+		level := min(grid.Level(cat.StartLevel), w.loc.Level)
+		w.state, w.level, w.reason = "queued", int(level), "reported"
+		w.centre = w.loc.Units[level].Code
+	}
+	w.receipt.State, w.receipt.Level = w.state, w.level
+	w.subject = "case." + map[string]string{"closed": "closed", "queued": "reported"}[w.state] + "." + subjectCode(w.loc.Unit().Code)
+}
+
+// subjectCode cuts a unit code into its levels: 140802002200003 -> 140802.002.200.003.
+func subjectCode(code string) string {
+	bounds := []int{0, 6, 9, 12, 15, 18}
+	var parts []string
+	for i := 1; i < len(bounds) && len(code) >= bounds[i]; i++ {
+		parts = append(parts, code[bounds[i-1]:bounds[i]])
+	}
+	return strings.Join(parts, ".")
+}
+
+// writer takes what is queued, up to maxBatch, and commits it as one transaction. A failing
+// batch is retried report by report so one bad report cannot sink the others.
+func (in *Intake) writer(ctx context.Context) {
+	for {
+		var first *write
+		select {
+		case first = <-in.writes:
+		case <-ctx.Done():
+			return
+		}
+		batch := []*write{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case w := <-in.writes:
+				batch = append(batch, w)
+			default:
+				break fill
+			}
+		}
+		in.commit(batch)
+	}
+}
+
+func (in *Intake) commit(batch []*write) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := commitBatch(ctx, in.pool, batch)
+	if err != nil && len(batch) > 1 {
+		for _, w := range batch {
+			w.reset()
+			in.commit([]*write{w})
+		}
+		return
+	}
+	if err == nil {
+		in.commits.Add(1)
+		in.stored.Add(int64(len(batch)))
+	}
+	for _, w := range batch {
+		if err != nil {
+			w.err = classify(err)
+			in.logger.Warn("report not stored", "client_id", w.report.ClientID, "err", err)
+		}
+		close(w.done)
+	}
+}
+
+// reset forgets what a rolled-back attempt recorded.
+func (w *write) reset() {
+	w.receipt.EventID, w.receipt.CaseID, w.receipt.Duplicate = 0, 0, false
+	w.duplicate, w.err = false, nil
+}
+
+// classify tells a report that can never be stored from a failure worth retrying.
+func classify(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" { // foreign key: unknown reporter or category
+		return invalid(strings.TrimSuffix(pgErr.ConstraintName, "_fkey"), "refers to something unknown")
+	}
+	return fmt.Errorf("%w: %v", ErrRetryable, err)
+}
