@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,7 +39,8 @@ type Receipt struct {
 type Intake struct {
 	pool       *pgxpool.Pool
 	locator    Locator
-	categories map[string]Category
+	catMu      sync.Mutex
+	categories map[string]Category // loaded on first use, so a server may start before migrating
 	logger     *slog.Logger
 	writes     chan *write
 	cancel     context.CancelFunc
@@ -78,14 +81,10 @@ const (
 	intakeWriter = 2 // writer goroutines, each with its own connection at commit
 )
 
-// NewIntake reads the catalogue and starts the writers.
-func NewIntake(ctx context.Context, pool *pgxpool.Pool, locator Locator, logger *slog.Logger) (*Intake, error) {
-	cats, err := loadCategories(ctx, pool)
-	if err != nil {
-		return nil, err
-	}
+// NewIntake starts the writers. The catalogue is read on first use.
+func NewIntake(pool *pgxpool.Pool, locator Locator, logger *slog.Logger) *Intake {
 	wctx, cancel := context.WithCancel(context.Background())
-	in := &Intake{pool: pool, locator: locator, categories: cats, logger: logger,
+	in := &Intake{pool: pool, locator: locator, logger: logger,
 		writes: make(chan *write, intakeQueue), cancel: cancel, done: make(chan struct{}), now: time.Now}
 	finished := make(chan struct{}, intakeWriter)
 	for range intakeWriter {
@@ -97,7 +96,35 @@ func NewIntake(ctx context.Context, pool *pgxpool.Pool, locator Locator, logger 
 		}
 		close(in.done)
 	}()
-	return in, nil
+	return in
+}
+
+// catalogue returns the categories, reading them if not read yet.
+func (in *Intake) catalogue(ctx context.Context) (map[string]Category, error) {
+	in.catMu.Lock()
+	defer in.catMu.Unlock()
+	if in.categories == nil {
+		cats, err := loadCategories(ctx, in.pool)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrRetryable, err)
+		}
+		in.categories = cats
+	}
+	return in.categories, nil
+}
+
+// Categories lists the catalogue, for the apps' pickers.
+func (in *Intake) Categories(ctx context.Context) ([]Category, error) {
+	cats, err := in.catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]Category, 0, len(cats))
+	for _, c := range cats {
+		list = append(list, c)
+	}
+	slices.SortFunc(list, func(a, b Category) int { return strings.Compare(a.Code, b.Code) })
+	return list, nil
 }
 
 // Close stops the writers after the reports already queued.
@@ -109,12 +136,16 @@ func (in *Intake) Close() {
 // Submit validates, locates and stores a report, and returns once it is committed (or not).
 // Errors: a *ValidationError (ErrInvalidReport), ErrClientIDTaken, or ErrRetryable.
 func (in *Intake) Submit(ctx context.Context, r Report) (Receipt, error) {
-	if err := r.check(in.categories, in.now()); err != nil {
+	cats, err := in.catalogue(ctx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if err := r.check(cats, in.now()); err != nil {
 		return Receipt{}, err
 	}
 	w := &write{report: r, done: make(chan struct{})}
 	w.loc, w.located = in.locator.Locate(r.Lon, r.Lat)
-	in.route(w)
+	in.route(cats[r.Category], w)
 	select {
 	case in.writes <- w:
 	case <-ctx.Done():
@@ -136,11 +167,10 @@ func (in *Intake) Submit(ctx context.Context, r Report) (Receipt, error) {
 // route decides where a located report's case starts: closed at the grid when handled on the
 // spot, else queued at the centre of the category's starting tier above the unit (or the
 // deepest tier the unit has, for a point in a township without villages).
-func (in *Intake) route(w *write) {
+func (in *Intake) route(cat Category, w *write) {
 	if !w.located {
 		return
 	}
-	cat := in.categories[w.report.Category]
 	if w.report.HandledOnSpot {
 		w.state, w.level, w.reason = "closed", int(grid.Grid), "handled on the spot"
 		w.centre = w.loc.Units[min(grid.Grid, w.loc.Level)].Code

@@ -76,10 +76,7 @@ func newIntake(t *testing.T) intakeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.intake, err = dispatch.NewIntake(ctx, db.Pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx.intake = dispatch.NewIntake(db.Pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(fx.intake.Close)
 	return fx
 }
@@ -276,10 +273,7 @@ func TestIntakeWithoutDatabaseIsRetryable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := dispatch.NewIntake(ctx, pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := dispatch.NewIntake(pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer in.Close()
 	pool.Close()
 	r := fx.report(t)

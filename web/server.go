@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch"
 )
 
 // Check is one readiness condition: a dependency the server needs to do its work.
@@ -21,26 +23,44 @@ type Check struct {
 
 // Server serves HTTP until closed.
 type Server struct {
-	logger *slog.Logger
-	checks []Check
-	auth   *Auth
-	http   *http.Server
-	ln     net.Listener
-	done   chan error
+	logger         *slog.Logger
+	checks         []Check
+	auth           *Auth
+	intake         Intake
+	allowedOrigins []string
+	http           *http.Server
+	ln             net.Listener
+	done           chan error
 }
 
-// NewServer builds a server whose /readyz runs checks. With auth nil it serves the probes only.
-// The probes are the only routes without a session: orchestrators call them, and they carry
-// no data beyond the names of the checks.
-func NewServer(logger *slog.Logger, checks []Check, auth *Auth) *Server {
-	s := &Server{logger: logger, checks: checks, auth: auth}
+// Intake stores reports; dispatch.Intake is one.
+type Intake interface {
+	Submit(ctx context.Context, r dispatch.Report) (dispatch.Receipt, error)
+}
+
+// Config is what a Server serves. Without Auth it serves the probes only; without Intake, no
+// websocket. The probes are the only routes without a session: orchestrators call them, and
+// they carry no data beyond the names of the checks.
+type Config struct {
+	Checks         []Check
+	Auth           *Auth
+	Intake         Intake
+	AllowedOrigins []string // browser origins besides the server's own host, for websockets
+}
+
+// NewServer builds a server.
+func NewServer(logger *slog.Logger, cfg Config) *Server {
+	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, allowedOrigins: cfg.AllowedOrigins}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
-	if auth != nil {
+	if cfg.Auth != nil {
 		mux.HandleFunc("POST /api/sessions", s.handleSignIn)
 		mux.HandleFunc("DELETE /api/sessions/current", s.requireSession(s.handleSignOut))
 		mux.HandleFunc("GET /api/me", s.requireSession(s.handleMe))
+		if cfg.Intake != nil {
+			mux.HandleFunc("GET /ws", s.handleWS)
+		}
 	}
 	s.http = &http.Server{
 		Handler:           mux,

@@ -27,6 +27,7 @@ type Main struct {
 	bus     *dispatch.Bus
 	relay   *dispatch.Relay
 	locator *grid.LiveLocator
+	intake  *dispatch.Intake
 	http    *web.Server
 }
 
@@ -48,12 +49,18 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.bus.OnGridChange(m.locator.Changed); err != nil {
 		return err
 	}
-	m.http = web.NewServer(m.Logger, []web.Check{
-		{Name: "postgres", Fn: m.pool.Ping},
-		{Name: "migrations", Fn: m.migrationsCurrent},
-		{Name: "nats", Fn: m.bus.Ready},
-		{Name: "grid_index", Fn: m.locator.Ready},
-	}, web.NewAuth(m.pool, grid.NewStore(m.pool)))
+	m.intake = dispatch.NewIntake(m.pool, m.locator, m.Logger)
+	m.http = web.NewServer(m.Logger, web.Config{
+		Checks: []web.Check{
+			{Name: "postgres", Fn: m.pool.Ping},
+			{Name: "migrations", Fn: m.migrationsCurrent},
+			{Name: "nats", Fn: m.bus.Ready},
+			{Name: "grid_index", Fn: m.locator.Ready},
+		},
+		Auth:           web.NewAuth(m.pool, grid.NewStore(m.pool)),
+		Intake:         m.intake,
+		AllowedOrigins: m.Config.AllowedOrigins,
+	})
 	if err := m.http.Open(m.Config.Listen); err != nil {
 		return err
 	}
@@ -102,6 +109,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		errs = append(errs, m.http.Close(ctx))
 		cancel()
+	}
+	if m.intake != nil {
+		m.intake.Close()
 	}
 	if m.locator != nil {
 		m.locator.Close()

@@ -21,6 +21,9 @@ type Config struct {
 	LogLevel    string
 	LogFormat   string
 	NearMetres  float64 // how far outside the grid a report may be and still be placed
+	// AllowedOrigins are browser origins, besides the server's own host, allowed to open
+	// websockets (the phone app served from another host name, say).
+	AllowedOrigins []string
 }
 
 // DefaultConfig is what an unconfigured process uses.
@@ -46,6 +49,8 @@ func globalFlags() []cli.Flag {
 			Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: "log-format", Value: d.LogFormat, Sources: cli.EnvVars("GRIDDISPATCH_LOG_FORMAT"),
 			Usage: "text or json"},
+		&cli.StringSliceFlag{Name: "allowed-origin", Sources: cli.EnvVars("GRIDDISPATCH_ALLOWED_ORIGINS"),
+			Usage: "browser origin (e.g. https://grid.example.gov.cn) allowed to open websockets besides this server's own host; repeatable"},
 		&cli.FloatFlag{Name: "near-metres", Value: d.NearMetres, Sources: cli.EnvVars("GRIDDISPATCH_NEAR_METRES"),
 			Usage: "a report up to this many metres outside the grid (GPS drift) is placed in the nearest unit; beyond, it is kept unlocated"},
 	}
@@ -53,14 +58,15 @@ func globalFlags() []cli.Flag {
 
 func configFrom(cmd *cli.Command) Config {
 	return Config{
-		DatabaseURL: cmd.String("database-url"),
-		NATSURL:     cmd.String("nats-url"),
-		NATSListen:  cmd.String("nats-listen"),
-		Listen:      cmd.String("listen"),
-		DataDir:     cmd.String("data-dir"),
-		LogLevel:    cmd.String("log-level"),
-		LogFormat:   cmd.String("log-format"),
-		NearMetres:  cmd.Float("near-metres"),
+		DatabaseURL:    cmd.String("database-url"),
+		NATSURL:        cmd.String("nats-url"),
+		NATSListen:     cmd.String("nats-listen"),
+		Listen:         cmd.String("listen"),
+		DataDir:        cmd.String("data-dir"),
+		LogLevel:       cmd.String("log-level"),
+		LogFormat:      cmd.String("log-format"),
+		NearMetres:     cmd.Float("near-metres"),
+		AllowedOrigins: cmd.StringSlice("allowed-origin"),
 	}
 }
 

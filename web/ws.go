@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+)
+
+// Connection limits, after gorilla/websocket's chat example: one reader and one writer
+// goroutine per connection, pings to find dead phones, a bounded queue of outgoing frames.
+const (
+	writeWait      = 10 * time.Second
+	pongWait       = 60 * time.Second
+	pingPeriod     = pongWait * 9 / 10
+	maxFrameBytes  = 64 << 10 // a report with a 2,000-character description fits many times
+	sendQueue      = 64       // frames waiting for a slow phone; beyond, it is disconnected
+	maxInFlight    = 8        // reports of one connection being stored at once
+	messagesPerSec = 5        // per connection, with bursts of messageBurst
+	messageBurst   = 20
+)
+
+func (s *Server) upgrader() *websocket.Upgrader {
+	return &websocket.Upgrader{
+		Subprotocols:    []string{Subprotocol},
+		CheckOrigin:     s.checkOrigin,
+		ReadBufferSize:  4096,
+		WriteBufferSize: 4096,
+	}
+}
+
+// checkOrigin admits browsers only from this server's own host or a configured origin; clients
+// that send no Origin (native apps, tools) are admitted, having a token all the same.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host) || slices.Contains(s.allowedOrigins, origin)
+}
+
+// handleWS upgrades an authenticated phone to the report protocol.
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	var token string
+	offered := websocket.Subprotocols(r)
+	for _, p := range offered {
+		if strings.HasPrefix(p, bearerPrefix) {
+			token = strings.TrimPrefix(p, bearerPrefix)
+		}
+	}
+	if !slices.Contains(offered, Subprotocol) {
+		writeError(w, s.logger, errors.Join(ErrBadRequest, errors.New("offer the subprotocol "+Subprotocol)))
+		return
+	}
+	p, err := s.auth.Authenticate(r.Context(), token)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	ws, err := s.upgrader().Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered (403 for a foreign origin)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &wsConn{s: s, ws: ws, p: p, send: make(chan []byte, sendQueue), ctx: ctx, cancel: cancel,
+		limiter: rate.NewLimiter(messagesPerSec, messageBurst), inFlight: make(chan struct{}, maxInFlight)}
+	hello := helloFrame{Type: "hello", Protocol: 1}
+	hello.Member.ID, hello.Member.Name = p.Member.ID, p.Member.Name
+	c.enqueue(hello)
+	go c.writer()
+	c.reader()
+}
+
+type wsConn struct {
+	s        *Server
+	ws       *websocket.Conn
+	p        Principal
+	send     chan []byte
+	ctx      context.Context
+	cancel   context.CancelFunc
+	limiter  *rate.Limiter
+	inFlight chan struct{}
+}
+
+// enqueue queues a frame for the writer. A phone that does not read is cut off rather than
+// allowed to hold the server's memory.
+func (c *wsConn) enqueue(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.s.logger.Error("websocket frame", "err", err)
+		return
+	}
+	select {
+	case c.send <- b:
+	case <-c.ctx.Done():
+	default:
+		c.s.logger.Warn("websocket client too slow; disconnecting", "member", c.p.Member.ID)
+		c.cancel()
+	}
+}
+
+func (c *wsConn) reader() {
+	defer func() {
+		c.cancel()
+		c.ws.Close()
+	}()
+	c.ws.SetReadLimit(maxFrameBytes)
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		if !c.limiter.Allow() {
+			c.enqueue(errorFrame{Type: "error", Code: "rate_limited", Retryable: true,
+				Message: "too many messages; slow down and resend"})
+			continue
+		}
+		c.handle(data)
+	}
+}
+
+func (c *wsConn) writer() {
+	ping := time.NewTicker(pingPeriod)
+	defer func() {
+		ping.Stop()
+		c.ws.Close()
+	}()
+	for {
+		select {
+		case b := <-c.send:
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+				c.cancel()
+				return
+			}
+		case <-ping.C:
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
+				c.cancel()
+				return
+			}
+		case <-c.ctx.Done():
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+			return
+		}
+	}
+}
+
+// handle answers one message. Reports are stored concurrently (up to maxInFlight per
+// connection), so a slow commit does not stop the reader from answering pings.
+func (c *wsConn) handle(data []byte) {
+	var m inbound
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		c.enqueue(errorFrame{Type: "error", Code: "bad_message", Message: "not a protocol message: " + err.Error()})
+		return
+	}
+	switch {
+	case m.Type != "report":
+		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "unknown_type", Message: "unknown message type " + strconvQuote(m.Type)})
+	case m.Report == nil || len(m.ID) == 0 || len(m.ID) > 64:
+		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "a report needs an id (1-64 characters) and a report object"})
+	default:
+		select {
+		case c.inFlight <- struct{}{}:
+		case <-c.ctx.Done():
+			return
+		}
+		go func() {
+			defer func() { <-c.inFlight }()
+			c.submit(m.ID, *m.Report)
+		}()
+	}
+}
+
+func (c *wsConn) submit(id string, r reportJSON) {
+	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+	defer cancel()
+	receipt, err := c.s.intake.Submit(ctx, r.report(c.p.Member.ID))
+	var ve *dispatch.ValidationError
+	switch {
+	case err == nil:
+		c.enqueue(receiptFrame(id, receipt))
+	case errors.As(err, &ve):
+		c.enqueue(errorFrame{Type: "error", ID: id, Code: "invalid_report", Field: ve.Field, Message: ve.Error()})
+	case errors.Is(err, dispatch.ErrClientIDTaken):
+		c.enqueue(errorFrame{Type: "error", ID: id, Code: "client_id_taken", Field: "client_id", Message: err.Error()})
+	default:
+		c.enqueue(errorFrame{Type: "error", ID: id, Code: "unavailable", Retryable: true,
+			Message: "not stored; keep the report and send it again"})
+		if !errors.Is(err, dispatch.ErrRetryable) {
+			c.s.logger.Error("report failed", "err", err)
+		}
+	}
+}
+
+func strconvQuote(s string) string {
+	if len(s) > 40 {
+		s = s[:40]
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
