@@ -14,4 +14,8 @@ var (
 	ErrRetryable = errors.New("not stored; try again")
 	// ErrClientIDTaken means another member already used this client id.
 	ErrClientIDTaken = errors.New("client id already used by another member")
+	// ErrInvalidPhoto means an upload is not an acceptable image.
+	ErrInvalidPhoto = errors.New("invalid photo")
+	// ErrPhotoNotFound means no such photo, or not one the viewer may see.
+	ErrPhotoNotFound = errors.New("photo not found")
 )

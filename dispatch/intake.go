@@ -143,6 +143,18 @@ func (in *Intake) Submit(ctx context.Context, r Report) (Receipt, error) {
 	if err := r.check(cats, in.now()); err != nil {
 		return Receipt{}, err
 	}
+	if len(r.Photos) > 0 {
+		n, err := ownPhotos(ctx, in.pool, r.ReporterID, r.Photos)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("%w: %v", ErrRetryable, err)
+		}
+		if n != len(r.Photos) {
+			return Receipt{}, invalid("photos", "upload each photo first; only your own uploads can be attached")
+		}
+	}
+	if r.Photos == nil {
+		r.Photos = []string{}
+	}
 	w := &write{report: r, done: make(chan struct{})}
 	w.loc, w.located = in.locator.Locate(r.Lon, r.Lat)
 	in.route(cats[r.Category], w)

@@ -29,6 +29,9 @@ WITH e AS (
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, reason)
     SELECT c.id, $2, NULL, c.state, c.level, $17 FROM c
+), p AS (
+    INSERT INTO event_photos (event_id, sha256)
+    SELECT e.id, unnest($19::text[]) FROM e
 ), o AS (
     INSERT INTO outbox (subject, payload)
     SELECT $18, jsonb_build_object('case_id', c.id, 'event_id', c.event_id, 'state', c.state,
@@ -55,7 +58,14 @@ func reportArgs(w *write) []any {
 	}
 	return []any{r.ClientID, r.ReporterID, r.Category, r.Severity, r.Description, r.Lon, r.Lat,
 		r.AccuracyM, r.HappenedAt, unit, w.loc.Metres, r.HandledOnSpot, r.OnSpotNote,
-		w.state, w.level, w.centre, w.reason, w.subject}
+		w.state, w.level, w.centre, w.reason, w.subject, r.Photos}
+}
+
+// ownPhotos counts how many of the hashes the member uploaded.
+func ownPhotos(ctx context.Context, pool *pgxpool.Pool, member int64, hashes []string) (int, error) {
+	var n int
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM photos WHERE sha256 = ANY($1) AND uploader_id = $2`, hashes, member).Scan(&n)
+	return n, err
 }
 
 // commitBatch stores several reports in one transaction and one round trip, so concurrent

@@ -20,6 +20,7 @@ type Report struct {
 	HappenedAt    time.Time
 	HandledOnSpot bool
 	OnSpotNote    string
+	Photos        []string // SHA-256 of photos the reporter uploaded first
 }
 
 // Bounds on a report's fields.
@@ -76,6 +77,15 @@ func (r Report) check(categories map[string]Category, now time.Time) error {
 		return invalid("happened_at", "is more than 90 days ago")
 	case r.HandledOnSpot && !cat.GridMayClose:
 		return invalid("handled_on_spot", "%s cannot be closed on the spot; it goes to the mediation centre", cat.NameEN)
+	case len(r.Photos) > MaxReportPhotos:
+		return invalid("photos", "at most %d photos", MaxReportPhotos)
+	}
+	seen := map[string]bool{}
+	for _, h := range r.Photos {
+		if !hashPattern.MatchString(h) || seen[h] {
+			return invalid("photos", "each photo is the SHA-256 (64 hex digits) of an upload, listed once")
+		}
+		seen[h] = true
 	}
 	return nil
 }

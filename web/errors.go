@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -54,6 +55,14 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit)
 	case errors.Is(err, ErrBadRequest), errors.Is(err, grid.ErrInvalidMember):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
+	case errors.Is(err, dispatch.ErrInvalidPhoto):
+		status, code, msg = http.StatusUnsupportedMediaType, "unsupported_photo", err.Error()
+	case errors.Is(err, dispatch.ErrPhotoNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", err.Error()
+	case errors.Is(err, dispatch.ErrRetryable):
+		w.Header().Set("Retry-After", "5")
+		status, code, msg = http.StatusServiceUnavailable, "unavailable", "temporarily unavailable; try again"
+		logger.Warn("request failed", "err", err)
 	default:
 		logger.Error("request failed", "err", err)
 	}

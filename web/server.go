@@ -27,6 +27,7 @@ type Server struct {
 	checks         []Check
 	auth           *Auth
 	intake         Intake
+	photos         *dispatch.Photos
 	allowedOrigins []string
 	http           *http.Server
 	ln             net.Listener
@@ -45,12 +46,13 @@ type Config struct {
 	Checks         []Check
 	Auth           *Auth
 	Intake         Intake
+	Photos         *dispatch.Photos
 	AllowedOrigins []string // browser origins besides the server's own host, for websockets
 }
 
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) *Server {
-	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, allowedOrigins: cfg.AllowedOrigins}
+	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos, allowedOrigins: cfg.AllowedOrigins}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
@@ -60,6 +62,10 @@ func NewServer(logger *slog.Logger, cfg Config) *Server {
 		mux.HandleFunc("GET /api/me", s.requireSession(s.handleMe))
 		if cfg.Intake != nil {
 			mux.HandleFunc("GET /ws", s.handleWS)
+		}
+		if cfg.Photos != nil {
+			mux.HandleFunc("POST /api/photos", s.requireSession(s.handlePhotoUpload))
+			mux.HandleFunc("GET /api/photos/{sha256}", s.requireSession(s.handlePhoto))
 		}
 	}
 	s.http = &http.Server{

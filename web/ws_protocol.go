@@ -32,12 +32,13 @@ type reportJSON struct {
 	HappenedAt    time.Time `json:"happened_at"`
 	HandledOnSpot bool      `json:"handled_on_spot"`
 	OnSpotNote    string    `json:"on_spot_note"`
+	Photos        []string  `json:"photos"`
 }
 
 func (r reportJSON) report(reporter int64) dispatch.Report {
 	return dispatch.Report{ClientID: r.ClientID, ReporterID: reporter, Category: r.Category, Severity: r.Severity,
 		Description: r.Description, Lon: r.Lon, Lat: r.Lat, AccuracyM: r.AccuracyM, HappenedAt: r.HappenedAt,
-		HandledOnSpot: r.HandledOnSpot, OnSpotNote: r.OnSpotNote}
+		HandledOnSpot: r.HandledOnSpot, OnSpotNote: r.OnSpotNote, Photos: r.Photos}
 }
 
 type helloFrame struct {

@@ -21,13 +21,20 @@ import (
 	"github.com/griddispatch/griddispatch/web"
 )
 
-// wsServer serves the small test grid with one grid worker signed in; it returns the ws URL
-// and the worker's token.
-func wsServer(t *testing.T) (wsURL, token string) {
+type fixture struct {
+	base, ws string
+	g        *grid.Store
+	auth     *web.Auth
+	token    string // of the grid worker 13900000001 at grid 140802001001001
+	dataDir  string
+}
+
+// newFixture serves the small test grid with one grid worker signed in.
+func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := dbtest.New(t)
 	ctx := context.Background()
-	g := grid.NewStore(db.Pool)
+	fx := &fixture{g: grid.NewStore(db.Pool), auth: nil, dataDir: t.TempDir()}
 	f, err := os.Open("../grid/testdata/import/good.geojson")
 	if err != nil {
 		t.Fatal(err)
@@ -37,37 +44,53 @@ func wsServer(t *testing.T) (wsURL, token string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.Import(ctx, units); err != nil {
-		t.Fatal(err)
-	}
-	m, err := g.CreateMember(ctx, "13900000001", "李强")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.SetPassword(ctx, m.ID, password); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: "140802001001001", Role: grid.RoleGridWorker}); err != nil {
+	if _, err := fx.g.Import(ctx, units); err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	loc, err := g.NewLocator(ctx, grid.DefaultNearMetres)
+	loc, err := fx.g.NewLocator(ctx, grid.DefaultNearMetres)
 	if err != nil {
 		t.Fatal(err)
 	}
 	intake := dispatch.NewIntake(db.Pool, loc, logger)
 	t.Cleanup(intake.Close)
-	auth := web.NewAuth(db.Pool, g)
-	sess, err := auth.SignIn(ctx, m.Phone, password, "127.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := web.NewServer(logger, web.Config{Auth: auth, Intake: intake, AllowedOrigins: []string{"https://app.example.cn"}})
+	fx.auth = web.NewAuth(db.Pool, fx.g)
+	s := web.NewServer(logger, web.Config{Auth: fx.auth, Intake: intake,
+		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), AllowedOrigins: []string{"https://app.example.cn"}})
 	if err := s.Open("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close(context.Background()) })
-	return "ws://" + s.Addr() + "/ws", sess.Token
+	fx.base, fx.ws = "http://"+s.Addr(), "ws://"+s.Addr()+"/ws"
+	fx.token = fx.member(t, "13900000001", "140802001001001", grid.RoleGridWorker)
+	return fx
+}
+
+// member creates a signed-in member with one role and returns their token.
+func (fx *fixture) member(t *testing.T, phone, unit string, role grid.Role) string {
+	t.Helper()
+	ctx := context.Background()
+	m, err := fx.g.CreateMember(ctx, phone, "成员"+phone[7:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.g.SetPassword(ctx, m.ID, password); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: unit, Role: role}); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := fx.auth.SignIn(ctx, phone, password, "127.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess.Token
+}
+
+func wsServer(t *testing.T) (wsURL, token string) {
+	t.Helper()
+	fx := newFixture(t)
+	return fx.ws, fx.token
 }
 
 func dial(t *testing.T, url string, header http.Header, protocols ...string) (*websocket.Conn, *http.Response, error) {

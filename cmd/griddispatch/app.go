@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -59,6 +60,7 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 		Auth:           web.NewAuth(m.pool, grid.NewStore(m.pool)),
 		Intake:         m.intake,
+		Photos:         dispatch.NewPhotos(filepath.Join(m.Config.DataDir, "photos"), m.pool),
 		AllowedOrigins: m.Config.AllowedOrigins,
 	})
 	if err := m.http.Open(m.Config.Listen); err != nil {
