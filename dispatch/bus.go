@@ -128,5 +128,14 @@ func (b *Bus) OnGridChange(fn func()) error {
 	return nil
 }
 
+// OnCaseEvent calls fn for every case transition published on the bus (case.>), in this and
+// every other process. fn runs on the subscription's goroutine and must not block.
+func (b *Bus) OnCaseEvent(fn func(subject string, data []byte)) error {
+	if _, err := b.nc.Subscribe("case.>", func(m *nats.Msg) { fn(m.Subject, m.Data) }); err != nil {
+		return fmt.Errorf("%w: subscribe case.>: %v", ErrBusDown, err)
+	}
+	return nil
+}
+
 // SubjectGridChanged announces that units changed; the payload says how and when.
 const SubjectGridChanged = "grid.changed"

@@ -35,10 +35,11 @@ WITH e AS (
 ), o AS (
     INSERT INTO outbox (subject, payload)
     SELECT $18, jsonb_build_object('case_id', c.id, 'event_id', c.event_id, 'state', c.state,
-                                   'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code, 'category', $3)
+                                   'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code, 'category', $3,
+                                   'reporter', $2::bigint)
     FROM c
     UNION ALL
-    SELECT 'event.unlocated', jsonb_build_object('event_id', e.id, 'category', $3)
+    SELECT 'event.unlocated', jsonb_build_object('event_id', e.id, 'category', $3, 'reporter', $2::bigint)
     FROM e WHERE e.unit_code IS NULL
 )
 SELECT e.id, coalesce(c.id, 0) FROM e LEFT JOIN c ON c.event_id = e.id`

@@ -14,7 +14,10 @@ import (
 
 func serve(t *testing.T, checks []web.Check) string {
 	t.Helper()
-	s := web.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Checks: checks})
+	s, err := web.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Checks: checks})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Open("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ type Server struct {
 	intake         Intake
 	photos         *dispatch.Photos
 	allowedOrigins []string
+	hub            *hub
 	http           *http.Server
 	ln             net.Listener
 	done           chan error
@@ -47,12 +48,19 @@ type Config struct {
 	Auth           *Auth
 	Intake         Intake
 	Photos         *dispatch.Photos
-	AllowedOrigins []string // browser origins besides the server's own host, for websockets
+	CaseEvents     CaseEvents // pushes case transitions to reporters' phones; optional
+	AllowedOrigins []string   // browser origins besides the server's own host, for websockets
 }
 
 // NewServer builds a server.
-func NewServer(logger *slog.Logger, cfg Config) *Server {
-	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos, allowedOrigins: cfg.AllowedOrigins}
+func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
+	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
+		allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
+	if cfg.CaseEvents != nil {
+		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {
+			return nil, err
+		}
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
@@ -77,7 +85,7 @@ func NewServer(logger *slog.Logger, cfg Config) *Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	return s
+	return s, nil
 }
 
 // Open listens on addr and serves in the background.

@@ -38,7 +38,10 @@ func serveWithMember(t *testing.T) (base string, db *dbtest.DB, member grid.Memb
 	if err := g.Assign(ctx, grid.Assignment{MemberID: member.ID, UnitCode: "140802", Role: grid.RoleMediator}); err != nil {
 		t.Fatal(err)
 	}
-	s := web.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Auth: web.NewAuth(db.Pool, g)})
+	s, err := web.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Auth: web.NewAuth(db.Pool, g)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Open("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

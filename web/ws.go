@@ -80,6 +80,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	hello := helloFrame{Type: "hello", Protocol: 1}
 	hello.Member.ID, hello.Member.Name = p.Member.ID, p.Member.Name
 	c.enqueue(hello)
+	s.hub.add(c)
+	defer s.hub.remove(c)
 	go c.writer()
 	c.reader()
 }

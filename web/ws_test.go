@@ -56,8 +56,11 @@ func newFixture(t *testing.T) *fixture {
 	intake := dispatch.NewIntake(db.Pool, loc, logger)
 	t.Cleanup(intake.Close)
 	fx.auth = web.NewAuth(db.Pool, fx.g)
-	s := web.NewServer(logger, web.Config{Auth: fx.auth, Intake: intake,
+	s, err := web.NewServer(logger, web.Config{Auth: fx.auth, Intake: intake,
 		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), AllowedOrigins: []string{"https://app.example.cn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Open("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

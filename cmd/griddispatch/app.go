@@ -51,7 +51,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.intake = dispatch.NewIntake(m.pool, m.locator, m.Logger)
-	m.http = web.NewServer(m.Logger, web.Config{
+	m.http, err = web.NewServer(m.Logger, web.Config{
 		Checks: []web.Check{
 			{Name: "postgres", Fn: m.pool.Ping},
 			{Name: "migrations", Fn: m.migrationsCurrent},
@@ -61,8 +61,12 @@ func (m *Main) Run(ctx context.Context) error {
 		Auth:           web.NewAuth(m.pool, grid.NewStore(m.pool)),
 		Intake:         m.intake,
 		Photos:         dispatch.NewPhotos(filepath.Join(m.Config.DataDir, "photos"), m.pool),
+		CaseEvents:     m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
 	})
+	if err != nil {
+		return err
+	}
 	if err := m.http.Open(m.Config.Listen); err != nil {
 		return err
 	}
