@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
@@ -44,18 +44,7 @@ func newIntake(t *testing.T) intakeFixture {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	g := grid.NewStore(db.Pool)
-	f, err := os.Open("../grid/testdata/import/good.geojson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	units, err := grid.ReadGeoJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := g.Import(ctx, units); err != nil {
-		t.Fatal(err)
-	}
+	gridtest.Import(t, g)
 	var fx intakeFixture
 	fx.db = db
 	for i, phone := range []string{"13900000001", "13900000002"} {

@@ -5,23 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
-const goodFile = "testdata/import/good.geojson"
-
 func readFixture(t *testing.T) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(goodFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := gridtest.SmallCounty
 	var doc map[string]any
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
@@ -33,15 +28,8 @@ func readFixture(t *testing.T) map[string]any {
 // micro-grids, with a township, a village and a grid that have no children.
 func storeWithGoodGrid(t *testing.T) *grid.Store {
 	t.Helper()
-	db := dbtest.New(t)
-	s := grid.NewStore(db.Pool)
-	b, err := os.ReadFile(goodFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := importBytes(context.Background(), s, b); err != nil {
-		t.Fatal(err)
-	}
+	s := grid.NewStore(dbtest.New(t).Pool)
+	gridtest.Import(t, s)
 	return s
 }
 
@@ -76,10 +64,7 @@ func TestImportGoodFile(t *testing.T) {
 	db := dbtest.New(t)
 	s := grid.NewStore(db.Pool)
 	ctx := context.Background()
-	b, err := os.ReadFile(goodFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := gridtest.SmallCounty
 	res, err := importBytes(ctx, s, b)
 	if err != nil {
 		t.Fatalf("import: %v", err)
@@ -192,11 +177,7 @@ func TestExportRoundTrip(t *testing.T) {
 	db := dbtest.New(t)
 	s := grid.NewStore(db.Pool)
 	ctx := context.Background()
-	in, err := os.ReadFile(goodFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := grid.ReadGeoJSON(bytes.NewReader(in))
+	want, err := grid.ReadGeoJSON(bytes.NewReader(gridtest.SmallCounty))
 	if err != nil {
 		t.Fatal(err)
 	}

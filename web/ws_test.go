@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 	"github.com/griddispatch/griddispatch/web"
 )
@@ -36,18 +36,7 @@ func newFixture(t *testing.T) *fixture {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	fx := &fixture{g: grid.NewStore(db.Pool), auth: nil, dataDir: t.TempDir()}
-	f, err := os.Open("../grid/testdata/import/good.geojson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	units, err := grid.ReadGeoJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fx.g.Import(ctx, units); err != nil {
-		t.Fatal(err)
-	}
+	gridtest.Import(t, fx.g)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	loc, err := fx.g.NewLocator(ctx, grid.DefaultNearMetres)
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 	"github.com/griddispatch/griddispatch/web"
 )
@@ -34,18 +33,7 @@ func TestStatusReachesPhoneOnAnotherProcess(t *testing.T) {
 	}
 
 	g := grid.NewStore(db.Pool)
-	f, err := os.Open(filepath.Join("..", "..", "grid", "testdata", "import", "good.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	units, err := grid.ReadGeoJSON(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := g.Import(ctx, units); err != nil {
-		t.Fatal(err)
-	}
+	gridtest.Import(t, g)
 	m, err := g.CreateMember(ctx, "13900000001", "李强")
 	if err != nil {
 		t.Fatal(err)

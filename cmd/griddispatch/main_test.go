@@ -18,6 +18,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
@@ -112,7 +113,7 @@ func exitCode(err error) int {
 
 func TestCommands(t *testing.T) {
 	db := dbtest.Empty(t)
-	fixture := filepath.Join("..", "..", "grid", "testdata", "import", "good.geojson")
+	fixture := gridtest.File(t)
 	exported := filepath.Join(t.TempDir(), "export.geojson")
 
 	steps := []struct {

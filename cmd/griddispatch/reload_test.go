@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
@@ -15,7 +16,7 @@ import (
 // writes an outbox row, the relay publishes it to JetStream, and the server rebuilds.
 func TestGridChangeReachesServerOverNATS(t *testing.T) {
 	db := dbtest.New(t)
-	fixture := filepath.Join("..", "..", "grid", "testdata", "import", "good.geojson")
+	fixture := gridtest.File(t)
 	if _, _, err := run(t, "--database-url", db.URL, "grid", "import", fixture); err != nil {
 		t.Fatal(err)
 	}
