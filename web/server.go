@@ -28,6 +28,7 @@ type Server struct {
 	auth           *Auth
 	intake         Intake
 	photos         *dispatch.Photos
+	locator        Locator
 	allowedOrigins []string
 	hub            *hub
 	http           *http.Server
@@ -35,9 +36,10 @@ type Server struct {
 	done           chan error
 }
 
-// Intake stores reports; dispatch.Intake is one.
+// Intake stores reports and lists a member's; dispatch.Intake is one.
 type Intake interface {
 	Submit(ctx context.Context, r dispatch.Report) (dispatch.Receipt, error)
+	ReportsBy(ctx context.Context, member int64, limit int) ([]dispatch.ReportStatus, error)
 }
 
 // Config is what a Server serves. Without Auth it serves the probes only; without Intake, no
@@ -48,6 +50,7 @@ type Config struct {
 	Auth           *Auth
 	Intake         Intake
 	Photos         *dispatch.Photos
+	Locator        Locator
 	CaseEvents     CaseEvents // pushes case transitions to reporters' phones; optional
 	AllowedOrigins []string   // browser origins besides the server's own host, for websockets
 }
@@ -55,7 +58,7 @@ type Config struct {
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
-		allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
+		locator: cfg.Locator, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
 	if cfg.CaseEvents != nil {
 		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {
 			return nil, err
@@ -70,6 +73,10 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		mux.HandleFunc("GET /api/me", s.requireSession(s.handleMe))
 		if cfg.Intake != nil {
 			mux.HandleFunc("GET /ws", s.handleWS)
+			mux.HandleFunc("GET /api/my/reports", s.requireSession(s.handleMyReports))
+		}
+		if cfg.Locator != nil {
+			mux.HandleFunc("GET /api/locate", s.requireSession(s.handleLocate))
 		}
 		if cfg.Photos != nil {
 			mux.HandleFunc("POST /api/photos", s.requireSession(s.handlePhotoUpload))

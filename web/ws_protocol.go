@@ -74,13 +74,9 @@ type unitJSON struct {
 }
 
 func receiptFrame(id string, r dispatch.Receipt) ackFrame {
+	loc := locationFrame(r.Location, r.Located)
 	rj := receiptJSON{EventID: r.EventID, CaseID: r.CaseID, Located: r.Located, Duplicate: r.Duplicate,
-		State: r.State, Level: r.Level, OutsideMetres: r.Location.Metres}
-	if r.Located {
-		for l := grid.County; l <= r.Location.Level; l++ {
-			rj.Units = append(rj.Units, unitJSON{Level: l, Code: r.Location.Units[l].Code, Name: r.Location.Units[l].Name})
-		}
-	}
+		State: r.State, Level: r.Level, OutsideMetres: loc.OutsideMetres, Units: loc.Units}
 	return ackFrame{Type: "ack", ID: id, Receipt: rj}
 }
 

@@ -46,7 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(intake.Close)
 	fx.auth = web.NewAuth(db.Pool, fx.g)
 	s, err := web.NewServer(logger, web.Config{Auth: fx.auth, Intake: intake,
-		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), AllowedOrigins: []string{"https://app.example.cn"}})
+		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, AllowedOrigins: []string{"https://app.example.cn"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Auth:           web.NewAuth(m.pool, grid.NewStore(m.pool)),
 		Intake:         m.intake,
 		Photos:         dispatch.NewPhotos(filepath.Join(m.Config.DataDir, "photos"), m.pool),
+		Locator:        m.locator,
 		CaseEvents:     m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
 	})

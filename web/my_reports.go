@@ -1,0 +1,49 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+)
+
+type reportStatusJSON struct {
+	ClientID   string    `json:"client_id"`
+	EventID    int64     `json:"event_id"`
+	CaseID     int64     `json:"case_id,omitempty"`
+	Category   string    `json:"category"`
+	HappenedAt time.Time `json:"happened_at"`
+	ReceivedAt time.Time `json:"received_at"`
+	Located    bool      `json:"located"`
+	Unit       string    `json:"unit,omitempty"`
+	State      string    `json:"state,omitempty"`
+	Level      int       `json:"level,omitempty"`
+	Centre     string    `json:"centre,omitempty"`
+}
+
+// handleMyReports: GET /api/my/reports?limit=N -> the member's own reports, newest first.
+func (s *Server) handleMyReports(w http.ResponseWriter, r *http.Request) {
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > dispatch.MaxListedReports {
+			writeError(w, s.logger, fmt.Errorf("%w: limit must be 1 to %d", ErrBadRequest, dispatch.MaxListedReports))
+			return
+		}
+		limit = n
+	}
+	list, err := s.intake.ReportsBy(r.Context(), principalFrom(r.Context()).Member.ID, limit)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	out := make([]reportStatusJSON, len(list))
+	for i, st := range list {
+		out[i] = reportStatusJSON{ClientID: st.ClientID, EventID: st.EventID, CaseID: st.CaseID, Category: st.Category,
+			HappenedAt: st.HappenedAt, ReceivedAt: st.ReceivedAt, Located: st.UnitCode != "", Unit: st.UnitCode,
+			State: st.State, Level: st.Level, Centre: st.Centre}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
+}
