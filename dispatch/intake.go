@@ -192,7 +192,11 @@ func (in *Intake) route(cat Category, w *write) {
 		w.centre = w.loc.Units[level].Code
 	}
 	w.receipt.State, w.receipt.Level = w.state, w.level
-	w.subject = "case." + map[string]string{"closed": "closed", "queued": "reported"}[w.state] + "." + subjectCode(w.loc.Unit().Code)
+	transition := "reported"
+	if w.state == "closed" {
+		transition = "closed"
+	}
+	w.subject = "case." + transition + "." + subjectCode(w.loc.Unit().Code)
 }
 
 // subjectCode cuts a unit code into its levels: 140802002200003 -> 140802.002.200.003.

@@ -59,8 +59,10 @@ func (r Report) check(categories map[string]Category, now time.Time) error {
 		return invalid("category", "%q is not in the catalogue", r.Category)
 	case r.Severity != "normal" && r.Severity != "urgent":
 		return invalid("severity", "must be normal or urgent")
-	case !utf8.ValidString(r.Description) || !utf8.ValidString(r.OnSpotNote):
+	case !utf8.ValidString(r.Description):
 		return invalid("description", "is not valid UTF-8")
+	case !utf8.ValidString(r.OnSpotNote):
+		return invalid("on_spot_note", "is not valid UTF-8")
 	case utf8.RuneCountInString(r.Description) == 0 || utf8.RuneCountInString(r.Description) > MaxDescriptionChars:
 		return invalid("description", "must have 1 to %d characters", MaxDescriptionChars)
 	case utf8.RuneCountInString(r.OnSpotNote) > MaxNoteChars:

@@ -56,10 +56,18 @@ const MaxMemberNameLength = 50
 
 var phonePattern = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
 
-// CheckMember checks a member's phone number (mainland mobile, 11 digits) and name.
-func CheckMember(phone, name string) error {
+// CheckPhone checks a mainland mobile number: 11 digits starting 13 to 19.
+func CheckPhone(phone string) error {
 	if !phonePattern.MatchString(phone) {
 		return fmt.Errorf("%w: phone %q is not an 11-digit mainland mobile number", ErrInvalidMember, phone)
+	}
+	return nil
+}
+
+// CheckMember checks a member's phone number and name.
+func CheckMember(phone, name string) error {
+	if err := CheckPhone(phone); err != nil {
+		return err
 	}
 	if n := len([]rune(name)); n == 0 || n > MaxMemberNameLength {
 		return fmt.Errorf("%w: name must have 1 to %d characters, has %d", ErrInvalidMember, MaxMemberNameLength, n)

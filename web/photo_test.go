@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"net/http"
 	"testing"
 
@@ -29,33 +28,16 @@ func pngBytes(t *testing.T, shade uint8) []byte {
 
 func upload(t *testing.T, base, token string, body []byte) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", base+"/api/photos", bytes.NewReader(body))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, _, raw := do(t, "POST", base+"/api/photos", token, body)
 	var m map[string]any
-	json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m
+	json.Unmarshal(raw, &m)
+	return status, m
 }
 
 func fetch(t *testing.T, url, token string) (int, string, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Content-Type"), b
+	status, header, raw := do(t, "GET", url, token, nil)
+	return status, header.Get("Content-Type"), raw
 }
 
 func TestPhotos(t *testing.T) {

@@ -43,7 +43,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	if err := grid.CheckMember(req.Phone, "x"); err != nil {
+	if err := grid.CheckPhone(req.Phone); err != nil {
 		writeError(w, s.logger, fmt.Errorf("%w: phone must be an 11-digit mainland mobile number", ErrBadRequest))
 		return
 	}

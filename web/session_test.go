@@ -55,9 +55,10 @@ type response struct {
 	body   map[string]any
 }
 
-func call(t *testing.T, method, url, token, body string) response {
+// do sends a request with an optional bearer token and returns the status, headers and body.
+func do(t *testing.T, method, url, token string, body []byte) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,14 +70,24 @@ func call(t *testing.T, method, url, token, body string) response {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, raw
+}
+
+// call is do for JSON answers.
+func call(t *testing.T, method, url, token, body string) response {
+	t.Helper()
+	status, header, raw := do(t, method, url, token, []byte(body))
 	var m map[string]any
 	if len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, &m); err != nil {
 			t.Fatalf("%s %s: body is not JSON: %q", method, url, raw)
 		}
 	}
-	return response{resp.StatusCode, resp.Header, m}
+	return response{status, header, m}
 }
 
 func signIn(t *testing.T, base, phone, pw string) response {

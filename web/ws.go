@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -62,7 +64,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !slices.Contains(offered, Subprotocol) {
-		writeError(w, s.logger, errors.Join(ErrBadRequest, errors.New("offer the subprotocol "+Subprotocol)))
+		writeError(w, s.logger, fmt.Errorf("%w: offer the subprotocol %s", ErrBadRequest, Subprotocol))
 		return
 	}
 	p, err := s.auth.Authenticate(r.Context(), token)
@@ -168,7 +170,7 @@ func (c *wsConn) writer() {
 // connection), so a slow commit does not stop the reader from answering pings.
 func (c *wsConn) handle(data []byte) {
 	var m inbound
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
 		c.enqueue(errorFrame{Type: "error", Code: "bad_message", Message: "not a protocol message: " + err.Error()})
@@ -176,7 +178,7 @@ func (c *wsConn) handle(data []byte) {
 	}
 	switch {
 	case m.Type != "report":
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "unknown_type", Message: "unknown message type " + strconvQuote(m.Type)})
+		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "unknown_type", Message: "unknown message type " + quoteShort(m.Type)})
 	case m.Report == nil || len(m.ID) == 0 || len(m.ID) > 64:
 		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "a report needs an id (1-64 characters) and a report object"})
 	default:
@@ -213,7 +215,8 @@ func (c *wsConn) submit(id string, r reportJSON) {
 	}
 }
 
-func strconvQuote(s string) string {
+// quoteShort quotes client text for an error message, cut to 40 bytes.
+func quoteShort(s string) string {
 	if len(s) > 40 {
 		s = s[:40]
 	}
