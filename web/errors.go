@@ -18,6 +18,7 @@ var (
 	ErrUnauthenticated    = errors.New("not signed in, or the session has expired or was revoked")
 	ErrInvalidCredentials = errors.New("wrong phone number or password")
 	ErrBadRequest         = errors.New("bad request")
+	ErrNotFound           = errors.New("no such page")
 )
 
 // RateLimitError refuses a request until RetryAfter has passed.
@@ -57,7 +58,7 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrInvalidPhoto):
 		status, code, msg = http.StatusUnsupportedMediaType, "unsupported_photo", err.Error()
-	case errors.Is(err, dispatch.ErrPhotoNotFound):
+	case errors.Is(err, dispatch.ErrPhotoNotFound), errors.Is(err, ErrNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", err.Error()
 	case errors.Is(err, dispatch.ErrRetryable):
 		w.Header().Set("Retry-After", "5")

@@ -1,6 +1,5 @@
 // Package web is griddispatch's HTTP side: the API, the websocket gateway, authentication
-// and jurisdiction checks, and the embedded browser apps. So far it serves health probes and
-// sign-in.
+// and jurisdiction checks, and the embedded browser apps (so far the grid worker's phone app).
 package web
 
 import (
@@ -40,6 +39,7 @@ type Server struct {
 type Intake interface {
 	Submit(ctx context.Context, r dispatch.Report) (dispatch.Receipt, error)
 	ReportsBy(ctx context.Context, member int64, limit int) ([]dispatch.ReportStatus, error)
+	Categories(ctx context.Context) ([]dispatch.Category, error)
 }
 
 // Config is what a Server serves. Without Auth it serves the probes only; without Intake, no
@@ -67,6 +67,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.HandleFunc("GET /", s.handleApps(appFiles()))
 	if cfg.Auth != nil {
 		mux.HandleFunc("POST /api/sessions", s.handleSignIn)
 		mux.HandleFunc("DELETE /api/sessions/current", s.requireSession(s.handleSignOut))
@@ -74,6 +75,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		if cfg.Intake != nil {
 			mux.HandleFunc("GET /ws", s.handleWS)
 			mux.HandleFunc("GET /api/my/reports", s.requireSession(s.handleMyReports))
+			mux.HandleFunc("GET /api/categories", s.requireSession(s.handleCategories))
 		}
 		if cfg.Locator != nil {
 			mux.HandleFunc("GET /api/locate", s.requireSession(s.handleLocate))
