@@ -37,11 +37,12 @@ psql_admin    = PGOPTIONS="-c client_min_messages=warning" PGPASSWORD=$(pg_passw
 GO_PACKAGES := ./...
 
 .PHONY: help run test stop clean-data build deps db db-start db-init migrate demo env fmt vet \
-	bench bench-locate validate-demo
+	bench bench-locate validate-demo ui chromium
 
 help:
 	@echo "make run         set up PostgreSQL+PostGIS under .data/, migrate, load the demo, serve on $(LISTEN)"
-	@echo "make test        set up the same and run every test (go test -race)"
+	@echo "make test        set up the same and run every test (go test -race, browser tests in Chromium)"
+	@echo "make ui          build the browser apps (npm ci from the lock file, then vite) into web/static/app"
 	@echo "make stop        stop the local PostgreSQL cluster"
 	@echo "make env         print the DATABASE_URL of the local cluster"
 	@echo "make bench       run the Go benchmarks"
@@ -115,9 +116,38 @@ env: db
 	@echo "export DATABASE_URL='$(database_url)'"
 	@echo "export TEST_DATABASE_URL='$(test_db_url)'"
 
+# Debian's Chromium for the browser tests (playwright-core drives it; it never downloads one).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo ">> installing chromium" >&2; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+
+## --- browser apps ------------------------------------------------------------------------
+
+# The apps are built from npm packages pinned by web/ui/package-lock.json, into
+# web/static/app, which the binary embeds. Nothing is fetched from a CDN at run time.
+UI_DIR   := web/ui
+UI_STAMP := $(UI_DIR)/node_modules/.package-lock.json
+UI_OUT   := web/static/app/phone/index.html
+UI_SRC   := $(shell find $(UI_DIR)/src $(UI_DIR)/phone $(UI_DIR)/public -type f 2>/dev/null) \
+	$(UI_DIR)/vite.config.ts $(UI_DIR)/tsconfig.json
+
+$(UI_STAMP): $(UI_DIR)/package-lock.json
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null || \
+		{ echo "Node.js 20.19 or newer is needed to build the apps (found: $$(node --version 2>&1))" >&2; exit 1; }
+	cd $(UI_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(UI_OUT): $(UI_STAMP) $(UI_SRC)
+	cd $(UI_DIR) && npm run --silent build
+
+ui: $(UI_OUT)
+
 ## --- build and run -----------------------------------------------------------------------
 
-build:
+build: ui
 	@mkdir -p $(dir $(BIN))
 	go build -o $(BIN) ./cmd/griddispatch
 
@@ -144,7 +174,7 @@ vet:
 
 # Test schemas (t_*) are dropped by the tests themselves; a run that was killed leaves some,
 # which are swept here before the next run.
-test: db fmt vet
+test: db fmt vet ui chromium
 	@for s in $$($(psql_admin) -d griddispatch_test -c "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\_%'"); do \
 		$(psql_admin) -d griddispatch_test -c "DROP SCHEMA $$s CASCADE"; done
 	@echo "go test -race -count=1 ./...  (TEST_DATABASE_URL: griddispatch_test on 127.0.0.1:$(PGPORT))"

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
@@ -28,6 +29,7 @@ type fixture struct {
 	auth     *web.Auth
 	token    string // of the grid worker 13900000001 at grid 140802001001001
 	dataDir  string
+	pool     *pgxpool.Pool
 }
 
 // newFixture serves the small test grid with one grid worker signed in.
@@ -35,7 +37,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := dbtest.New(t)
 	ctx := context.Background()
-	fx := &fixture{g: grid.NewStore(db.Pool), auth: nil, dataDir: t.TempDir()}
+	fx := &fixture{g: grid.NewStore(db.Pool), dataDir: t.TempDir(), pool: db.Pool}
 	gridtest.Import(t, fx.g)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	loc, err := fx.g.NewLocator(ctx, grid.DefaultNearMetres)

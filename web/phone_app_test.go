@@ -1,0 +1,85 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// browserScript runs one of web/ui/e2e's scripts in headless Chromium and returns what it
+// printed. `make test` installs Chromium and the npm packages and builds the apps first; a
+// plain `go test` without them fails, saying so, unless GRIDDISPATCH_SKIP_BROWSER=1.
+func browserScript(t *testing.T, script string, env ...string) []byte {
+	t.Helper()
+	if os.Getenv("GRIDDISPATCH_SKIP_BROWSER") == "1" {
+		t.Skip("GRIDDISPATCH_SKIP_BROWSER=1")
+	}
+	for _, need := range []string{"/usr/bin/chromium", "ui/node_modules/playwright-core", "static/app/phone/index.html"} {
+		if _, err := os.Stat(need); err != nil {
+			t.Fatalf("%s is missing: run `make test` (it installs Chromium and the npm packages and builds the apps)", need)
+		}
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", script))
+	cmd.Dir = "ui"
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(cmd.Env, "SCREENSHOT="+filepath.Join(t.TempDir(), "failure.png"))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s", script, err, stderr.String())
+	}
+	t.Logf("%s:\n%s", script, stderr.String())
+	return stdout.Bytes()
+}
+
+// TestPhoneAppReportsOfflineExactlyOnce: in real Chromium at a phone's size, with a mocked GPS
+// position, a grid worker signs in, goes offline, makes two reports, comes back online and sees
+// both acknowledged with case numbers; each is in PostgreSQL exactly once, with one case.
+func TestPhoneAppReportsOfflineExactlyOnce(t *testing.T) {
+	fx := newFixture(t)
+	out := browserScript(t, "phone_offline.mjs", "BASE_URL="+fx.base, "PHONE=13900000001", "PASSWORD="+password,
+		"LON=111.02", "LAT=35.02")
+	var got struct {
+		Reports []struct {
+			ClientID string `json:"client_id"`
+			CaseID   int64  `json:"case_id"`
+		} `json:"reports"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil || len(got.Reports) != 2 {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+	ctx := context.Background()
+	for _, r := range got.Reports {
+		var events, cases int
+		var caseID int64
+		err := fx.pool.QueryRow(ctx, `SELECT count(DISTINCT e.id), count(c.id), coalesce(min(c.id), 0)
+			FROM events e LEFT JOIN cases c ON c.event_id = e.id WHERE e.client_id = $1`, r.ClientID).Scan(&events, &cases, &caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if events != 1 || cases != 1 || caseID != r.CaseID {
+			t.Errorf("report %s: %d events, %d cases, case %d (the phone shows %d)", r.ClientID, events, cases, caseID, r.CaseID)
+		}
+	}
+	var total int
+	if err := fx.pool.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&total); err != nil || total != 2 {
+		t.Fatalf("events stored: %d (%v), want 2", total, err)
+	}
+	var urgent, verbatim int
+	err := fx.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE severity = 'urgent'),
+		count(*) FILTER (WHERE description = '两户因排水沟发生争执，需村调解。<b>原样</b>') FROM events`).Scan(&urgent, &verbatim)
+	if err != nil || urgent != 1 || verbatim != 1 {
+		t.Fatalf("urgent %d, stored verbatim %d (%v)", urgent, verbatim, err)
+	}
+}

@@ -1,0 +1,53 @@
+// The HTTP API (docs/api.md) with the session token.
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string) {
+    super(message);
+  }
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 503 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export async function api<T>(method: string, path: string, token: string | null, body?: BodyInit, contentType = 'application/json'): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (token) headers.Authorization = 'Bearer ' + token;
+  if (body !== undefined) headers['Content-Type'] = contentType;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'network', String(e));
+  }
+  if (res.status === 204) return undefined as T;
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiError(res.status, data.error ?? 'http_' + res.status, data.message ?? res.statusText);
+  return data as T;
+}
+
+export interface Unit {
+  level: number;
+  code: string;
+  name: string;
+}
+
+export interface Member {
+  id: number;
+  phone: string;
+  name: string;
+  assignments: { unit_code: string; role: string }[];
+}
+
+export interface Session {
+  token: string;
+  expires_at: string;
+  member: Member;
+}
+
+export interface Category {
+  code: string;
+  group: string;
+  name_zh: string;
+  name_en: string;
+  start_level: number;
+  grid_may_close: boolean;
+}

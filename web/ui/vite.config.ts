@@ -1,0 +1,39 @@
+// Builds the browser apps into ../static/app, which the Go binary embeds (web/apps.go).
+// Each app is one page under /<app>/; hashed bundles go to /assets/.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vite';
+
+// serviceWorker emits /phone/sw.js with the list of files the phone app needs offline and a
+// version derived from their names (which carry content hashes), so a new build replaces the
+// old cache and an unchanged build keeps it.
+function serviceWorker(): Plugin {
+  return {
+    name: 'griddispatch-service-worker',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle)
+        .filter((f) => f.startsWith('assets/') || f === 'phone/index.html')
+        .map((f) => '/' + f)
+        .sort();
+      const statics = ['/phone/manifest.webmanifest', '/phone/icon-192.png', '/phone/icon-512.png'];
+      const precache = ['/phone/', ...files.filter((f) => f !== '/phone/index.html'), ...statics];
+      const version = createHash('sha256').update(precache.join('\n')).digest('hex').slice(0, 12);
+      const source = readFileSync(new URL('./src/phone/sw.js', import.meta.url), 'utf8')
+        .replace('__PRECACHE__', JSON.stringify(precache))
+        .replace('__VERSION__', version);
+      this.emitFile({ type: 'asset', fileName: 'phone/sw.js', source });
+    },
+  };
+}
+
+export default defineConfig({
+  base: '/',
+  build: {
+    outDir: '../static/app',
+    emptyOutDir: true,
+    target: 'es2020',
+    rollupOptions: { input: { phone: 'phone/index.html' } },
+  },
+  plugins: [serviceWorker()],
+});
