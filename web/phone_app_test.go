@@ -1,20 +1,29 @@
 package web_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/web"
 )
 
-// browserScript runs one of web/ui/e2e's scripts in headless Chromium and returns what it
-// printed. `make test` installs Chromium and the npm packages and builds the apps first; a
-// plain `go test` without them fails, saying so, unless GRIDDISPATCH_SKIP_BROWSER=1.
-func browserScript(t *testing.T, script string, env ...string) []byte {
+// browserScript runs one of web/ui/e2e's scripts in headless Chromium, handing each line it
+// prints to onLine (if not nil), and returns all it printed. `make test` installs Chromium and
+// the npm packages and builds the apps first; a plain `go test` without them fails, saying so,
+// unless GRIDDISPATCH_SKIP_BROWSER=1.
+func browserScript(t *testing.T, script string, onLine func(string), env ...string) []byte {
 	t.Helper()
 	if os.Getenv("GRIDDISPATCH_SKIP_BROWSER") == "1" {
 		t.Skip("GRIDDISPATCH_SKIP_BROWSER=1")
@@ -35,8 +44,23 @@ func browserScript(t *testing.T, script string, env ...string) []byte {
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Env = append(cmd.Env, "SCREENSHOT="+filepath.Join(t.TempDir(), "failure.png"))
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	cmd.Stderr = &stderr
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(pipe)
+	for lines.Scan() {
+		stdout.Write(lines.Bytes())
+		stdout.WriteByte('\n')
+		if onLine != nil {
+			onLine(lines.Text())
+		}
+	}
+	if err := cmd.Wait(); err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, stderr.String())
 	}
 	t.Logf("%s:\n%s", script, stderr.String())
@@ -48,7 +72,7 @@ func browserScript(t *testing.T, script string, env ...string) []byte {
 // both acknowledged with case numbers; each is in PostgreSQL exactly once, with one case.
 func TestPhoneAppReportsOfflineExactlyOnce(t *testing.T) {
 	fx := newFixture(t)
-	out := browserScript(t, "phone_offline.mjs", "BASE_URL="+fx.base, "PHONE=13900000001", "PASSWORD="+password,
+	out := browserScript(t, "phone_offline.mjs", nil, "BASE_URL="+fx.base, "PHONE=13900000001", "PASSWORD="+password,
 		"LON=111.02", "LAT=35.02")
 	var got struct {
 		Reports []struct {
@@ -76,10 +100,76 @@ func TestPhoneAppReportsOfflineExactlyOnce(t *testing.T) {
 	if err := fx.pool.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&total); err != nil || total != 2 {
 		t.Fatalf("events stored: %d (%v), want 2", total, err)
 	}
+	var photos int
+	if err := fx.pool.QueryRow(ctx, `SELECT count(*) FROM event_photos JOIN photos USING (sha256)
+		WHERE content_type = 'image/png'`).Scan(&photos); err != nil || photos != 1 {
+		t.Fatalf("photos attached: %d (%v), want the one picked offline", photos, err)
+	}
 	var urgent, verbatim int
 	err := fx.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE severity = 'urgent'),
 		count(*) FILTER (WHERE description = '两户因排水沟发生争执，需村调解。<b>原样</b>') FROM events`).Scan(&urgent, &verbatim)
 	if err != nil || urgent != 1 || verbatim != 1 {
 		t.Fatalf("urgent %d, stored verbatim %d (%v)", urgent, verbatim, err)
+	}
+}
+
+// TestPhoneAppShowsCaseProgressLive: a transition committed on the server (here, closing the
+// case with its outbox row, as the mediation workflow will) travels through the outbox relay
+// and NATS to the reporter's phone, which shows it without a reload.
+func TestPhoneAppShowsCaseProgressLive(t *testing.T) {
+	ctx := context.Background()
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats not ready")
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	bus, err := dispatch.ConnectInProcess(ctx, ns, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Close)
+	if err := bus.EnsureStreams(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fx := newFixtureWith(t, func(c *web.Config) { c.CaseEvents = bus })
+	relay := dispatch.StartRelay(fx.pool, bus, logger)
+	t.Cleanup(relay.Close)
+
+	closed := false
+	browserScript(t, "phone_live.mjs", func(line string) {
+		var msg struct {
+			CaseID int64 `json:"case_id"`
+			Closed int64 `json:"closed"`
+		}
+		if json.Unmarshal([]byte(line), &msg) != nil {
+			return
+		}
+		if msg.Closed != 0 {
+			closed = true
+		}
+		if msg.CaseID == 0 {
+			return
+		}
+		_, err := fx.pool.Exec(ctx, `WITH c AS (
+				UPDATE cases SET state = 'closed', closed_at = now(), version = version + 1 WHERE id = $1
+				RETURNING id, event_id, state, level, centre_code, unit_code)
+			INSERT INTO outbox (subject, payload)
+			SELECT 'case.closed.' || substr(unit_code, 1, 6) || '.' || substr(unit_code, 7, 3) || '.' || substr(unit_code, 10, 3)
+			           || '.' || substr(unit_code, 13, 3) || '.' || substr(unit_code, 16, 3),
+			       jsonb_build_object('case_id', c.id, 'event_id', c.event_id, 'state', c.state, 'level', c.level,
+			                          'centre', c.centre_code, 'unit', c.unit_code, 'category', 'rubbish',
+			                          'reporter', (SELECT reporter_id FROM events WHERE id = c.event_id))
+			FROM c`, msg.CaseID)
+		if err != nil {
+			t.Errorf("closing case %d: %v", msg.CaseID, err)
+		}
+	}, "BASE_URL="+fx.base, "PHONE=13900000001", "PASSWORD="+password, "LON=111.02", "LAT=35.02")
+	if !closed {
+		t.Fatal("the phone never showed the case closed")
 	}
 }

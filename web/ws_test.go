@@ -33,7 +33,10 @@ type fixture struct {
 }
 
 // newFixture serves the small test grid with one grid worker signed in.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with the server's config adjusted by configure.
+func newFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
 	t.Helper()
 	db := dbtest.New(t)
 	ctx := context.Background()
@@ -47,8 +50,12 @@ func newFixture(t *testing.T) *fixture {
 	intake := dispatch.NewIntake(db.Pool, loc, logger)
 	t.Cleanup(intake.Close)
 	fx.auth = web.NewAuth(db.Pool, fx.g)
-	s, err := web.NewServer(logger, web.Config{Auth: fx.auth, Intake: intake,
-		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, AllowedOrigins: []string{"https://app.example.cn"}})
+	cfg := web.Config{Auth: fx.auth, Intake: intake,
+		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, AllowedOrigins: []string{"https://app.example.cn"}}
+	if configure != nil {
+		configure(&cfg)
+	}
+	s, err := web.NewServer(logger, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,14 +39,20 @@ try {
   step('go offline and report twice');
   await context.setOffline(true);
   await page.waitForSelector('.conn[data-conn=offline]');
+  // A 1x1 PNG, picked offline, uploaded when the network returns, before its report is sent.
+  const photo = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
   const reports = [
-    { category: 'neighbour', description: '两户因排水沟发生争执，需村调解。<b>原样</b>' },
+    { category: 'neighbour', description: '两户因排水沟发生争执，需村调解。<b>原样</b>', photo },
     { category: 'fire', description: '楼道堆放杂物，存在消防隐患', urgent: true },
   ];
   for (const r of reports) {
     await page.selectOption('select[name=category]', r.category);
     if (r.urgent) await page.check('input[name=severity][value=urgent]');
     await page.fill('textarea[name=description]', r.description);
+    if (r.photo) {
+      await page.setInputFiles('input[type=file]', { name: 'drain.png', mimeType: 'image/png', buffer: r.photo });
+      await page.waitForSelector('.thumbs img');
+    }
     await page.click('form.report button[type=submit]');
     await page.waitForFunction(() => document.querySelector('textarea[name=description]').value === '');
   }
