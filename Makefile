@@ -158,7 +158,7 @@ demo: migrate
 	@DATABASE_URL='$(database_url)' $(BIN) demo load $(if $(filter all,$(DEMO)),,--county $(DEMO))
 
 run: demo
-	@echo ">> serving on http://$(LISTEN)  (try: curl http://$(LISTEN)/readyz)"
+	@echo ">> serving on http://$(LISTEN)  (phone app: http://$(LISTEN)/phone/ ; probe: curl http://$(LISTEN)/readyz)"
 	@DATABASE_URL='$(database_url)' exec $(BIN) serve --listen $(LISTEN) --data-dir $(DATA)
 
 validate-demo: demo
