@@ -1,6 +1,6 @@
 // The HTTP API (docs/api.md) with the session token.
 export class ApiError extends Error {
-  constructor(public status: number, public code: string, message: string) {
+  constructor(public status: number, public code: string, message: string, public retryAfterS = 0) {
     super(message);
   }
   get retryable(): boolean {
@@ -20,7 +20,9 @@ export async function api<T>(method: string, path: string, token: string | null,
   }
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, data.error ?? 'http_' + res.status, data.message ?? res.statusText);
+  if (!res.ok) {
+    throw new ApiError(res.status, data.error ?? 'http_' + res.status, data.message ?? res.statusText, Number(res.headers.get('Retry-After') ?? 0));
+  }
   return data as T;
 }
 

@@ -56,7 +56,7 @@ function showSignIn(notice = ''): void {
       showApp(s);
     } catch (err) {
       const e2 = err as ApiError;
-      message.textContent = e2.status === 429 ? t('signin_limited', { s: 60 }) : e2.status === 0 ? t('signin_offline') : e2.status === 401 ? t('signin_failed') : e2.message;
+      message.textContent = e2.status === 429 ? t('signin_limited', { s: e2.retryAfterS || 60 }) : e2.status === 0 ? t('signin_offline') : e2.status === 401 ? t('signin_failed') : e2.message;
       submit.disabled = false;
       submit.textContent = t('sign_in');
     }

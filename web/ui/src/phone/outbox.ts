@@ -4,7 +4,7 @@
 // error); the server stores it once whatever happens.
 import { api, ApiError } from '../lib/api';
 import type { Frame, PhoneSocket } from './socket';
-import { getItem, items, putItem, type OutboxItem, type Receipt } from './store';
+import { getItem, items, keepAcknowledged, putItem, type OutboxItem, type Receipt } from './store';
 
 const maxInFlight = 8; // the server stores at most 8 reports of a connection at once
 const answerTimeoutMs = 20_000; // no answer by then: the connection is presumed dead
@@ -99,6 +99,7 @@ export class OutboxSender {
     let changed = false;
     for (const p of it.photos) {
       if (p.sha256) continue;
+      if (!p.blob) throw new ApiError(400, 'photo_missing', 'photo lost before upload');
       const res = await api<{ sha256: string }>('POST', '/api/photos', this.token, p.blob, p.blob.type || 'application/octet-stream');
       p.sha256 = res.sha256;
       changed = true;
@@ -117,8 +118,10 @@ export class OutboxSender {
       it.receipt = receipt;
       it.case_state = receipt.state;
       it.case_level = receipt.level;
+      it.photos = it.photos.map((p) => ({ sha256: p.sha256 })); // the server has them now
       delete it.error;
       await putItem(it);
+      await keepAcknowledged(this.memberID, 200);
       this.changed();
     }
     void this.flush();

@@ -36,7 +36,7 @@ export interface OutboxItem {
   client_id: string;
   member_id: number;
   report: ReportBody;
-  photos: { blob: Blob; sha256?: string }[]; // uploaded before the report is sent
+  photos: { blob?: Blob; sha256?: string }[]; // uploaded before the report is sent; blobs dropped once acknowledged
   state: OutboxState;
   receipt?: Receipt;
   case_state?: string; // latest state of the case (queued, closed, ...)
@@ -95,6 +95,14 @@ export async function getItem(clientID: string): Promise<OutboxItem | undefined>
 export async function items(memberID: number): Promise<OutboxItem[]> {
   const list = await (await db()).getAllFromIndex('outbox', 'by_member', memberID);
   return list.sort((a, b) => b.created_at - a.created_at);
+}
+
+// keepAcknowledged bounds what the phone stores: a member's acknowledged reports beyond the
+// newest `keep` are forgotten locally (the server still lists them in GET /api/my/reports).
+export async function keepAcknowledged(memberID: number, keep: number): Promise<void> {
+  const acked = (await items(memberID)).filter((i) => i.state === 'acked');
+  const d = await db();
+  for (const it of acked.slice(keep)) await d.delete('outbox', it.client_id);
 }
 
 export async function deleteItem(clientID: string): Promise<void> {
