@@ -1,0 +1,116 @@
+package dispatch
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// CaseState is where a case stands at its tier (DESIGN.md contract 3: one state, one tier).
+type CaseState string
+
+// The states of a case.
+const (
+	StateQueued    CaseState = "queued"    // in a centre's queue, not yet accepted (待受理)
+	StateAccepted  CaseState = "accepted"  // accepted by the centre (已受理)
+	StateMediating CaseState = "mediating" // being mediated or handled (调处中)
+	StateVerifying CaseState = "verifying" // settled; the reporting grid worker verifies on site (待核查)
+	StateClosed    CaseState = "closed"    // closed (办结)
+)
+
+// Action is what a user does to a case; each one is a transition with one history row.
+type Action string
+
+// The actions of the workflow.
+const (
+	ActAccept   Action = "accept"   // 受理
+	ActMediate  Action = "mediate"  // 调处: one recorded attempt (notes, parties)
+	ActSettle   Action = "settle"   // 办结: with an outcome, then verification
+	ActVerify   Action = "verify"   // 核查通过: the reporter confirms on site
+	ActRework   Action = "rework"   // 返工: verification failed, back to the centre
+	ActEscalate Action = "escalate" // 上报: to the next tier up, with a reason
+	ActReturn   Action = "return"   // 下派: to the tier below, with instructions
+	ActTransfer Action = "transfer" // 改派: to another centre of the same tier (misrouted)
+	ActUrge     Action = "urge"     // 督办: a supervisor presses; the state does not change
+)
+
+// Outcome is how a settled case ended.
+type Outcome string
+
+// Outcomes of settling.
+const (
+	OutcomeMediated  Outcome = "mediated"  // 调解成功
+	OutcomeHandled   Outcome = "handled"   // 已处置 (not a dispute: a hazard removed, a light fixed)
+	OutcomeUnsettled Outcome = "unsettled" // 调解不成 (e.g. guided to litigation)
+)
+
+// actor is who may take an action.
+type actor int
+
+const (
+	byCentre     actor = iota // a mediator of the case's current centre
+	byReporter                // the grid worker who reported the event
+	bySupervisor              // a supervisor at the case's unit or above
+)
+
+type rule struct {
+	from      []CaseState
+	to        CaseState // "" keeps the state
+	by        actor
+	needsText bool // a reason, notes or instructions are required
+	tierDelta int  // -1 up a tier (towards the county), +1 down a tier
+}
+
+// machine is the whole workflow; docs/cases.md draws it.
+var machine = map[Action]rule{
+	ActAccept:   {from: []CaseState{StateQueued}, to: StateAccepted, by: byCentre},
+	ActMediate:  {from: []CaseState{StateAccepted, StateMediating}, to: StateMediating, by: byCentre, needsText: true},
+	ActSettle:   {from: []CaseState{StateMediating}, to: StateVerifying, by: byCentre, needsText: true},
+	ActVerify:   {from: []CaseState{StateVerifying}, to: StateClosed, by: byReporter},
+	ActRework:   {from: []CaseState{StateVerifying}, to: StateAccepted, by: byReporter, needsText: true},
+	ActEscalate: {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: -1},
+	ActReturn:   {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: +1},
+	ActTransfer: {from: []CaseState{StateQueued, StateAccepted}, to: StateQueued, by: byCentre, needsText: true},
+	ActUrge:     {from: []CaseState{StateQueued, StateAccepted, StateMediating, StateVerifying}, by: bySupervisor, needsText: true},
+}
+
+// Tiers of mediation centres: the level of the unit whose centre holds the case.
+const (
+	TierCounty   = 1
+	TierTownship = 2
+	TierVillage  = 3
+	TierGrid     = 4 // closed on the spot by the grid worker
+)
+
+// Errors of transitions. Each leaves the case as it was.
+var (
+	ErrStaleVersion   = errors.New("the case changed since you loaded it; reload and try again")
+	ErrNotAllowed     = errors.New("not allowed from the case's current state")
+	ErrNotYours       = errors.New("you may not act on this case")
+	ErrCaseNotFound   = errors.New("no such case")
+	ErrBadTransition  = errors.New("invalid transition")
+	ErrNoAttemptYet   = errors.New("record at least one attempt at this tier before escalating (矛盾不上交)")
+	ErrNoTierThatWay  = errors.New("there is no tier in that direction")
+	ErrUnknownCentre  = errors.New("no such centre of this tier next to the current one")
+	errUnknownOutcome = fmt.Errorf("%w: outcome must be mediated, handled or unsettled", ErrBadTransition)
+)
+
+// MaxReasonChars bounds reasons, notes and instructions.
+const MaxReasonChars = 2000
+
+// Allowed reports whether an action may be taken from a state (by someone entitled to it).
+func Allowed(a Action, from CaseState) bool {
+	r, ok := machine[a]
+	return ok && slices.Contains(r.from, from)
+}
+
+// Actions lists what may be done from a state, in a stable order, for the console's buttons.
+func Actions(from CaseState) []Action {
+	var out []Action
+	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer, ActUrge} {
+		if Allowed(a, from) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
