@@ -2,64 +2,117 @@ package dispatch
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// insertReport writes one report in one statement: the event, and for a located event its
-// case, the first history row and an outbox row; for an unlocated one an outbox row for triage.
-// A client id seen before inserts nothing and returns no row. Case subjects are
-// case.<transition>.<county>.<township>.<village>.<grid>.<micro-grid> (the unit code cut into
-// its levels' digits), so a centre subscribes to its subtree with a wildcard.
-const insertReport = `
-WITH e AS (
+// insertReports writes a whole batch in one statement: the events, and for each located event
+// its case, the first history row and an outbox row; for an unlocated one an outbox row for
+// triage. One statement rather than one per report, because PostgreSQL's per-statement work
+// (executor start-up, constraint expressions) was most of the cost per report under load.
+// A client id seen before inserts nothing and returns no row. Rows are inserted in client id
+// order, so two batches resending the same reports take their locks in the same order and
+// cannot deadlock. Case subjects are case.<transition>.<county>.<township>.<village>.<grid>.
+// <micro-grid> (the unit code cut into its levels' digits), so a centre subscribes to its
+// subtree with a wildcard.
+const insertReports = `
+WITH r AS (
+    SELECT client_id::uuid AS client_id, reporter_id, category, severity, description, lon, lat, accuracy_m,
+           happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason,
+           subject
+    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
+                         $8::real[], $9::timestamptz[], $10::text[], $11::real[], $12::boolean[], $13::text[],
+                         $14::text[], $15::smallint[], $16::text[], $17::text[], $18::text[])
+        AS r(client_id, reporter_id, category, severity, description, lon, lat, accuracy_m, happened_at,
+             unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason, subject)
+), e AS (
     INSERT INTO events (client_id, reporter_id, category, severity, description, location, accuracy_m,
                         happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note)
-    VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13)
+    SELECT client_id, reporter_id, category, severity, description, ST_SetSRID(ST_MakePoint(lon, lat), 4326),
+           accuracy_m, happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note
+    FROM r ORDER BY client_id
     ON CONFLICT (client_id) DO NOTHING
-    RETURNING id, unit_code
+    RETURNING id, client_id, unit_code
 ), c AS (
     INSERT INTO cases (event_id, unit_code, state, level, centre_code, closed_at)
-    SELECT e.id, e.unit_code, $14, $15, $16, CASE WHEN $14 = 'closed' THEN now() END
-    FROM e WHERE e.unit_code IS NOT NULL
+    SELECT e.id, e.unit_code, r.state, r.level, r.centre_code, CASE WHEN r.state = 'closed' THEN now() END
+    FROM e JOIN r USING (client_id) WHERE e.unit_code IS NOT NULL
     RETURNING id, event_id, state, level, centre_code, unit_code
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, reason)
-    SELECT c.id, $2, NULL, c.state, c.level, $17 FROM c
+    SELECT c.id, r.reporter_id, NULL, c.state, c.level, r.reason
+    FROM c JOIN e ON e.id = c.event_id JOIN r USING (client_id)
 ), p AS (
     INSERT INTO event_photos (event_id, sha256)
-    SELECT e.id, unnest($19::text[]) FROM e
+    SELECT e.id, ph.sha256 FROM unnest($19::text[], $20::text[]) AS ph(client_id, sha256)
+    JOIN e ON e.client_id = ph.client_id::uuid
 ), o AS (
     INSERT INTO outbox (subject, payload)
-    SELECT $18, jsonb_build_object('case_id', c.id, 'event_id', c.event_id, 'state', c.state,
-                                   'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code, 'category', $3,
-                                   'reporter', $2::bigint)
-    FROM c
+    SELECT r.subject, jsonb_build_object('case_id', c.id, 'event_id', c.event_id, 'state', c.state,
+                                         'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code,
+                                         'category', r.category, 'reporter', r.reporter_id)
+    FROM c JOIN e ON e.id = c.event_id JOIN r USING (client_id)
     UNION ALL
-    SELECT 'event.unlocated', jsonb_build_object('event_id', e.id, 'category', $3, 'reporter', $2::bigint)
-    FROM e WHERE e.unit_code IS NULL
+    SELECT 'event.unlocated', jsonb_build_object('event_id', e.id, 'category', r.category, 'reporter', r.reporter_id)
+    FROM e JOIN r USING (client_id) WHERE e.unit_code IS NULL
 )
-SELECT e.id, coalesce(c.id, 0) FROM e LEFT JOIN c ON c.event_id = e.id`
+SELECT e.client_id::text, e.id, coalesce(c.id, 0) FROM e LEFT JOIN c ON c.event_id = e.id`
 
-// selectExisting finds what an earlier send of the same client id stored.
+// selectExisting finds what earlier sends of these client ids stored.
 const selectExisting = `
-SELECT e.id, e.reporter_id, coalesce(c.id, 0), coalesce(c.state, ''), coalesce(c.level, 0)
+SELECT e.client_id::text, e.id, e.reporter_id, coalesce(c.id, 0), coalesce(c.state, ''), coalesce(c.level, 0)
 FROM events e LEFT JOIN cases c ON c.event_id = e.id
-WHERE e.client_id = $1`
+WHERE e.client_id = ANY($1::text[]::uuid[])`
 
-func reportArgs(w *write) []any {
+// batchArgs are the columns of insertReports, one array element per report.
+type batchArgs struct {
+	clientID, category, severity, description, note, state, centre, reason, subject []string
+	reporter                                                                        []int64
+	lon, lat, accuracy, outside                                                     []float64
+	happenedAt                                                                      []time.Time
+	unit                                                                            []*string
+	onSpot                                                                          []bool
+	level                                                                           []int16
+	photoClient, photoHash                                                          []string
+}
+
+func (a *batchArgs) add(w *write) {
 	r := w.report
 	var unit *string
 	if w.located {
 		u := w.loc.Unit().Code
 		unit = &u
 	}
-	return []any{r.ClientID, r.ReporterID, r.Category, r.Severity, r.Description, r.Lon, r.Lat,
-		r.AccuracyM, r.HappenedAt, unit, w.loc.Metres, r.HandledOnSpot, r.OnSpotNote,
-		w.state, w.level, w.centre, w.reason, w.subject, r.Photos}
+	a.clientID = append(a.clientID, r.ClientID)
+	a.reporter = append(a.reporter, r.ReporterID)
+	a.category = append(a.category, r.Category)
+	a.severity = append(a.severity, r.Severity)
+	a.description = append(a.description, r.Description)
+	a.lon, a.lat = append(a.lon, r.Lon), append(a.lat, r.Lat)
+	a.accuracy = append(a.accuracy, r.AccuracyM)
+	a.happenedAt = append(a.happenedAt, r.HappenedAt)
+	a.unit = append(a.unit, unit)
+	a.outside = append(a.outside, w.loc.Metres)
+	a.onSpot = append(a.onSpot, r.HandledOnSpot)
+	a.note = append(a.note, r.OnSpotNote)
+	a.state = append(a.state, w.state)
+	a.level = append(a.level, int16(w.level))
+	a.centre = append(a.centre, w.centre)
+	a.reason = append(a.reason, w.reason)
+	a.subject = append(a.subject, w.subject)
+	for _, h := range r.Photos {
+		a.photoClient, a.photoHash = append(a.photoClient, r.ClientID), append(a.photoHash, h)
+	}
+}
+
+func (a *batchArgs) list() []any {
+	return []any{a.clientID, a.reporter, a.category, a.severity, a.description, a.lon, a.lat, a.accuracy,
+		a.happenedAt, a.unit, a.outside, a.onSpot, a.note, a.state, a.level, a.centre, a.reason, a.subject,
+		a.photoClient, a.photoHash}
 }
 
 // ownPhotos counts how many of the hashes the member uploaded.
@@ -69,55 +122,112 @@ func ownPhotos(ctx context.Context, pool *pgxpool.Pool, member int64, hashes []s
 	return n, err
 }
 
-// commitBatch stores several reports in one transaction and one round trip, so concurrent
-// reports share one synchronous commit.
+// clientKey is how PostgreSQL spells a client id (uuid::text): lower case.
+func clientKey(id string) string { return strings.ToLower(id) }
+
+// commitBatch stores several reports in one statement, which is its own transaction: one
+// round trip and one synchronous commit for the group. A client id that comes twice in the
+// batch is written once; its second send is answered like any resend, from what the first
+// stored. Resends are read back after the commit: rows once committed are never removed.
 func commitBatch(ctx context.Context, pool *pgxpool.Pool, batch []*write) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		for _, w := range batch {
-			b.Queue(insertReport, reportArgs(w)...)
-		}
-		res := tx.SendBatch(ctx, b)
-		for _, w := range batch {
-			err := res.QueryRow().Scan(&w.receipt.EventID, &w.receipt.CaseID)
-			if errors.Is(err, pgx.ErrNoRows) {
-				w.duplicate = true
-				continue
-			}
-			if err != nil {
-				res.Close()
-				return fmt.Errorf("store report %s: %w", w.report.ClientID, err)
-			}
-		}
-		if err := res.Close(); err != nil {
-			return err
-		}
-		for _, w := range batch {
-			if w.duplicate {
-				if err := readExisting(ctx, tx, w); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+	var args batchArgs
+	byKey := make(map[string][]*write, len(batch))
+	sorted := slices.Clone(batch)
+	slices.SortFunc(sorted, func(a, b *write) int {
+		return strings.Compare(clientKey(a.report.ClientID), clientKey(b.report.ClientID))
 	})
+	for _, w := range sorted {
+		k := clientKey(w.report.ClientID)
+		if len(byKey[k]) == 0 {
+			args.add(w)
+		}
+		byKey[k] = append(byKey[k], w)
+	}
+	stored, err := insertBatch(ctx, pool, &args, byKey)
+	if err != nil {
+		return err
+	}
+	var again []string
+	for k, ws := range byKey {
+		for i, w := range ws {
+			if i > 0 || !stored[k] {
+				w.duplicate = true
+			}
+		}
+		if len(ws) > 1 || !stored[k] {
+			again = append(again, k)
+		}
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	return readExisting(ctx, pool, again, byKey)
 }
 
-func readExisting(ctx context.Context, tx pgx.Tx, w *write) error {
-	var reporter int64
-	var state string
-	var level int16
-	err := tx.QueryRow(ctx, selectExisting, w.report.ClientID).Scan(&w.receipt.EventID, &reporter, &w.receipt.CaseID, &state, &level)
+// insertBatch runs insertReports and records each new event and case on its first write. The
+// rows are read to the end, which is after PostgreSQL has committed (or reported why not).
+func insertBatch(ctx context.Context, pool *pgxpool.Pool, args *batchArgs, byKey map[string][]*write) (map[string]bool, error) {
+	rows, err := pool.Query(ctx, insertReports, args.list()...)
 	if err != nil {
-		return fmt.Errorf("read earlier report %s: %w", w.report.ClientID, err)
+		return nil, fmt.Errorf("store %d reports: %w", len(args.clientID), err)
 	}
-	if reporter != w.report.ReporterID {
-		w.err = ErrClientIDTaken
-		return nil
+	defer rows.Close()
+	stored := make(map[string]bool, len(byKey))
+	for rows.Next() {
+		var key string
+		var eventID, caseID int64
+		if err := rows.Scan(&key, &eventID, &caseID); err != nil {
+			return nil, fmt.Errorf("store %d reports: %w", len(args.clientID), err)
+		}
+		ws := byKey[key]
+		if len(ws) == 0 {
+			return nil, fmt.Errorf("store %d reports: PostgreSQL returned client id %s, which was not sent", len(args.clientID), key)
+		}
+		stored[key] = true
+		ws[0].receipt.EventID, ws[0].receipt.CaseID = eventID, caseID
 	}
-	w.receipt.Duplicate = true
-	if w.receipt.CaseID != 0 {
-		w.receipt.State, w.receipt.Level = state, int(level)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store %d reports: %w", len(args.clientID), err)
+	}
+	return stored, nil
+}
+
+// readExisting answers resends from what the first send of each client id stored.
+func readExisting(ctx context.Context, pool *pgxpool.Pool, keys []string, byKey map[string][]*write) error {
+	rows, err := pool.Query(ctx, selectExisting, keys)
+	if err != nil {
+		return fmt.Errorf("read earlier reports: %w", err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var key, state string
+		var eventID, reporter, caseID int64
+		var level int16
+		if err := rows.Scan(&key, &eventID, &reporter, &caseID, &state, &level); err != nil {
+			return fmt.Errorf("read earlier reports: %w", err)
+		}
+		found++
+		for _, w := range byKey[key] {
+			if !w.duplicate {
+				continue
+			}
+			if reporter != w.report.ReporterID {
+				w.err = ErrClientIDTaken
+				continue
+			}
+			w.receipt.EventID, w.receipt.CaseID, w.receipt.Duplicate = eventID, caseID, true
+			if caseID != 0 {
+				w.receipt.State, w.receipt.Level = state, int(level)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read earlier reports: %w", err)
+	}
+	if found != len(keys) {
+		return fmt.Errorf("read earlier reports: %d of %d client ids found", found, len(keys))
 	}
 	return nil
 }
