@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -20,6 +21,11 @@ import (
 
 // Connection limits, after gorilla/websocket's chat example: one reader and one writer
 // goroutine per connection, pings to find dead phones, a bounded queue of outgoing frames.
+//
+// Most phones are idle most of the time, so an idle connection must cost little: 100,000 of
+// them should fit in under 2 GB (docs/benchmarks.md). It holds a small read buffer and its two
+// goroutines; the write buffer comes from a pool only while a frame is written, and the
+// outgoing queue and rate limiter exist only once there is something to send or read.
 const (
 	writeWait      = 10 * time.Second
 	pongWait       = 60 * time.Second
@@ -29,14 +35,22 @@ const (
 	maxInFlight    = 8        // reports of one connection being stored at once
 	messagesPerSec = 5        // per connection, with bursts of messageBurst
 	messageBurst   = 20
+	// readBufferBytes holds a frame header and a typical report; longer frames are read
+	// straight into the message (gorilla needs at least 125 bytes, a control frame).
+	readBufferBytes  = 512
+	writeBufferBytes = 4096
 )
+
+// writeBuffers lends write buffers to connections while they write a frame.
+var writeBuffers sync.Pool
 
 func (s *Server) upgrader() *websocket.Upgrader {
 	return &websocket.Upgrader{
 		Subprotocols:    []string{Subprotocol},
 		CheckOrigin:     s.checkOrigin,
-		ReadBufferSize:  4096,
-		WriteBufferSize: 4096,
+		ReadBufferSize:  readBufferBytes,
+		WriteBufferSize: writeBufferBytes,
+		WriteBufferPool: &writeBuffers,
 	}
 }
 
@@ -77,42 +91,58 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered (403 for a foreign origin)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &wsConn{s: s, ws: ws, p: p, send: make(chan []byte, sendQueue), ctx: ctx, cancel: cancel,
-		limiter: rate.NewLimiter(messagesPerSec, messageBurst), inFlight: make(chan struct{}, maxInFlight)}
+	c := &wsConn{s: s, ws: ws, p: p, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
 	hello := helloFrame{Type: "hello", Protocol: 1}
 	hello.Member.ID, hello.Member.Name = p.Member.ID, p.Member.Name
 	c.enqueue(hello)
 	s.hub.add(c)
-	defer s.hub.remove(c)
 	go c.writer()
-	c.reader()
+	// The handler returns, so that net/http lets go of the request, its buffers and the
+	// goroutine's grown stack; the connection lives on in its reader and writer.
+	go c.reader()
 }
 
 type wsConn struct {
-	s        *Server
-	ws       *websocket.Conn
-	p        Principal
-	send     chan []byte
-	ctx      context.Context
-	cancel   context.CancelFunc
-	limiter  *rate.Limiter
-	inFlight chan struct{}
+	s      *Server
+	ws     *websocket.Conn
+	p      Principal
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	wake    chan struct{} // has a value when frames are queued
+	mu      sync.Mutex
+	queue   [][]byte // frames for the writer; nil while there are none
+	pending int      // frames queued or being written
+
+	inFlight chan struct{} // reports being stored; made by the reader on the first report
 }
 
 // enqueue queues a frame for the writer. A phone that does not read is cut off rather than
 // allowed to hold the server's memory.
 func (c *wsConn) enqueue(v any) {
+	if c.ctx.Err() != nil {
+		return
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		c.s.logger.Error("websocket frame", "err", err)
 		return
 	}
-	select {
-	case c.send <- b:
-	case <-c.ctx.Done():
-	default:
+	c.mu.Lock()
+	full := c.pending >= sendQueue
+	if !full {
+		c.queue = append(c.queue, b)
+		c.pending++
+	}
+	c.mu.Unlock()
+	if full {
 		c.s.logger.Warn("websocket client too slow; disconnecting", "member", c.p.Member.ID)
 		c.cancel()
+		return
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default: // the writer has been woken already and will take this frame too
 	}
 }
 
@@ -120,16 +150,21 @@ func (c *wsConn) reader() {
 	defer func() {
 		c.cancel()
 		c.ws.Close()
+		c.s.hub.remove(c)
 	}()
 	c.ws.SetReadLimit(maxFrameBytes)
 	c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	var limiter *rate.Limiter // made on the first message: most connections only listen
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return
 		}
-		if !c.limiter.Allow() {
+		if limiter == nil {
+			limiter = rate.NewLimiter(messagesPerSec, messageBurst)
+		}
+		if !limiter.Allow() {
 			c.enqueue(errorFrame{Type: "error", Code: "rate_limited", Retryable: true,
 				Message: "too many messages; slow down and resend"})
 			continue
@@ -146,11 +181,20 @@ func (c *wsConn) writer() {
 	}()
 	for {
 		select {
-		case b := <-c.send:
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
-				c.cancel()
-				return
+		case <-c.wake:
+			c.mu.Lock()
+			frames := c.queue
+			c.queue = nil
+			c.mu.Unlock()
+			for _, b := range frames {
+				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+					c.cancel()
+					return
+				}
+				c.mu.Lock()
+				c.pending--
+				c.mu.Unlock()
 			}
 		case <-ping.C:
 			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
@@ -182,6 +226,9 @@ func (c *wsConn) handle(data []byte) {
 	case m.Report == nil || len(m.ID) == 0 || len(m.ID) > 64:
 		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "a report needs an id (1-64 characters) and a report object"})
 	default:
+		if c.inFlight == nil {
+			c.inFlight = make(chan struct{}, maxInFlight)
+		}
 		select {
 		case c.inFlight <- struct{}{}:
 		case <-c.ctx.Done():
