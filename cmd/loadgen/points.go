@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+// outsideShift moves a point this many degrees of longitude east: from Yuncheng (~111°E) into
+// Henan and Shandong, hundreds of kilometres outside the demo grid, so the report is unlocated.
+const outsideShift = 5.0
+
+// pointIn draws a point uniformly inside the area, by rejection from its bounding box. Grids
+// are convex cells, so nearly every draw is kept; the bound only guards a sliver.
+func pointIn(rng *rand.Rand, area orb.MultiPolygon) orb.Point {
+	b := area.Bound()
+	for range 1000 {
+		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+		if planar.MultiPolygonContains(area, p) {
+			return p
+		}
+	}
+	return b.Center()
+}
+
+// outside is a point far outside the grid, near the given one.
+func outside(p orb.Point) orb.Point { return orb.Point{p[0] + outsideShift, p[1]} }
+
+// newUUID is a random (version 4) UUID, as a phone makes for each report's client_id.
+func newUUID(rng *rand.Rand) string {
+	var b [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := rng.Uint64()
+		for j := range 8 {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
