@@ -274,3 +274,45 @@ func TestIntakeWithoutDatabaseIsRetryable(t *testing.T) {
 		t.Fatalf("resend: %+v %v", got, err)
 	}
 }
+
+// TestIntakeClientIDOfTwoMembersAtOnce sends one client id from two members at the same time,
+// so that both often land in one batch: one of them is stored, as new; the other is refused,
+// never handed the first one's case.
+func TestIntakeClientIDOfTwoMembersAtOnce(t *testing.T) {
+	fx := newIntake(t)
+	ctx := context.Background()
+	const rounds = 20
+	for i := range rounds {
+		mine := fx.report(t)
+		theirs := mine
+		theirs.ReporterID = fx.other.ID
+		var receipts [2]dispatch.Receipt
+		var errs [2]error
+		var wg sync.WaitGroup
+		for j, r := range []dispatch.Report{mine, theirs} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				receipts[j], errs[j] = fx.intake.Submit(ctx, r)
+			}()
+		}
+		wg.Wait()
+		stored, refused := 0, 0
+		for j := range 2 {
+			switch {
+			case errs[j] == nil && !receipts[j].Duplicate && receipts[j].CaseID != 0:
+				stored++
+			case errors.Is(errs[j], dispatch.ErrClientIDTaken):
+				refused++
+			default:
+				t.Fatalf("round %d, member %d: receipt %+v, error %v", i, j, receipts[j], errs[j])
+			}
+		}
+		if stored != 1 || refused != 1 {
+			t.Fatalf("round %d: %d stored, %d refused; want one of each", i, stored, refused)
+		}
+	}
+	if n := count(t, fx.db.Pool, `SELECT count(*) FROM events`); n != rounds {
+		t.Fatalf("%d events; want %d", n, rounds)
+	}
+}
