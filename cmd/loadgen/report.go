@@ -11,6 +11,9 @@ import (
 func (r Result) print(w io.Writer, perSecond bool) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 	fmt.Fprintf(w, "phones %d (members %d), window %s\n", r.Phones, r.Members, r.Window)
+	if r.Interrupted {
+		fmt.Fprintln(w, "INTERRUPTED before the window ended: the rates below are over the whole window")
+	}
 	fmt.Fprintf(w, "throughput: %.0f reports/s acknowledged within the window (sent %.0f/s); slowest second %d, median second %d; last ack %.1fs after start\n",
 		r.Throughput, r.SentRate, r.SlowestSecond, r.MedianSecond, r.LastAck.Seconds())
 	if perSecond {

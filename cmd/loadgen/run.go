@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -19,6 +20,7 @@ import (
 type Result struct {
 	Phones, Members int
 	Window          time.Duration // the sending window, --duration
+	Interrupted     bool          // stopped before the window ended; rates are over the whole window
 	Reports         int64         // new reports sent (distinct client ids)
 	Outside         int64         // of which from outside the grid
 	Messages        int64         // report messages sent, resends included
@@ -96,12 +98,13 @@ func runLoad(ctx context.Context, cfg Config, log io.Writer) (Result, error) {
 	end := start.Add(cfg.Duration)
 	st := newStats(start, int((cfg.Duration+cfg.Drain)/time.Second)+1)
 	var readers sync.WaitGroup
+	var closing atomic.Bool
 	for _, ph := range phones {
 		ph.st = st
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
-			if err := ph.read(); err != nil && time.Now().Before(end) {
+			if err := ph.read(); err != nil && !closing.Load() {
 				st.disconnects.Add(1)
 			}
 		}()
@@ -123,9 +126,11 @@ func runLoad(ctx context.Context, cfg Config, log io.Writer) (Result, error) {
 	for st.outstanding.Load() > 0 && time.Now().Before(drainUntil) && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
 	}
+	closing.Store(true)
 	closeAll(conns)
 	readers.Wait()
 	res.collect(st, phones, cfg)
+	res.Interrupted = ctx.Err() != nil
 
 	var reports []acked
 	for _, ph := range phones {
@@ -139,8 +144,14 @@ func runLoad(ctx context.Context, cfg Config, log io.Writer) (Result, error) {
 		return res, errors.New("no report was acknowledged")
 	}
 	fmt.Fprintf(log, "checking %d acknowledged reports in PostgreSQL\n", len(reports))
-	if res.Check, err = checkExactlyOnce(ctx, p.db, reports); err != nil {
+	// An interrupted run is still checked, as far as it went.
+	checkCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+	defer cancel()
+	if res.Check, err = checkExactlyOnce(checkCtx, p.db, reports); err != nil {
 		return res, err
+	}
+	if ctx.Err() != nil {
+		return res, nil
 	}
 	res.OutboxBacklog, res.OutboxDrained, err = waitOutbox(ctx, p, cfg.Drain)
 	return res, err
