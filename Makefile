@@ -37,7 +37,7 @@ psql_admin    = PGOPTIONS="-c client_min_messages=warning" PGPASSWORD=$(pg_passw
 GO_PACKAGES := ./...
 
 .PHONY: help run test stop clean-data build deps db db-start db-init migrate demo env fmt vet \
-	bench bench-locate validate-demo ui chromium
+	bench bench-locate validate-demo ui chromium loadgen
 
 help:
 	@echo "make run         set up PostgreSQL+PostGIS under .data/, migrate, load the demo, serve on $(LISTEN)"
@@ -47,6 +47,7 @@ help:
 	@echo "make env         print the DATABASE_URL of the local cluster"
 	@echo "make bench       run the Go benchmarks"
 	@echo "make bench-locate  locate points: in-memory index against PostGIS, on the demo city"
+	@echo "make loadgen     demo phones report against make run (LOADGEN_FLAGS=...), then check exactly-once"
 	@echo "make clean-data  stop the cluster and delete .data/"
 
 ## --- setup -------------------------------------------------------------------------------
@@ -183,6 +184,11 @@ test: db fmt vet ui chromium
 # Locating points: the in-memory index against PostGIS on the grid make run loaded.
 bench-locate: demo
 	@DATABASE_URL='$(database_url)' go run ./cmd/locatebench
+
+# Load against `make run` in another terminal (docs/loadgen.md).
+LOADGEN_FLAGS ?= --workers 300 --rate 1000 --duration 60s
+loadgen: db
+	@DATABASE_URL='$(database_url)' go run ./cmd/loadgen --url http://$(LISTEN) $(LOADGEN_FLAGS)
 
 bench: db
 	@TEST_DATABASE_URL='$(test_db_url)' go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)

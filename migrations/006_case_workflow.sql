@@ -17,5 +17,3 @@ ALTER TABLE case_history
     ADD COLUMN centre_code text COLLATE "C" REFERENCES units (code),
     ADD COLUMN outcome     text CHECK (outcome IN ('mediated', 'handled', 'unsettled')),
     ADD CONSTRAINT case_history_reason_length CHECK (length(reason) <= 2000);
-
-CREATE INDEX case_history_case_idx ON case_history (case_id, id);
