@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/griddispatch/griddispatch/grid"
 )
 
 // Transition is one action on a case, as a user asks for it.
@@ -137,7 +139,7 @@ func apply(ctx context.Context, tx pgx.Tx, t Transition, r rule) (CaseView, erro
 				return CaseView{}, ErrNoAttemptYet
 			}
 		}
-		next.centre = c.unit[:centreCodeLength(next.level)]
+		next.centre = c.unit[:grid.Level(next.level).CodeLength()] // tiers are levels: 1 county, 2 township, 3 village
 	case ActTransfer:
 		if len(t.ToCentre) != len(c.centre) || t.ToCentre == c.centre || t.ToCentre[:len(t.ToCentre)-3] != c.centre[:len(c.centre)-3] {
 			return CaseView{}, fmt.Errorf("%w: %q", ErrUnknownCentre, t.ToCentre)
@@ -159,9 +161,6 @@ func apply(ctx context.Context, tx pgx.Tx, t Transition, r rule) (CaseView, erro
 	}
 	return commitTransition(ctx, tx, t, c, next)
 }
-
-// centreCodeLength is the code length of the unit whose centre serves a tier.
-func centreCodeLength(tier int) int { return [...]int{0, 6, 9, 12, 15}[tier] }
 
 // mayAct checks the actor's right: a mediator assigned to the case's current centre, the
 // reporter, or a supervisor at the case's unit or above (by code prefix).

@@ -201,10 +201,11 @@ func (in *Intake) route(cat Category, w *write) {
 
 // subjectCode cuts a unit code into its levels: 140802002200003 -> 140802.002.200.003.
 func subjectCode(code string) string {
-	bounds := []int{0, 6, 9, 12, 15, 18}
 	var parts []string
-	for i := 1; i < len(bounds) && len(code) >= bounds[i]; i++ {
-		parts = append(parts, code[bounds[i-1]:bounds[i]])
+	start := 0
+	for l := grid.County; l <= grid.MicroGrid && len(code) >= l.CodeLength(); l++ {
+		parts = append(parts, code[start:l.CodeLength()])
+		start = l.CodeLength()
 	}
 	return strings.Join(parts, ".")
 }
