@@ -162,6 +162,12 @@ func (g *demoGenerator) villages(townCode string, cell orb.Ring) {
 		g.unit(v.code, townCode, Village, v.name, vc)
 		g.staff(v.code, RoleMediator, 1)
 		community := strings.Contains(v.name, "社区") || strings.HasSuffix(v.name, "居委会")
+		if i%10 == 9 && !community {
+			// Every tenth village has no mediation room: its cases start at the township. Its
+			// mediator is still drawn, so every later phone number and name stays as it was.
+			g.demo.Units[len(g.demo.Units)-1].NoCentre = true
+			g.demo.Staff = g.demo.Staff[:len(g.demo.Staff)-1]
+		}
 		g.grids(v.code, shortVillageName(v.name), community, vc)
 	}
 }

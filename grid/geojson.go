@@ -38,6 +38,8 @@ type unitProperties struct {
 	ParentCode *string `json:"parent_code"`
 	Population *int    `json:"population,omitempty"`
 	Households *int    `json:"households,omitempty"`
+	// MediationCentre false: no mediation centre works at this unit (levels 1-3); absent: one does.
+	MediationCentre *bool `json:"mediation_centre,omitempty"`
 }
 
 // ReadGeoJSON parses a FeatureCollection of units and checks each feature on its own and
@@ -116,6 +118,7 @@ func (p unitProperties) unit() (Unit, error) {
 	}
 	u = Unit{Code: *p.Code, Level: Level(*p.Level), Name: strings.TrimSpace(*p.Name),
 		Population: p.Population, Households: p.Households}
+	u.NoCentre = p.MediationCentre != nil && !*p.MediationCentre
 	if p.ParentCode != nil {
 		u.ParentCode = *p.ParentCode
 	}
@@ -134,6 +137,9 @@ func checkAttributes(u Unit) error {
 	}
 	if u.Population != nil && *u.Population < 0 {
 		return fmt.Errorf("%w: population %d is negative", ErrInvalidUnit, *u.Population)
+	}
+	if u.NoCentre && u.Level == County {
+		return fmt.Errorf("%w: a county always has its mediation centre", ErrInvalidUnit)
 	}
 	if u.Households != nil && *u.Households < 0 {
 		return fmt.Errorf("%w: households %d is negative", ErrInvalidUnit, *u.Households)
@@ -170,6 +176,9 @@ func (fw *featureWriter) write(u Unit) {
 	}
 	p := unitProperties{Code: &u.Code, Name: &u.Name, Level: (*int)(&u.Level),
 		Population: u.Population, Households: u.Households}
+	if u.NoCentre {
+		p.MediationCentre = new(bool)
+	}
 	if u.ParentCode != "" {
 		p.ParentCode = &u.ParentCode
 	}

@@ -21,10 +21,11 @@ CREATE TEMP TABLE unit_staging (
     name        text NOT NULL,
     wkb         bytea NOT NULL,
     population  integer,
-    households  integer
+    households  integer,
+    has_centre  boolean NOT NULL
 ) ON COMMIT DROP`
 
-var stagingColumns = []string{"idx", "code", "parent_code", "level", "name", "wkb", "population", "households"}
+var stagingColumns = []string{"idx", "code", "parent_code", "level", "name", "wkb", "population", "households", "has_centre"}
 
 // firstInvalid finds the first staged geometry PostGIS considers invalid (self-intersection,
 // ring self-touch, ...); structural problems were caught earlier by geo.CheckMultiPolygon.
@@ -36,8 +37,8 @@ ORDER BY idx
 LIMIT 1`
 
 const upsertStaged = `
-INSERT INTO units (code, parent_code, level, name, geom, population, households)
-SELECT code, parent_code, level, name, ST_Multi(ST_GeomFromWKB(wkb, 4326)), population, households
+INSERT INTO units (code, parent_code, level, name, geom, population, households, has_centre)
+SELECT code, parent_code, level, name, ST_Multi(ST_GeomFromWKB(wkb, 4326)), population, households, has_centre
 FROM unit_staging
 ORDER BY level, code
 ON CONFLICT (code) DO UPDATE SET
@@ -45,6 +46,7 @@ ON CONFLICT (code) DO UPDATE SET
     geom = EXCLUDED.geom,
     population = EXCLUDED.population,
     households = EXCLUDED.households,
+    has_centre = EXCLUDED.has_centre,
     updated_at = now()
 RETURNING (xmax = 0) AS inserted`
 
@@ -129,7 +131,7 @@ func stage(ctx context.Context, tx pgx.Tx, units []Unit) error {
 		if u.ParentCode != "" {
 			parent = &u.ParentCode
 		}
-		rows[i] = []any{i, u.Code, parent, int16(u.Level), u.Name, b, u.Population, u.Households}
+		rows[i] = []any{i, u.Code, parent, int16(u.Level), u.Name, b, u.Population, u.Households, !u.NoCentre}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"unit_staging"}, stagingColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy units: %w", err)

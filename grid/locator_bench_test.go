@@ -46,7 +46,7 @@ func demoCity(b *testing.B) ([]locatorUnit, []orb.MultiPolygon) {
 		}
 		cityBound = all[0].Geom.Bound()
 		for _, u := range all {
-			lu := locatorUnit{ref: UnitRef{u.Code, u.Name}, level: u.Level, parent: -1}
+			lu := locatorUnit{ref: UnitRef{Code: u.Code, Name: u.Name, NoCentre: u.NoCentre}, level: u.Level, parent: -1}
 			if u.ParentCode != "" {
 				lu.parent = pos[u.ParentCode]
 			}

@@ -14,7 +14,7 @@ import (
 // selectLocatorUnits reads every unit in code order (so parents come first) with the polygon
 // of the leaves only: the index needs no polygon of a unit that has children.
 const selectLocatorUnits = `
-SELECT u.code, u.name, u.level, coalesce(u.parent_code, ''),
+SELECT u.code, u.name, u.level, coalesce(u.parent_code, ''), u.has_centre,
        CASE WHEN NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = u.code)
             THEN ST_AsBinary(u.geom) END
 FROM units u
@@ -37,9 +37,10 @@ func (s *Store) NewLocator(ctx context.Context, nearMetres float64) (*Locator, e
 		level int16
 		par   string
 		geom  []byte
+		has   bool
 	)
-	_, err = pgx.ForEachRow(rows, []any{&code, &name, &level, &par, &geom}, func() error {
-		u := locatorUnit{ref: UnitRef{Code: code, Name: name}, level: Level(level), parent: -1}
+	_, err = pgx.ForEachRow(rows, []any{&code, &name, &level, &par, &has, &geom}, func() error {
+		u := locatorUnit{ref: UnitRef{Code: code, Name: name, NoCentre: !has}, level: Level(level), parent: -1}
 		if par != "" {
 			p, ok := pos[par]
 			if !ok {

@@ -61,6 +61,9 @@ type Unit struct {
 	Geom       orb.MultiPolygon
 	Population *int // nil when unknown
 	Households *int // nil when unknown
+	// NoCentre marks a county, township or village without a mediation centre (a village
+	// without a mediation room): its cases go to the centre of the tier above.
+	NoCentre bool
 }
 
 // MaxNameLength bounds unit names, in characters (the schema checks the same).

@@ -14,7 +14,7 @@ import (
 // prefix range on the "C"-collated primary key is served by its btree.
 const selectSubtree = `
 SELECT code, coalesce(parent_code, '') AS parent_code, level, name,
-       ST_AsBinary(geom) AS geom, population, households
+       ST_AsBinary(geom) AS geom, population, households, has_centre
 FROM units
 WHERE code LIKE $1 || '%' AND ($2 = 0 OR level = $2)
 ORDER BY code`
@@ -27,6 +27,7 @@ type unitRow struct {
 	Geom       []byte
 	Population *int32
 	Households *int32
+	HasCentre  bool
 }
 
 func (r unitRow) unit() (Unit, error) {
@@ -39,7 +40,8 @@ func (r unitRow) unit() (Unit, error) {
 		return Unit{}, fmt.Errorf("polygon of %s is a %s", r.Code, g.GeoJSONType())
 	}
 	return Unit{Code: r.Code, ParentCode: r.ParentCode, Level: Level(r.Level), Name: r.Name,
-		Geom: mp, Population: intPtr(r.Population), Households: intPtr(r.Households)}, nil
+		Geom: mp, Population: intPtr(r.Population), Households: intPtr(r.Households),
+		NoCentre: !r.HasCentre}, nil
 }
 
 func intPtr(v *int32) *int {
