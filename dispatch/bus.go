@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ type Bus struct {
 
 	mu             sync.Mutex
 	reconnectHooks []func()
+	consumers      []jetstream.ConsumeContext // stopped by Close
 }
 
 // Connect joins an external NATS server or cluster at url (comma-separated for several seeds).
@@ -79,8 +81,15 @@ func (b *Bus) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connection.
-func (b *Bus) Close() { b.nc.Close() }
+// Close stops the consumers and closes the connection.
+func (b *Bus) Close() {
+	b.mu.Lock()
+	for _, cc := range b.consumers {
+		cc.Stop()
+	}
+	b.mu.Unlock()
+	b.nc.Close()
+}
 
 // Streams of the bus. JetStream keeps what the outbox relayed, deduplicated by outbox id within
 // the duplicate window (a relay that died between publishing and marking publishes again).
@@ -108,13 +117,40 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 	return nil
 }
 
-// publish sends one message through JetStream and waits for the stream's acknowledgement.
-func (b *Bus) publish(ctx context.Context, subject, msgID string, data []byte) error {
-	if _, err := b.js.Publish(ctx, subject, data, jetstream.WithMsgID(msgID)); err != nil {
-		return fmt.Errorf("%w: publish %s: %v", ErrBusDown, subject, err)
+// publishAll sends messages through JetStream without waiting for each acknowledgement in
+// turn, then waits for them all, and returns how many from the start were stored (a later one
+// may have been stored too; publishing it again is deduplicated on its message id).
+func (b *Bus) publishAll(ctx context.Context, msgs []outboxMessage) (int, error) {
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	var err error
+	for _, m := range msgs {
+		msg := &nats.Msg{Subject: m.Subject, Data: []byte(m.Payload),
+			Header: nats.Header{jetstream.MsgIDHeader: []string{strconv.FormatInt(m.ID, 10)}}}
+		f, perr := b.js.PublishMsgAsync(msg)
+		if perr != nil {
+			err = fmt.Errorf("%w: publish %s: %v", ErrBusDown, m.Subject, perr)
+			break
+		}
+		futures = append(futures, f)
 	}
-	return nil
+	timeout := time.NewTimer(publishAckWait)
+	defer timeout.Stop()
+	for i, f := range futures {
+		select {
+		case <-f.Ok():
+		case perr := <-f.Err():
+			return i, fmt.Errorf("%w: publish %s: %v", ErrBusDown, f.Msg().Subject, perr)
+		case <-timeout.C:
+			return i, fmt.Errorf("%w: no acknowledgement from JetStream in %s", ErrBusDown, publishAckWait)
+		case <-ctx.Done():
+			return i, ctx.Err()
+		}
+	}
+	return len(futures), err
 }
+
+// publishAckWait bounds the wait for a batch's acknowledgements.
+const publishAckWait = 10 * time.Second
 
 // OnGridChange calls fn for every grid change notice, and after every reconnection, since
 // notices sent while disconnected are not seen by a plain subscription.
@@ -128,12 +164,26 @@ func (b *Bus) OnGridChange(fn func()) error {
 	return nil
 }
 
-// OnCaseEvent calls fn for every case transition published on the bus (case.>), in this and
-// every other process. fn runs on the subscription's goroutine and must not block.
+// OnCaseEvent calls fn for every case transition stored in the CASES stream from now on,
+// whichever process committed it. It reads the stream through an ordered consumer rather than a
+// plain subscription: a message the relay published twice is stored, and so seen, once, and a
+// reconnection resumes after the last message seen instead of losing what passed meanwhile.
+// fn runs on the consumer's goroutine and must not block.
 func (b *Bus) OnCaseEvent(fn func(subject string, data []byte)) error {
-	if _, err := b.nc.Subscribe("case.>", func(m *nats.Msg) { fn(m.Subject, m.Data) }); err != nil {
-		return fmt.Errorf("%w: subscribe case.>: %v", ErrBusDown, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cons, err := b.js.OrderedConsumer(ctx, "CASES", jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{SubjectCases}, DeliverPolicy: jetstream.DeliverNewPolicy})
+	if err != nil {
+		return fmt.Errorf("%w: consume case.>: %v", ErrBusDown, err)
 	}
+	cc, err := cons.Consume(func(m jetstream.Msg) { fn(m.Subject(), m.Data()) })
+	if err != nil {
+		return fmt.Errorf("%w: consume case.>: %v", ErrBusDown, err)
+	}
+	b.mu.Lock()
+	b.consumers = append(b.consumers, cc)
+	b.mu.Unlock()
 	return nil
 }
 

@@ -32,6 +32,7 @@ const (
 	ActReturn   Action = "return"   // 下派: to the tier below, with instructions
 	ActTransfer Action = "transfer" // 改派: to another centre of the same tier (misrouted)
 	ActUrge     Action = "urge"     // 督办: a supervisor presses; the state does not change
+	ActOverdue  Action = "overdue"  // 逾期: the timer flags a case past its deadline; the state does not change
 )
 
 // Outcome is how a settled case ended.
@@ -51,6 +52,7 @@ const (
 	byCentre     actor = iota // a mediator of the case's current centre
 	byReporter                // the grid worker who reported the event
 	bySupervisor              // a supervisor at the case's unit or above
+	bySystem                  // the escalation timer only
 )
 
 type rule struct {
@@ -59,6 +61,7 @@ type rule struct {
 	by        actor
 	needsText bool // a reason, notes or instructions are required
 	tierDelta int  // -1 up a tier (towards the county), +1 down a tier
+	timer     bool // the escalation timer may take it too, when the deadline has passed
 }
 
 // machine is the whole workflow; docs/cases.md draws it.
@@ -68,10 +71,11 @@ var machine = map[Action]rule{
 	ActSettle:   {from: []CaseState{StateMediating}, to: StateVerifying, by: byCentre, needsText: true},
 	ActVerify:   {from: []CaseState{StateVerifying}, to: StateClosed, by: byReporter},
 	ActRework:   {from: []CaseState{StateVerifying}, to: StateAccepted, by: byReporter, needsText: true},
-	ActEscalate: {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: -1},
+	ActEscalate: {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: -1, timer: true},
 	ActReturn:   {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: +1},
 	ActTransfer: {from: []CaseState{StateQueued, StateAccepted}, to: StateQueued, by: byCentre, needsText: true},
 	ActUrge:     {from: []CaseState{StateQueued, StateAccepted, StateMediating, StateVerifying}, by: bySupervisor, needsText: true},
+	ActOverdue:  {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: bySystem, needsText: true, timer: true},
 }
 
 // Tiers of mediation centres: the level of the unit whose centre holds the case.
@@ -95,8 +99,11 @@ var (
 	errUnknownOutcome = fmt.Errorf("%w: outcome must be mediated, handled or unsettled", ErrBadTransition)
 )
 
-// MaxReasonChars bounds reasons, notes and instructions.
-const MaxReasonChars = 2000
+// Bounds on what a transition carries.
+const (
+	MaxReasonChars  = 2000 // reasons, notes and instructions
+	MaxPartiesChars = 500  // who took part in an attempt
+)
 
 // Allowed reports whether an action may be taken from a state (by someone entitled to it).
 func Allowed(a Action, from CaseState) bool {
@@ -107,7 +114,7 @@ func Allowed(a Action, from CaseState) bool {
 // Actions lists what may be done from a state, in a stable order, for the console's buttons.
 func Actions(from CaseState) []Action {
 	var out []Action
-	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer, ActUrge} {
+	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer, ActUrge, ActOverdue} {
 		if Allowed(a, from) {
 			out = append(out, a)
 		}

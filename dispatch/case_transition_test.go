@@ -142,8 +142,8 @@ func TestCaseGoesThroughTheTiersAndIsVerified(t *testing.T) {
 		t.Fatalf("%d case messages in the outbox, want 12", n)
 	}
 	if n := count(t, fx.db.Pool, `SELECT count(*) FROM outbox o JOIN case_history h
-		ON h.id = (o.payload->>'transition_id')::bigint AND o.subject = 'case.' || h.transition || '.140802.001.001.001.001'`); n != 11 {
-		t.Fatalf("%d outbox rows carry their transition id and subject, want 11", n)
+		ON h.id = (o.payload->>'transition_id')::bigint AND o.subject = 'case.' || h.transition || '.140802.001.001.001.001'`); n != 12 {
+		t.Fatalf("%d outbox rows carry their transition id and subject, want 12", n)
 	}
 }
 

@@ -3,12 +3,14 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Category is an entry of the catalogue: what kind of matter, and where its cases start.
+// Category is an entry of the catalogue: what kind of matter, where its cases start, how long
+// each tier has for them and what happens when that time runs out (docs/routing.md).
 type Category struct {
 	Code         string
 	Group        string
@@ -16,15 +18,64 @@ type Category struct {
 	NameEN       string
 	StartLevel   int  // the tier of the first centre: 3 village, 2 township, 1 county
 	GridMayClose bool // a grid worker may handle it on the spot and close it
+	Deadlines    Deadlines
+	AutoEscalate bool // an overdue case goes up a tier by itself; otherwise it is flagged
+	Active       bool
 }
 
+// Deadlines are the time each tier has for a case, and the shorter time for an urgent one.
+type Deadlines struct {
+	Village, Township, County, Urgent time.Duration
+}
+
+// For is the deadline at a tier for a case of this severity.
+func (d Deadlines) For(tier int, severity string) time.Duration {
+	t := d.Village
+	switch tier {
+	case TierCounty:
+		t = d.County
+	case TierTownship:
+		t = d.Township
+	}
+	if severity == SeverityUrgent {
+		t = min(t, d.Urgent)
+	}
+	return t
+}
+
+// Severities of an event.
+const (
+	SeverityNormal = "normal"
+	SeverityUrgent = "urgent"
+)
+
+// MaxDeadline bounds every deadline (the schema checks the same).
+const MaxDeadline = 365 * 24 * time.Hour
+
+const selectCategories = `SELECT code, group_code, name_zh, name_en, start_level, grid_may_close,
+	village_deadline_s, township_deadline_s, county_deadline_s, urgent_deadline_s, auto_escalate, active
+FROM categories ORDER BY code`
+
+func scanCategory(row pgx.CollectableRow) (Category, error) {
+	var c Category
+	var village, township, county, urgent int32
+	var start int16
+	err := row.Scan(&c.Code, &c.Group, &c.NameZH, &c.NameEN, &start, &c.GridMayClose,
+		&village, &township, &county, &urgent, &c.AutoEscalate, &c.Active)
+	c.StartLevel = int(start)
+	c.Deadlines = Deadlines{Village: seconds(village), Township: seconds(township), County: seconds(county), Urgent: seconds(urgent)}
+	return c, err
+}
+
+func seconds(s int32) time.Duration { return time.Duration(s) * time.Second }
+
+// loadCategories reads the whole catalogue, inactive entries too (old cases refer to them).
 func loadCategories(ctx context.Context, pool *pgxpool.Pool) (map[string]Category, error) {
-	rows, err := pool.Query(ctx, `SELECT code, group_code, name_zh, name_en, start_level, grid_may_close
-		FROM categories WHERE active ORDER BY code`)
+	rows, err := pool.Query(ctx, selectCategories)
 	if err != nil {
 		return nil, fmt.Errorf("read categories: %w", err)
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Category])
+	list, err := pgx.CollectRows(rows, scanCategory)
 	if err != nil {
 		return nil, fmt.Errorf("read categories: %w", err)
 	}

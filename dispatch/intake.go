@@ -69,6 +69,7 @@ type write struct {
 	centre    string
 	reason    string
 	subject   string
+	deadline  time.Duration // the starting tier's; 0 when closed on the spot
 	receipt   Receipt
 	duplicate bool
 	err       error
@@ -113,6 +114,14 @@ func (in *Intake) catalogue(ctx context.Context) (map[string]Category, error) {
 	return in.categories, nil
 }
 
+// CatalogueChanged forgets the categories read so far; the next report reads them again. Every
+// process calls it on a catalogue change notice (catalogue.changed on NATS).
+func (in *Intake) CatalogueChanged() {
+	in.catMu.Lock()
+	in.categories = nil
+	in.catMu.Unlock()
+}
+
 // Categories lists the catalogue, for the apps' pickers.
 func (in *Intake) Categories(ctx context.Context) ([]Category, error) {
 	cats, err := in.catalogue(ctx)
@@ -121,7 +130,9 @@ func (in *Intake) Categories(ctx context.Context) ([]Category, error) {
 	}
 	list := make([]Category, 0, len(cats))
 	for _, c := range cats {
-		list = append(list, c)
+		if c.Active {
+			list = append(list, c)
+		}
 	}
 	slices.SortFunc(list, func(a, b Category) int { return strings.Compare(a.Code, b.Code) })
 	return list, nil
@@ -187,27 +198,18 @@ func (in *Intake) route(cat Category, w *write) {
 		w.state, w.level, w.reason = "closed", int(grid.Grid), "handled on the spot"
 		w.centre = w.loc.Units[min(grid.Grid, w.loc.Level)].Code
 	} else {
-		level := min(grid.Level(cat.StartLevel), w.loc.Level)
-		w.state, w.level, w.reason = "queued", int(level), "reported"
+		level := startingCentre(w.loc.Path, grid.Level(cat.StartLevel))
+		w.state, w.level = "queued", int(level)
 		w.centre = w.loc.Units[level].Code
+		w.reason = noCentreReason(w.loc.Path, grid.Level(cat.StartLevel), level)
+		w.deadline = cat.Deadlines.For(int(level), w.report.Severity)
 	}
 	w.receipt.State, w.receipt.Level = w.state, w.level
 	transition := "reported"
 	if w.state == "closed" {
 		transition = "closed"
 	}
-	w.subject = "case." + transition + "." + subjectCode(w.loc.Unit().Code)
-}
-
-// subjectCode cuts a unit code into its levels: 140802002200003 -> 140802.002.200.003.
-func subjectCode(code string) string {
-	var parts []string
-	start := 0
-	for l := grid.County; l <= grid.MicroGrid && len(code) >= l.CodeLength(); l++ {
-		parts = append(parts, code[start:l.CodeLength()])
-		start = l.CodeLength()
-	}
-	return strings.Join(parts, ".")
+	w.subject = CaseSubject(transition, w.loc.Unit().Code)
 }
 
 // writer takes what is queued, up to maxBatch, and commits it as one transaction. A failing

@@ -23,12 +23,13 @@ const insertReports = `
 WITH r AS (
     SELECT client_id::uuid AS client_id, reporter_id, category, severity, description, lon, lat, accuracy_m,
            happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason,
-           subject
+           subject, unit_name, CASE WHEN deadline_s > 0 THEN now() + make_interval(secs => deadline_s) END AS deadline_at
     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
                          $8::real[], $9::timestamptz[], $10::text[], $11::real[], $12::boolean[], $13::text[],
-                         $14::text[], $15::smallint[], $16::text[], $17::text[], $18::text[])
+                         $14::text[], $15::smallint[], $16::text[], $17::text[], $18::text[], $21::text[], $22::integer[])
         AS r(client_id, reporter_id, category, severity, description, lon, lat, accuracy_m, happened_at,
-             unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason, subject)
+             unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason, subject,
+             unit_name, deadline_s)
 ), e AS (
     INSERT INTO events (client_id, reporter_id, category, severity, description, location, accuracy_m,
                         happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note)
@@ -38,24 +39,30 @@ WITH r AS (
     ON CONFLICT (client_id) DO NOTHING
     RETURNING id, client_id, unit_code
 ), c AS (
-    INSERT INTO cases (event_id, unit_code, state, level, centre_code, closed_at)
-    SELECT e.id, e.unit_code, r.state, r.level, r.centre_code, CASE WHEN r.state = 'closed' THEN now() END
+    INSERT INTO cases (event_id, unit_code, state, level, centre_code, closed_at, severity, deadline_at)
+    SELECT e.id, e.unit_code, r.state, r.level, r.centre_code, CASE WHEN r.state = 'closed' THEN now() END,
+           r.severity, r.deadline_at
     FROM e JOIN r USING (client_id) WHERE e.unit_code IS NOT NULL
-    RETURNING id, event_id, state, level, centre_code, unit_code
+    RETURNING id, event_id, state, level, centre_code, unit_code, opened_at, deadline_at
 ), h AS (
-    INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, reason)
-    SELECT c.id, r.reporter_id, NULL, c.state, c.level, r.reason
+    INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, centre_code, transition, reason, deadline_at)
+    SELECT c.id, r.reporter_id, NULL, c.state, c.level, c.centre_code,
+           CASE WHEN c.state = 'closed' THEN 'closed' ELSE 'reported' END, r.reason, c.deadline_at
     FROM c JOIN e ON e.id = c.event_id JOIN r USING (client_id)
+    RETURNING id, case_id, at
 ), p AS (
     INSERT INTO event_photos (event_id, sha256)
     SELECT e.id, ph.sha256 FROM unnest($19::text[], $20::text[]) AS ph(client_id, sha256)
     JOIN e ON e.client_id = ph.client_id::uuid
 ), o AS (
     INSERT INTO outbox (subject, payload)
-    SELECT r.subject, jsonb_build_object('case_id', c.id, 'event_id', c.event_id, 'state', c.state,
-                                         'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code,
-                                         'category', r.category, 'reporter', r.reporter_id)
-    FROM c JOIN e ON e.id = c.event_id JOIN r USING (client_id)
+    SELECT r.subject, jsonb_build_object('transition_id', h.id, 'case_id', c.id, 'event_id', c.event_id,
+               'action', CASE WHEN c.state = 'closed' THEN 'closed' ELSE 'reported' END,
+               'state', c.state, 'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code,
+               'unit_name', r.unit_name, 'category', r.category, 'severity', r.severity,
+               'reporter', r.reporter_id, 'actor', r.reporter_id, 'version', 1, 'reason', r.reason,
+               'opened_at', c.opened_at, 'deadline_at', c.deadline_at, 'overdue', false, 'at', h.at)
+    FROM c JOIN h ON h.case_id = c.id JOIN e ON e.id = c.event_id JOIN r USING (client_id)
     UNION ALL
     SELECT 'event.unlocated', jsonb_build_object('event_id', e.id, 'category', r.category, 'reporter', r.reporter_id)
     FROM e JOIN r USING (client_id) WHERE e.unit_code IS NULL
@@ -70,14 +77,15 @@ WHERE e.client_id = ANY($1::text[]::uuid[])`
 
 // batchArgs are the columns of insertReports, one array element per report.
 type batchArgs struct {
-	clientID, category, severity, description, note, state, centre, reason, subject []string
-	reporter                                                                        []int64
-	lon, lat, accuracy, outside                                                     []float64
-	happenedAt                                                                      []time.Time
-	unit                                                                            []*string
-	onSpot                                                                          []bool
-	level                                                                           []int16
-	photoClient, photoHash                                                          []string
+	clientID, category, severity, description, note, state, centre, reason, subject, unitName []string
+	deadline                                                                                  []int32
+	reporter                                                                                  []int64
+	lon, lat, accuracy, outside                                                               []float64
+	happenedAt                                                                                []time.Time
+	unit                                                                                      []*string
+	onSpot                                                                                    []bool
+	level                                                                                     []int16
+	photoClient, photoHash                                                                    []string
 }
 
 func (a *batchArgs) add(w *write) {
@@ -104,6 +112,8 @@ func (a *batchArgs) add(w *write) {
 	a.centre = append(a.centre, w.centre)
 	a.reason = append(a.reason, w.reason)
 	a.subject = append(a.subject, w.subject)
+	a.unitName = append(a.unitName, w.loc.Unit().Name)
+	a.deadline = append(a.deadline, int32(w.deadline/time.Second))
 	for _, h := range r.Photos {
 		a.photoClient, a.photoHash = append(a.photoClient, r.ClientID), append(a.photoHash, h)
 	}
@@ -112,7 +122,7 @@ func (a *batchArgs) add(w *write) {
 func (a *batchArgs) list() []any {
 	return []any{a.clientID, a.reporter, a.category, a.severity, a.description, a.lon, a.lat, a.accuracy,
 		a.happenedAt, a.unit, a.outside, a.onSpot, a.note, a.state, a.level, a.centre, a.reason, a.subject,
-		a.photoClient, a.photoHash}
+		a.photoClient, a.photoHash, a.unitName, a.deadline}
 }
 
 // ownPhotos counts how many of the hashes the member uploaded.

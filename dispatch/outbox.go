@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -102,8 +101,8 @@ func (r *Relay) listenAndRelay(ctx context.Context) error {
 // drain relays until nothing is pending.
 func (r *Relay) drain(ctx context.Context) error {
 	for {
-		n, err := relayBatch(ctx, r.pool, relayBatchSize, func(m outboxMessage) error {
-			return r.bus.publish(ctx, m.Subject, strconv.FormatInt(m.ID, 10), []byte(m.Payload))
+		n, err := relayBatch(ctx, r.pool, relayBatchSize, func(msgs []outboxMessage) (int, error) {
+			return r.bus.publishAll(ctx, msgs)
 		})
 		if err != nil || n < relayBatchSize {
 			return err

@@ -29,9 +29,10 @@ FOR UPDATE SKIP LOCKED`
 const markPublished = `UPDATE outbox SET published_at = now() WHERE id = ANY($1)`
 
 // relayBatch claims up to limit rows, hands them to publish in id order, and marks those
-// published. If publish fails part-way the published prefix is still marked (committed) and the
-// rest is left for the next attempt; the failure is returned after the commit.
-func relayBatch(ctx context.Context, pool *pgxpool.Pool, limit int, publish func(outboxMessage) error) (int, error) {
+// published. publish returns how many from the start it published; if that is not all, the
+// published prefix is still marked (committed) and the rest is left for the next attempt; the
+// failure is returned after the commit.
+func relayBatch(ctx context.Context, pool *pgxpool.Pool, limit int, publish func([]outboxMessage) (int, error)) (int, error) {
 	var n int
 	var pubErr error
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
@@ -43,12 +44,13 @@ func relayBatch(ctx context.Context, pool *pgxpool.Pool, limit int, publish func
 		if err != nil {
 			return fmt.Errorf("claim outbox: %w", err)
 		}
-		var done []int64
-		for _, m := range msgs {
-			if pubErr = publish(m); pubErr != nil {
-				break
-			}
-			done = append(done, m.ID)
+		var sent int
+		if len(msgs) > 0 {
+			sent, pubErr = publish(msgs)
+		}
+		done := make([]int64, sent)
+		for i := range done {
+			done[i] = msgs[i].ID
 		}
 		if len(done) > 0 {
 			if _, err := tx.Exec(ctx, markPublished, done); err != nil {

@@ -55,7 +55,7 @@ func (r Report) check(categories map[string]Category, now time.Time) error {
 		return invalid("client_id", "must be a UUID")
 	case r.ReporterID <= 0:
 		return invalid("reporter", "unknown reporter")
-	case !known:
+	case !known || !cat.Active:
 		return invalid("category", "%q is not in the catalogue", r.Category)
 	case r.Severity != "normal" && r.Severity != "urgent":
 		return invalid("severity", "must be normal or urgent")

@@ -27,6 +27,7 @@ type Main struct {
 	nats    *server.Server // nil with an external NATS
 	bus     *dispatch.Bus
 	relay   *dispatch.Relay
+	timer   *dispatch.Escalator
 	locator *grid.LiveLocator
 	intake  *dispatch.Intake
 	http    *web.Server
@@ -46,6 +47,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.relay = dispatch.StartRelay(m.pool, m.bus, m.Logger)
+	m.timer = dispatch.StartEscalator(m.pool, m.Logger, dispatch.EscalatorInterval)
 	m.locator = grid.NewStore(m.pool).NewLiveLocator(ctx, m.Config.NearMetres, m.Logger)
 	if err := m.bus.OnGridChange(m.locator.Changed); err != nil {
 		return err
@@ -122,6 +124,9 @@ func (m *Main) Close() error {
 	}
 	if m.locator != nil {
 		m.locator.Close()
+	}
+	if m.timer != nil {
+		m.timer.Close()
 	}
 	if m.relay != nil {
 		m.relay.Close()

@@ -1,0 +1,65 @@
+package dispatch
+
+import (
+	"strings"
+	"time"
+
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// CaseEvent is the message published on NATS after a case transition commits, on the subject
+// case.<action>.<county>.<township>.<village>.<grid>.<micro-grid> (docs/subjects.md). Consumers
+// deduplicate on TransitionID, the id of the history row.
+type CaseEvent struct {
+	TransitionID int64      `json:"transition_id"`
+	CaseID       int64      `json:"case_id"`
+	EventID      int64      `json:"event_id"`
+	Action       string     `json:"action"` // reported, closed (on the spot), or an Action
+	State        CaseState  `json:"state"`
+	Level        int        `json:"level"`
+	Centre       string     `json:"centre"`
+	FromState    CaseState  `json:"from_state,omitempty"`
+	FromLevel    int        `json:"from_level,omitempty"`
+	FromCentre   string     `json:"from_centre,omitempty"`
+	Unit         string     `json:"unit"`
+	UnitName     string     `json:"unit_name"`
+	Category     string     `json:"category"`
+	Severity     string     `json:"severity"`
+	Reporter     int64      `json:"reporter"`
+	Actor        int64      `json:"actor,omitempty"` // 0: the system (timer)
+	Version      int        `json:"version"`
+	Reason       string     `json:"reason,omitempty"`
+	OpenedAt     time.Time  `json:"opened_at"`
+	DeadlineAt   *time.Time `json:"deadline_at"`
+	Overdue      bool       `json:"overdue"`
+	At           time.Time  `json:"at"`
+}
+
+// Subject prefixes: every case transition is under case.>, unlocated events under event.>.
+const (
+	SubjectCases     = "case.>"
+	SubjectUnlocated = "event.unlocated"
+)
+
+// CaseSubject is the subject of a transition of a case at unit.
+func CaseSubject(action, unit string) string { return "case." + action + "." + subjectCode(unit) }
+
+// SubtreeSubject is the wildcard subject of every transition of cases in the unit's subtree,
+// e.g. case.*.140802.001.> for township 140802001.
+func SubtreeSubject(unit string) string {
+	if grid.LevelOfCode(unit) == grid.MicroGrid {
+		return "case.*." + subjectCode(unit)
+	}
+	return "case.*." + subjectCode(unit) + ".>"
+}
+
+// subjectCode cuts a unit code into its levels: 140802002200003 -> 140802.002.200.003.
+func subjectCode(code string) string {
+	var parts []string
+	start := 0
+	for l := grid.County; l <= grid.MicroGrid && len(code) >= l.CodeLength(); l++ {
+		parts = append(parts, code[start:l.CodeLength()])
+		start = l.CodeLength()
+	}
+	return strings.Join(parts, ".")
+}

@@ -1,0 +1,82 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// Routing (docs/routing.md): the centre of a tier is the case's ancestor unit at that level.
+// Where that unit has no mediation centre (a village without a mediation room), the case goes
+// to the nearest centre above; the county always has one.
+
+// startingCentre is the level whose centre first takes a case of a category starting at want,
+// for a place on path: want, or the deepest level the place has, moved up past units without
+// a centre.
+func startingCentre(path *grid.Path, want grid.Level) grid.Level {
+	return centreAbove(path, min(want, path.Level, grid.Village))
+}
+
+// centreAbove is l if its unit has a centre, else the nearest level above that has one.
+func centreAbove(path *grid.Path, l grid.Level) grid.Level {
+	for l > grid.County && path.Units[l].NoCentre {
+		l--
+	}
+	return l
+}
+
+// centreBelow is the nearest level below l, down to the village or the place's own level,
+// whose unit has a centre; 0 if there is none.
+func centreBelow(path *grid.Path, l grid.Level) grid.Level {
+	for next := l + 1; next <= min(grid.Village, path.Level); next++ {
+		if !path.Units[next].NoCentre {
+			return next
+		}
+	}
+	return 0
+}
+
+// noCentreReason is the history's note when a case skipped a tier for want of a centre; "" if
+// it did not.
+func noCentreReason(path *grid.Path, want, got grid.Level) string {
+	want = min(want, path.Level, grid.Village)
+	if got == want {
+		return ""
+	}
+	u := path.Units[want]
+	return fmt.Sprintf("%s（%s）未设调解室，转%s矛调中心", u.Name, u.Code, path.Units[got].Name)
+}
+
+// selectPath reads a unit and its ancestors: their codes are its prefixes.
+const selectPath = `SELECT code, name, level, has_centre FROM units WHERE code = ANY($1) ORDER BY level`
+
+// loadPath reads the path of a case's unit, for routing a transition.
+func loadPath(ctx context.Context, tx pgx.Tx, unit string) (*grid.Path, error) {
+	var prefixes []string
+	for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
+		prefixes = append(prefixes, unit[:l.CodeLength()])
+	}
+	rows, err := tx.Query(ctx, selectPath, prefixes)
+	if err != nil {
+		return nil, err
+	}
+	p := &grid.Path{}
+	var code, name string
+	var level int16
+	var has bool
+	_, err = pgx.ForEachRow(rows, []any{&code, &name, &level, &has}, func() error {
+		p.Units[level] = grid.UnitRef{Code: code, Name: name, NoCentre: !has}
+		p.Level = grid.Level(level)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.Level == 0 {
+		return nil, fmt.Errorf("unit %s is not in the grid", unit)
+	}
+	return p, nil
+}
