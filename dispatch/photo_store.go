@@ -96,19 +96,24 @@ func (p *Photos) writeFile(hash string, data []byte) error {
 
 func (p *Photos) path(hash string) string { return filepath.Join(p.dir, hash[:2], hash) }
 
-// canSee: the uploader; the reporter of an event showing it; or staff assigned to a unit
-// above or at the event's unit (its code a prefix of the event's).
+// canSee: the uploader; or whoever may read an event or case transition showing it: the
+// event's reporter, or staff assigned to a unit above or at the event's unit (its code a prefix
+// of the event's), as for the case page (docs/cases-api.md).
 const canSee = `
 SELECT ph.content_type FROM photos ph
 WHERE ph.sha256 = $1 AND (
     ph.uploader_id = $2
     OR EXISTS (
-        SELECT 1 FROM event_photos ep JOIN events e ON e.id = ep.event_id
-        WHERE ep.sha256 = ph.sha256 AND (
-            e.reporter_id = $2
+        SELECT 1 FROM (
+            SELECT ep.event_id FROM event_photos ep WHERE ep.sha256 = ph.sha256
+            UNION ALL
+            SELECT c.event_id FROM case_history_photos hp JOIN case_history h ON h.id = hp.history_id
+            JOIN cases c ON c.id = h.case_id WHERE hp.sha256 = ph.sha256
+        ) shown JOIN events e ON e.id = shown.event_id
+        WHERE e.reporter_id = $2
             OR EXISTS (SELECT 1 FROM assignments a
                        WHERE a.member_id = $2 AND e.unit_code LIKE a.unit_code || '%'
-                         AND a.role IN ('mediator', 'supervisor', 'admin', 'grid_leader')))))`
+                         AND a.role IN ('mediator', 'supervisor', 'admin', 'grid_leader'))))`
 
 // Open returns the photo's path and type if viewer may see it; otherwise ErrPhotoNotFound, the
 // same answer as for a photo that does not exist, so hashes cannot be probed.

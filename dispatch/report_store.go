@@ -21,6 +21,8 @@ type ReportStatus struct {
 	State      string
 	Level      int
 	Centre     string
+	Version    int        // the case's, for the reporter's verify or rework
+	DeadlineAt *time.Time // the current tier's deadline; nil when none runs
 }
 
 // MaxListedReports bounds one listing.
@@ -28,7 +30,8 @@ const MaxListedReports = 200
 
 const selectReportsBy = `
 SELECT e.client_id::text, e.id, coalesce(c.id, 0), e.category, e.happened_at, e.received_at,
-       coalesce(e.unit_code, ''), coalesce(c.state, ''), coalesce(c.level, 0), coalesce(c.centre_code, '')
+       coalesce(e.unit_code, ''), coalesce(c.state, ''), coalesce(c.level, 0), coalesce(c.centre_code, ''),
+       coalesce(c.version, 0), c.deadline_at
 FROM events e LEFT JOIN cases c ON c.event_id = e.id
 WHERE e.reporter_id = $1
 ORDER BY e.received_at DESC, e.id DESC
@@ -45,7 +48,7 @@ func (in *Intake) ReportsBy(ctx context.Context, member int64, limit int) ([]Rep
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportStatus, error) {
 		var s ReportStatus
 		var level int16
-		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &level, &s.Centre)
+		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &level, &s.Centre, &s.Version, &s.DeadlineAt)
 		s.Level = int(level)
 		return s, err
 	})

@@ -53,8 +53,13 @@ func noCentreReason(path *grid.Path, want, got grid.Level) string {
 // selectPath reads a unit and its ancestors: their codes are its prefixes.
 const selectPath = `SELECT code, name, level, has_centre FROM units WHERE code = ANY($1) ORDER BY level`
 
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // loadPath reads the path of a case's unit, for routing a transition.
-func loadPath(ctx context.Context, tx pgx.Tx, unit string) (*grid.Path, error) {
+func loadPath(ctx context.Context, tx querier, unit string) (*grid.Path, error) {
 	var prefixes []string
 	for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
 		prefixes = append(prefixes, unit[:l.CodeLength()])

@@ -19,6 +19,7 @@ var (
 	ErrInvalidCredentials = errors.New("wrong phone number or password")
 	ErrBadRequest         = errors.New("bad request")
 	ErrNotFound           = errors.New("no such page")
+	ErrForbidden          = errors.New("forbidden")
 )
 
 // RateLimitError refuses a request until RetryAfter has passed.
@@ -58,8 +59,23 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrInvalidPhoto):
 		status, code, msg = http.StatusUnsupportedMediaType, "unsupported_photo", err.Error()
-	case errors.Is(err, dispatch.ErrPhotoNotFound), errors.Is(err, ErrNotFound):
+	case errors.Is(err, dispatch.ErrPhotoNotFound), errors.Is(err, ErrNotFound), errors.Is(err, dispatch.ErrCaseNotFound),
+		errors.Is(err, grid.ErrNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", err.Error()
+	case errors.Is(err, ErrForbidden), errors.Is(err, dispatch.ErrNotYours):
+		status, code, msg = http.StatusForbidden, "forbidden", err.Error()
+	case errors.Is(err, dispatch.ErrStaleVersion):
+		status, code, msg = http.StatusConflict, "stale_version", err.Error()
+	case errors.Is(err, dispatch.ErrNotAllowed):
+		status, code, msg = http.StatusUnprocessableEntity, "not_allowed", err.Error()
+	case errors.Is(err, dispatch.ErrNoAttemptYet):
+		status, code, msg = http.StatusUnprocessableEntity, "no_attempt_yet", err.Error()
+	case errors.Is(err, dispatch.ErrNoTierThatWay):
+		status, code, msg = http.StatusUnprocessableEntity, "no_tier", err.Error()
+	case errors.Is(err, dispatch.ErrUnknownCentre):
+		status, code, msg = http.StatusUnprocessableEntity, "unknown_centre", err.Error()
+	case errors.Is(err, dispatch.ErrBadTransition):
+		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrRetryable):
 		w.Header().Set("Retry-After", "5")
 		status, code, msg = http.StatusServiceUnavailable, "unavailable", "temporarily unavailable; try again"

@@ -10,17 +10,19 @@ import (
 )
 
 type reportStatusJSON struct {
-	ClientID   string    `json:"client_id"`
-	EventID    int64     `json:"event_id"`
-	CaseID     int64     `json:"case_id,omitempty"`
-	Category   string    `json:"category"`
-	HappenedAt time.Time `json:"happened_at"`
-	ReceivedAt time.Time `json:"received_at"`
-	Located    bool      `json:"located"`
-	Unit       string    `json:"unit,omitempty"`
-	State      string    `json:"state,omitempty"`
-	Level      int       `json:"level,omitempty"`
-	Centre     string    `json:"centre,omitempty"`
+	ClientID   string     `json:"client_id"`
+	EventID    int64      `json:"event_id"`
+	CaseID     int64      `json:"case_id,omitempty"`
+	Category   string     `json:"category"`
+	HappenedAt time.Time  `json:"happened_at"`
+	ReceivedAt time.Time  `json:"received_at"`
+	Located    bool       `json:"located"`
+	Unit       string     `json:"unit,omitempty"`
+	State      string     `json:"state,omitempty"`
+	Level      int        `json:"level,omitempty"`
+	Centre     string     `json:"centre,omitempty"`
+	Version    int        `json:"version,omitempty"`
+	DeadlineAt *time.Time `json:"deadline_at,omitempty"`
 }
 
 // handleMyReports: GET /api/my/reports?limit=N -> the member's own reports, newest first.
@@ -43,7 +45,7 @@ func (s *Server) handleMyReports(w http.ResponseWriter, r *http.Request) {
 	for i, st := range list {
 		out[i] = reportStatusJSON{ClientID: st.ClientID, EventID: st.EventID, CaseID: st.CaseID, Category: st.Category,
 			HappenedAt: st.HappenedAt, ReceivedAt: st.ReceivedAt, Located: st.UnitCode != "", Unit: st.UnitCode,
-			State: st.State, Level: st.Level, Centre: st.Centre}
+			State: st.State, Level: st.Level, Centre: st.Centre, Version: st.Version, DeadlineAt: st.DeadlineAt}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
 }

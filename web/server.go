@@ -28,6 +28,7 @@ type Server struct {
 	intake         Intake
 	photos         *dispatch.Photos
 	locator        Locator
+	cases          Cases
 	allowedOrigins []string
 	hub            *hub
 	http           *http.Server
@@ -42,6 +43,13 @@ type Intake interface {
 	Categories(ctx context.Context) ([]dispatch.Category, error)
 }
 
+// Cases works the mediation queue; dispatch.Cases is one.
+type Cases interface {
+	Apply(ctx context.Context, t dispatch.Transition) (dispatch.CaseView, error)
+	Queue(ctx context.Context, f dispatch.QueueFilter) ([]dispatch.CaseSummary, error)
+	Detail(ctx context.Context, id int64) (dispatch.CaseDetail, error)
+}
+
 // Config is what a Server serves. Without Auth it serves the probes only; without Intake, no
 // websocket. The probes are the only routes without a session: orchestrators call them, and
 // they carry no data beyond the names of the checks.
@@ -51,6 +59,7 @@ type Config struct {
 	Intake         Intake
 	Photos         *dispatch.Photos
 	Locator        Locator
+	Cases          Cases      // the console's routes and the phone's verification; optional
 	CaseEvents     CaseEvents // pushes case transitions to reporters' phones; optional
 	AllowedOrigins []string   // browser origins besides the server's own host, for websockets
 }
@@ -58,7 +67,7 @@ type Config struct {
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
-		locator: cfg.Locator, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
+		locator: cfg.Locator, cases: cfg.Cases, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
 	if cfg.CaseEvents != nil {
 		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {
 			return nil, err
@@ -79,6 +88,13 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		}
 		if cfg.Locator != nil {
 			mux.HandleFunc("GET /api/locate", s.requireSession(s.handleLocate))
+		}
+		if cfg.Cases != nil {
+			mux.HandleFunc("GET /api/my/centres", s.requireSession(s.handleMyCentres))
+			mux.HandleFunc("GET /api/centres/{code}/queue", s.requireSession(s.handleQueue))
+			mux.HandleFunc("GET /api/cases/{id}", s.requireSession(s.handleCase))
+			mux.HandleFunc("GET /api/cases/{id}/map", s.requireSession(s.handleCaseMap))
+			mux.HandleFunc("POST /api/cases/{id}/transitions", s.requireSession(s.handleTransition))
 		}
 		if cfg.Photos != nil {
 			mux.HandleFunc("POST /api/photos", s.requireSession(s.handlePhotoUpload))

@@ -111,27 +111,37 @@ type wsConn struct {
 
 	wake    chan struct{} // has a value when frames are queued
 	mu      sync.Mutex
-	queue   [][]byte // frames for the writer; nil while there are none
-	pending int      // frames queued or being written
+	queue   []*websocket.PreparedMessage // frames for the writer; nil while there are none
+	pending int                          // frames queued or being written
+
+	subs map[subscription]bool // what this console watches; guarded by the hub's mutex
 
 	inFlight chan struct{} // reports being stored; made by the reader on the first report
 }
 
-// enqueue queues a frame for the writer. A phone that does not read is cut off rather than
-// allowed to hold the server's memory.
+// enqueue encodes a frame for this connection alone and queues it.
 func (c *wsConn) enqueue(v any) {
 	if c.ctx.Err() != nil {
 		return
 	}
-	b, err := json.Marshal(v)
+	pm, err := prepare(v)
 	if err != nil {
 		c.s.logger.Error("websocket frame", "err", err)
+		return
+	}
+	c.send(pm)
+}
+
+// send queues a frame for the writer without blocking. A client that does not read is cut off
+// rather than allowed to hold the server's memory or slow the others.
+func (c *wsConn) send(pm *websocket.PreparedMessage) {
+	if c.ctx.Err() != nil {
 		return
 	}
 	c.mu.Lock()
 	full := c.pending >= sendQueue
 	if !full {
-		c.queue = append(c.queue, b)
+		c.queue = append(c.queue, pm)
 		c.pending++
 	}
 	c.mu.Unlock()
@@ -186,9 +196,9 @@ func (c *wsConn) writer() {
 			frames := c.queue
 			c.queue = nil
 			c.mu.Unlock()
-			for _, b := range frames {
+			for _, pm := range frames {
 				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-				if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+				if err := c.ws.WritePreparedMessage(pm); err != nil {
 					c.cancel()
 					return
 				}
@@ -221,6 +231,8 @@ func (c *wsConn) handle(data []byte) {
 		return
 	}
 	switch {
+	case m.Type == "subscribe" || m.Type == "unsubscribe":
+		c.subscription(m)
 	case m.Type != "report":
 		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "unknown_type", Message: "unknown message type " + quoteShort(m.Type)})
 	case m.Report == nil || len(m.ID) == 0 || len(m.ID) > 64:

@@ -2,8 +2,13 @@ package web
 
 import (
 	"encoding/json"
-	"strings"
 	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
 )
 
 // CaseEvents delivers every case transition from the bus; dispatch.Bus is one.
@@ -11,73 +16,191 @@ type CaseEvents interface {
 	OnCaseEvent(fn func(subject string, data []byte)) error
 }
 
-// hub knows which of this process's connections belong to which member, so a case transition
-// published by any process reaches the reporter's phones connected here.
+// hub knows which of this process's connections want which transitions: a reporter's phones
+// their own cases, consoles the centres and subtrees they subscribed to. Every frame is encoded
+// once, as a PreparedMessage, however many connections receive it, and handing it to a
+// connection never blocks (a connection that does not keep up is cut off), so a slow console
+// never holds up the others or the bus.
 type hub struct {
-	mu    sync.Mutex
-	conns map[int64]map[*wsConn]struct{}
+	mu        sync.Mutex
+	byMember  map[int64]map[*wsConn]struct{}
+	byCentre  map[string]map[*wsConn]struct{}
+	bySubtree map[string]map[*wsConn]struct{}
 }
 
-func newHub() *hub { return &hub{conns: map[int64]map[*wsConn]struct{}{}} }
+func newHub() *hub {
+	return &hub{byMember: map[int64]map[*wsConn]struct{}{}, byCentre: map[string]map[*wsConn]struct{}{},
+		bySubtree: map[string]map[*wsConn]struct{}{}}
+}
+
+func addTo[K comparable](m map[K]map[*wsConn]struct{}, k K, c *wsConn) {
+	if m[k] == nil {
+		m[k] = map[*wsConn]struct{}{}
+	}
+	m[k][c] = struct{}{}
+}
+
+func removeFrom[K comparable](m map[K]map[*wsConn]struct{}, k K, c *wsConn) {
+	delete(m[k], c)
+	if len(m[k]) == 0 {
+		delete(m, k)
+	}
+}
 
 func (h *hub) add(c *wsConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	id := c.p.Member.ID
-	if h.conns[id] == nil {
-		h.conns[id] = map[*wsConn]struct{}{}
-	}
-	h.conns[id][c] = struct{}{}
+	addTo(h.byMember, c.p.Member.ID, c)
 }
 
 func (h *hub) remove(c *wsConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	id := c.p.Member.ID
-	delete(h.conns[id], c)
-	if len(h.conns[id]) == 0 {
-		delete(h.conns, id)
+	removeFrom(h.byMember, c.p.Member.ID, c)
+	for s := range c.subs {
+		h.unsubscribeLocked(c, s)
+	}
+}
+
+// subscription is one thing a console watches: a centre's queue or a whole subtree.
+type subscription struct {
+	subtree bool
+	code    string
+}
+
+// maxSubscriptions bounds what one connection may watch.
+const maxSubscriptions = 16
+
+// subscribe adds a subscription the caller has checked; false if the connection has too many.
+func (h *hub) subscribe(c *wsConn, s subscription) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c.subs[s] {
+		return true
+	}
+	if len(c.subs) >= maxSubscriptions {
+		return false
+	}
+	if c.subs == nil {
+		c.subs = map[subscription]bool{}
+	}
+	c.subs[s] = true
+	if s.subtree {
+		addTo(h.bySubtree, s.code, c)
+	} else {
+		addTo(h.byCentre, s.code, c)
+	}
+	return true
+}
+
+func (h *hub) unsubscribe(c *wsConn, s subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.unsubscribeLocked(c, s)
+}
+
+func (h *hub) unsubscribeLocked(c *wsConn, s subscription) {
+	delete(c.subs, s)
+	if s.subtree {
+		removeFrom(h.bySubtree, s.code, c)
+	} else {
+		removeFrom(h.byCentre, s.code, c)
 	}
 }
 
 // statusFrame tells a phone what became of a case it reported.
 type statusFrame struct {
-	Type       string `json:"type"` // "status"
-	Transition string `json:"transition"`
-	CaseID     int64  `json:"case_id"`
-	EventID    int64  `json:"event_id"`
-	State      string `json:"state"`
-	Level      int    `json:"level"`
-	Centre     string `json:"centre"`
+	Type       string     `json:"type"` // "status"
+	Transition string     `json:"transition"`
+	CaseID     int64      `json:"case_id"`
+	EventID    int64      `json:"event_id"`
+	State      string     `json:"state"`
+	Level      int        `json:"level"`
+	Centre     string     `json:"centre"`
+	Version    int        `json:"version,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+	DeadlineAt *time.Time `json:"deadline_at,omitempty"`
 }
 
-// caseEvent is the payload of a case.<transition>.<unit...> message.
-type caseEvent struct {
-	CaseID   int64  `json:"case_id"`
-	EventID  int64  `json:"event_id"`
-	State    string `json:"state"`
-	Level    int    `json:"level"`
-	Centre   string `json:"centre"`
-	Reporter int64  `json:"reporter"`
-}
-
-// deliver pushes a transition to the reporter's connections in this process. Enqueueing never
-// blocks (a slow phone is cut off instead), so the bus's goroutine is never held up.
+// deliver pushes one transition to the reporter's phones and to the consoles watching its
+// centres or its place.
 func (h *hub) deliver(subject string, data []byte) {
-	var ev caseEvent
-	if json.Unmarshal(data, &ev) != nil || ev.Reporter == 0 {
+	var ev dispatch.CaseEvent
+	if json.Unmarshal(data, &ev) != nil || ev.CaseID == 0 {
 		return
 	}
-	transition, _, _ := strings.Cut(strings.TrimPrefix(subject, "case."), ".")
-	frame := statusFrame{Type: "status", Transition: transition, CaseID: ev.CaseID, EventID: ev.EventID,
-		State: ev.State, Level: ev.Level, Centre: ev.Centre}
+	if ev.Action == "" { // a message from before transitions carried their action
+		ev.Action = actionOfSubject(subject)
+	}
 	h.mu.Lock()
-	targets := make([]*wsConn, 0, len(h.conns[ev.Reporter]))
-	for c := range h.conns[ev.Reporter] {
-		targets = append(targets, c)
+	phones := connsOf(h.byMember[ev.Reporter], nil)
+	var consoles []*wsConn
+	seen := map[*wsConn]bool{}
+	consoles = connsOf(h.byCentre[ev.Centre], seen, consoles...)
+	if ev.FromCentre != "" && ev.FromCentre != ev.Centre {
+		consoles = connsOf(h.byCentre[ev.FromCentre], seen, consoles...)
+	}
+	for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(ev.Unit); l++ {
+		consoles = connsOf(h.bySubtree[ev.Unit[:l.CodeLength()]], seen, consoles...)
 	}
 	h.mu.Unlock()
-	for _, c := range targets {
-		c.enqueue(frame)
+	if len(phones) > 0 {
+		status, err := prepare(statusFrame{Type: "status", Transition: ev.Action, CaseID: ev.CaseID, EventID: ev.EventID,
+			State: string(ev.State), Level: ev.Level, Centre: ev.Centre, Version: ev.Version, Reason: ev.Reason,
+			DeadlineAt: ev.DeadlineAt})
+		if err == nil {
+			for _, c := range phones {
+				c.send(status)
+			}
+		}
 	}
+	if len(consoles) > 0 {
+		frame, err := prepare(struct {
+			Type string `json:"type"` // "case"
+			dispatch.CaseEvent
+		}{"case", ev})
+		if err == nil {
+			for _, c := range consoles {
+				c.send(frame)
+			}
+		}
+	}
+}
+
+// connsOf appends the connections of a set, skipping those in seen (when not nil).
+func connsOf(set map[*wsConn]struct{}, seen map[*wsConn]bool, out ...*wsConn) []*wsConn {
+	for c := range set {
+		if seen != nil {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// prepare encodes a frame once for every connection that will receive it.
+func prepare(v any) (*websocket.PreparedMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return websocket.NewPreparedMessage(websocket.TextMessage, b)
+}
+
+// actionOfSubject reads <action> from case.<action>.<unit...>.
+func actionOfSubject(subject string) string {
+	const prefix = "case."
+	if len(subject) <= len(prefix) {
+		return ""
+	}
+	rest := subject[len(prefix):]
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == '.' {
+			return rest[:i]
+		}
+	}
+	return rest
 }

@@ -16,9 +16,11 @@ const (
 
 // inbound is every message a phone may send; Type says which fields matter.
 type inbound struct {
-	Type   string      `json:"type"`
-	ID     string      `json:"id"`
-	Report *reportJSON `json:"report,omitempty"`
+	Type    string      `json:"type"`
+	ID      string      `json:"id"`
+	Report  *reportJSON `json:"report,omitempty"`
+	Centre  string      `json:"centre,omitempty"`  // subscribe, unsubscribe: a centre's queue
+	Subtree string      `json:"subtree,omitempty"` // subscribe, unsubscribe: every case below a unit
 }
 
 type reportJSON struct {

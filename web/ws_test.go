@@ -30,6 +30,8 @@ type fixture struct {
 	token    string // of the grid worker 13900000001 at grid 140802001001001
 	dataDir  string
 	pool     *pgxpool.Pool
+	db       *dbtest.DB
+	intake   *dispatch.Intake
 }
 
 // newFixture serves the small test grid with one grid worker signed in.
@@ -40,7 +42,7 @@ func newFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
 	t.Helper()
 	db := dbtest.New(t)
 	ctx := context.Background()
-	fx := &fixture{g: grid.NewStore(db.Pool), dataDir: t.TempDir(), pool: db.Pool}
+	fx := &fixture{g: grid.NewStore(db.Pool), dataDir: t.TempDir(), pool: db.Pool, db: db}
 	gridtest.Import(t, fx.g)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	loc, err := fx.g.NewLocator(ctx, grid.DefaultNearMetres)
@@ -49,9 +51,11 @@ func newFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
 	}
 	intake := dispatch.NewIntake(db.Pool, loc, logger)
 	t.Cleanup(intake.Close)
+	fx.intake = intake
 	fx.auth = web.NewAuth(db.Pool, fx.g)
 	cfg := web.Config{Auth: fx.auth, Intake: intake,
-		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, AllowedOrigins: []string{"https://app.example.cn"}}
+		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, Cases: dispatch.NewCases(db.Pool),
+		AllowedOrigins: []string{"https://app.example.cn"}}
 	if configure != nil {
 		configure(&cfg)
 	}

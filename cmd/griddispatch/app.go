@@ -64,6 +64,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Intake:         m.intake,
 		Photos:         dispatch.NewPhotos(filepath.Join(m.Config.DataDir, "photos"), m.pool),
 		Locator:        m.locator,
+		Cases:          dispatch.NewCases(m.pool),
 		CaseEvents:     m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
 	})

@@ -1,0 +1,111 @@
+package dispatch
+
+import (
+	"time"
+
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// CaseSummary is a case as a centre's queue lists it.
+type CaseSummary struct {
+	ID           int64
+	Version      int
+	State        CaseState
+	Level        int
+	Centre       string
+	Unit         string
+	UnitName     string
+	Category     string
+	Severity     string
+	Summary      string // the description, cut to SummaryChars
+	ReporterID   int64
+	ReporterName string
+	OpenedAt     time.Time
+	DeadlineAt   *time.Time
+	Overdue      bool
+	UrgedAt      *time.Time
+}
+
+// SummaryChars is how much of a description a queue shows.
+const SummaryChars = 140
+
+// QueueFilter selects a centre's open cases.
+type QueueFilter struct {
+	Centre   string
+	State    CaseState // "" for every open state
+	Category string    // "" for every category
+	Query    string    // matched against description, place and case number
+	Limit    int
+}
+
+// Bounds on queue requests.
+const (
+	MaxQueueLimit  = 500
+	MaxQueryChars  = 100
+	DefaultQueueLn = 200
+)
+
+// CaseDetail is one case with its report, place and history, for the case page.
+type CaseDetail struct {
+	CaseSummary
+	Description   string
+	HappenedAt    time.Time
+	ReceivedAt    time.Time
+	Lon, Lat      float64
+	AccuracyM     *float64
+	Photos        []string
+	ReporterPhone string
+	Outcome       *string
+	Reworks       int
+	Path          grid.Path
+	History       []HistoryEntry
+	TransferTo    []grid.UnitRef // other centres of the current tier under the same parent
+}
+
+// HistoryEntry is one transition of a case.
+type HistoryEntry struct {
+	ID         int64
+	At         time.Time
+	ActorID    *int64 // nil: the system
+	ActorName  string
+	Transition string
+	FromState  *string
+	ToState    string
+	FromLevel  *int16
+	Level      int16
+	Centre     *string
+	Reason     string
+	Outcome    *string
+	Parties    string
+	DeadlineAt *time.Time
+	Photos     []string
+}
+
+// ActorRoles says in which capacities a member stands towards one case.
+type ActorRoles struct {
+	CentreMediator bool // a mediator of the case's current centre
+	Reporter       bool
+	Supervisor     bool // a supervisor at the case's unit or above
+}
+
+// ActionsFor lists what a member in these roles may do to a case in this state.
+func ActionsFor(state CaseState, roles ActorRoles) []Action {
+	var out []Action
+	for _, a := range Actions(state) {
+		switch machine[a].by {
+		case byCentre:
+			if roles.CentreMediator {
+				out = append(out, a)
+			}
+		case byReporter:
+			if roles.Reporter {
+				out = append(out, a)
+			}
+		case bySupervisor:
+			if roles.Supervisor {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,132 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// summaryColumns are CaseSummary's, in order, over cases c, events e, units u, members m.
+const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code, c.unit_code, u.name, e.category, c.severity,
+       left(e.description, 140), e.reporter_id, m.name, c.opened_at, c.deadline_at,
+       (c.overdue_at IS NOT NULL OR c.deadline_at < now()), c.urged_at`
+
+const caseJoins = `FROM cases c JOIN events e ON e.id = c.event_id JOIN units u ON u.code = c.unit_code
+JOIN members m ON m.id = e.reporter_id`
+
+// selectQueue: a centre's open cases, overdue first, then by deadline, awaiting verification
+// last. Served by cases_open_centre_idx.
+const selectQueue = `SELECT ` + summaryColumns + `
+` + caseJoins + `
+WHERE c.centre_code = $1 AND c.state <> 'closed'
+  AND ($2 = '' OR c.state = $2) AND ($3 = '' OR e.category = $3)
+  AND ($4 = '' OR e.description ILIKE '%' || $4 || '%' ESCAPE '\' OR u.name ILIKE '%' || $4 || '%' ESCAPE '\'
+       OR starts_with(c.unit_code, $5) OR c.id::text = $5)
+ORDER BY c.deadline_at IS NULL, c.deadline_at, c.opened_at, c.id
+LIMIT $6`
+
+func scanSummary(row pgx.CollectableRow) (CaseSummary, error) {
+	var s CaseSummary
+	var level int16
+	err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
+		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt)
+	s.Level = int(level)
+	return s, err
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Queue lists a centre's open cases.
+func (cs *Cases) Queue(ctx context.Context, f QueueFilter) ([]CaseSummary, error) {
+	if f.Limit <= 0 || f.Limit > MaxQueueLimit {
+		f.Limit = DefaultQueueLn
+	}
+	q := strings.TrimSpace(f.Query)
+	rows, err := cs.pool.Query(ctx, selectQueue, f.Centre, string(f.State), f.Category, likeEscaper.Replace(q), q, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("%w: queue: %v", ErrRetryable, err)
+	}
+	list, err := pgx.CollectRows(rows, scanSummary)
+	if err != nil {
+		return nil, fmt.Errorf("%w: queue: %v", ErrRetryable, err)
+	}
+	return list, nil
+}
+
+const selectDetail = `SELECT ` + summaryColumns + `, e.description, e.happened_at, e.received_at,
+       ST_X(e.location), ST_Y(e.location), e.accuracy_m::float8, m.phone, c.outcome, c.rework_count,
+       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM event_photos WHERE event_id = e.id), '{}')
+` + caseJoins + `
+WHERE c.id = $1`
+
+const selectHistory = `
+SELECT h.id, h.at, h.actor_id, coalesce(m.name, ''), h.transition, h.from_state, h.to_state, h.from_level, h.level,
+       h.centre_code, h.reason, h.outcome, h.parties, h.deadline_at,
+       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}')
+FROM case_history h LEFT JOIN members m ON m.id = h.actor_id
+WHERE h.case_id = $1
+ORDER BY h.id`
+
+const selectTransferTargets = `
+SELECT code, name FROM units
+WHERE parent_code = $1 AND has_centre AND code <> $2
+ORDER BY code`
+
+// Detail reads one case for its page. ErrCaseNotFound if there is none.
+func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
+	var d CaseDetail
+	rows, err := cs.pool.Query(ctx, selectDetail, id)
+	if err != nil {
+		return d, fmt.Errorf("%w: case: %v", ErrRetryable, err)
+	}
+	d, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (CaseDetail, error) {
+		var d CaseDetail
+		var level int16
+		s := &d.CaseSummary
+		err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
+			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
+			&d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
+			&d.Outcome, &d.Reworks, &d.Photos)
+		s.Level = int(level)
+		return d, err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, ErrCaseNotFound
+	}
+	if err != nil {
+		return d, fmt.Errorf("%w: case: %v", ErrRetryable, err)
+	}
+	path, err := loadPath(ctx, cs.pool, d.Unit)
+	if err != nil {
+		return d, fmt.Errorf("%w: case place: %v", ErrRetryable, err)
+	}
+	d.Path = *path
+	rows, err = cs.pool.Query(ctx, selectHistory, id)
+	if err != nil {
+		return d, fmt.Errorf("%w: history: %v", ErrRetryable, err)
+	}
+	d.History, err = pgx.CollectRows(rows, pgx.RowToStructByPos[HistoryEntry])
+	if err != nil {
+		return d, fmt.Errorf("%w: history: %v", ErrRetryable, err)
+	}
+	if d.State != StateClosed && d.Level > TierCounty {
+		parent := d.Centre[:grid.Level(d.Level-1).CodeLength()]
+		rows, err = cs.pool.Query(ctx, selectTransferTargets, parent, d.Centre)
+		if err != nil {
+			return d, fmt.Errorf("%w: transfer targets: %v", ErrRetryable, err)
+		}
+		d.TransferTo, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (grid.UnitRef, error) {
+			var u grid.UnitRef
+			return u, row.Scan(&u.Code, &u.Name)
+		})
+		if err != nil {
+			return d, fmt.Errorf("%w: transfer targets: %v", ErrRetryable, err)
+		}
+	}
+	return d, nil
+}

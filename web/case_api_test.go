@@ -1,0 +1,344 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/web"
+)
+
+// caseAPI is a server with the bus and relay running, staff of the small county's centres
+// signed in, and one neighbour dispute queued at village 140802001001.
+type caseAPI struct {
+	*fixture
+	village, neighbour, township, supervisor, otherSupervisor string // tokens
+	caseID                                                    int64
+}
+
+// withBus starts an embedded NATS server and returns a configure func that wires its bus into
+// the server, and a func that starts the relay once the fixture's database exists.
+func withBus(t *testing.T) (func(*web.Config), func(fx *fixture)) {
+	t.Helper()
+	ctx := context.Background()
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats not ready")
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	bus, err := dispatch.ConnectInProcess(ctx, ns, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Close)
+	if err := bus.EnsureStreams(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return func(c *web.Config) { c.CaseEvents = bus }, func(fx *fixture) {
+		relay := dispatch.StartRelay(fx.pool, bus, logger)
+		t.Cleanup(relay.Close)
+	}
+}
+
+func newCaseAPI(t *testing.T) *caseAPI {
+	t.Helper()
+	configure, startRelay := withBus(t)
+	fx := &caseAPI{fixture: newFixtureWith(t, configure)}
+	startRelay(fx.fixture)
+	fx.village = fx.member(t, "13900000011", "140802001001", grid.RoleMediator)
+	fx.neighbour = fx.member(t, "13900000012", "140802001002", grid.RoleMediator)
+	fx.township = fx.member(t, "13900000013", "140802001", grid.RoleMediator)
+	fx.supervisor = fx.member(t, "13900000014", "140802001", grid.RoleSupervisor)
+	fx.otherSupervisor = fx.member(t, "13900000015", "140802002", grid.RoleSupervisor)
+	fx.caseID = fx.report(t, "两户因排水沟发生争执")
+	return fx
+}
+
+// report files a neighbour dispute by the fixture's grid worker and returns its case.
+func (fx *caseAPI) report(t *testing.T, description string) int64 {
+	t.Helper()
+	var worker int64
+	if err := fx.pool.QueryRow(context.Background(), `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := fx.intake.Submit(context.Background(), dispatch.Report{ClientID: newClientID(), ReporterID: worker,
+		Category: "neighbour", Severity: "normal", Description: description, Lon: 111.02, Lat: 35.02,
+		HappenedAt: time.Now().Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rc.CaseID
+}
+
+func (fx *caseAPI) caseURL(suffix string) string {
+	return fmt.Sprintf("%s/api/cases/%d%s", fx.base, fx.caseID, suffix)
+}
+
+// act posts a transition at the case's current version and returns the answer.
+func (fx *caseAPI) act(t *testing.T, token, action, reason string, extra ...string) response {
+	t.Helper()
+	var version int
+	if err := fx.pool.QueryRow(context.Background(), `SELECT version FROM cases WHERE id = $1`, fx.caseID).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"action": %q, "version": %d, "reason": %q%s}`, action, version, reason, strings.Join(extra, ""))
+	return call(t, "POST", fx.caseURL("/transitions"), token, body)
+}
+
+func TestQueueAndCasePageFollowJurisdiction(t *testing.T) {
+	fx := newCaseAPI(t)
+	queue := func(token, centre, query string) response {
+		return call(t, "GET", fx.base+"/api/centres/"+centre+"/queue"+query, token, "")
+	}
+	r := queue(fx.village, "140802001001", "")
+	cases, _ := r.body["cases"].([]any)
+	if r.status != http.StatusOK || len(cases) != 1 || cases[0].(map[string]any)["id"] != float64(fx.caseID) {
+		t.Fatalf("village queue: %d %v", r.status, r.body)
+	}
+	first := cases[0].(map[string]any)
+	if first["state"] != "queued" || first["unit_name"] == "" || first["deadline_at"] == nil || first["overdue"] != false {
+		t.Fatalf("queue row: %v", first)
+	}
+	for _, tc := range []struct {
+		name, token, centre, query string
+		status                     int
+	}{
+		{"supervisor above", fx.supervisor, "140802001001", "", http.StatusOK},
+		{"search by place", fx.village, "140802001001", "?q=1", http.StatusOK},
+		{"the tier above does not work the village's queue", fx.township, "140802001001", "", http.StatusForbidden},
+		{"neighbouring village", fx.neighbour, "140802001001", "", http.StatusForbidden},
+		{"another township's supervisor", fx.otherSupervisor, "140802001001", "", http.StatusForbidden},
+		{"grid worker", fx.token, "140802001001", "", http.StatusForbidden},
+		{"no session", "", "140802001001", "", http.StatusUnauthorized},
+		{"not a centre code", fx.village, "14080200100100", "", http.StatusBadRequest},
+		{"unknown state", fx.village, "140802001001", "?state=lost", http.StatusBadRequest},
+		{"query too long", fx.village, "140802001001", "?q=" + strings.Repeat("争", 101), http.StatusBadRequest},
+		{"limit out of range", fx.village, "140802001001", "?limit=0", http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := queue(tc.token, tc.centre, tc.query); r.status != tc.status || (r.status >= 400 && r.body["error"] == nil) {
+				t.Fatalf("%d %v; want %d", r.status, r.body, tc.status)
+			}
+		})
+	}
+	if r := queue(fx.village, "140802001001", "?q=%25"); len(r.body["cases"].([]any)) != 0 {
+		t.Fatalf("q=%% matched as a wildcard: %v", r.body)
+	}
+
+	for _, tc := range []struct {
+		name, token string
+		status      int
+		actions     string
+	}{
+		{"the centre's mediator", fx.village, http.StatusOK, "accept escalate return transfer"},
+		{"the township reads its subtree", fx.township, http.StatusOK, ""},
+		{"the supervisor may urge", fx.supervisor, http.StatusOK, "urge"},
+		{"the reporter", fx.token, http.StatusOK, ""},
+		{"a neighbouring village", fx.neighbour, http.StatusNotFound, ""},
+		{"another township", fx.otherSupervisor, http.StatusNotFound, ""},
+	} {
+		t.Run("case page: "+tc.name, func(t *testing.T) {
+			r := call(t, "GET", fx.caseURL(""), tc.token, "")
+			if r.status != tc.status {
+				t.Fatalf("%d %v; want %d", r.status, r.body, tc.status)
+			}
+			if r.status != http.StatusOK {
+				return
+			}
+			var got []string
+			for _, a := range r.body["actions"].([]any) {
+				got = append(got, a.(string))
+			}
+			if strings.Join(got, " ") != tc.actions {
+				t.Fatalf("actions %v; want %q", got, tc.actions)
+			}
+			c := r.body["case"].(map[string]any)
+			if c["description"] != "两户因排水沟发生争执" || len(r.body["history"].([]any)) != 1 || len(r.body["units"].([]any)) != 5 {
+				t.Fatalf("case page: %v", r.body)
+			}
+		})
+	}
+	status, header, raw := do(t, "GET", fx.caseURL("/map"), fx.village, nil)
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			Properties struct{ Code string } `json:"properties"`
+		} `json:"features"`
+	}
+	if status != http.StatusOK || !strings.HasPrefix(header.Get("Content-Type"), "application/geo+json") || json.Unmarshal(raw, &fc) != nil {
+		t.Fatalf("map: %d %s %q", status, header.Get("Content-Type"), raw)
+	}
+	found := false
+	for _, f := range fc.Features {
+		found = found || f.Properties.Code == "140802001001001001"
+		if !strings.HasPrefix(f.Properties.Code, "140802001001") {
+			t.Fatalf("map shows %s, outside the case's village", f.Properties.Code)
+		}
+	}
+	if !found {
+		t.Fatalf("the map lacks the case's micro-grid: %s", raw)
+	}
+	if s, _, _ := do(t, "GET", fx.caseURL("/map"), fx.neighbour, nil); s != http.StatusNotFound {
+		t.Fatalf("map for a neighbouring village: %d", s)
+	}
+}
+
+func TestTransitionsOverHTTP(t *testing.T) {
+	fx := newCaseAPI(t)
+	refusals := []struct {
+		name, token, action, reason, extra string
+		stale                              bool
+		status                             int
+		code                               string
+	}{
+		{"stale version", fx.village, "accept", "", "", true, http.StatusConflict, "stale_version"},
+		{"not from this state", fx.village, "settle", "已调解", `, "outcome": "mediated"`, false, http.StatusUnprocessableEntity, "not_allowed"},
+		{"the tier above", fx.township, "accept", "", "", false, http.StatusForbidden, "forbidden"},
+		{"outsider", fx.neighbour, "accept", "", "", false, http.StatusNotFound, "not_found"},
+		{"the reporter cannot accept", fx.token, "accept", "", "", false, http.StatusForbidden, "forbidden"},
+		{"unknown action", fx.village, "delete", "", "", false, http.StatusBadRequest, "bad_request"},
+		{"unknown field", fx.village, "accept", "", `, "priority": 1`, false, http.StatusBadRequest, "bad_request"},
+		{"escalate without a reason", fx.village, "escalate", "", "", false, http.StatusBadRequest, "bad_request"},
+		{"escalate before any attempt", fx.village, "escalate", "太难", "", false, http.StatusUnprocessableEntity, "no_attempt_yet"},
+		{"transfer to another township's village", fx.village, "transfer", "误派", `, "to_centre": "140802002001"`, false, http.StatusUnprocessableEntity, "unknown_centre"},
+		{"a photo not uploaded by the actor", fx.village, "accept", "", `, "photos": ["` + strings.Repeat("a", 64) + `"]`, false, http.StatusBadRequest, "bad_request"},
+		{"a supervisor's action", fx.village, "urge", "快办", "", false, http.StatusForbidden, "forbidden"},
+		{"reason too long", fx.village, "escalate", strings.Repeat("长", dispatch.MaxReasonChars+1), "", false, http.StatusBadRequest, "bad_request"},
+	}
+	for _, tc := range refusals {
+		t.Run(tc.name, func(t *testing.T) {
+			before := countRows(t, fx, `SELECT count(*) FROM case_history`)
+			var r response
+			if tc.stale {
+				r = call(t, "POST", fx.caseURL("/transitions"), tc.token, `{"action": "accept", "version": 99}`)
+			} else {
+				r = fx.act(t, tc.token, tc.action, tc.reason, tc.extra)
+			}
+			if r.status != tc.status || r.body["error"] != tc.code {
+				t.Fatalf("%d %v; want %d %s", r.status, r.body, tc.status, tc.code)
+			}
+			if after := countRows(t, fx, `SELECT count(*) FROM case_history`); after != before {
+				t.Fatal("a refused transition wrote history")
+			}
+		})
+	}
+	if r := call(t, "POST", fmt.Sprintf("%s/api/cases/abc/transitions", fx.base), fx.village, `{}`); r.status != http.StatusBadRequest {
+		t.Fatalf("case id abc: %d", r.status)
+	}
+	for _, step := range []struct{ token, action, reason, extra string }{
+		{fx.village, "accept", "", ""},
+		{fx.village, "mediate", "召集双方调解", `, "parties": "张三、李四"`},
+		{fx.village, "escalate", "需镇司法所", ""},
+		{fx.township, "accept", "", ""},
+	} {
+		if r := fx.act(t, step.token, step.action, step.reason, step.extra); r.status != http.StatusOK {
+			t.Fatalf("%s: %d %v", step.action, r.status, r.body)
+		}
+	}
+	r := call(t, "GET", fx.base+"/api/centres/140802001/queue", fx.township, "")
+	if cases := r.body["cases"].([]any); len(cases) != 1 || cases[0].(map[string]any)["state"] != "accepted" {
+		t.Fatalf("township queue after escalation: %v", r.body)
+	}
+	if cases := call(t, "GET", fx.base+"/api/centres/140802001001/queue", fx.village, "").body["cases"].([]any); len(cases) != 0 {
+		t.Fatalf("the village still lists the escalated case: %v", cases)
+	}
+	var parties string
+	if err := fx.pool.QueryRow(context.Background(), `SELECT parties FROM case_history WHERE transition = 'mediate'`).Scan(&parties); err != nil || parties != "张三、李四" {
+		t.Fatalf("parties %q (%v)", parties, err)
+	}
+}
+
+func countRows(t *testing.T, fx *caseAPI, sql string) int {
+	t.Helper()
+	var n int
+	if err := fx.pool.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// readType reads frames until one of the given type arrives.
+func readType(t *testing.T, c *websocket.Conn, typ string) map[string]any {
+	t.Helper()
+	for {
+		m := read(t, c)
+		if m["type"] == typ || m["type"] == "error" {
+			return m
+		}
+	}
+}
+
+func subscribe(t *testing.T, c *websocket.Conn, id, key, code string) map[string]any {
+	t.Helper()
+	if err := c.WriteJSON(map[string]any{"type": "subscribe", "id": id, key: code}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m := read(t, c)
+		if m["id"] == id {
+			return m
+		}
+	}
+}
+
+// Consoles subscribe within their jurisdiction only, and see each transition of their centre
+// or subtree live: the township sees nothing of the village's work until the case comes up.
+func TestConsoleSubscriptionsAreLiveAndScoped(t *testing.T) {
+	fx := newCaseAPI(t)
+	village, township, supervisor := connect(t, fx.ws, fx.village), connect(t, fx.ws, fx.township), connect(t, fx.ws, fx.supervisor)
+	for _, tc := range []struct {
+		name      string
+		c         *websocket.Conn
+		key, code string
+		want      string
+	}{
+		{"own centre", village, "centre", "140802001001", "subscribed"},
+		{"another village", village, "centre", "140802001002", "forbidden"},
+		{"a mediator's subtree", village, "subtree", "140802001001", "forbidden"},
+		{"township centre", township, "centre", "140802001", "subscribed"},
+		{"supervised subtree", supervisor, "subtree", "140802001", "subscribed"},
+		{"above the supervisor", supervisor, "subtree", "140802", "forbidden"},
+		{"not a code", supervisor, "subtree", "14080x", "bad_message"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := subscribe(t, tc.c, "s-"+tc.code, tc.key, tc.code)
+			if got := m["type"]; got != tc.want && m["code"] != tc.want {
+				t.Fatalf("%v; want %s", m, tc.want)
+			}
+		})
+	}
+	for _, step := range []struct{ token, action, reason string }{
+		{fx.village, "accept", ""}, {fx.village, "mediate", "调解一次"}, {fx.village, "escalate", "需镇处理"},
+	} {
+		if r := fx.act(t, step.token, step.action, step.reason); r.status != http.StatusOK {
+			t.Fatalf("%s: %d %v", step.action, r.status, r.body)
+		}
+	}
+	for _, want := range []string{"accept", "mediate", "escalate"} {
+		for name, c := range map[string]*websocket.Conn{"village": village, "supervisor": supervisor} {
+			if m := readType(t, c, "case"); m["action"] != want || m["case_id"] != float64(fx.caseID) {
+				t.Fatalf("%s console: %v; want %s", name, m, want)
+			}
+		}
+	}
+	m := readType(t, township, "case")
+	if m["action"] != "escalate" || m["centre"] != "140802001" || m["from_centre"] != "140802001001" || m["state"] != "queued" {
+		t.Fatalf("township console's first frame: %v", m)
+	}
+}

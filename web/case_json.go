@@ -1,0 +1,115 @@
+package web
+
+import (
+	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// The JSON shapes of docs/cases-api.md.
+
+type caseSummaryJSON struct {
+	ID           int64              `json:"id"`
+	Version      int                `json:"version"`
+	State        dispatch.CaseState `json:"state"`
+	Level        int                `json:"level"`
+	Centre       string             `json:"centre"`
+	Unit         string             `json:"unit"`
+	UnitName     string             `json:"unit_name"`
+	Category     string             `json:"category"`
+	Severity     string             `json:"severity"`
+	Summary      string             `json:"summary"`
+	ReporterName string             `json:"reporter_name"`
+	OpenedAt     time.Time          `json:"opened_at"`
+	DeadlineAt   *time.Time         `json:"deadline_at"`
+	Overdue      bool               `json:"overdue"`
+	UrgedAt      *time.Time         `json:"urged_at"`
+}
+
+func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
+	return caseSummaryJSON{ID: c.ID, Version: c.Version, State: c.State, Level: c.Level, Centre: c.Centre,
+		Unit: c.Unit, UnitName: c.UnitName, Category: c.Category, Severity: c.Severity, Summary: c.Summary,
+		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt}
+}
+
+type memberRefJSON struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Phone string `json:"phone,omitempty"`
+}
+
+type caseDetailJSON struct {
+	caseSummaryJSON
+	Description string        `json:"description"`
+	HappenedAt  time.Time     `json:"happened_at"`
+	ReceivedAt  time.Time     `json:"received_at"`
+	Lon         float64       `json:"lon"`
+	Lat         float64       `json:"lat"`
+	AccuracyM   *float64      `json:"accuracy_m"`
+	Photos      []string      `json:"photos"`
+	Outcome     *string       `json:"outcome"`
+	Reworks     int           `json:"rework_count"`
+	Reporter    memberRefJSON `json:"reporter"`
+}
+
+type historyJSON struct {
+	ID         int64          `json:"id"`
+	At         time.Time      `json:"at"`
+	Actor      *memberRefJSON `json:"actor"`
+	Transition string         `json:"transition"`
+	FromState  *string        `json:"from_state"`
+	ToState    string         `json:"to_state"`
+	FromLevel  *int16         `json:"from_level"`
+	Level      int16          `json:"level"`
+	Centre     *string        `json:"centre"`
+	Reason     string         `json:"reason"`
+	Outcome    *string        `json:"outcome"`
+	Parties    string         `json:"parties"`
+	DeadlineAt *time.Time     `json:"deadline_at"`
+	Photos     []string       `json:"photos"`
+}
+
+type casePageJSON struct {
+	Case       caseDetailJSON    `json:"case"`
+	Units      []unitJSON        `json:"units"`
+	History    []historyJSON     `json:"history"`
+	Actions    []dispatch.Action `json:"actions"`
+	TransferTo []unitRefJSON     `json:"transfer_to"`
+}
+
+type unitRefJSON struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Level int    `json:"level,omitempty"`
+	Role  string `json:"role,omitempty"`
+}
+
+func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
+	out := casePageJSON{
+		Case: caseDetailJSON{caseSummaryJSON: summaryJSON(d.CaseSummary), Description: d.Description,
+			HappenedAt: d.HappenedAt, ReceivedAt: d.ReceivedAt, Lon: d.Lon, Lat: d.Lat, AccuracyM: d.AccuracyM,
+			Photos: d.Photos, Outcome: d.Outcome, Reworks: d.Reworks,
+			Reporter: memberRefJSON{ID: d.ReporterID, Name: d.ReporterName, Phone: d.ReporterPhone}},
+		Units:      locationFrame(grid.Location{Path: &d.Path}, true).Units,
+		History:    make([]historyJSON, len(d.History)),
+		Actions:    actions,
+		TransferTo: make([]unitRefJSON, len(d.TransferTo)),
+	}
+	if out.Actions == nil {
+		out.Actions = []dispatch.Action{}
+	}
+	for i, h := range d.History {
+		hj := historyJSON{ID: h.ID, At: h.At, Transition: h.Transition, FromState: h.FromState, ToState: h.ToState,
+			FromLevel: h.FromLevel, Level: h.Level, Centre: h.Centre, Reason: h.Reason, Outcome: h.Outcome,
+			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos}
+		if h.ActorID != nil {
+			hj.Actor = &memberRefJSON{ID: *h.ActorID, Name: h.ActorName}
+		}
+		out.History[i] = hj
+	}
+	for i, u := range d.TransferTo {
+		out.TransferTo[i] = unitRefJSON{Code: u.Code, Name: u.Name}
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// handleQueue: GET /api/centres/{code}/queue -> the centre's open cases (docs/cases-api.md).
+func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if l := grid.LevelOfCode(code); l < grid.County || l > grid.Village || !isDigits(code) {
+		writeError(w, s.logger, fmt.Errorf("%w: a centre code has 6, 9 or 12 digits", ErrBadRequest))
+		return
+	}
+	acc, err := s.accessOf(r.Context(), principalFrom(r.Context()))
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	if !acc.watchesCentre(code) {
+		writeError(w, s.logger, fmt.Errorf("%w: centre %s is not yours", ErrForbidden, code))
+		return
+	}
+	f, err := queueFilter(r, code)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	unit, err := s.auth.grid.Unit(r.Context(), code)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	list, err := s.cases.Queue(r.Context(), f)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	out := make([]caseSummaryJSON, len(list))
+	for i, c := range list {
+		out[i] = summaryJSON(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"centre": unitRefJSON{Code: unit.Code, Name: unit.Name, Level: int(unit.Level)},
+		"now":    time.Now().UTC(), "cases": out})
+}
+
+func queueFilter(r *http.Request, centre string) (dispatch.QueueFilter, error) {
+	q := r.URL.Query()
+	f := dispatch.QueueFilter{Centre: centre, State: dispatch.CaseState(q.Get("state")), Category: q.Get("category"),
+		Query: q.Get("q"), Limit: dispatch.DefaultQueueLn}
+	switch f.State {
+	case "", dispatch.StateQueued, dispatch.StateAccepted, dispatch.StateMediating, dispatch.StateVerifying:
+	default:
+		return f, fmt.Errorf("%w: state must be queued, accepted, mediating or verifying", ErrBadRequest)
+	}
+	if len(f.Category) > 41 {
+		return f, fmt.Errorf("%w: category is not a catalogue code", ErrBadRequest)
+	}
+	if !utf8.ValidString(f.Query) || utf8.RuneCountInString(f.Query) > dispatch.MaxQueryChars {
+		return f, fmt.Errorf("%w: q must be valid text of at most %d characters", ErrBadRequest, dispatch.MaxQueryChars)
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > dispatch.MaxQueueLimit {
+			return f, fmt.Errorf("%w: limit must be 1 to %d", ErrBadRequest, dispatch.MaxQueueLimit)
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

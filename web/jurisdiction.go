@@ -1,0 +1,72 @@
+package web
+
+import (
+	"context"
+	"strings"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// access is what a member's assignments let them reach (DESIGN.md contract 4, docs/cases-api.md):
+// mediators work their centre and read their subtree; supervisors and admins watch every
+// centre in their subtree; grid leaders read their grid; everyone reads what they reported.
+type access struct {
+	member     int64
+	centres    map[string]bool // mediator at these units
+	watch      []string        // supervisor or admin: every centre and case below
+	supervises []string        // supervisor: may urge below
+	reads      []string        // any staff assignment: may read cases below
+}
+
+func (s *Server) accessOf(ctx context.Context, p Principal) (access, error) {
+	as, err := s.auth.grid.Assignments(ctx, p.Member.ID)
+	if err != nil {
+		return access{}, err
+	}
+	a := access{member: p.Member.ID, centres: map[string]bool{}}
+	for _, x := range as {
+		switch x.Role {
+		case grid.RoleMediator:
+			a.centres[x.UnitCode] = true
+			a.reads = append(a.reads, x.UnitCode)
+		case grid.RoleSupervisor:
+			a.supervises = append(a.supervises, x.UnitCode)
+			a.watch = append(a.watch, x.UnitCode)
+			a.reads = append(a.reads, x.UnitCode)
+		case grid.RoleAdmin:
+			a.watch = append(a.watch, x.UnitCode)
+			a.reads = append(a.reads, x.UnitCode)
+		case grid.RoleGridLeader:
+			a.reads = append(a.reads, x.UnitCode)
+		}
+	}
+	return a, nil
+}
+
+// under reports whether code lies in the subtree of one of roots.
+func under(code string, roots []string) bool {
+	for _, r := range roots {
+		if strings.HasPrefix(code, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// watchesCentre: the centre's queue and live updates.
+func (a access) watchesCentre(code string) bool { return a.centres[code] || under(code, a.watch) }
+
+// watchesSubtree: live updates of every case below a unit.
+func (a access) watchesSubtree(code string) bool { return under(code, a.watch) }
+
+// readsCase: the case page, its map and photos.
+func (a access) readsCase(c dispatch.CaseSummary) bool {
+	return c.ReporterID == a.member || under(c.Unit, a.reads)
+}
+
+// roles: in which capacities the member may act on the case.
+func (a access) roles(c dispatch.CaseSummary) dispatch.ActorRoles {
+	return dispatch.ActorRoles{CentreMediator: a.centres[c.Centre], Reporter: c.ReporterID == a.member,
+		Supervisor: under(c.Unit, a.supervises)}
+}
