@@ -95,7 +95,7 @@ func (b *Bus) Close() {
 // the duplicate window (a relay that died between publishing and marking publishes again).
 var streams = []jetstream.StreamConfig{{
 	Name:       "GRID",
-	Subjects:   []string{"grid.>"},
+	Subjects:   []string{"grid.>", "catalogue.>"},
 	Storage:    jetstream.FileStorage,
 	MaxAge:     7 * 24 * time.Hour,
 	Duplicates: 10 * time.Minute,
@@ -154,12 +154,17 @@ const publishAckWait = 10 * time.Second
 
 // OnGridChange calls fn for every grid change notice, and after every reconnection, since
 // notices sent while disconnected are not seen by a plain subscription.
-func (b *Bus) OnGridChange(fn func()) error {
+func (b *Bus) OnGridChange(fn func()) error { return b.onNotice(SubjectGridChanged, fn) }
+
+// OnCatalogueChange calls fn for every catalogue change notice, and after every reconnection.
+func (b *Bus) OnCatalogueChange(fn func()) error { return b.onNotice(SubjectCatalogueChanged, fn) }
+
+func (b *Bus) onNotice(subject string, fn func()) error {
 	b.mu.Lock()
 	b.reconnectHooks = append(b.reconnectHooks, fn)
 	b.mu.Unlock()
-	if _, err := b.nc.Subscribe(SubjectGridChanged, func(*nats.Msg) { fn() }); err != nil {
-		return fmt.Errorf("%w: subscribe %s: %v", ErrBusDown, SubjectGridChanged, err)
+	if _, err := b.nc.Subscribe(subject, func(*nats.Msg) { fn() }); err != nil {
+		return fmt.Errorf("%w: subscribe %s: %v", ErrBusDown, subject, err)
 	}
 	return nil
 }

@@ -55,7 +55,7 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusUnauthorized, "invalid_credentials", err.Error()
 	case errors.As(err, &tooBig):
 		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit)
-	case errors.Is(err, ErrBadRequest), errors.Is(err, grid.ErrInvalidMember):
+	case errors.Is(err, ErrBadRequest), errors.Is(err, grid.ErrInvalidMember), errors.Is(err, dispatch.ErrInvalidCategory):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrInvalidPhoto):
 		status, code, msg = http.StatusUnsupportedMediaType, "unsupported_photo", err.Error()

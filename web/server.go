@@ -29,6 +29,7 @@ type Server struct {
 	photos         *dispatch.Photos
 	locator        Locator
 	cases          Cases
+	catalogue      Catalogue
 	allowedOrigins []string
 	hub            *hub
 	http           *http.Server
@@ -60,6 +61,7 @@ type Config struct {
 	Photos         *dispatch.Photos
 	Locator        Locator
 	Cases          Cases      // the console's routes and the phone's verification; optional
+	Catalogue      Catalogue  // administrators edit the routing catalogue; optional
 	CaseEvents     CaseEvents // pushes case transitions to reporters' phones; optional
 	AllowedOrigins []string   // browser origins besides the server's own host, for websockets
 }
@@ -67,7 +69,7 @@ type Config struct {
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
-		locator: cfg.Locator, cases: cfg.Cases, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
+		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
 	if cfg.CaseEvents != nil {
 		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {
 			return nil, err
@@ -95,6 +97,10 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 			mux.HandleFunc("GET /api/cases/{id}", s.requireSession(s.handleCase))
 			mux.HandleFunc("GET /api/cases/{id}/map", s.requireSession(s.handleCaseMap))
 			mux.HandleFunc("POST /api/cases/{id}/transitions", s.requireSession(s.handleTransition))
+		}
+		if cfg.Catalogue != nil {
+			mux.HandleFunc("GET /api/admin/categories", s.requireAdmin(s.handleRoutingList))
+			mux.HandleFunc("PUT /api/admin/categories/{code}", s.requireAdmin(s.handleRoutingSave))
 		}
 		if cfg.Photos != nil {
 			mux.HandleFunc("POST /api/photos", s.requireSession(s.handlePhotoUpload))

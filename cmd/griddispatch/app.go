@@ -53,6 +53,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.intake = dispatch.NewIntake(m.pool, m.locator, m.Logger)
+	if err := m.bus.OnCatalogueChange(m.intake.CatalogueChanged); err != nil {
+		return err
+	}
 	m.http, err = web.NewServer(m.Logger, web.Config{
 		Checks: []web.Check{
 			{Name: "postgres", Fn: m.pool.Ping},
@@ -65,6 +68,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Photos:         dispatch.NewPhotos(filepath.Join(m.Config.DataDir, "photos"), m.pool),
 		Locator:        m.locator,
 		Cases:          dispatch.NewCases(m.pool),
+		Catalogue:      dispatch.NewCatalogue(m.pool),
 		CaseEvents:     m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
 	})

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// Catalogue is the routing catalogue as administrators edit it; dispatch.Catalogue is one.
+type Catalogue interface {
+	List(ctx context.Context) ([]dispatch.Category, error)
+	Save(ctx context.Context, c dispatch.Category, by int64) error
+}
+
+// routingJSON is a category with its routing rules (docs/routing.md); deadlines in seconds.
+type routingJSON struct {
+	Code         string `json:"code"`
+	Group        string `json:"group"`
+	NameZH       string `json:"name_zh"`
+	NameEN       string `json:"name_en"`
+	StartLevel   int    `json:"start_level"`
+	GridMayClose bool   `json:"grid_may_close"`
+	Deadlines    struct {
+		Village  int64 `json:"village_s"`
+		Township int64 `json:"township_s"`
+		County   int64 `json:"county_s"`
+		Urgent   int64 `json:"urgent_s"`
+	} `json:"deadlines"`
+	AutoEscalate bool `json:"auto_escalate"`
+	Active       bool `json:"active"`
+}
+
+func routingOf(c dispatch.Category) routingJSON {
+	r := routingJSON{Code: c.Code, Group: c.Group, NameZH: c.NameZH, NameEN: c.NameEN, StartLevel: c.StartLevel,
+		GridMayClose: c.GridMayClose, AutoEscalate: c.AutoEscalate, Active: c.Active}
+	r.Deadlines.Village, r.Deadlines.Township = int64(c.Deadlines.Village/time.Second), int64(c.Deadlines.Township/time.Second)
+	r.Deadlines.County, r.Deadlines.Urgent = int64(c.Deadlines.County/time.Second), int64(c.Deadlines.Urgent/time.Second)
+	return r
+}
+
+func (r routingJSON) category() dispatch.Category {
+	s := func(n int64) time.Duration { return time.Duration(min(max(n, 0), 1<<31)) * time.Second }
+	return dispatch.Category{Code: r.Code, Group: r.Group, NameZH: r.NameZH, NameEN: r.NameEN, StartLevel: r.StartLevel,
+		GridMayClose: r.GridMayClose, AutoEscalate: r.AutoEscalate, Active: r.Active,
+		Deadlines: dispatch.Deadlines{Village: s(r.Deadlines.Village), Township: s(r.Deadlines.Township),
+			County: s(r.Deadlines.County), Urgent: s(r.Deadlines.Urgent)}}
+}
+
+// requireAdmin refuses members without an admin assignment. The catalogue is one for the
+// whole deployment, so an administrator of any county edits it.
+func (s *Server) requireAdmin(next http.HandlerFunc) http.HandlerFunc {
+	return s.requireSession(func(w http.ResponseWriter, r *http.Request) {
+		as, err := s.auth.grid.Assignments(r.Context(), principalFrom(r.Context()).Member.ID)
+		if err != nil {
+			writeError(w, s.logger, err)
+			return
+		}
+		for _, a := range as {
+			if a.Role == grid.RoleAdmin {
+				next(w, r)
+				return
+			}
+		}
+		writeError(w, s.logger, fmt.Errorf("%w: administrators only", ErrForbidden))
+	})
+}
+
+// handleRoutingList: GET /api/admin/categories -> every category with its routing rules.
+func (s *Server) handleRoutingList(w http.ResponseWriter, r *http.Request) {
+	list, err := s.catalogue.List(r.Context())
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	out := make([]routingJSON, len(list))
+	for i, c := range list {
+		out[i] = routingOf(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"categories": out})
+}
+
+// handleRoutingSave: PUT /api/admin/categories/{code} -> creates or replaces one category.
+func (s *Server) handleRoutingSave(w http.ResponseWriter, r *http.Request) {
+	var req routingJSON
+	if err := decodeJSON(w, r, 4<<10, &req); err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	if req.Code != r.PathValue("code") {
+		writeError(w, s.logger, fmt.Errorf("%w: the body's code must be the one in the path", ErrBadRequest))
+		return
+	}
+	if err := s.catalogue.Save(r.Context(), req.category(), principalFrom(r.Context()).Member.ID); err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, req)
+}
