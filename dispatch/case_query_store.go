@@ -14,7 +14,7 @@ import (
 // summaryColumns are CaseSummary's, in order, over cases c, events e, units u, members m.
 const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code, c.unit_code, u.name, e.category, c.severity,
        left(e.description, 140), e.reporter_id, m.name, c.opened_at, c.deadline_at,
-       (c.overdue_at IS NOT NULL OR c.deadline_at < now()), c.urged_at`
+       coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at`
 
 const caseJoins = `FROM cases c JOIN events e ON e.id = c.event_id JOIN units u ON u.code = c.unit_code
 JOIN members m ON m.id = e.reporter_id`

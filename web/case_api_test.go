@@ -262,6 +262,26 @@ func TestTransitionsOverHTTP(t *testing.T) {
 	if err := fx.pool.QueryRow(context.Background(), `SELECT parties FROM case_history WHERE transition = 'mediate'`).Scan(&parties); err != nil || parties != "张三、李四" {
 		t.Fatalf("parties %q (%v)", parties, err)
 	}
+	// Settled, the case awaits the reporter's verification: no deadline runs, it stays at the
+	// bottom of the queue, and only the reporter may verify or reopen it.
+	fx.act(t, fx.township, "mediate", "司法所调解")
+	if r := fx.act(t, fx.township, "settle", "达成协议", `, "outcome": "mediated"`); r.status != http.StatusOK {
+		t.Fatalf("settle: %d %v", r.status, r.body)
+	}
+	r = call(t, "GET", fx.base+"/api/centres/140802001/queue", fx.township, "")
+	if cases := r.body["cases"].([]any); r.status != http.StatusOK || len(cases) != 1 || cases[0].(map[string]any)["state"] != "verifying" ||
+		cases[0].(map[string]any)["deadline_at"] != nil {
+		t.Fatalf("queue with a case awaiting verification: %d %v", r.status, r.body)
+	}
+	if r := call(t, "GET", fx.caseURL(""), fx.token, ""); r.status != http.StatusOK || fmt.Sprint(r.body["actions"]) != "[verify rework]" {
+		t.Fatalf("the reporter's case page while verifying: %d %v", r.status, r.body)
+	}
+	if r := fx.act(t, fx.token, "verify", "已核实"); r.status != http.StatusOK || r.body["case"].(map[string]any)["state"] != "closed" {
+		t.Fatalf("verify: %d %v", r.status, r.body)
+	}
+	if r := call(t, "GET", fx.caseURL(""), fx.township, ""); r.status != http.StatusOK || fmt.Sprint(r.body["actions"]) != "[]" {
+		t.Fatalf("a closed case's page: %d %v", r.status, r.body)
+	}
 }
 
 func countRows(t *testing.T, fx *caseAPI, sql string) int {

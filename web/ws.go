@@ -27,13 +27,16 @@ import (
 // goroutines; the write buffer comes from a pool only while a frame is written, and the
 // outgoing queue and rate limiter exist only once there is something to send or read.
 const (
-	writeWait      = 10 * time.Second
-	pongWait       = 60 * time.Second
-	pingPeriod     = pongWait * 9 / 10
-	maxFrameBytes  = 64 << 10 // a report with a 2,000-character description fits many times
-	sendQueue      = 64       // frames waiting for a slow phone; beyond, it is disconnected
-	maxInFlight    = 8        // reports of one connection being stored at once
-	messagesPerSec = 5        // per connection, with bursts of messageBurst
+	writeWait     = 10 * time.Second
+	pongWait      = 60 * time.Second
+	pingPeriod    = pongWait * 9 / 10
+	maxFrameBytes = 64 << 10 // a report with a 2,000-character description fits many times
+	// sendQueue is how many frames may wait for a slow client before it is disconnected. Frames
+	// are shared PreparedMessages, so a full queue costs 8 bytes a frame; 512 lets a county
+	// console ride out a burst of transitions or a stall of a second without being cut off.
+	sendQueue      = 512
+	maxInFlight    = 8 // reports of one connection being stored at once
+	messagesPerSec = 5 // per connection, with bursts of messageBurst
 	messageBurst   = 20
 	// readBufferBytes holds a frame header and a typical report; longer frames are read
 	// straight into the message (gorilla needs at least 125 bytes, a control frame).
