@@ -89,10 +89,14 @@ function showApp(session: Session): void {
 
   let sender: OutboxSender;
   const socket = new PhoneSocket(session.token, {
-    frame: (f) => void sender.onFrame(f),
+    frame: (f) => {
+      void sender.onFrame(f);
+      if (f.type === 'status') mine.onStatus(f);
+    },
     state: (s) => {
       connState = s;
       renderConn();
+      mine.setOnline(s !== 'offline');
       if (s === 'online') {
         void sender.flush();
         void mine.refresh();
@@ -103,7 +107,7 @@ function showApp(session: Session): void {
     },
     refused: () => void checkSession(),
   });
-  const mine = new MyReports(session, () => void sender.flush());
+  const mine = new MyReports(session, () => void sender.flush(), () => connState !== 'offline' && navigator.onLine);
   sender = new OutboxSender(session.member.id, session.token, socket, () => void mine.render());
   const form = new ReportForm(session, () => connState === 'online', () => {
     void mine.render();
@@ -126,7 +130,7 @@ function showApp(session: Session): void {
 
   const tabs = { report: form.el, mine: mine.el };
   const tabButtons = Object.keys(tabs).map((k) => h('button', { type: 'button', role: 'tab', 'data-tab': k, onclick: () => select(k as keyof typeof tabs) },
-    t('tab_' + k), k === 'mine' ? mine.badge : null));
+    t('tab_' + k), k === 'mine' ? [mine.badge, mine.taskBadge] : null));
   const select = (k: keyof typeof tabs) => {
     for (const b of tabButtons) b.setAttribute('aria-selected', String(b.dataset.tab === k));
     for (const [name, el] of Object.entries(tabs)) el.hidden = name !== k;

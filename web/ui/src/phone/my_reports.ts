@@ -1,8 +1,13 @@
 // "My reports": the outbox and what the server says became of each report, updated live by the
-// status frames the outbox receives and refreshed from GET /api/my/reports on each connection.
+// status frames the phone receives and refreshed from GET /api/my/reports on each connection.
+// Cases the centre has settled wait for the worker's verification (待核查): they are listed first,
+// as tasks, with what the centre did; opening any case shows its progress (case_view.ts).
 import { api, type Category, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { formatTime, t } from '../lib/i18n';
+import { caseStateText, latestSettle, loadCase, outcomeText, tierText, type CaseDetail } from './case_api';
+import { CaseView } from './case_view';
+import type { Frame } from './socket';
 import { categoryName } from './report_form';
 import { deleteItem, items, putItem, type OutboxItem } from './store';
 
@@ -15,22 +20,38 @@ interface ServerReport {
   located: boolean;
   state?: string;
   level?: number;
+  version?: number;
 }
+
+// A task's summary: the centre's latest settle, loaded from GET /api/cases/{id}.
+type Summary = { outcome: string | null; notes: string; level: number; at: string } | null;
 
 export class MyReports {
   el = h('section', { class: 'mine', 'data-test': 'mine' });
   badge = h('span', { class: 'badge', hidden: true });
-  private list = h('ul', { class: 'reports' });
+  taskBadge = h('span', { class: 'badge task-badge', 'data-test': 'task-badge', hidden: true });
+  private tasks = h('section', { class: 'tasks', 'data-test': 'tasks', hidden: true });
+  private list = h('ul', { class: 'reports', 'data-test': 'list' });
+  private listView = h('div', {}, this.tasks, this.list);
+  private detail: CaseView;
   private categories: Category[] = [];
   private server: ServerReport[] = [];
+  private summaries = new Map<number, Promise<CaseDetail> | Summary>();
 
-  constructor(private session: Session, private resend: () => void) {
-    this.el.append(this.list);
+  constructor(private session: Session, private resend: () => void, online: () => boolean) {
+    this.detail = new CaseView(session, online, () => this.closeCase(),
+      (id, state, level, version) => void this.caseChanged(id, state, level, version),
+      (code) => this.categoryName(code));
+    this.el.append(this.listView, this.detail.el);
   }
 
   setCategories(c: Category[]): void {
     this.categories = c;
     void this.render();
+  }
+
+  setOnline(on: boolean): void {
+    this.detail.setOnline(on);
   }
 
   // refresh learns the server's view: states changed while offline, reports from another phone.
@@ -41,56 +62,158 @@ export class MyReports {
     } catch {
       return;
     }
+    this.summaries.clear();
     const byID = new Map(this.server.map((r) => [r.client_id, r]));
     for (const it of await items(this.session.member.id)) {
       const r = byID.get(it.client_id);
-      if (r && it.state === 'acked' && (it.case_state !== r.state || it.case_level !== r.level)) {
+      if (r && it.state === 'acked' && (it.case_state !== r.state || it.case_level !== r.level || it.case_version !== r.version)) {
         it.case_state = r.state;
         it.case_level = r.level;
+        it.case_version = r.version;
         await putItem(it);
       }
     }
     await this.render();
   }
 
+  // onStatus takes a status frame: the case moved (the outbox updates its own copy).
+  onStatus(f: Frame): void {
+    const id = Number(f.case_id);
+    const version = typeof f.version === 'number' ? f.version : undefined;
+    for (const r of this.server) {
+      if (r.case_id !== id) continue;
+      r.state = String(f.state);
+      r.level = Number(f.level);
+      r.version = version;
+    }
+    this.summaries.delete(id);
+    this.detail.onStatus(id, version);
+    void this.render();
+  }
+
+  // caseChanged records what the phone itself learnt or did (a verification, a reload).
+  private async caseChanged(id: number, state: string, level: number, version: number): Promise<void> {
+    let moved = false;
+    for (const r of this.server) {
+      if (r.case_id === id && (r.state !== state || r.version !== version)) {
+        Object.assign(r, { state, level, version });
+        moved = true;
+      }
+    }
+    for (const it of await items(this.session.member.id)) {
+      if (it.receipt?.case_id === id && (it.case_state !== state || it.case_version !== version)) {
+        Object.assign(it, { case_state: state, case_level: level, case_version: version });
+        await putItem(it);
+        moved = true;
+      }
+    }
+    if (moved) {
+      this.summaries.delete(id);
+      await this.render();
+    }
+  }
+
   async render(): Promise<void> {
     const local = await items(this.session.member.id);
     const known = new Set(local.map((i) => i.client_id));
+    const rows = [...local, ...this.server.filter((r) => !known.has(r.client_id)).map((r) => this.fromServer(r))];
     const pending = local.filter((i) => i.state === 'queued' || i.state === 'sending').length;
     this.badge.hidden = pending === 0;
     this.badge.textContent = String(pending);
     this.badge.title = t('pending_count', { n: pending });
+    const tasks = rows.filter((it) => it.state === 'acked' && it.case_state === 'verifying' && it.receipt?.case_id);
+    this.taskBadge.hidden = tasks.length === 0;
+    this.taskBadge.textContent = t('task_badge', { n: tasks.length });
+    clear(this.tasks);
+    this.tasks.hidden = tasks.length === 0;
+    this.tasks.append(h('h2', {}, t('tasks_title', { n: tasks.length })), h('ul', { class: 'reports' }, tasks.map((it) => this.task(it))));
     clear(this.list);
-    for (const it of local) this.list.append(this.row(it));
-    for (const r of this.server) {
-      if (known.has(r.client_id)) continue;
-      this.list.append(this.row({
-        client_id: r.client_id, member_id: this.session.member.id, state: 'acked', photos: [], created_at: Date.parse(r.happened_at), updated_at: 0,
-        receipt: { event_id: r.event_id, case_id: r.case_id, located: r.located, duplicate: false, state: r.state, level: r.level },
-        case_state: r.state, case_level: r.level,
-        report: { client_id: r.client_id, category: r.category, happened_at: r.happened_at, description: '', severity: 'normal', lon: 0, lat: 0, accuracy_m: 0, handled_on_spot: false, on_spot_note: '', photos: [] },
-      }));
-    }
+    for (const it of rows) this.list.append(this.row(it));
     if (!this.list.firstChild) this.list.append(h('li', { class: 'empty' }, t('no_reports')));
   }
 
+  private fromServer(r: ServerReport): OutboxItem {
+    return {
+      client_id: r.client_id, member_id: this.session.member.id, state: 'acked', photos: [], created_at: Date.parse(r.happened_at), updated_at: 0,
+      receipt: { event_id: r.event_id, case_id: r.case_id, located: r.located, duplicate: false, state: r.state, level: r.level },
+      case_state: r.state, case_level: r.level, case_version: r.version,
+      report: { client_id: r.client_id, category: r.category, happened_at: r.happened_at, description: '', severity: 'normal', lon: 0, lat: 0, accuracy_m: 0, handled_on_spot: false, on_spot_note: '', photos: [] },
+    };
+  }
+
+  private categoryName(code: string): string {
+    return categoryName(this.categories.find((c) => c.code === code), code);
+  }
+
+  private openCase(id: number): void {
+    this.listView.hidden = true;
+    this.detail.open(id);
+    this.el.scrollIntoView();
+  }
+
+  private closeCase(): void {
+    this.detail.close();
+    this.listView.hidden = false;
+  }
+
+  // task is a case waiting for the worker's verification, with what the centre reported.
+  private task(it: OutboxItem): HTMLElement {
+    const id = it.receipt!.case_id!;
+    const s = this.summary(id);
+    return h('li', { class: 'report-row task', 'data-case-id': id, ...clickable(() => this.openCase(id)) },
+      h('div', { class: 'row-head' },
+        h('strong', {}, this.categoryName(it.report.category)),
+        h('span', { class: 'state state-case-verifying' }, caseStateText('verifying'))),
+      s ? h('p', { class: 'settled' }, t('task_settled', { tier: tierText(s.level), outcome: outcomeText(s.outcome) })) : null,
+      s?.notes ? h('p', { class: 'desc' }, s.notes) : null,
+      h('div', { class: 'meta' },
+        h('span', { class: 'case-no' }, t('case_no', { n: id })),
+        s ? h('span', {}, formatTime(s.at)) : null,
+        h('span', { class: 'go' }, t('task_open'))));
+  }
+
+  // summary is the centre's latest settle of a case, loaded once per change of the case.
+  private summary(id: number): Summary | undefined {
+    const s = this.summaries.get(id);
+    if (s !== undefined) return s instanceof Promise ? undefined : s;
+    const p = loadCase(this.session.token, id);
+    this.summaries.set(id, p);
+    p.then((d) => {
+      if (this.summaries.get(id) !== p) return;
+      const r = latestSettle(d);
+      this.summaries.set(id, r ? { outcome: r.outcome, notes: r.reason, level: r.level, at: r.at } : null);
+      void this.render();
+    }, () => {
+      if (this.summaries.get(id) === p) this.summaries.set(id, null); // retried at the next refresh
+    });
+    return undefined;
+  }
+
   private row(it: OutboxItem): HTMLElement {
-    const cat = this.categories.find((c) => c.code === it.report.category);
     const shown = shownState(it);
     const caseID = it.receipt?.case_id;
-    return h('li', { class: 'report-row', 'data-client-id': it.client_id, 'data-state': shown, 'data-case-id': caseID ?? '' },
+    const open = caseID && it.state === 'acked' ? () => this.openCase(caseID) : null;
+    return h('li', { class: 'report-row', 'data-client-id': it.client_id, 'data-state': shown, 'data-case-id': caseID ?? '',
+      'data-case-state': it.case_state ?? '', ...(open ? clickable(open) : {}) },
       h('div', { class: 'row-head' },
-        h('strong', {}, categoryName(cat, it.report.category)),
-        h('span', { class: 'state state-' + shown }, t('state_' + shown))),
+        h('strong', {}, this.categoryName(it.report.category)),
+        shown === 'acked'
+          ? h('span', { class: 'state state-acked state-case-' + (it.case_state ?? '') }, caseStateText(it.case_state))
+          : h('span', { class: 'state state-' + shown }, t('state_' + shown))),
       it.report.description ? h('p', { class: 'desc' }, it.report.description) : null,
       h('div', { class: 'meta' },
         h('span', {}, formatTime(it.report.happened_at)),
         caseID ? h('span', { class: 'case-no' }, t('case_no', { n: caseID })) : null,
-        shown === 'acked' && it.case_level ? h('span', {}, t('tier_' + it.case_level)) : null),
+        shown === 'acked' && it.case_level ? h('span', {}, tierText(it.case_level)) : null),
       it.state === 'rejected' && it.error ? h('p', { class: 'error' }, it.error.message,
         h('button', { type: 'button', class: 'link', onclick: async () => { await deleteItem(it.client_id); await this.render(); this.resend(); } }, t('delete'))) : null,
     );
   }
+}
+
+// clickable makes a list row open something, by touch or keyboard.
+function clickable(open: () => void) {
+  return { role: 'button', tabindex: 0, onclick: open, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Enter') open(); } };
 }
 
 function shownState(it: OutboxItem): string {

@@ -2,7 +2,8 @@
 // client_id as request id, until the server acknowledges it (committed in PostgreSQL). A report
 // is resent with the same client_id after any doubt (lost connection, no answer, a retryable
 // error); the server stores it once whatever happens.
-import { api, ApiError } from '../lib/api';
+import { ApiError } from '../lib/api';
+import { uploadPhoto } from './photos';
 import type { Frame, PhoneSocket } from './socket';
 import { getItem, items, keepAcknowledged, putItem, type OutboxItem, type Receipt } from './store';
 
@@ -100,8 +101,7 @@ export class OutboxSender {
     for (const p of it.photos) {
       if (p.sha256) continue;
       if (!p.blob) throw new ApiError(400, 'photo_missing', 'photo lost before upload');
-      const res = await api<{ sha256: string }>('POST', '/api/photos', this.token, p.blob, p.blob.type || 'application/octet-stream');
-      p.sha256 = res.sha256;
+      p.sha256 = await uploadPhoto(this.token, p.blob);
       changed = true;
     }
     if (changed) {
@@ -154,6 +154,7 @@ export class OutboxSender {
       if (it.receipt && it.receipt.event_id === f.event_id) {
         it.case_state = String(f.state);
         it.case_level = Number(f.level);
+        it.case_version = typeof f.version === 'number' ? f.version : undefined;
         await putItem(it);
         this.changed();
       }

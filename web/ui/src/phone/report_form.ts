@@ -4,11 +4,10 @@
 import { api, type Category, type Session, type Unit } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { currentLang, t } from '../lib/i18n';
+import { PhotoPicker } from './photos';
 import { newClientID } from './uuid';
 import { putItem, type OutboxItem } from './store';
 
-const maxPhotos = 9;
-const maxPhotoBytes = 8 << 20;
 const groups = ['dispute', 'safety', 'environment', 'facility', 'order', 'livelihood', 'petition'];
 
 export function categoryName(c: Category | undefined, code: string): string {
@@ -21,7 +20,7 @@ export class ReportForm {
   categories: Category[] = [];
   private position: GeolocationPosition | null = null;
   private located: { lon: number; lat: number; units?: Unit[]; located?: boolean } | null = null;
-  private photos: File[] = [];
+  private photos = new PhotoPicker((m) => this.say(m, true));
   private watch: number | null = null;
 
   private where = h('div', { class: 'where', 'data-test': 'where' }, t('locating'));
@@ -31,8 +30,6 @@ export class ReportForm {
   private severityUrgent = h('input', { type: 'radio', name: 'severity', value: 'urgent' });
   private happenedAt = h('input', { type: 'datetime-local', name: 'happened_at', required: true });
   private description = h('textarea', { name: 'description', rows: 4, maxlength: 2000, required: true, placeholder: t('description_hint') });
-  private photoInput = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp', capture: 'environment', multiple: true, class: 'visually-hidden' });
-  private thumbs = h('div', { class: 'thumbs' });
   private onSpot = h('input', { type: 'checkbox', name: 'handled_on_spot' });
   private onSpotNote = h('textarea', { name: 'on_spot_note', rows: 2, maxlength: 2000 });
   private onSpotBlock = h('fieldset', { class: 'on-spot', hidden: true });
@@ -41,7 +38,6 @@ export class ReportForm {
   constructor(private session: Session, private online: () => boolean, private saved: () => void) {
     this.category.addEventListener('change', () => this.categoryChanged());
     this.onSpot.addEventListener('change', () => this.categoryChanged());
-    this.photoInput.addEventListener('change', () => this.addPhotos());
     this.resetTime();
     this.onSpotBlock.append(
       h('label', { class: 'check' }, this.onSpot, t('on_spot')),
@@ -57,8 +53,7 @@ export class ReportForm {
         h('label', { class: 'check urgent' }, this.severityUrgent, t('severity_urgent'))),
       h('label', {}, t('happened_at'), this.happenedAt),
       h('label', {}, t('description'), this.description),
-      h('div', { class: 'photos' }, h('div', { class: 'label' }, t('photos')), this.thumbs,
-        h('label', { class: 'button' }, t('add_photo'), this.photoInput)),
+      this.photos.el,
       this.onSpotBlock,
       this.message,
       h('button', { type: 'submit', class: 'primary' }, t('submit')),
@@ -136,31 +131,6 @@ export class ReportForm {
     }
   }
 
-  private addPhotos(): void {
-    for (const f of Array.from(this.photoInput.files ?? [])) {
-      if (this.photos.length >= maxPhotos) {
-        this.say(t('photo_too_many'), true);
-        break;
-      }
-      if (f.size > maxPhotoBytes) {
-        this.say(t('photo_too_big', { name: f.name }), true);
-        continue;
-      }
-      this.photos.push(f);
-    }
-    this.photoInput.value = '';
-    this.renderThumbs();
-  }
-
-  private renderThumbs(): void {
-    for (const img of this.thumbs.querySelectorAll('img')) URL.revokeObjectURL(img.src);
-    clear(this.thumbs);
-    this.photos.forEach((f, i) => {
-      this.thumbs.append(h('figure', {}, h('img', { src: URL.createObjectURL(f), alt: f.name }),
-        h('button', { type: 'button', class: 'link', onclick: () => { this.photos.splice(i, 1); this.renderThumbs(); } }, t('remove'))));
-    });
-  }
-
   private say(text: string, error = false): void {
     this.message.textContent = text;
     this.message.classList.toggle('error', error);
@@ -195,7 +165,7 @@ export class ReportForm {
         on_spot_note: this.onSpot.checked ? this.onSpotNote.value.trim() : '',
         photos: [],
       },
-      photos: this.photos.map((blob) => ({ blob })),
+      photos: this.photos.files.map((blob) => ({ blob })),
       state: 'queued',
       created_at: Date.now(),
       updated_at: Date.now(),
@@ -204,8 +174,7 @@ export class ReportForm {
     this.description.value = '';
     this.onSpotNote.value = '';
     this.onSpot.checked = false;
-    this.photos = [];
-    this.renderThumbs();
+    this.photos.reset();
     this.resetTime();
     this.categoryChanged();
     this.say(this.online() ? t('saved') : t('saved_offline'));

@@ -41,6 +41,7 @@ export interface OutboxItem {
   receipt?: Receipt;
   case_state?: string; // latest state of the case (queued, closed, ...)
   case_level?: number;
+  case_version?: number; // the case's version, when the server said (status frames, GET /api/my/reports)
   error?: { code: string; field?: string; message: string };
   created_at: number;
   updated_at: number;
