@@ -155,7 +155,9 @@ func TestShortDeadlineEscalatesOnceAcrossProcesses(t *testing.T) {
 	}
 }
 
-func newUUID(t *testing.T) string {
+func newUUID(t *testing.T) string { return newUUIDb(t) }
+
+func newUUIDb(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
