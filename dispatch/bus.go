@@ -192,5 +192,40 @@ func (b *Bus) OnCaseEvent(fn func(subject string, data []byte)) error {
 	return nil
 }
 
+// ConsumeDurable hands every message of the CASES stream matching filter to fn through the
+// durable consumer name, which every process binds: each message goes to one of them. A message
+// is acknowledged once fn returns nil; otherwise, or if the process dies first, it is delivered
+// again (to any process) after a pause, so fn must be idempotent. A consumer created for the
+// first time starts with new messages.
+func (b *Bus) ConsumeDurable(ctx context.Context, name, filter string, fn func(ctx context.Context, data []byte) error) error {
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, "CASES", jetstream.ConsumerConfig{
+		Durable:       name,
+		FilterSubject: filter,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		DeliverPolicy: jetstream.DeliverNewPolicy,
+		MaxAckPending: 1000,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: consumer %s: %v", ErrBusDown, name, err)
+	}
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		hctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := fn(hctx, m.Data()); err != nil {
+			_ = m.NakWithDelay(time.Second)
+			return
+		}
+		_ = m.Ack()
+	})
+	if err != nil {
+		return fmt.Errorf("%w: consume %s: %v", ErrBusDown, name, err)
+	}
+	b.mu.Lock()
+	b.consumers = append(b.consumers, cc)
+	b.mu.Unlock()
+	return nil
+}
+
 // SubjectGridChanged announces that units changed; the payload says how and when.
 const SubjectGridChanged = "grid.changed"

@@ -30,6 +30,7 @@ type Server struct {
 	locator        Locator
 	cases          Cases
 	catalogue      Catalogue
+	notifications  Notifications
 	allowedOrigins []string
 	hub            *hub
 	http           *http.Server
@@ -60,8 +61,9 @@ type Config struct {
 	Intake         Intake
 	Photos         *dispatch.Photos
 	Locator        Locator
-	Cases          Cases      // the console's routes and the phone's verification; optional
-	Catalogue      Catalogue  // administrators edit the routing catalogue; optional
+	Cases          Cases     // the console's routes and the phone's verification; optional
+	Catalogue      Catalogue // administrators edit the routing catalogue; optional
+	Notifications  Notifications
 	CaseEvents     CaseEvents // pushes case transitions to reporters' phones; optional
 	AllowedOrigins []string   // browser origins besides the server's own host, for websockets
 }
@@ -69,7 +71,7 @@ type Config struct {
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
-		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
+		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
 	if cfg.CaseEvents != nil {
 		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {
 			return nil, err
@@ -97,6 +99,10 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 			mux.HandleFunc("GET /api/cases/{id}", s.requireSession(s.handleCase))
 			mux.HandleFunc("GET /api/cases/{id}/map", s.requireSession(s.handleCaseMap))
 			mux.HandleFunc("POST /api/cases/{id}/transitions", s.requireSession(s.handleTransition))
+		}
+		if cfg.Notifications != nil {
+			mux.HandleFunc("GET /api/my/notifications", s.requireSession(s.handleMyNotifications))
+			mux.HandleFunc("POST /api/my/notifications/read", s.requireSession(s.handleNotificationsRead))
 		}
 		if cfg.Catalogue != nil {
 			mux.HandleFunc("GET /api/admin/categories", s.requireAdmin(s.handleRoutingList))

@@ -53,6 +53,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.intake = dispatch.NewIntake(m.pool, m.locator, m.Logger)
+	notifier := dispatch.NewNotifier(m.pool, m.Logger)
+	if err := notifier.Bind(ctx, m.bus); err != nil {
+		return err
+	}
 	if err := m.bus.OnCatalogueChange(m.intake.CatalogueChanged); err != nil {
 		return err
 	}
@@ -69,6 +73,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Locator:        m.locator,
 		Cases:          dispatch.NewCases(m.pool),
 		Catalogue:      dispatch.NewCatalogue(m.pool),
+		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
 	})

@@ -1,0 +1,60 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Notification tells a member that a case needs them.
+type Notification struct {
+	ID           int64
+	CaseID       int64
+	TransitionID int64
+	Kind         string // the transition: reported, escalate, return, transfer, rework, urge, overdue, settle
+	UnitName     string
+	Category     string
+	CreatedAt    time.Time
+	ReadAt       *time.Time
+}
+
+// MaxListedNotifications bounds one listing.
+const MaxListedNotifications = 200
+
+const selectNotifications = `
+SELECT n.id, n.case_id, n.transition_id, n.kind, u.name, e.category, n.created_at, n.read_at
+FROM notifications n JOIN cases c ON c.id = n.case_id JOIN events e ON e.id = c.event_id
+JOIN units u ON u.code = c.unit_code
+WHERE n.member_id = $1
+ORDER BY n.id DESC
+LIMIT $2`
+
+// List returns a member's latest notifications, newest first, and how many are unread.
+func (n *Notifier) List(ctx context.Context, member int64, limit int) ([]Notification, int, error) {
+	limit = max(1, min(limit, MaxListedNotifications))
+	rows, err := n.pool.Query(ctx, selectNotifications, member, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: notifications: %v", ErrRetryable, err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Notification])
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: notifications: %v", ErrRetryable, err)
+	}
+	var unread int
+	if err := n.pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE member_id = $1 AND read_at IS NULL`,
+		member).Scan(&unread); err != nil {
+		return nil, 0, fmt.Errorf("%w: notifications: %v", ErrRetryable, err)
+	}
+	return list, unread, nil
+}
+
+// MarkRead marks a member's notifications up to and including id as read.
+func (n *Notifier) MarkRead(ctx context.Context, member, upTo int64) error {
+	if _, err := n.pool.Exec(ctx, `UPDATE notifications SET read_at = now()
+		WHERE member_id = $1 AND id <= $2 AND read_at IS NULL`, member, upTo); err != nil {
+		return fmt.Errorf("%w: mark notifications read: %v", ErrRetryable, err)
+	}
+	return nil
+}

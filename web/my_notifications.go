@@ -1,0 +1,72 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+)
+
+// Notifications lists and marks a member's notifications; dispatch.Notifier is one.
+type Notifications interface {
+	List(ctx context.Context, member int64, limit int) ([]dispatch.Notification, int, error)
+	MarkRead(ctx context.Context, member, upTo int64) error
+}
+
+type notificationJSON struct {
+	ID           int64      `json:"id"`
+	CaseID       int64      `json:"case_id"`
+	TransitionID int64      `json:"transition_id"`
+	Kind         string     `json:"kind"`
+	UnitName     string     `json:"unit_name"`
+	Category     string     `json:"category"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ReadAt       *time.Time `json:"read_at"`
+}
+
+// handleMyNotifications: GET /api/my/notifications?limit=N -> the member's latest, newest first.
+func (s *Server) handleMyNotifications(w http.ResponseWriter, r *http.Request) {
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > dispatch.MaxListedNotifications {
+			writeError(w, s.logger, fmt.Errorf("%w: limit must be 1 to %d", ErrBadRequest, dispatch.MaxListedNotifications))
+			return
+		}
+		limit = n
+	}
+	list, unread, err := s.notifications.List(r.Context(), principalFrom(r.Context()).Member.ID, limit)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	out := make([]notificationJSON, len(list))
+	for i, n := range list {
+		out[i] = notificationJSON{ID: n.ID, CaseID: n.CaseID, TransitionID: n.TransitionID, Kind: n.Kind,
+			UnitName: n.UnitName, Category: n.Category, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": out})
+}
+
+// handleNotificationsRead: POST /api/my/notifications/read {"up_to": id} -> 204.
+func (s *Server) handleNotificationsRead(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UpTo int64 `json:"up_to"`
+	}
+	if err := decodeJSON(w, r, 1<<10, &req); err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	if req.UpTo <= 0 {
+		writeError(w, s.logger, fmt.Errorf("%w: up_to must be a notification id", ErrBadRequest))
+		return
+	}
+	if err := s.notifications.MarkRead(r.Context(), principalFrom(r.Context()).Member.ID, req.UpTo); err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
