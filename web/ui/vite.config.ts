@@ -13,7 +13,8 @@ function serviceWorker(): Plugin {
     apply: 'build',
     generateBundle(_options, bundle) {
       const files = Object.keys(bundle)
-        .filter((f) => f.startsWith('assets/') || f === 'phone/index.html')
+        // the console's own bundles are not the phone's to keep offline
+        .filter((f) => (f.startsWith('assets/') && !f.startsWith('assets/console-')) || f === 'phone/index.html')
         .map((f) => '/' + f)
         .sort();
       const statics = ['/phone/manifest.webmanifest', '/phone/icon-192.png', '/phone/icon-512.png'];
@@ -33,7 +34,7 @@ export default defineConfig({
     outDir: '../static/app',
     emptyOutDir: true,
     target: 'es2020',
-    rollupOptions: { input: { phone: 'phone/index.html' } },
+    rollupOptions: { input: { phone: 'phone/index.html', console: 'console/index.html' } },
   },
   plugins: [serviceWorker()],
 });

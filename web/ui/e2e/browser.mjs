@@ -32,3 +32,30 @@ export async function phoneBrowser({ lon, lat, accuracy = 12 }) {
 export function check(cond, what) {
   if (!cond) throw new Error('check failed: ' + what);
 }
+
+// consoleBrowser is one Chromium for the mediation console's tests; each page() is a separate
+// context (its own storage and session), at a desk's size unless given another viewport.
+export async function consoleBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const problems = [];
+  const pages = [];
+  const page = async (name, viewport = { width: 1280, height: 800 }) => {
+    const context = await browser.newContext({ viewport, locale: 'zh-CN', isMobile: viewport.width < 600, hasTouch: viewport.width < 600 });
+    const p = await context.newPage();
+    p.on('pageerror', (e) => problems.push(name + ': ' + String(e)));
+    pages.push([name, p]);
+    return p;
+  };
+  // screenshots saves every page, for a failure.
+  const screenshots = async (path) => {
+    for (const [name, p] of pages) {
+      await p.screenshot({ path: path.replace(/(\.png)?$/, '-' + name + '.png'), fullPage: true }).catch(() => {});
+    }
+  };
+  return { browser, page, problems, screenshots, close: () => browser.close() };
+}

@@ -1,0 +1,186 @@
+// The case page's actions: a button for each action the server lists for this member, and for
+// those that need words (notes, a reason, an outcome, a centre) a small form. Drafts survive the
+// case being reloaded under them. Refusals are shown in words: someone acting first (409) reloads
+// the case; the workflow's own refusals (422) say which rule stood in the way.
+import { api, ApiError, type Session } from '../lib/api';
+import { clear, h } from '../lib/dom';
+import { t } from '../lib/i18n';
+import type { CasePage, TransitionResult } from './types';
+
+interface Fields {
+  reason?: string; // the key of its label; absent: no text
+  parties?: boolean;
+  outcome?: boolean;
+  centre?: boolean;
+}
+
+const forms: Record<string, Fields> = {
+  accept: {},
+  mediate: { reason: 'notes', parties: true },
+  settle: { outcome: true, reason: 'notes_settle' },
+  escalate: { reason: 'escalate_reason' },
+  return: { reason: 'return_instructions' },
+  transfer: { centre: true, reason: 'transfer_reason' },
+  urge: { reason: 'urge_reason' },
+  verify: {},
+  rework: { reason: 'reason' },
+};
+
+const outcomes = ['mediated', 'handled', 'unsettled'];
+
+// errorText words a refusal for the user.
+export function errorText(e: unknown): string {
+  if (!(e instanceof ApiError)) return String(e);
+  if (e.status === 0) return t('err_network');
+  if (e.status === 409) return t('err_stale');
+  if (e.status === 403) return t('err_forbidden');
+  if (e.status === 404) return t('err_not_found');
+  const key = 'err_' + e.code;
+  const s = t(key);
+  return s !== key ? s : e.message;
+}
+
+export interface ActionEvents {
+  done(action: string, res: TransitionResult): void;
+  stale(): void; // someone acted first: reload the case
+}
+
+export class ActionPanel {
+  readonly el = h('section', { class: 'actions card' });
+  private drafts = new Map<string, Record<string, string>>();
+  private current: string | null = null;
+  private page: CasePage | null = null;
+  private busy = false;
+  private message = h('p', { class: 'action-message', role: 'alert' });
+
+  constructor(private session: Session, private on: ActionEvents) {}
+
+  // show draws the panel for the case as now loaded, keeping an open form and its draft.
+  show(page: CasePage): void {
+    this.page = page;
+    if (this.current && !page.actions.includes(this.current)) this.current = null;
+    this.render();
+  }
+
+  say(text: string, kind: 'error' | 'notice'): void {
+    this.message.textContent = text;
+    this.message.className = 'action-message ' + kind;
+  }
+
+  // trigger is a keyboard shortcut: a one-step action is taken, the others open their form.
+  trigger(action: string): boolean {
+    if (!this.page?.actions.includes(action)) return false;
+    this.choose(action);
+    return true;
+  }
+
+  private choose(action: string): void {
+    const f = forms[action] ?? { reason: 'reason' };
+    if (!f.reason && !f.centre && !f.outcome) {
+      void this.submit(action, {});
+      return;
+    }
+    this.current = action;
+    this.say('', 'notice');
+    this.render();
+    this.el.querySelector<HTMLElement>('form [name=outcome], form [name=to_centre], form textarea')?.focus();
+  }
+
+  // render redraws the panel; a field being typed in keeps the focus and the caret.
+  private render(): void {
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && this.el.contains(active) ? active.getAttribute('name') : null;
+    const caret = active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement ? active.selectionStart : null;
+    this.draw();
+    if (!focused) return;
+    const again = this.el.querySelector<HTMLElement>(`form [name="${focused}"]`);
+    again?.focus();
+    if (caret !== null && (again instanceof HTMLTextAreaElement || again instanceof HTMLInputElement)) again.setSelectionRange(caret, caret);
+  }
+
+  private draw(): void {
+    clear(this.el);
+    const page = this.page;
+    if (!page) return;
+    this.el.append(h('h3', {}, t('actions')));
+    if (page.actions.length === 0) {
+      this.el.append(h('p', { class: 'muted' }, t('no_actions')), this.message);
+      return;
+    }
+    this.el.append(h('div', { class: 'buttons' }, page.actions.map((a) =>
+      h('button', { type: 'button', class: 'act' + (a === this.current ? ' on' : ''), 'data-action': a,
+        disabled: this.busy, onclick: () => this.choose(a) }, t('act_' + a)))));
+    if (this.current) this.el.append(this.form(this.current, page));
+    this.el.append(this.message);
+  }
+
+  private form(action: string, page: CasePage): HTMLElement {
+    const f = forms[action] ?? { reason: 'reason' };
+    const draft = this.drafts.get(action) ?? {};
+    this.drafts.set(action, draft);
+    const keep = (name: string) => (e: Event) => {
+      draft[name] = (e.target as HTMLInputElement).value;
+    };
+    const parts: HTMLElement[] = [];
+    if (f.outcome) {
+      const sel = h('select', { name: 'outcome', required: true, onchange: keep('outcome') },
+        h('option', { value: '' }, t('choose')), outcomes.map((o) => h('option', { value: o }, t('outcome_' + o))));
+      sel.value = draft.outcome ?? '';
+      parts.push(h('label', {}, t('outcome'), sel));
+    }
+    if (f.centre) {
+      const sel = h('select', { name: 'to_centre', required: true, onchange: keep('to_centre') },
+        h('option', { value: '' }, t('choose')), (page.transfer_to ?? []).map((c) => h('option', { value: c.code }, c.name)));
+      sel.value = draft.to_centre ?? '';
+      parts.push(h('label', {}, t('to_centre'), sel));
+    }
+    if (f.reason) {
+      const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: true, oninput: keep('reason') });
+      ta.value = draft.reason ?? '';
+      parts.push(h('label', {}, t(f.reason), ta));
+    }
+    if (f.parties) {
+      const inp = h('input', { name: 'parties', maxlength: 500, oninput: keep('parties') });
+      inp.value = draft.parties ?? '';
+      parts.push(h('label', {}, t('parties'), inp));
+    }
+    return h('form', { class: 'act-form', 'data-action': action, novalidate: true, onsubmit: (e: Event) => {
+      e.preventDefault();
+      if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
+      if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
+      if (f.reason && !draft.reason?.trim()) return this.say(t('need_text', { what: t(f.reason) }), 'error');
+      void this.submit(action, draft);
+    } },
+    h('h4', {}, t('act_' + action)), ...parts,
+    h('div', { class: 'buttons' },
+      h('button', { type: 'submit', class: 'primary', disabled: this.busy }, t('submit')),
+      h('button', { type: 'button', class: 'link', onclick: () => {
+        this.current = null;
+        this.render();
+      } }, t('cancel'))));
+  }
+
+  private async submit(action: string, draft: Record<string, string>): Promise<void> {
+    const page = this.page;
+    if (!page || this.busy) return;
+    this.busy = true;
+    this.render();
+    const body = {
+      action, version: page.case.version, reason: draft.reason?.trim() ?? '', outcome: draft.outcome ?? '',
+      to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos: [],
+    };
+    try {
+      const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
+      this.drafts.delete(action);
+      this.current = null;
+      this.busy = false;
+      this.say(t('done', { what: t('act_' + action) }), 'notice');
+      this.on.done(action, res);
+    } catch (e) {
+      this.busy = false;
+      this.say(errorText(e), 'error');
+      this.render();
+      if (e instanceof ApiError && (e.status === 409 || e.status === 422)) this.on.stale();
+    }
+  }
+}
