@@ -159,7 +159,7 @@ demo: migrate
 	@DATABASE_URL='$(database_url)' $(BIN) demo load $(if $(filter all,$(DEMO)),,--county $(DEMO))
 
 run: demo
-	@echo ">> serving on http://$(LISTEN)  (phone app: http://$(LISTEN)/phone/ ; probe: curl http://$(LISTEN)/readyz)"
+	@echo ">> serving on http://$(LISTEN)  (phone app: http://$(LISTEN)/phone/ ; console: http://$(LISTEN)/console/ ; probe: curl http://$(LISTEN)/readyz)"
 	@DATABASE_URL='$(database_url)' exec $(BIN) serve --listen $(LISTEN) --data-dir $(DATA)
 
 validate-demo: demo
