@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -154,6 +155,9 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
+// defaultPoolConns is the pool size unless the URL sets pool_max_conns.
+const defaultPoolConns = 32
+
 // openDB connects a pool and checks the connection, so a wrong URL fails at once and clearly.
 func openDB(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	if cfg.DatabaseURL == "" {
@@ -162,6 +166,12 @@ func openDB(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("--database-url: %w", err)
+	}
+	if !strings.Contains(cfg.DatabaseURL, "pool_max_conns") {
+		// pgxpool's default, max(4, CPUs), is too few for a server: the relay holds one for
+		// LISTEN, and the relay's batches, the timer, the notifier, the intake's writers and
+		// the requests would queue for the other three.
+		pc.MaxConns = defaultPoolConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
