@@ -15,9 +15,10 @@ import (
 
 // TestConsoleEscalatesLive is issue 5's "done when" in real Chromium: two mediators of village
 // 140802001001 and one of township 140802001 work the console at once. A accepts a case and
-// records a mediation attempt; B's queue follows without a reload; A escalates; the township's
-// queue gains the case live and both village queues lose it. PostgreSQL then holds the case at
-// the township with the history written by the right members.
+// records a mediation attempt with a photo (after the server refuses a file that is not an
+// image); B's queue follows without a reload; A escalates; the township's queue gains the case
+// live and both village queues lose it, and shows the attempt's photo. PostgreSQL then holds the
+// case at the township with the history written by the right members, the photo on the attempt.
 func TestConsoleEscalatesLive(t *testing.T) {
 	if _, err := os.Stat("static/app/console/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
 		t.Fatal("the console is not built: run `make ui`")
@@ -71,7 +72,7 @@ func TestConsoleEscalatesLive(t *testing.T) {
 	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_A=13900000021", "PHONE_B=13900000022",
 		"PHONE_T=13900000023", "CASE_ID="+strconv.FormatInt(rc.CaseID, 10), "UNIT="+unit,
 		"DESCRIPTION="+description, "REPORTER_PHONE=13900000001", "NAME_A=成员0021")
-	for _, s := range []string{"accepted", "stale_refused", "mediated", "escalated", "done"} {
+	for _, s := range []string{"accepted", "stale_refused", "photo_refused", "mediated", "escalated", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported step %q (got %v)", s, steps)
 		}
@@ -96,16 +97,18 @@ func TestConsoleEscalatesLive(t *testing.T) {
 		Level      int
 		Reason     string
 		Parties    string
+		Photos     int // rows in case_history_photos
 	}
-	rows, err := fx.pool.Query(ctx, `SELECT transition, coalesce(actor_id, 0), level, reason, parties
-		FROM case_history WHERE case_id = $1 ORDER BY id`, rc.CaseID)
+	rows, err := fx.pool.Query(ctx, `SELECT h.transition, coalesce(h.actor_id, 0), h.level, h.reason, h.parties,
+		(SELECT count(*) FROM case_history_photos hp WHERE hp.history_id = h.id)
+		FROM case_history h WHERE h.case_id = $1 ORDER BY h.id`, rc.CaseID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []entry
 	for rows.Next() {
 		var e entry
-		if err := rows.Scan(&e.Transition, &e.Actor, &e.Level, &e.Reason, &e.Parties); err != nil {
+		if err := rows.Scan(&e.Transition, &e.Actor, &e.Level, &e.Reason, &e.Parties, &e.Photos); err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, e)
@@ -114,10 +117,10 @@ func TestConsoleEscalatesLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []entry{
-		{"reported", worker, 3, "", ""},
-		{"accept", a, 3, "", ""},
-		{"mediate", a, 3, "双方到村委会协商，约定三日内清理排水沟", "王某、李某"},
-		{"escalate", a, 2, "涉及宅基地边界，需镇司法所", ""},
+		{"reported", worker, 3, "", "", 0},
+		{"accept", a, 3, "", "", 0},
+		{"mediate", a, 3, "双方到村委会协商，约定三日内清理排水沟", "王某、李某", 1},
+		{"escalate", a, 2, "涉及宅基地边界，需镇司法所", "", 0},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("history: %+v; want %+v (B's stale accept and the early escalation write nothing)", got, want)
@@ -131,6 +134,16 @@ func TestConsoleEscalatesLive(t *testing.T) {
 		if e.Actor == b {
 			t.Errorf("B's refused accept wrote a history row: %+v", e)
 		}
+	}
+	// The attempt's photo is the PNG A uploaded from the console (the refused file was not stored).
+	var pngs, uploads int
+	err = fx.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM case_history_photos hp JOIN case_history h ON h.id = hp.history_id
+		 JOIN photos p ON p.sha256 = hp.sha256
+		 WHERE h.case_id = $1 AND h.transition = 'mediate' AND p.uploader_id = $2 AND p.content_type = 'image/png'),
+		(SELECT count(*) FROM photos WHERE uploader_id = $2)`, rc.CaseID, a).Scan(&pngs, &uploads)
+	if err != nil || pngs != 1 || uploads != 1 {
+		t.Errorf("the attempt has %d PNG(s) uploaded by A, who stored %d photo(s) (%v); want 1 and 1", pngs, uploads, err)
 	}
 }
 

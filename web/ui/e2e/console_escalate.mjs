@@ -1,9 +1,10 @@
 // Issue 5's "done when", in three consoles at once: two mediators of a village centre (A on a
 // desk, B at 360 px) and one of the township above. A accepts the case and records a mediation
-// attempt; B's queue follows live. A escalates; the township's queue gains the case live and
-// both village queues lose it. Along the way: markup in a description is shown as text, the
-// photo and the map are drawn, a refusal (422) and someone acting first (409) are told in words,
-// the keyboard works, and English is a click away. Prints one JSON line per step for the Go
+// attempt with a photo of the minutes (a file that is not an image is refused first, by name);
+// B's queue follows live. A escalates; the township's queue gains the case live and both village
+// queues lose it, and its history shows the attempt's photo. Along the way: markup in a
+// description is shown as text, the photo and the map are drawn, a refusal (422) and someone
+// acting first (409) are told in words, the keyboard works, and English is a click away. Prints one JSON line per step for the Go
 // test (web/console_app_test.go), which checks PostgreSQL afterwards.
 // Env: BASE_URL, PASSWORD, PHONE_A, PHONE_B, PHONE_T, CASE_ID, UNIT, DESCRIPTION, REPORTER_PHONE,
 // NAME_A; optional SHOTS (a directory for screenshots along the way).
@@ -16,6 +17,12 @@ const row = `.queue li.case-row[data-case-id="${caseID}"]`;
 const caseView = `.case-view[data-case-id="${caseID}"]`;
 const liveMs = 1000; // a colleague's action shows within this, without a reload
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+// shown: a stored photo drawn from a blob: URL (fetched with the session), in what sel selects.
+const shown = (page, sel) => page.waitForFunction((s) => {
+  const img = document.querySelector(s);
+  return img && img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0;
+}, sel);
 // SHOTS=dir keeps screenshots of the pages along the way, to look at the layout.
 const shot = async (page, name) => env.SHOTS && page.screenshot({ path: `${env.SHOTS}/${name}.png`, fullPage: true });
 
@@ -78,10 +85,7 @@ try {
   check(desc === env.DESCRIPTION, `the description is shown verbatim: ${desc}`);
   check((await a.$(`${caseView} .description *`)) === null, 'markup in the description stays text');
   check((await a.textContent(`${caseView} .facts`)).includes(env.REPORTER_PHONE), 'the reporter and their phone');
-  await a.waitForFunction(() => {
-    const img = document.querySelector('.case-view .report img[data-sha]');
-    return img && img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0;
-  });
+  await shown(a, '.case-view .report img[data-sha]');
   await a.waitForSelector(`${caseView} svg.map path.here[data-code="${env.UNIT}"]`);
   await a.waitForSelector(`${caseView} svg.map circle.point`);
   check((await a.$$(`${caseView} svg.map path`)).length >= 3, 'the village with its grids is drawn');
@@ -119,8 +123,27 @@ try {
   await bb.waitForSelector('.conn[data-conn=online]');
   out({ step: 'stale_refused', by: 'B' });
 
-  // A records a mediation attempt (m opens the form); B's queue follows live.
+  // A records a mediation attempt (m opens the form) with a photo. A file that only claims to be
+  // a PNG is refused by the server (415): the console names it and sends no transition.
   await a.keyboard.press('m');
+  const picker = 'form.act-form[data-action=mediate] .picker';
+  await a.waitForSelector(picker);
+  await a.setInputFiles(`${picker} input[type=file]`, { name: '笔录.png', mimeType: 'image/png', buffer: Buffer.from('这不是图片') });
+  await a.waitForSelector(`${picker} .thumbs figure`);
+  await a.fill('form.act-form[data-action=mediate] [name=reason]', '双方到村委会协商');
+  const refused = a.waitForResponse((r) => r.url().endsWith('/api/photos') && r.request().method() === 'POST');
+  await a.click('form.act-form[data-action=mediate] button[type=submit]');
+  check((await refused).status() === 415, 'a file that is not an image is refused');
+  await a.waitForSelector('.action-message.error:has-text("笔录.png")');
+  check((await a.textContent('.action-message.error')).includes('JPEG、PNG、WebP'), 'the refusal says what is accepted');
+  await a.click(`${picker} .thumbs figure button`);
+  await a.waitForSelector(`${picker} .thumbs figure`, { state: 'detached' });
+  await a.setInputFiles(`${picker} input[type=file]`, { name: 'minutes.png', mimeType: 'image/png', buffer: png });
+  await a.waitForSelector(`${picker} .thumbs img`);
+  await shot(a, 'case-mediate-photo');
+  out({ step: 'photo_refused', by: 'A' });
+
+  // The attempt goes with the photo; B's queue follows live.
   const mediated = await submit(a, 'mediate', { reason: '双方到村委会协商，约定三日内清理排水沟', parties: '王某、李某' });
   check(mediated.status === 200, 'mediated: ' + mediated.status);
   await bb.waitForSelector(`${row}[data-state=mediating]`, { timeout: 5000 });
@@ -129,6 +152,7 @@ try {
   check(await noReload(bb), 'B did not reload');
   await a.waitForSelector(`${caseView}[data-state=mediating] .timeline li[data-transition=mediate]`);
   check((await a.textContent(`${caseView} .timeline li[data-transition=mediate]`)).includes('王某、李某'), 'the parties are in the history');
+  await shown(a, `${caseView} .timeline li[data-transition=mediate] img[data-sha]`);
   out({ step: 'mediated', by: 'A', live_ms: mediateMs });
   await a.keyboard.press('e');
   await a.waitForSelector('form.act-form[data-action=escalate]');
@@ -158,6 +182,8 @@ try {
   const escalation = await tw.textContent(`${caseView} .timeline li[data-transition=escalate]`);
   for (const w of ['上报', '涉及宅基地边界，需镇司法所', '村级 → 乡镇级', env.NAME_A]) check(escalation.includes(w), `the escalation says ${w}: ${escalation}`);
   check((await tw.textContent(`${caseView} .description`)) === env.DESCRIPTION, 'escaped for the township too');
+  await shown(tw, `${caseView} .timeline li[data-transition=mediate] img[data-sha]`);
+  check((await tw.$$(`${caseView} .timeline li[data-transition=mediate] img[data-sha]`)).length === 1, 'the attempt shows its one photo');
   await shot(tw, 'case-township');
 
   // English is a click away.

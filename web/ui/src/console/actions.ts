@@ -1,10 +1,12 @@
 // The case page's actions: a button for each action the server lists for this member, and for
-// those that need words (notes, a reason, an outcome, a centre) a small form. Drafts survive the
-// case being reloaded under them. Refusals are shown in words: someone acting first (409) reloads
-// the case; the workflow's own refusals (422) say which rule stood in the way.
+// those that need words (notes, a reason, an outcome, a centre) or photos (调处, 办结) a small
+// form. Drafts and picked photos survive the case being reloaded under them. Refusals are shown
+// in words: someone acting first (409) reloads the case; the workflow's own refusals (422) say
+// which rule stood in the way; a refused photo (415, 413) is named.
 import { api, ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
+import { Attachments } from './attachments';
 import type { CasePage, TransitionResult } from './types';
 
 interface Fields {
@@ -12,12 +14,13 @@ interface Fields {
   parties?: boolean;
   outcome?: boolean;
   centre?: boolean;
+  photos?: boolean;
 }
 
 const forms: Record<string, Fields> = {
   accept: {},
-  mediate: { reason: 'notes', parties: true },
-  settle: { outcome: true, reason: 'notes_settle' },
+  mediate: { reason: 'notes', parties: true, photos: true },
+  settle: { outcome: true, reason: 'notes_settle', photos: true },
   escalate: { reason: 'escalate_reason' },
   return: { reason: 'return_instructions' },
   transfer: { centre: true, reason: 'transfer_reason' },
@@ -30,7 +33,7 @@ const outcomes = ['mediated', 'handled', 'unsettled'];
 
 // errorText words a refusal for the user.
 export function errorText(e: unknown): string {
-  if (!(e instanceof ApiError)) return String(e);
+  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
   if (e.status === 0) return t('err_network');
   if (e.status === 409) return t('err_stale');
   if (e.status === 403) return t('err_forbidden');
@@ -52,8 +55,16 @@ export class ActionPanel {
   private page: CasePage | null = null;
   private busy = false;
   private message = h('p', { class: 'action-message', role: 'alert' });
+  private attachments: Attachments;
 
-  constructor(private session: Session, private on: ActionEvents) {}
+  constructor(private session: Session, private on: ActionEvents) {
+    this.attachments = new Attachments(session.token, (m) => this.say(m, 'error'));
+  }
+
+  // release lets go of the photos picked but not sent (the case page closes).
+  release(): void {
+    this.attachments.release();
+  }
 
   // show draws the panel for the case as now loaded, keeping an open form and its draft.
   show(page: CasePage): void {
@@ -144,6 +155,11 @@ export class ActionPanel {
       inp.value = draft.parties ?? '';
       parts.push(h('label', {}, t('parties'), inp));
     }
+    if (f.photos) {
+      const picker = this.attachments.picker(action);
+      picker.input.disabled = this.busy;
+      parts.push(picker.el);
+    }
     return h('form', { class: 'act-form', 'data-action': action, novalidate: true, onsubmit: (e: Event) => {
       e.preventDefault();
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
@@ -165,13 +181,15 @@ export class ActionPanel {
     if (!page || this.busy) return;
     this.busy = true;
     this.render();
-    const body = {
-      action, version: page.case.version, reason: draft.reason?.trim() ?? '', outcome: draft.outcome ?? '',
-      to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos: [],
-    };
     try {
+      const photos = await this.attachments.upload(action, (i, n) => this.say(t('uploading', { i, n }), 'notice'));
+      const body = {
+        action, version: page.case.version, reason: draft.reason?.trim() ?? '', outcome: draft.outcome ?? '',
+        to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos,
+      };
       const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
       this.drafts.delete(action);
+      this.attachments.sent(action);
       this.current = null;
       this.busy = false;
       this.say(t('done', { what: t('act_' + action) }), 'notice');

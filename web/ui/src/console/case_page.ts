@@ -58,6 +58,7 @@ export class CaseView {
   close(): void {
     clearTimeout(this.reloadTimer);
     this.photos.release();
+    this.panel?.release();
     this.id = null;
     this.page = null;
     this.panel = null;

@@ -5,8 +5,9 @@
 import { ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { formatTime, t } from '../lib/i18n';
+import { PhotoPicker, uploadPhoto } from '../lib/photos';
 import { act, caseStateText, latestSettle, loadCase, outcomeText, tierText, transitionText, type CaseDetail, type HistoryRow } from './case_api';
-import { PhotoPicker, showPhoto, uploadPhoto } from './photos';
+import { showPhoto } from './photos';
 
 export type CaseChanged = (id: number, state: string, level: number, version: number) => void;
 
@@ -19,7 +20,7 @@ export class CaseView {
   private body = h('div', { class: 'case-body' });
   private offline = h('p', { class: 'offline-note', role: 'status', hidden: true }, t('verify_needs_network'));
   private note = h('textarea', { name: 'verify_note', rows: 3, maxlength: 2000, placeholder: t('verify_note_hint') });
-  private photos = new PhotoPicker((m) => this.say(m, true), t('verify_photos'));
+  private photos = new PhotoPicker((m) => this.say(m, true), { label: t('verify_photos'), camera: true });
   private uploaded = new WeakMap<File, string>(); // photos already uploaded, kept for a retry
   private verifyButton = h('button', { type: 'button', class: 'primary', 'data-action': 'verify', onclick: () => void this.submit('verify') }, t('verify'));
   private reworkButton = h('button', { type: 'button', class: 'secondary', 'data-action': 'rework', onclick: () => void this.submit('rework') }, t('rework'));

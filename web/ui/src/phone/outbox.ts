@@ -3,7 +3,7 @@
 // is resent with the same client_id after any doubt (lost connection, no answer, a retryable
 // error); the server stores it once whatever happens.
 import { ApiError } from '../lib/api';
-import { uploadPhoto } from './photos';
+import { uploadPhoto } from '../lib/photos';
 import type { Frame, PhoneSocket } from './socket';
 import { getItem, items, keepAcknowledged, putItem, type OutboxItem, type Receipt } from './store';
 

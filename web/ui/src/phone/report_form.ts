@@ -4,7 +4,7 @@
 import { api, type Category, type Session, type Unit } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { currentLang, t } from '../lib/i18n';
-import { PhotoPicker } from './photos';
+import { PhotoPicker } from '../lib/photos';
 import { newClientID } from './uuid';
 import { putItem, type OutboxItem } from './store';
 
@@ -20,7 +20,7 @@ export class ReportForm {
   categories: Category[] = [];
   private position: GeolocationPosition | null = null;
   private located: { lon: number; lat: number; units?: Unit[]; located?: boolean } | null = null;
-  private photos = new PhotoPicker((m) => this.say(m, true));
+  private photos = new PhotoPicker((m) => this.say(m, true), { camera: true });
   private watch: number | null = null;
 
   private where = h('div', { class: 'where', 'data-test': 'where' }, t('locating'));
