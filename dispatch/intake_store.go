@@ -128,7 +128,7 @@ func (a *batchArgs) list() []any {
 // ownPhotos counts how many of the hashes the member uploaded.
 func ownPhotos(ctx context.Context, pool *pgxpool.Pool, member int64, hashes []string) (int, error) {
 	var n int
-	err := pool.QueryRow(ctx, `SELECT count(*) FROM photos WHERE sha256 = ANY($1) AND uploader_id = $2`, hashes, member).Scan(&n)
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM photo_uploads WHERE sha256 = ANY($1) AND member_id = $2`, hashes, member).Scan(&n)
 	return n, err
 }
 

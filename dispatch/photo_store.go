@@ -57,8 +57,11 @@ func (p *Photos) Save(ctx context.Context, uploader int64, data []byte) (Photo, 
 	if err := p.writeFile(ph.SHA256, data); err != nil {
 		return Photo{}, err
 	}
-	_, err := p.pool.Exec(ctx, `INSERT INTO photos (sha256, content_type, bytes, uploader_id) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (sha256) DO NOTHING`, ph.SHA256, ph.ContentType, ph.Bytes, uploader)
+	_, err := p.pool.Exec(ctx, `WITH p AS (
+			INSERT INTO photos (sha256, content_type, bytes, uploader_id) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (sha256) DO NOTHING)
+		INSERT INTO photo_uploads (sha256, member_id) VALUES ($1, $4) ON CONFLICT DO NOTHING`,
+		ph.SHA256, ph.ContentType, ph.Bytes, uploader)
 	if err != nil {
 		return Photo{}, fmt.Errorf("%w: record photo: %v", ErrRetryable, err)
 	}
@@ -102,7 +105,7 @@ func (p *Photos) path(hash string) string { return filepath.Join(p.dir, hash[:2]
 const canSee = `
 SELECT ph.content_type FROM photos ph
 WHERE ph.sha256 = $1 AND (
-    ph.uploader_id = $2
+    EXISTS (SELECT 1 FROM photo_uploads pu WHERE pu.sha256 = ph.sha256 AND pu.member_id = $2)
     OR EXISTS (
         SELECT 1 FROM (
             SELECT ep.event_id FROM event_photos ep WHERE ep.sha256 = ph.sha256
