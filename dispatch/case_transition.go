@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/grid"
@@ -51,6 +51,7 @@ func NewCases(pool *pgxpool.Pool) *Cases { return &Cases{pool: pool} }
 
 // caseRow is a case as a transition reads and rewrites it.
 type caseRow struct {
+	id         int64
 	state      CaseState
 	level      int
 	centre     string
@@ -66,27 +67,55 @@ type caseRow struct {
 	openedAt   time.Time
 	deadlineAt *time.Time
 	overdueAt  *time.Time
+
+	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
+	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
+	path   *grid.Path // the unit's path when read beforehand (the timer reads a batch's at once)
 }
 
-const selectCaseForUpdate = `
-SELECT c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.reporter_id, e.id, c.severity,
+// selectCase reads a case with its category, and whether $2 holds the assignment $3 (mediator:
+// at the case's current centre; supervisor: at its unit or above, by code prefix). Both are
+// read in the statement that locks the case, so a case that moved while the actor waited for
+// the lock is judged where it is now.
+const selectCase = `
+SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.reporter_id, e.id, c.severity,
        c.outcome, c.rework_count, c.opened_at, c.deadline_at, c.overdue_at,
        k.code, k.group_code, k.name_zh, k.name_en, k.start_level, k.grid_may_close,
-       k.village_deadline_s, k.township_deadline_s, k.county_deadline_s, k.urgent_deadline_s, k.auto_escalate, k.active
+       k.village_deadline_s, k.township_deadline_s, k.county_deadline_s, k.urgent_deadline_s, k.auto_escalate, k.active,
+       EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = $2 AND a.role = $3
+               AND CASE WHEN $3 = 'mediator' THEN a.unit_code = c.centre_code ELSE starts_with(c.unit_code, a.unit_code) END),
+       now()
 FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
-JOIN units u ON u.code = c.unit_code
+JOIN units u ON u.code = c.unit_code`
+
+// selectCaseForUpdate locks and reads one case.
+const selectCaseForUpdate = selectCase + `
 WHERE c.id = $1 FOR UPDATE OF c`
 
-func readCase(ctx context.Context, tx pgx.Tx, id int64) (caseRow, error) {
+// readCaseArgs are selectCaseForUpdate's arguments for t.
+func readCaseArgs(t Transition, r rule) []any {
+	role := ""
+	if !t.timer {
+		switch r.by {
+		case byCentre:
+			role = string(grid.RoleMediator)
+		case bySupervisor:
+			role = string(grid.RoleSupervisor)
+		}
+	}
+	return []any{t.CaseID, t.ActorID, role}
+}
+
+func scanCase(row pgx.Row) (caseRow, error) {
 	var c caseRow
 	var k struct {
 		start                             int16
 		village, township, county, urgent int32
 	}
-	err := tx.QueryRow(ctx, selectCaseForUpdate, id).Scan(&c.state, &c.level, &c.centre, &c.unit, &c.unitName, &c.version,
+	err := row.Scan(&c.id, &c.state, &c.level, &c.centre, &c.unit, &c.unitName, &c.version,
 		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt,
 		&c.category.Code, &c.category.Group, &c.category.NameZH, &c.category.NameEN, &k.start, &c.category.GridMayClose,
-		&k.village, &k.township, &k.county, &k.urgent, &c.category.AutoEscalate, &c.category.Active)
+		&k.village, &k.township, &k.county, &k.urgent, &c.category.AutoEscalate, &c.category.Active, &c.mayAct, &c.now)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrCaseNotFound
 	}
@@ -105,15 +134,66 @@ func (cs *Cases) Apply(ctx context.Context, t Transition) (CaseView, error) {
 		return CaseView{}, err
 	}
 	var view CaseView
-	err = pgx.BeginFunc(ctx, cs.pool, func(tx pgx.Tx) error {
-		var err error
-		view, err = apply(ctx, tx, t, r)
-		return err
-	})
+	conn, err := cs.pool.Acquire(ctx)
+	if err == nil {
+		view, err = applyAlone(ctx, conn.Conn(), t, r)
+		conn.Release() // a connection left inside a transaction is closed, not reused
+	}
 	if err != nil && !isCaseError(err) {
 		return CaseView{}, fmt.Errorf("%w: %v", ErrRetryable, err)
 	}
 	return view, err
+}
+
+// applyAlone performs t in a transaction of its own, in two round trips for most actions: BEGIN
+// is sent with the statement that locks the case, and COMMIT with the one that writes the
+// transition. Under load PostgreSQL's cost per transition is mostly per statement and per
+// round trip (docs/benchmarks.md).
+func applyAlone(ctx context.Context, conn *pgx.Conn, t Transition, r rule) (view CaseView, err error) {
+	defer func() {
+		if err != nil && conn.PgConn().TxStatus() != 'I' {
+			if _, rerr := conn.Exec(ctx, "ROLLBACK"); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+	}()
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(selectCaseForUpdate, readCaseArgs(t, r)...)
+	br := conn.SendBatch(ctx, b)
+	_, err = br.Exec()
+	var c caseRow
+	if err == nil {
+		c, err = scanCase(br.QueryRow())
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return CaseView{}, err
+	}
+	w, err := prepare(ctx, conn, t, r, c)
+	if err != nil {
+		return CaseView{}, err
+	}
+	b = &pgx.Batch{}
+	b.Queue(w.sql, w.args...)
+	b.Queue("COMMIT")
+	br = conn.SendBatch(ctx, b)
+	err = br.QueryRow().Scan(&w.view.TransitionID)
+	if err == nil {
+		var tag pgconn.CommandTag
+		if tag, err = br.Exec(); err == nil && tag.String() != "COMMIT" {
+			err = pgx.ErrTxCommitRollback
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return CaseView{}, err
+	}
+	return w.view, nil
 }
 
 // check validates what can be validated without the database.
@@ -158,53 +238,60 @@ func isCaseError(err error) bool {
 	return false
 }
 
-func apply(ctx context.Context, tx pgx.Tx, t Transition, r rule) (CaseView, error) {
-	c, err := readCase(ctx, tx, t.CaseID)
-	if err != nil {
-		return CaseView{}, err
-	}
+// txQuerier runs statements in a transaction: a pgx.Tx, or a connection inside one.
+type txQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// prepare checks t against the locked case c (the actor's right, the version the actor saw, the
+// state machine, the action's own rules) and works out the statement that records it.
+func prepare(ctx context.Context, q txQuerier, t Transition, r rule, c caseRow) (transitionWrite, error) {
 	if t.timer {
 		if !r.timer {
-			return CaseView{}, ErrNotYours
+			return transitionWrite{}, ErrNotYours
 		}
-	} else if err := mayAct(ctx, tx, t.ActorID, r.by, c); err != nil {
-		return CaseView{}, err
+	} else if ok := c.mayAct || r.by == byReporter && t.ActorID == c.reporter; !ok {
+		return transitionWrite{}, ErrNotYours
 	}
 	if c.version != t.Version {
-		return CaseView{}, fmt.Errorf("%w (version %d, you saw %d)", ErrStaleVersion, c.version, t.Version)
+		return transitionWrite{}, fmt.Errorf("%w (version %d, you saw %d)", ErrStaleVersion, c.version, t.Version)
 	}
 	if !Allowed(t.Action, c.state) {
-		return CaseView{}, fmt.Errorf("%w: cannot %s a case that is %s", ErrNotAllowed, t.Action, c.state)
+		return transitionWrite{}, fmt.Errorf("%w: cannot %s a case that is %s", ErrNotAllowed, t.Action, c.state)
 	}
 	if len(t.Photos) > 0 {
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM photos WHERE sha256 = ANY($1) AND uploader_id = $2`,
+		if err := q.QueryRow(ctx, `SELECT count(*) FROM photo_uploads WHERE sha256 = ANY($1) AND member_id = $2`,
 			t.Photos, t.ActorID).Scan(&n); err != nil {
-			return CaseView{}, err
+			return transitionWrite{}, err
 		}
 		if n != len(t.Photos) {
-			return CaseView{}, fmt.Errorf("%w: upload each photo first; only your own uploads can be attached", ErrBadTransition)
+			return transitionWrite{}, fmt.Errorf("%w: upload each photo first; only your own uploads can be attached", ErrBadTransition)
 		}
 	}
-	next, err := nextCase(ctx, tx, t, r, c)
+	next, err := nextCase(ctx, q, t, r, c)
 	if err != nil {
-		return CaseView{}, err
+		return transitionWrite{}, err
 	}
-	return commitTransition(ctx, tx, t, c, next)
+	return recordTransition(t, c, next)
 }
 
-// nextCase is the case as the transition leaves it: state, tier, centre, outcome and deadline.
-// A deadline of a new tier (or a reworked case) is set in the database, from its clock.
-func nextCase(ctx context.Context, tx pgx.Tx, t Transition, r rule, c caseRow) (caseRow, error) {
+// nextCase is the case as the transition leaves it: state, tier, centre and outcome (nextTimes
+// adds the deadline).
+func nextCase(ctx context.Context, tx txQuerier, t Transition, r rule, c caseRow) (caseRow, error) {
 	next := c
 	if r.to != "" {
 		next.state = r.to
 	}
 	switch t.Action {
 	case ActEscalate, ActReturn:
-		path, err := loadPath(ctx, tx, c.unit)
-		if err != nil {
-			return next, err
+		path := c.path
+		if path == nil {
+			var err error
+			if path, err = loadPath(ctx, tx, c.unit); err != nil {
+				return next, err
+			}
 		}
 		level := grid.Level(0)
 		if t.Action == ActEscalate && c.level > TierCounty {
@@ -246,102 +333,4 @@ func nextCase(ctx context.Context, tx pgx.Tx, t Transition, r rule, c caseRow) (
 		next.outcome = nil
 	}
 	return next, nil
-}
-
-// newDeadline says how the transition changes the deadline: a fresh one for the tier (in
-// seconds from now), none, or unchanged.
-func newDeadline(a Action, next caseRow) (seconds int32, clear bool) {
-	switch a {
-	case ActEscalate, ActReturn, ActTransfer, ActRework:
-		return int32(next.category.Deadlines.For(next.level, next.severity) / time.Second), false
-	case ActSettle, ActVerify:
-		return 0, true // the reporter verifies; no tier is on the clock
-	}
-	return 0, false
-}
-
-// mayAct checks the actor's right: a mediator assigned to the case's current centre, the
-// reporter, or a supervisor at the case's unit or above (by code prefix).
-func mayAct(ctx context.Context, tx pgx.Tx, actorID int64, by actor, c caseRow) error {
-	var ok bool
-	var err error
-	switch by {
-	case byReporter:
-		ok = actorID == c.reporter
-	case byCentre:
-		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM assignments
-			WHERE member_id = $1 AND role = 'mediator' AND unit_code = $2)`, actorID, c.centre).Scan(&ok)
-	case bySupervisor:
-		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM assignments
-			WHERE member_id = $1 AND role = 'supervisor' AND starts_with($2, unit_code))`, actorID, c.unit).Scan(&ok)
-	}
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return ErrNotYours
-	}
-	return nil
-}
-
-// updateCase writes the case's new state. Deadline: $9 seconds from now when positive, NULL when
-// $10, else unchanged; a new deadline or a flag clears or sets overdue_at.
-const updateCase = `
-UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
-    outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
-    urged_at = CASE WHEN $7 THEN now() ELSE urged_at END,
-    deadline_at = CASE WHEN $9 > 0 THEN now() + make_interval(secs => $9) WHEN $10 THEN NULL ELSE deadline_at END,
-    overdue_at = CASE WHEN $9 > 0 OR $10 THEN NULL WHEN $8 THEN now() ELSE overdue_at END
-WHERE id = $1
-RETURNING deadline_at, overdue_at, now()`
-
-const insertHistory = `
-INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, from_level, centre_code, transition,
-    reason, outcome, parties, deadline_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`
-
-func commitTransition(ctx context.Context, tx pgx.Tx, t Transition, c, next caseRow) (CaseView, error) {
-	secs, clear := newDeadline(t.Action, next)
-	var at time.Time
-	if err := tx.QueryRow(ctx, updateCase, t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks,
-		t.Action == ActUrge, t.Action == ActOverdue, secs, clear).Scan(&next.deadlineAt, &next.overdueAt, &at); err != nil {
-		return CaseView{}, err
-	}
-	var outcome *string
-	if t.Action == ActSettle {
-		outcome = next.outcome
-	}
-	var actor *int64
-	if !t.timer {
-		actor = &t.ActorID
-	}
-	var historyID int64
-	if err := tx.QueryRow(ctx, insertHistory, t.CaseID, actor, c.state, next.state, next.level, c.level, next.centre,
-		string(t.Action), t.Reason, outcome, t.Parties, next.deadlineAt).Scan(&historyID); err != nil {
-		return CaseView{}, err
-	}
-	if len(t.Photos) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO case_history_photos (history_id, sha256) SELECT $1, unnest($2::text[])`,
-			historyID, t.Photos); err != nil {
-			return CaseView{}, err
-		}
-	}
-	ev := CaseEvent{TransitionID: historyID, CaseID: t.CaseID, EventID: c.event, Action: string(t.Action),
-		State: next.state, Level: next.level, Centre: next.centre, FromState: c.state, FromLevel: c.level,
-		FromCentre: c.centre, Unit: c.unit, UnitName: c.unitName, Category: c.category.Code, Severity: c.severity,
-		Reporter: c.reporter, Version: c.version + 1, Reason: t.Reason, OpenedAt: c.openedAt,
-		DeadlineAt: next.deadlineAt, Overdue: next.overdueAt != nil, At: at}
-	if actor != nil {
-		ev.Actor = *actor
-	}
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return CaseView{}, err
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO outbox (subject, payload) VALUES ($1, $2)`,
-		CaseSubject(string(t.Action), c.unit), payload); err != nil {
-		return CaseView{}, err
-	}
-	return CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
-		DeadlineAt: next.deadlineAt, TransitionID: historyID}, nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/griddispatch/griddispatch/grid"
 )
 
 // Escalator is the deadline timer. Deadlines live in PostgreSQL (cases.deadline_at, indexed), so
@@ -72,25 +74,23 @@ func (e *Escalator) run(ctx context.Context) {
 	}
 }
 
-// selectDue claims due cases that nobody else is handling, oldest deadline first.
+// selectDue claims due cases that nobody else is handling, oldest deadline first. It reads the
+// partial index cases_due_idx in its order and stops at the limit, however many cases are
+// overdue (after an outage, say); the claimed cases are read in full afterwards.
 const selectDue = `
-SELECT c.id, c.version, c.level, k.auto_escalate
-FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
-WHERE c.deadline_at <= now() AND c.deadline_at IS NOT NULL AND c.overdue_at IS NULL
-ORDER BY c.deadline_at
+SELECT id FROM cases
+WHERE deadline_at <= now() AND deadline_at IS NOT NULL AND overdue_at IS NULL
+ORDER BY deadline_at
 LIMIT $1
-FOR UPDATE OF c SKIP LOCKED`
-
-type dueCase struct {
-	ID           int64
-	Version      int
-	Level        int16
-	AutoEscalate bool
-}
+FOR UPDATE SKIP LOCKED`
 
 // EscalateDue handles up to limit cases past their deadline in one transaction: those whose
 // category escalates automatically go up a tier, the rest (and cases at the county) are flagged
 // overdue. Each is one transition with its history and outbox rows. It returns how many.
+//
+// The transaction takes a fixed number of round trips however many cases are due: one claims
+// them, one reads them, one reads their places, and their writes go in one pipeline, so a
+// burst of cases due at the same second is handled in a fraction of a second.
 func EscalateDue(ctx context.Context, pool *pgxpool.Pool, limit int) (int, error) {
 	n := 0
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
@@ -98,16 +98,28 @@ func EscalateDue(ctx context.Context, pool *pgxpool.Pool, limit int) (int, error
 		if err != nil {
 			return fmt.Errorf("due cases: %w", err)
 		}
-		due, err := pgx.CollectRows(rows, pgx.RowToStructByPos[dueCase])
+		due, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
 			return fmt.Errorf("due cases: %w", err)
 		}
-		for _, d := range due {
-			if err := handleDue(ctx, tx, d); err != nil {
-				return fmt.Errorf("case %d: %w", d.ID, err)
-			}
-			n++
+		if len(due) == 0 {
+			return nil
 		}
+		writes, err := prepareDue(ctx, tx, due)
+		if err != nil {
+			return err
+		}
+		br := tx.SendBatch(ctx, writes)
+		for _, id := range due {
+			if err := br.QueryRow().Scan(new(int64)); err != nil {
+				_ = br.Close()
+				return fmt.Errorf("case %d: %w", id, err)
+			}
+		}
+		if err := br.Close(); err != nil {
+			return fmt.Errorf("due cases: %w", err)
+		}
+		n = len(due)
 		return nil
 	})
 	if err != nil {
@@ -116,15 +128,103 @@ func EscalateDue(ctx context.Context, pool *pgxpool.Pool, limit int) (int, error
 	return n, nil
 }
 
-func handleDue(ctx context.Context, tx pgx.Tx, d dueCase) error {
-	t := Transition{CaseID: d.ID, Version: d.Version, Action: ActOverdue, Reason: reasonOverdue, timer: true}
-	if d.AutoEscalate && d.Level > TierCounty {
+// selectCasesForUpdate reads the claimed cases (already locked by this transaction).
+const selectCasesForUpdate = selectCase + `
+WHERE c.id = ANY($1) FOR UPDATE OF c`
+
+// prepareDue reads the claimed cases and their places, and works out each one's transition.
+func prepareDue(ctx context.Context, tx pgx.Tx, due []int64) (*pgx.Batch, error) {
+	rows, err := tx.Query(ctx, selectCasesForUpdate, due, int64(0), "")
+	if err != nil {
+		return nil, fmt.Errorf("due cases: %w", err)
+	}
+	cases := make(map[int64]caseRow, len(due))
+	places := map[string]bool{}
+	var units []string
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("due cases: %w", err)
+		}
+		if !places[c.unit] {
+			places[c.unit] = true
+			units = append(units, c.unit)
+		}
+		cases[c.id] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("due cases: %w", err)
+	}
+	paths, err := loadPaths(ctx, tx, units)
+	if err != nil {
+		return nil, fmt.Errorf("due cases: %w", err)
+	}
+	b := &pgx.Batch{}
+	for _, id := range due {
+		c, ok := cases[id]
+		if !ok {
+			return nil, fmt.Errorf("case %d: %w", id, ErrCaseNotFound)
+		}
+		c.path = paths[c.unit]
+		w, err := dueTransition(ctx, tx, c)
+		if err != nil {
+			return nil, fmt.Errorf("case %d: %w", id, err)
+		}
+		b.Queue(w.sql, w.args...)
+	}
+	return b, nil
+}
+
+// dueTransition is what the timer does to a due case: escalate it when its category says so and
+// there is a tier above, else flag it overdue.
+func dueTransition(ctx context.Context, tx pgx.Tx, c caseRow) (transitionWrite, error) {
+	t := Transition{CaseID: c.id, Version: c.version, Action: ActOverdue, Reason: reasonOverdue, timer: true}
+	if c.category.AutoEscalate && c.level > TierCounty {
 		t.Action, t.Reason = ActEscalate, reasonAutoEscalated
 	}
-	_, err := apply(ctx, tx, t, machine[t.Action])
+	w, err := prepare(ctx, tx, t, machine[t.Action], c)
 	if errors.Is(err, ErrNoTierThatWay) {
 		t.Action, t.Reason = ActOverdue, reasonOverdue
-		_, err = apply(ctx, tx, t, machine[t.Action])
+		w, err = prepare(ctx, tx, t, machine[t.Action], c)
 	}
-	return err
+	return w, err
+}
+
+// loadPaths reads the paths of several units in one statement (see loadPath).
+func loadPaths(ctx context.Context, tx querier, units []string) (map[string]*grid.Path, error) {
+	var prefixes []string
+	for _, unit := range units {
+		for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
+			prefixes = append(prefixes, unit[:l.CodeLength()])
+		}
+	}
+	rows, err := tx.Query(ctx, selectPath, prefixes)
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]grid.UnitRef{}
+	var code, name string
+	var level int16
+	var has bool
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name, &level, &has}, func() error {
+		found[code] = grid.UnitRef{Code: code, Name: name, NoCentre: !has}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	paths := make(map[string]*grid.Path, len(units))
+	for _, unit := range units {
+		p := &grid.Path{}
+		for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
+			if u, ok := found[unit[:l.CodeLength()]]; ok {
+				p.Units[l], p.Level = u, l
+			}
+		}
+		if p.Level == 0 {
+			return nil, fmt.Errorf("unit %s is not in the grid", unit)
+		}
+		paths[unit] = p
+	}
+	return paths, nil
 }

@@ -9,9 +9,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Relay publishes committed outbox rows to JetStream: woken by the schema's NOTIFY at commit,
-// and polling as a fallback. Several processes may relay at once; rows are claimed with SKIP
-// LOCKED and deduplicated by JetStream on the outbox id.
+// Relay publishes committed outbox rows to JetStream: it looks every relayIdle, and is woken
+// sooner by the schema's NOTIFY for grid changes. Several processes may relay at once; rows are claimed
+// with SKIP LOCKED and deduplicated by JetStream on the outbox id.
 type Relay struct {
 	pool   *pgxpool.Pool
 	bus    *Bus
@@ -22,7 +22,13 @@ type Relay struct {
 
 const (
 	relayBatchSize = 500
-	relayPoll      = time.Second
+	relayPoll      = time.Second // the pause after an error
+	// relayIdle bounds the wait for rows whose commit sent no notification, or whose
+	// notification was missed. A NOTIFY is cheap to receive but not to send: PostgreSQL
+	// serialises the commits of notifying transactions, WAL flush included, on one lock, so
+	// writers at thousands of commits a second cannot afford one each (docs/benchmarks.md);
+	// looking 40 times a second costs one index probe each when nothing is pending.
+	relayIdle = 25 * time.Millisecond
 	// outboxKeep matches the streams' retention; outboxPurgeEvery is how often rows older
 	// than that are deleted.
 	outboxKeep       = 7 * 24 * time.Hour
@@ -85,21 +91,30 @@ func (r *Relay) listenAndRelay(ctx context.Context) error {
 	if _, err := listenChannel(ctx, conn); err != nil {
 		return err
 	}
+	received, cancel := context.WithCancel(ctx)
+	cancel() // with a done context, WaitForNotification only hands out what has already arrived
 	for {
-		if err := r.drain(ctx); err != nil {
+		if err := r.drain(ctx, conn); err != nil {
 			return err
 		}
-		waitCtx, cancel := context.WithTimeout(ctx, relayPoll)
+		waitCtx, cancel := context.WithTimeout(ctx, relayIdle)
 		_, err := conn.Conn().WaitForNotification(waitCtx)
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
+		// One drain relays the rows of every notification that has arrived: take them all.
+		for n, _ := conn.Conn().WaitForNotification(received); n != nil; n, _ = conn.Conn().WaitForNotification(received) {
+		}
 	}
 }
 
-// drain relays until nothing is pending.
-func (r *Relay) drain(ctx context.Context) error {
+// drain relays until nothing is pending. conn (the listening connection) looks first, so that
+// looking when nothing is pending costs one statement.
+func (r *Relay) drain(ctx context.Context, conn *pgxpool.Conn) error {
+	if ok, err := anyPending(ctx, conn); err != nil || !ok {
+		return err
+	}
 	for {
 		n, err := relayBatch(ctx, r.pool, relayBatchSize, func(msgs []outboxMessage) (int, error) {
 			return r.bus.publishAll(ctx, msgs)

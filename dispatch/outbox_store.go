@@ -26,6 +26,15 @@ ORDER BY id
 LIMIT $1
 FOR UPDATE SKIP LOCKED`
 
+// anyPending says whether a row waits to be published; it reads the partial index only.
+func anyPending(ctx context.Context, conn *pgxpool.Conn) (bool, error) {
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)`).Scan(&ok); err != nil {
+		return false, fmt.Errorf("outbox pending: %w", err)
+	}
+	return ok, nil
+}
+
 const markPublished = `UPDATE outbox SET published_at = now() WHERE id = ANY($1)`
 
 // relayBatch claims up to limit rows, hands them to publish in id order, and marks those

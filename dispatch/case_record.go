@@ -1,0 +1,104 @@
+package dispatch
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Recording a transition: the deadline it leaves, and the one statement that writes the case,
+// its history row, its outbox row and its photos.
+
+// newDeadline says how the transition changes the deadline: a fresh one for the tier (in
+// seconds from now), none, or unchanged.
+func newDeadline(a Action, next caseRow) (seconds int32, clear bool) {
+	switch a {
+	case ActEscalate, ActReturn, ActTransfer, ActRework:
+		return int32(next.category.Deadlines.For(next.level, next.severity) / time.Second), false
+	case ActSettle, ActVerify:
+		return 0, true // the reporter verifies; no tier is on the clock
+	}
+	return 0, false
+}
+
+// nextTimes sets the deadline and the overdue flag the transition leaves: a fresh deadline for a
+// new tier (or a reworked case) counted from the transaction's now(), none while the reporter
+// verifies; a new deadline or none clears the flag, which the timer's overdue sets.
+func nextTimes(a Action, next *caseRow) {
+	secs, clear := newDeadline(a, *next)
+	switch {
+	case secs > 0:
+		d := next.now.Add(time.Duration(secs) * time.Second)
+		next.deadlineAt, next.overdueAt = &d, nil
+	case clear:
+		next.deadlineAt, next.overdueAt = nil, nil
+	case a == ActOverdue:
+		at := next.now
+		next.overdueAt = &at
+	}
+}
+
+// writeTransition updates the case and writes its history row and outbox row, in one
+// statement. The payload is the CaseEvent but for the history row's id, set here.
+const writeTransition = `
+WITH u AS (
+    UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
+        outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
+        urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9
+    WHERE id = $1
+    RETURNING id
+), h AS (
+    INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, from_level, centre_code, transition,
+        reason, outcome, parties, deadline_at)
+    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8 FROM u
+    RETURNING id
+), o AS (
+    INSERT INTO outbox (subject, payload)
+    SELECT $17, jsonb_set($18::jsonb, '{transition_id}', to_jsonb(h.id)) FROM h
+)`
+
+// writeTransitionPhotos is writeTransition for a transition with photos ($19).
+const writeTransitionPhotos = writeTransition + `, p AS (
+    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($19::text[]) FROM h
+)
+SELECT id FROM h`
+
+// transitionWrite is the statement that records a transition, and what Apply answers once it has run.
+type transitionWrite struct {
+	sql  string
+	args []any
+	view CaseView // but for TransitionID, which the statement returns
+}
+
+func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
+	nextTimes(t.Action, &next)
+	var outcome *string
+	if t.Action == ActSettle {
+		outcome = next.outcome
+	}
+	var actor *int64
+	if !t.timer {
+		actor = &t.ActorID
+	}
+	ev := CaseEvent{CaseID: t.CaseID, EventID: c.event, Action: string(t.Action),
+		State: next.state, Level: next.level, Centre: next.centre, FromState: c.state, FromLevel: c.level,
+		FromCentre: c.centre, Unit: c.unit, UnitName: c.unitName, Category: c.category.Code, Severity: c.severity,
+		Reporter: c.reporter, Version: c.version + 1, Reason: t.Reason, OpenedAt: c.openedAt,
+		DeadlineAt: next.deadlineAt, Overdue: next.overdueAt != nil, At: c.now}
+	if actor != nil {
+		ev.Actor = *actor
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return transitionWrite{}, err
+	}
+	w := transitionWrite{sql: writeTransition + "\nSELECT id FROM h",
+		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
+			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
+			CaseSubject(string(t.Action), c.unit), payload},
+		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
+			DeadlineAt: next.deadlineAt}}
+	if len(t.Photos) > 0 {
+		w.sql, w.args = writeTransitionPhotos, append(w.args, t.Photos)
+	}
+	return w, nil
+}
