@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -155,9 +156,6 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// defaultPoolConns is the pool size unless the URL sets pool_max_conns.
-const defaultPoolConns = 32
-
 // openDB connects a pool and checks the connection, so a wrong URL fails at once and clearly.
 func openDB(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	if cfg.DatabaseURL == "" {
@@ -170,8 +168,10 @@ func openDB(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	if !strings.Contains(cfg.DatabaseURL, "pool_max_conns") {
 		// pgxpool's default, max(4, CPUs), is too few for a server: the relay holds one for
 		// LISTEN, and the relay's batches, the timer, the notifier, the intake's writers and
-		// the requests would queue for the other three.
-		pc.MaxConns = defaultPoolConns
+		// the requests queued for the other three (p99 210 ms from commit to console). Many
+		// more than the cores only make PostgreSQL's backends queue for them: on two cores,
+		// transitions peaked at 8 connections (docs/benchmarks.md).
+		pc.MaxConns = int32(max(8, 4*runtime.NumCPU()))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
