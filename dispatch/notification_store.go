@@ -28,10 +28,11 @@ SELECT n.id, n.case_id, n.transition_id, n.kind, u.name, e.category, n.created_a
 FROM notifications n JOIN cases c ON c.id = n.case_id JOIN events e ON e.id = c.event_id
 JOIN units u ON u.code = c.unit_code
 WHERE n.member_id = $1
-ORDER BY n.id DESC
+ORDER BY n.transition_id DESC
 LIMIT $2`
 
-// List returns a member's latest notifications, newest first, and how many are unread.
+// List returns a member's latest notifications, newest transition first (processes consuming
+// at once may record them in another order), and how many are unread.
 func (n *Notifier) List(ctx context.Context, member int64, limit int) ([]Notification, int, error) {
 	limit = max(1, min(limit, MaxListedNotifications))
 	rows, err := n.pool.Query(ctx, selectNotifications, member, limit)
@@ -50,10 +51,12 @@ func (n *Notifier) List(ctx context.Context, member int64, limit int) ([]Notific
 	return list, unread, nil
 }
 
-// MarkRead marks a member's notifications up to and including id as read.
+// MarkRead marks as read a member's notification id and every one listed after it (of an
+// earlier transition).
 func (n *Notifier) MarkRead(ctx context.Context, member, upTo int64) error {
 	if _, err := n.pool.Exec(ctx, `UPDATE notifications SET read_at = now()
-		WHERE member_id = $1 AND id <= $2 AND read_at IS NULL`, member, upTo); err != nil {
+		WHERE member_id = $1 AND read_at IS NULL AND transition_id <=
+		    (SELECT transition_id FROM notifications WHERE id = $2 AND member_id = $1)`, member, upTo); err != nil {
 		return fmt.Errorf("%w: mark notifications read: %v", ErrRetryable, err)
 	}
 	return nil
