@@ -11,8 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
@@ -22,15 +21,7 @@ import (
 func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	defer ns.Shutdown()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
+	ns := dispatchtest.NATS(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	bus, err := ConnectInProcess(ctx, ns, logger)
 	if err != nil {

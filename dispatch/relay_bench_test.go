@@ -22,6 +22,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
@@ -438,15 +439,7 @@ func relayBenchBus(b *testing.B) (*dispatch.Bus, *receipts) {
 
 func benchNATS(b *testing.B) *server.Server {
 	b.Helper()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: b.TempDir(), NoSigs: true, NoLog: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		b.Fatal("nats not ready")
-	}
-	b.Cleanup(ns.Shutdown)
+	ns := dispatchtest.NATS(b)
 	return ns
 }
 

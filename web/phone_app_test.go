@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -118,15 +117,7 @@ func TestPhoneAppReportsOfflineExactlyOnce(t *testing.T) {
 // and NATS to the reporter's phone, which shows it without a reload.
 func TestPhoneAppShowsCaseProgressLive(t *testing.T) {
 	ctx := context.Background()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
+	ns := dispatchtest.NATS(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	bus, err := dispatch.ConnectInProcess(ctx, ns, logger)
 	if err != nil {
