@@ -2,36 +2,22 @@ package dispatch
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // Recording a transition: the deadline it leaves, and the one statement that writes the case,
 // its history row, its outbox row and its photos.
 
-// newDeadline says how the transition changes the deadline: a fresh one for the tier (in
-// seconds from now), none, or unchanged.
-func newDeadline(a Action, next caseRow) (seconds int32, clear bool) {
-	switch a {
-	case ActEscalate, ActReturn, ActTransfer, ActRework:
-		return int32(next.category.Deadlines.For(next.level, next.severity) / time.Second), false
-	case ActSettle, ActVerify:
-		return 0, true // the reporter verifies; no tier is on the clock
-	}
-	return 0, false
-}
-
 // nextTimes sets the deadline and the overdue flag the transition leaves: a fresh deadline for a
 // new tier (or a reworked case) counted from the transaction's now(), none while the reporter
-// verifies; a new deadline or none clears the flag, which the timer's overdue sets.
+// verifies or once closed; a new deadline or none clears the flag, which the timer's overdue sets.
 func nextTimes(a Action, next *caseRow) {
-	secs, clear := newDeadline(a, *next)
-	switch {
-	case secs > 0:
-		d := next.now.Add(time.Duration(secs) * time.Second)
+	switch a {
+	case ActEscalate, ActReturn, ActTransfer, ActRework:
+		d := next.now.Add(next.category.Deadlines.For(next.level, next.severity))
 		next.deadlineAt, next.overdueAt = &d, nil
-	case clear:
+	case ActSettle, ActVerify:
 		next.deadlineAt, next.overdueAt = nil, nil
-	case a == ActOverdue:
+	case ActOverdue:
 		at := next.now
 		next.overdueAt = &at
 	}

@@ -238,15 +238,9 @@ func isCaseError(err error) bool {
 	return false
 }
 
-// txQuerier runs statements in a transaction: a pgx.Tx, or a connection inside one.
-type txQuerier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
 // prepare checks t against the locked case c (the actor's right, the version the actor saw, the
 // state machine, the action's own rules) and works out the statement that records it.
-func prepare(ctx context.Context, q txQuerier, t Transition, r rule, c caseRow) (transitionWrite, error) {
+func prepare(ctx context.Context, q querier, t Transition, r rule, c caseRow) (transitionWrite, error) {
 	if t.timer {
 		if !r.timer {
 			return transitionWrite{}, ErrNotYours
@@ -279,7 +273,7 @@ func prepare(ctx context.Context, q txQuerier, t Transition, r rule, c caseRow) 
 
 // nextCase is the case as the transition leaves it: state, tier, centre and outcome (nextTimes
 // adds the deadline).
-func nextCase(ctx context.Context, tx txQuerier, t Transition, r rule, c caseRow) (caseRow, error) {
+func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) (caseRow, error) {
 	next := c
 	if r.to != "" {
 		next.state = r.to

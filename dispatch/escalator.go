@@ -9,8 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/griddispatch/griddispatch/grid"
 )
 
 // Escalator is the deadline timer. Deadlines live in PostgreSQL (cases.deadline_at, indexed), so
@@ -189,42 +187,4 @@ func dueTransition(ctx context.Context, tx pgx.Tx, c caseRow) (transitionWrite, 
 		w, err = prepare(ctx, tx, t, machine[t.Action], c)
 	}
 	return w, err
-}
-
-// loadPaths reads the paths of several units in one statement (see loadPath).
-func loadPaths(ctx context.Context, tx querier, units []string) (map[string]*grid.Path, error) {
-	var prefixes []string
-	for _, unit := range units {
-		for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
-			prefixes = append(prefixes, unit[:l.CodeLength()])
-		}
-	}
-	rows, err := tx.Query(ctx, selectPath, prefixes)
-	if err != nil {
-		return nil, err
-	}
-	found := map[string]grid.UnitRef{}
-	var code, name string
-	var level int16
-	var has bool
-	if _, err := pgx.ForEachRow(rows, []any{&code, &name, &level, &has}, func() error {
-		found[code] = grid.UnitRef{Code: code, Name: name, NoCentre: !has}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	paths := make(map[string]*grid.Path, len(units))
-	for _, unit := range units {
-		p := &grid.Path{}
-		for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
-			if u, ok := found[unit[:l.CodeLength()]]; ok {
-				p.Units[l], p.Level = u, l
-			}
-		}
-		if p.Level == 0 {
-			return nil, fmt.Errorf("unit %s is not in the grid", unit)
-		}
-		paths[unit] = p
-	}
-	return paths, nil
 }

@@ -50,38 +50,58 @@ func noCentreReason(path *grid.Path, want, got grid.Level) string {
 	return fmt.Sprintf("%s（%s）未设调解室，转%s矛调中心", u.Name, u.Code, path.Units[got].Name)
 }
 
-// selectPath reads a unit and its ancestors: their codes are its prefixes.
-const selectPath = `SELECT code, name, level, has_centre FROM units WHERE code = ANY($1) ORDER BY level`
+// selectPath reads units and their ancestors: the ancestors' codes are the units' prefixes.
+const selectPath = `SELECT code, name, level, has_centre FROM units WHERE code = ANY($1)`
 
-// querier is a pool or a transaction.
+// querier is a pool, a transaction, or a connection inside one.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // loadPath reads the path of a case's unit, for routing a transition.
 func loadPath(ctx context.Context, tx querier, unit string) (*grid.Path, error) {
+	paths, err := loadPaths(ctx, tx, []string{unit})
+	if err != nil {
+		return nil, err
+	}
+	return paths[unit], nil
+}
+
+// loadPaths reads the paths of units, a unit and its ancestors each, in one statement.
+func loadPaths(ctx context.Context, tx querier, units []string) (map[string]*grid.Path, error) {
 	var prefixes []string
-	for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
-		prefixes = append(prefixes, unit[:l.CodeLength()])
+	for _, unit := range units {
+		for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
+			prefixes = append(prefixes, unit[:l.CodeLength()])
+		}
 	}
 	rows, err := tx.Query(ctx, selectPath, prefixes)
 	if err != nil {
 		return nil, err
 	}
-	p := &grid.Path{}
+	found := map[string]grid.UnitRef{}
 	var code, name string
 	var level int16
 	var has bool
-	_, err = pgx.ForEachRow(rows, []any{&code, &name, &level, &has}, func() error {
-		p.Units[level] = grid.UnitRef{Code: code, Name: name, NoCentre: !has}
-		p.Level = grid.Level(level)
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name, &level, &has}, func() error {
+		found[code] = grid.UnitRef{Code: code, Name: name, NoCentre: !has}
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
-	if p.Level == 0 {
-		return nil, fmt.Errorf("unit %s is not in the grid", unit)
+	paths := make(map[string]*grid.Path, len(units))
+	for _, unit := range units {
+		p := &grid.Path{}
+		for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(unit); l++ {
+			if u, ok := found[unit[:l.CodeLength()]]; ok {
+				p.Units[l], p.Level = u, l
+			}
+		}
+		if p.Level == 0 {
+			return nil, fmt.Errorf("unit %s is not in the grid", unit)
+		}
+		paths[unit] = p
 	}
-	return p, nil
+	return paths, nil
 }
