@@ -58,6 +58,25 @@ func (cs *Cases) Queue(ctx context.Context, f QueueFilter) ([]CaseSummary, error
 	return list, nil
 }
 
+// Summary reads one case as a queue lists it: enough to decide who may act on it. ErrCaseNotFound
+// if there is none.
+func (cs *Cases) Summary(ctx context.Context, id int64) (CaseSummary, error) {
+	rows, err := cs.pool.Query(ctx, `SELECT `+summaryColumns+`
+`+caseJoins+`
+WHERE c.id = $1`, id)
+	if err != nil {
+		return CaseSummary{}, fmt.Errorf("%w: case: %v", ErrRetryable, err)
+	}
+	s, err := pgx.CollectExactlyOneRow(rows, scanSummary)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, ErrCaseNotFound
+	}
+	if err != nil {
+		return s, fmt.Errorf("%w: case: %v", ErrRetryable, err)
+	}
+	return s, nil
+}
+
 const selectDetail = `SELECT ` + summaryColumns + `, e.description, e.happened_at, e.received_at,
        ST_X(e.location), ST_Y(e.location), e.accuracy_m::float8, m.phone, c.outcome, c.rework_count,
        coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM event_photos WHERE event_id = e.id), '{}')

@@ -148,3 +148,22 @@ func (s *Store) CountByLevel(ctx context.Context, root string) ([6]int, error) {
 	})
 	return counts, err
 }
+
+// Refs names units by code without reading their polygons (a county's runs to megabytes), for
+// pages that show names. Codes not in the grid are absent from the map.
+func (s *Store) Refs(ctx context.Context, codes []string) (map[string]UnitRef, error) {
+	rows, err := s.pool.Query(ctx, `SELECT code, name, has_centre FROM units WHERE code = ANY($1)`, codes)
+	if err != nil {
+		return nil, fmt.Errorf("name units: %w", err)
+	}
+	refs := make(map[string]UnitRef, len(codes))
+	var code, name string
+	var has bool
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name, &has}, func() error {
+		refs[code] = UnitRef{Code: code, Name: name, NoCentre: !has}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("name units: %w", err)
+	}
+	return refs, nil
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -18,25 +19,35 @@ func caseID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// readableCase loads a case the signed-in member may read; a case they may not read is
-// ErrCaseNotFound, like one that does not exist, so case numbers cannot be probed.
-func (s *Server) readableCase(r *http.Request) (dispatch.CaseDetail, access, error) {
+// readable loads a case the signed-in member may read, with load (the case's summary or its
+// whole page); a case they may not read is ErrCaseNotFound, like one that does not exist, so
+// case numbers cannot be probed.
+func readable[T any](s *Server, r *http.Request, load func(context.Context, int64) (T, error), summary func(T) dispatch.CaseSummary) (T, access, error) {
+	var zero T
 	id, err := caseID(r)
 	if err != nil {
-		return dispatch.CaseDetail{}, access{}, err
+		return zero, access{}, err
 	}
 	acc, err := s.accessOf(r.Context(), principalFrom(r.Context()))
 	if err != nil {
-		return dispatch.CaseDetail{}, acc, err
+		return zero, acc, err
 	}
-	d, err := s.cases.Detail(r.Context(), id)
+	c, err := load(r.Context(), id)
 	if err != nil {
-		return d, acc, err
+		return zero, acc, err
 	}
-	if !acc.readsCase(d.CaseSummary) {
-		return dispatch.CaseDetail{}, acc, dispatch.ErrCaseNotFound
+	if !acc.readsCase(summary(c)) {
+		return zero, acc, dispatch.ErrCaseNotFound
 	}
-	return d, acc, nil
+	return c, acc, nil
+}
+
+func (s *Server) readableCase(r *http.Request) (dispatch.CaseDetail, access, error) {
+	return readable(s, r, s.cases.Detail, func(d dispatch.CaseDetail) dispatch.CaseSummary { return d.CaseSummary })
+}
+
+func (s *Server) readableSummary(r *http.Request) (dispatch.CaseSummary, access, error) {
+	return readable(s, r, s.cases.Summary, func(c dispatch.CaseSummary) dispatch.CaseSummary { return c })
 }
 
 // handleCase: GET /api/cases/{id} -> the case page: report, place, history, what I may do.
@@ -52,15 +63,15 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 // handleCaseMap: GET /api/cases/{id}/map -> GeoJSON of the case's village (or the deepest unit
 // above the grids it has) with its grids and micro-grids.
 func (s *Server) handleCaseMap(w http.ResponseWriter, r *http.Request) {
-	d, _, err := s.readableCase(r)
+	c, _, err := s.readableSummary(r)
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
 	}
-	root := d.Path.Units[min(grid.Village, d.Path.Level)].Code
+	root := c.Unit[:min(len(c.Unit), grid.Village.CodeLength())] // its village, or the deeper unit it lies in
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=300")
 	if _, err := s.auth.grid.Export(r.Context(), root, w); err != nil {
-		s.logger.Warn("case map", "case", d.ID, "err", err) // headers are sent; the body is cut short
+		s.logger.Warn("case map", "case", c.ID, "err", err) // headers are sent; the body is cut short
 	}
 }

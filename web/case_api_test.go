@@ -98,6 +98,15 @@ func TestQueueAndCasePageFollowJurisdiction(t *testing.T) {
 	queue := func(token, centre, query string) response {
 		return call(t, "GET", fx.base+"/api/centres/"+centre+"/queue"+query, token, "")
 	}
+	for _, tc := range []struct{ token, want string }{
+		{fx.village, `centres=[map[code:140802001001 level:3 name:东阜村]] subtrees=[]`},
+		{fx.supervisor, `centres=[] subtrees=[map[code:140802001 level:2 name:安邑街道 role:supervisor]]`},
+	} {
+		r := call(t, "GET", fx.base+"/api/my/centres", tc.token, "")
+		if got := fmt.Sprintf("centres=%v subtrees=%v", r.body["centres"], r.body["subtrees"]); r.status != http.StatusOK || got != tc.want {
+			t.Fatalf("my centres: %d %s; want %s", r.status, got, tc.want)
+		}
+	}
 	r := queue(fx.village, "140802001001", "")
 	cases, _ := r.body["cases"].([]any)
 	if r.status != http.StatusOK || len(cases) != 1 || cases[0].(map[string]any)["id"] != float64(fx.caseID) {

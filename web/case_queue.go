@@ -32,9 +32,14 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	unit, err := s.auth.grid.Unit(r.Context(), code)
+	refs, err := s.auth.grid.Refs(r.Context(), []string{code})
 	if err != nil {
 		writeError(w, s.logger, err)
+		return
+	}
+	unit, ok := refs[code]
+	if !ok {
+		writeError(w, s.logger, fmt.Errorf("%w: no unit %s", ErrNotFound, code))
 		return
 	}
 	list, err := s.cases.Queue(r.Context(), f)
@@ -47,7 +52,7 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		out[i] = summaryJSON(c)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"centre": unitRefJSON{Code: unit.Code, Name: unit.Name, Level: int(unit.Level)},
+		"centre": unitRefJSON{Code: unit.Code, Name: unit.Name, Level: int(grid.LevelOfCode(code))},
 		"now":    time.Now().UTC(), "cases": out})
 }
 

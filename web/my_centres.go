@@ -15,25 +15,28 @@ func (s *Server) handleMyCentres(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
+	var codes []string
+	for _, a := range as {
+		codes = append(codes, a.UnitCode)
+	}
+	refs, err := s.auth.grid.Refs(ctx, codes)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
 	centres, subtrees := []unitRefJSON{}, []unitRefJSON{}
 	for _, a := range as {
-		if a.Role != grid.RoleMediator && a.Role != grid.RoleSupervisor && a.Role != grid.RoleAdmin {
-			continue
-		}
-		u, err := s.auth.grid.Unit(ctx, a.UnitCode)
-		if err != nil {
-			writeError(w, s.logger, err)
-			return
-		}
-		ref := unitRefJSON{Code: u.Code, Name: u.Name, Level: int(u.Level)}
-		if a.Role == grid.RoleMediator {
+		u := refs[a.UnitCode]
+		ref := unitRefJSON{Code: a.UnitCode, Name: u.Name, Level: int(grid.LevelOfCode(a.UnitCode))}
+		switch a.Role {
+		case grid.RoleMediator:
 			if !u.NoCentre {
 				centres = append(centres, ref)
 			}
-			continue
+		case grid.RoleSupervisor, grid.RoleAdmin:
+			ref.Role = string(a.Role)
+			subtrees = append(subtrees, ref)
 		}
-		ref.Role = string(a.Role)
-		subtrees = append(subtrees, ref)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"centres": centres, "subtrees": subtrees})
 }

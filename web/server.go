@@ -49,6 +49,7 @@ type Intake interface {
 type Cases interface {
 	Apply(ctx context.Context, t dispatch.Transition) (dispatch.CaseView, error)
 	Queue(ctx context.Context, f dispatch.QueueFilter) ([]dispatch.CaseSummary, error)
+	Summary(ctx context.Context, id int64) (dispatch.CaseSummary, error)
 	Detail(ctx context.Context, id int64) (dispatch.CaseDetail, error)
 }
 
