@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -40,35 +38,11 @@ func BenchmarkCommitToConsole(b *testing.B) {
 func benchCommitToConsole(b *testing.B, consoles, rate int) {
 	db := dbtest.New(b)
 	ctx := context.Background()
-	g := grid.NewStore(db.Pool)
-	gridtest.Import(b, g)
-	member := func(phone, unit string, role grid.Role) (grid.Member, string) {
-		m, err := g.CreateMember(ctx, phone, "成员")
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := g.SetPassword(ctx, m.ID, "a-password"); err != nil {
-			b.Fatal(err)
-		}
-		if err := g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: unit, Role: role}); err != nil {
-			b.Fatal(err)
-		}
-		s, err := web.NewAuth(db.Pool, g).SignIn(ctx, phone, "a-password", "127.0.0.1", "bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		return m, s.Token
-	}
-	worker, _ := member("13900000001", "140802001001001", grid.RoleGridWorker)
-	mediator, _ := member("13900000002", "140802001001", grid.RoleMediator)
-	_, supervisor := member("13900000003", "140802001", grid.RoleSupervisor)
-
-	cfg := DefaultConfig()
-	cfg.DatabaseURL, cfg.Listen, cfg.DataDir = db.URL, "127.0.0.1:0", b.TempDir()
-	srv := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if err := srv.Run(ctx); err != nil {
-		b.Fatal(err)
-	}
+	gridtest.Import(b, grid.NewStore(db.Pool))
+	worker, _ := signedInMember(b, db, "13900000001", "140802001001001", grid.RoleGridWorker)
+	mediator, _ := signedInMember(b, db, "13900000002", "140802001001", grid.RoleMediator)
+	_, supervisor := signedInMember(b, db, "13900000003", "140802001", grid.RoleSupervisor)
+	srv := startServer(b, db, "")
 	defer srv.Close()
 
 	// Cases in mediation, one per sender, each mediated again and again (a transition that

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -29,40 +27,11 @@ func TestShortDeadlineEscalatesOnceAcrossProcesses(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	ns := dispatchtest.NATS(t)
-	g := grid.NewStore(db.Pool)
-	gridtest.Import(t, g)
-	token := func(phone, unit string, role grid.Role) string {
-		m, err := g.CreateMember(ctx, phone, "成员")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := g.SetPassword(ctx, m.ID, "a-password"); err != nil {
-			t.Fatal(err)
-		}
-		if err := g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: unit, Role: role}); err != nil {
-			t.Fatal(err)
-		}
-		s, err := web.NewAuth(db.Pool, g).SignIn(ctx, phone, "a-password", "127.0.0.1", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.Token
-	}
-	worker := token("13900000001", "140802001001001", grid.RoleGridWorker)
-	admin := token("13900000002", "140802", grid.RoleAdmin)
-	township := token("13900000003", "140802001", grid.RoleMediator)
-
-	start := func() *Main {
-		cfg := DefaultConfig()
-		cfg.DatabaseURL, cfg.NATSURL, cfg.Listen, cfg.DataDir = db.URL, ns.ClientURL(), "127.0.0.1:0", t.TempDir()
-		m := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		if err := m.Run(ctx); err != nil {
-			m.Close()
-			t.Fatal(err)
-		}
-		return m
-	}
-	a, b := start(), start()
+	gridtest.Import(t, grid.NewStore(db.Pool))
+	_, worker := signedInMember(t, db, "13900000001", "140802001001001", grid.RoleGridWorker)
+	_, admin := signedInMember(t, db, "13900000002", "140802", grid.RoleAdmin)
+	_, township := signedInMember(t, db, "13900000003", "140802001", grid.RoleMediator)
+	a, b := startServer(t, db, ns.ClientURL()), startServer(t, db, ns.ClientURL())
 	defer a.Close()
 	dialer := func(m *Main, tok string) *websocket.Conn {
 		d := websocket.Dialer{Subprotocols: []string{web.Subprotocol, "bearer." + tok}}
@@ -129,7 +98,7 @@ func TestShortDeadlineEscalatesOnceAcrossProcesses(t *testing.T) {
 		}
 	}
 	b.Close() // one process goes down and comes back while the deadline runs
-	b = start()
+	b = startServer(t, db, ns.ClientURL())
 	defer b.Close()
 
 	for {

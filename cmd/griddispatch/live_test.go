@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -21,41 +18,16 @@ import (
 // the same member's other phone, connected to the other, as a status frame.
 func TestStatusReachesPhoneOnAnotherProcess(t *testing.T) {
 	db := dbtest.New(t)
-	ctx := context.Background()
 	ns := dispatchtest.NATS(t)
 
-	g := grid.NewStore(db.Pool)
-	gridtest.Import(t, g)
-	m, err := g.CreateMember(ctx, "13900000001", "李强")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.SetPassword(ctx, m.ID, "phone-password"); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: "140802001001001", Role: grid.RoleGridWorker}); err != nil {
-		t.Fatal(err)
-	}
-
-	start := func() *Main {
-		cfg := DefaultConfig()
-		cfg.DatabaseURL, cfg.NATSURL, cfg.Listen, cfg.DataDir = db.URL, ns.ClientURL(), "127.0.0.1:0", t.TempDir()
-		m := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		if err := m.Run(ctx); err != nil {
-			m.Close()
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { m.Close() })
-		return m
-	}
-	a, b := start(), start()
+	gridtest.Import(t, grid.NewStore(db.Pool))
+	_, token := signedInMember(t, db, "13900000001", "140802001001001", grid.RoleGridWorker)
+	a, b := startServer(t, db, ns.ClientURL()), startServer(t, db, ns.ClientURL())
+	defer a.Close()
+	defer b.Close()
 
 	phone := func(srv *Main) *websocket.Conn {
-		sess, err := web.NewAuth(db.Pool, g).SignIn(ctx, "13900000001", "phone-password", "127.0.0.1", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := websocket.Dialer{Subprotocols: []string{web.Subprotocol, "bearer." + sess.Token}}
+		d := websocket.Dialer{Subprotocols: []string{web.Subprotocol, "bearer." + token}}
 		c, _, err := d.Dial("ws://"+srv.Addr()+"/ws", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -69,7 +41,7 @@ func TestStatusReachesPhoneOnAnotherProcess(t *testing.T) {
 	}
 	first, second := phone(a), phone(b)
 
-	err = first.WriteJSON(map[string]any{"type": "report", "id": "r1", "report": map[string]any{
+	err := first.WriteJSON(map[string]any{"type": "report", "id": "r1", "report": map[string]any{
 		"client_id": "0b7e5a58-6a36-4c55-9d7e-0c1e2f3a4b5c", "category": "road", "severity": "urgent",
 		"description": "路面塌陷", "lon": 111.02, "lat": 35.02, "accuracy_m": 5,
 		"happened_at": time.Now().Add(-time.Minute).Format(time.RFC3339)}})

@@ -3,13 +3,19 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/migrations/dbtest"
+	"github.com/griddispatch/griddispatch/web"
 )
 
 // syncWriter lets the test read a child's stderr while the child writes it.
@@ -54,3 +60,40 @@ func waitForLog(t *testing.T, cmd *exec.Cmd, logs *bytes.Buffer, msg string) str
 }
 
 var _ io.Writer = (*syncWriter)(nil)
+
+// signedInMember creates a member with one assignment, signs them in, and returns them with
+// their session token.
+func signedInMember(tb testing.TB, db *dbtest.DB, phone, unit string, role grid.Role) (grid.Member, string) {
+	tb.Helper()
+	ctx := context.Background()
+	g := grid.NewStore(db.Pool)
+	m, err := g.CreateMember(ctx, phone, "成员")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := g.SetPassword(ctx, m.ID, "a-password"); err != nil {
+		tb.Fatal(err)
+	}
+	if err := g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: unit, Role: role}); err != nil {
+		tb.Fatal(err)
+	}
+	s, err := web.NewAuth(db.Pool, g).SignIn(ctx, phone, "a-password", "127.0.0.1", "test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m, s.Token
+}
+
+// startServer runs a serve process on a free port against the database and, unless natsURL is
+// empty, that NATS server (else an embedded one). The caller closes it.
+func startServer(tb testing.TB, db *dbtest.DB, natsURL string) *Main {
+	tb.Helper()
+	cfg := DefaultConfig()
+	cfg.DatabaseURL, cfg.NATSURL, cfg.Listen, cfg.DataDir = db.URL, natsURL, "127.0.0.1:0", tb.TempDir()
+	m := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		tb.Fatal(err)
+	}
+	return m
+}
