@@ -27,14 +27,13 @@ type caseAPI struct {
 	caseID                                                    int64
 }
 
-// withBus starts an embedded NATS server and returns a configure func that wires its bus into
-// the server, and a func that starts the relay once the fixture's database exists.
-func withBus(t *testing.T) (func(*web.Config), func(fx *fixture)) {
+// liveFixture is the fixture with an in-process NATS server, its bus wired into the server and
+// the outbox relay running, so committed transitions reach phones and consoles live.
+func liveFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	ns := dispatchtest.NATS(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, ns, logger)
+	bus, err := dispatch.ConnectInProcess(ctx, dispatchtest.NATS(t), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,17 +41,15 @@ func withBus(t *testing.T) (func(*web.Config), func(fx *fixture)) {
 	if err := bus.EnsureStreams(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return func(c *web.Config) { c.CaseEvents = bus }, func(fx *fixture) {
-		relay := dispatch.StartRelay(fx.pool, bus, logger)
-		t.Cleanup(relay.Close)
-	}
+	fx := newFixtureWith(t, func(c *web.Config) { c.CaseEvents = bus })
+	relay := dispatch.StartRelay(fx.pool, bus, logger)
+	t.Cleanup(relay.Close)
+	return fx
 }
 
 func newCaseAPI(t *testing.T) *caseAPI {
 	t.Helper()
-	configure, startRelay := withBus(t)
-	fx := &caseAPI{fixture: newFixtureWith(t, configure)}
-	startRelay(fx.fixture)
+	fx := &caseAPI{fixture: liveFixture(t)}
 	fx.village = fx.member(t, "13900000011", "140802001001", grid.RoleMediator)
 	fx.neighbour = fx.member(t, "13900000012", "140802001002", grid.RoleMediator)
 	fx.township = fx.member(t, "13900000013", "140802001", grid.RoleMediator)

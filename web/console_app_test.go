@@ -24,9 +24,7 @@ func TestConsoleEscalatesLive(t *testing.T) {
 		t.Fatal("the console is not built: run `make ui`")
 	}
 	ctx := context.Background()
-	configure, startRelay := withBus(t)
-	fx := newFixtureWith(t, configure)
-	startRelay(fx)
+	fx := liveFixture(t)
 	fx.member(t, "13900000021", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000022", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000023", "140802001", grid.RoleMediator)
@@ -152,9 +150,7 @@ func TestConsoleEscalatesLive(t *testing.T) {
 // and PostgreSQL holds the urge by the supervisor.
 func TestConsoleSupervisorUrges(t *testing.T) {
 	ctx := context.Background()
-	configure, startRelay := withBus(t)
-	fx := newFixtureWith(t, configure)
-	startRelay(fx)
+	fx := liveFixture(t)
 	fx.member(t, "13900000031", "140802001", grid.RoleSupervisor)
 	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
 	var worker, supervisor int64

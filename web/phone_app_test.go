@@ -5,17 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
-	"github.com/griddispatch/griddispatch/web"
 )
 
 // browserScript runs one of web/ui/e2e's scripts in headless Chromium, handing each line it
@@ -117,19 +111,7 @@ func TestPhoneAppReportsOfflineExactlyOnce(t *testing.T) {
 // and NATS to the reporter's phone, which shows it without a reload.
 func TestPhoneAppShowsCaseProgressLive(t *testing.T) {
 	ctx := context.Background()
-	ns := dispatchtest.NATS(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, ns, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	if err := bus.EnsureStreams(ctx); err != nil {
-		t.Fatal(err)
-	}
-	fx := newFixtureWith(t, func(c *web.Config) { c.CaseEvents = bus })
-	relay := dispatch.StartRelay(fx.pool, bus, logger)
-	t.Cleanup(relay.Close)
+	fx := liveFixture(t)
 
 	closed := false
 	browserScript(t, "phone_live.mjs", func(line string) {

@@ -3,36 +3,11 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
-	"github.com/griddispatch/griddispatch/web"
 )
-
-// liveFixture is the fixture with an in-process NATS server and the outbox relay, so committed
-// transitions reach the reporter's phone as status frames.
-func liveFixture(t *testing.T) *fixture {
-	t.Helper()
-	ctx := context.Background()
-	ns := dispatchtest.NATS(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, ns, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	if err := bus.EnsureStreams(ctx); err != nil {
-		t.Fatal(err)
-	}
-	fx := newFixtureWith(t, func(c *web.Config) { c.CaseEvents = bus })
-	relay := dispatch.StartRelay(fx.pool, bus, logger)
-	t.Cleanup(relay.Close)
-	return fx
-}
 
 // TestPhoneVerificationTasks: a village mediator accepts, mediates and settles two cases the
 // grid worker reported; the open phone shows both as verification tasks (核查) without a reload.
