@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -229,3 +230,105 @@ func (b *Bus) ConsumeDurable(ctx context.Context, name, filter string, fn func(c
 
 // SubjectGridChanged announces that units changed; the payload says how and when.
 const SubjectGridChanged = "grid.changed"
+
+// ConsumeBatches is ConsumeDurable for work that is cheaper in bulk: fn gets up to max
+// messages at once (as many as have arrived, without waiting for more), and they are all
+// acknowledged once it returns nil, or all delivered again after a pause otherwise. fn must be
+// idempotent. It runs on one goroutine per process, stopped by Close.
+func (b *Bus) ConsumeBatches(ctx context.Context, name, filter string, max int, fn func(ctx context.Context, batch [][]byte) error) error {
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, "CASES", jetstream.ConsumerConfig{
+		Durable:       name,
+		FilterSubject: filter,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		DeliverPolicy: jetstream.DeliverNewPolicy,
+		MaxAckPending: 4 * max,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: consumer %s: %v", ErrBusDown, name, err)
+	}
+	msgs := make(chan jetstream.Msg, 2*max)
+	stop := make(chan struct{})
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		select {
+		case msgs <- m:
+		case <-stop:
+		}
+	}, jetstream.PullMaxMessages(max))
+	if err != nil {
+		return fmt.Errorf("%w: consume %s: %v", ErrBusDown, name, err)
+	}
+	go func() {
+		batch := make([]jetstream.Msg, 0, max)
+		data := make([][]byte, 0, max)
+		for {
+			batch, data = batch[:0], data[:0]
+			select {
+			case m := <-msgs:
+				batch = append(batch, m)
+			case <-stop:
+				return
+			}
+		drain:
+			for len(batch) < max {
+				select {
+				case m := <-msgs:
+					batch = append(batch, m)
+				default:
+					break drain
+				}
+			}
+			for _, m := range batch {
+				data = append(data, m.Data())
+			}
+			hctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			err := fn(hctx, data)
+			cancel()
+			for _, m := range batch {
+				if err != nil {
+					_ = m.NakWithDelay(time.Second)
+				} else {
+					_ = m.Ack()
+				}
+			}
+		}
+	}()
+	b.mu.Lock()
+	b.consumers = append(b.consumers, stopFunc(func() { cc.Stop(); close(stop) }))
+	b.mu.Unlock()
+	return nil
+}
+
+// stopFunc makes a func a ConsumeContext for Close.
+type stopFunc func()
+
+func (f stopFunc) Stop()                   { f() }
+func (f stopFunc) Drain()                  { f() }
+func (f stopFunc) Closed() <-chan struct{} { c := make(chan struct{}); close(c); return c }
+
+// SubjectStatsChanged announces, on core NATS, that the figures of some units changed; the
+// payload is a JSON array of unit codes. A lost notice costs a dashboard one refresh.
+const SubjectStatsChanged = "stats.changed"
+
+// PublishStatsChanged announces units whose figures changed.
+func (b *Bus) PublishStatsChanged(units []string) error {
+	data, err := json.Marshal(units)
+	if err != nil {
+		return err
+	}
+	return b.nc.Publish(SubjectStatsChanged, data)
+}
+
+// OnStatsChanged calls fn with the units of every stats.changed notice, from any process.
+func (b *Bus) OnStatsChanged(fn func(units []string)) error {
+	_, err := b.nc.Subscribe(SubjectStatsChanged, func(m *nats.Msg) {
+		var units []string
+		if json.Unmarshal(m.Data, &units) == nil {
+			fn(units)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("%w: subscribe %s: %v", ErrBusDown, SubjectStatsChanged, err)
+	}
+	return nil
+}

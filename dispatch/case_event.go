@@ -33,6 +33,13 @@ type CaseEvent struct {
 	DeadlineAt   *time.Time `json:"deadline_at"`
 	Overdue      bool       `json:"overdue"`
 	At           time.Time  `json:"at"`
+
+	// What the statistics need to count the transition (docs/metrics.md): whether the case was
+	// flagged overdue before it, its outcome, reworks and lateness after it.
+	FromOverdue bool    `json:"from_overdue,omitempty"`
+	Outcome     *string `json:"outcome,omitempty"`
+	Reworks     int     `json:"reworks,omitempty"`
+	Late        bool    `json:"late,omitempty"`
 }
 
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.

@@ -29,7 +29,7 @@ const writeTransition = `
 WITH u AS (
     UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
         outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
-        urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9
+        urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9, late = $19
     WHERE id = $1
     RETURNING id
 ), h AS (
@@ -42,9 +42,9 @@ WITH u AS (
     SELECT $17, jsonb_set($18::jsonb, '{transition_id}', to_jsonb(h.id)) FROM h
 )`
 
-// writeTransitionPhotos is writeTransition for a transition with photos ($19).
+// writeTransitionPhotos is writeTransition for a transition with photos ($20).
 const writeTransitionPhotos = writeTransition + `, p AS (
-    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($19::text[]) FROM h
+    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($20::text[]) FROM h
 )
 SELECT id FROM h`
 
@@ -57,6 +57,7 @@ type transitionWrite struct {
 
 func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	nextTimes(t.Action, &next)
+	next.late = c.late || t.timer
 	var outcome *string
 	if t.Action == ActSettle {
 		outcome = next.outcome
@@ -69,7 +70,8 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		State: next.state, Level: next.level, Centre: next.centre, FromState: c.state, FromLevel: c.level,
 		FromCentre: c.centre, Unit: c.unit, UnitName: c.unitName, Category: c.category.Code, Severity: c.severity,
 		Reporter: c.reporter, Version: c.version + 1, Reason: t.Reason, OpenedAt: c.openedAt,
-		DeadlineAt: next.deadlineAt, Overdue: next.overdueAt != nil, At: c.now}
+		DeadlineAt: next.deadlineAt, Overdue: next.overdueAt != nil, At: c.now,
+		FromOverdue: c.overdueAt != nil, Outcome: next.outcome, Reworks: next.reworks, Late: next.late}
 	if actor != nil {
 		ev.Actor = *actor
 	}
@@ -80,7 +82,7 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	w := transitionWrite{sql: writeTransition + "\nSELECT id FROM h",
 		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
-			CaseSubject(string(t.Action), c.unit), payload},
+			CaseSubject(string(t.Action), c.unit), payload, next.late},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {

@@ -67,6 +67,7 @@ type caseRow struct {
 	openedAt   time.Time
 	deadlineAt *time.Time
 	overdueAt  *time.Time
+	late       bool // the timer has acted on the case: it can no longer close on time
 
 	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
 	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
@@ -79,7 +80,7 @@ type caseRow struct {
 // the lock is judged where it is now.
 const selectCase = `
 SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.reporter_id, e.id, c.severity,
-       c.outcome, c.rework_count, c.opened_at, c.deadline_at, c.overdue_at,
+       c.outcome, c.rework_count, c.opened_at, c.deadline_at, c.overdue_at, c.late,
        k.code, k.group_code, k.name_zh, k.name_en, k.start_level, k.grid_may_close,
        k.village_deadline_s, k.township_deadline_s, k.county_deadline_s, k.urgent_deadline_s, k.auto_escalate, k.active,
        EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = $2 AND a.role = $3
@@ -113,7 +114,7 @@ func scanCase(row pgx.Row) (caseRow, error) {
 		village, township, county, urgent int32
 	}
 	err := row.Scan(&c.id, &c.state, &c.level, &c.centre, &c.unit, &c.unitName, &c.version,
-		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt,
+		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt, &c.late,
 		&c.category.Code, &c.category.Group, &c.category.NameZH, &c.category.NameEN, &k.start, &c.category.GridMayClose,
 		&k.village, &k.township, &k.county, &k.urgent, &c.category.AutoEscalate, &c.category.Active, &c.mayAct, &c.now)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -18,4 +18,7 @@ var (
 	ErrInvalidPhoto = errors.New("invalid photo")
 	// ErrPhotoNotFound means no such photo, or not one the viewer may see.
 	ErrPhotoNotFound = errors.New("photo not found")
+	// ErrBadStatsQuery means a question the figures cannot answer: a unit below the grid, an
+	// unknown trend step.
+	ErrBadStatsQuery = errors.New("bad statistics query")
 )
