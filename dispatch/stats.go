@@ -103,7 +103,8 @@ var statsColumns = func() []string {
 // Counters is one vector of case_stats counters.
 type Counters []int64
 
-func newCounters() Counters { return make(Counters, len(statsColumns)) }
+// NewCounters is a vector of zeros.
+func NewCounters() Counters { return make(Counters, len(statsColumns)) }
 
 func (c Counters) add(o Counters) {
 	for i, v := range o {
@@ -122,7 +123,7 @@ func (c Counters) zero() bool {
 
 // statsDelta is what one transition changes in its case's cohort.
 func statsDelta(e CaseEvent) Counters {
-	d := newCounters()
+	d := NewCounters()
 	open := func(s CaseState) bool { return s != "" && s != StateClosed }
 	first := e.FromState == ""
 	if first {

@@ -60,7 +60,7 @@ func (s *Stats) Summary(ctx context.Context, f StatsFilter) (Counters, error) {
 		return nil, err
 	}
 	q := `SELECT ` + allStatsCols + ` FROM case_stats WHERE category = $1 AND level = $2 AND unit_code = $3 AND ` + inPeriod
-	c := newCounters()
+	c := NewCounters()
 	if err := s.pool.QueryRow(ctx, q, periodArgs(f.Category, level, f.Unit, splitPeriod(f.From, f.To))...).Scan(counterPtrs(c)...); err != nil {
 		return nil, fmt.Errorf("%w: statistics: %v", ErrRetryable, err)
 	}
@@ -106,7 +106,7 @@ func (s *Stats) grouped(ctx context.Context, q string, n int, args []any) ([]Uni
 		return nil, fmt.Errorf("%w: statistics: %v", ErrRetryable, err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (UnitCounters, error) {
-		u := UnitCounters{Counters: newCounters()}
+		u := UnitCounters{Counters: NewCounters()}
 		dest := append([]any{&u.Code}, counterPtrs(u.Counters[:n])...)
 		return u, row.Scan(dest...)
 	})
@@ -142,7 +142,7 @@ GROUP BY 1 ORDER BY 1`
 		return nil, fmt.Errorf("%w: statistics: %v", ErrRetryable, err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TrendPoint, error) {
-		t := TrendPoint{Counters: newCounters()}
+		t := TrendPoint{Counters: NewCounters()}
 		dest := append([]any{&t.Period}, counterPtrs(t.Counters[:histCol(1, 0)])...)
 		return t, row.Scan(dest...)
 	})

@@ -47,7 +47,7 @@ func ApplyStats(ctx context.Context, pool *pgxpool.Pool, events []CaseEvent) ([]
 			keys := statsKeys(e)
 			for _, k := range keys {
 				if sums[k] == nil {
-					sums[k] = newCounters()
+					sums[k] = NewCounters()
 				}
 				sums[k].add(d)
 			}

@@ -28,7 +28,8 @@ type caseAPI struct {
 }
 
 // liveFixture is the fixture with an in-process NATS server, its bus wired into the server and
-// the outbox relay running, so committed transitions reach phones and consoles live.
+// the outbox relay and the stats applier running, so committed transitions reach phones,
+// consoles and dashboards live.
 func liveFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -41,9 +42,14 @@ func liveFixture(t *testing.T) *fixture {
 	if err := bus.EnsureStreams(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fx := newFixtureWith(t, func(c *web.Config) { c.CaseEvents = bus })
+	fx := newFixtureWith(t, func(c *web.Config) { c.CaseEvents, c.StatsChanges = bus, bus })
 	relay := dispatch.StartRelay(fx.pool, bus, logger)
 	t.Cleanup(relay.Close)
+	stats := dispatch.NewStatsApplier(fx.pool, logger)
+	if err := stats.Bind(ctx, bus); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stats.Close)
 	return fx
 }
 

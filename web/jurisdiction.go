@@ -60,6 +60,9 @@ func (a access) watchesCentre(code string) bool { return a.centres[code] || unde
 // watchesSubtree: live updates of every case below a unit.
 func (a access) watchesSubtree(code string) bool { return under(code, a.watch) }
 
+// seesFigures: the dashboard's figures of a unit's subtree (supervisors and admins).
+func (a access) seesFigures(code string) bool { return under(code, a.watch) }
+
 // readsCase: the case page, its map and photos.
 func (a access) readsCase(c dispatch.CaseSummary) bool {
 	return c.ReporterID == a.member || under(c.Unit, a.reads)

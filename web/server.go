@@ -31,6 +31,7 @@ type Server struct {
 	cases          Cases
 	catalogue      Catalogue
 	notifications  Notifications
+	stats          Stats
 	allowedOrigins []string
 	hub            *hub
 	http           *http.Server
@@ -65,16 +66,23 @@ type Config struct {
 	Cases          Cases     // the console's routes and the phone's verification; optional
 	Catalogue      Catalogue // administrators edit the routing catalogue; optional
 	Notifications  Notifications
-	CaseEvents     CaseEvents // pushes case transitions to reporters' phones; optional
-	AllowedOrigins []string   // browser origins besides the server's own host, for websockets
+	CaseEvents     CaseEvents   // pushes case transitions to reporters' phones; optional
+	Stats          Stats        // the supervisors' dashboard figures; optional (needs Intake)
+	StatsChanges   StatsChanges // tells live dashboards their figures changed; optional
+	AllowedOrigins []string     // browser origins besides the server's own host, for websockets
 }
 
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
-		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
+		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
 	if cfg.CaseEvents != nil {
 		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.StatsChanges != nil {
+		if err := cfg.StatsChanges.OnStatsChanged(s.hub.deliverStats); err != nil {
 			return nil, err
 		}
 	}
@@ -108,6 +116,15 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		if cfg.Catalogue != nil {
 			mux.HandleFunc("GET /api/admin/categories", s.requireAdmin(s.handleRoutingList))
 			mux.HandleFunc("PUT /api/admin/categories/{code}", s.requireAdmin(s.handleRoutingSave))
+		}
+		if cfg.Stats != nil && cfg.Intake != nil {
+			mux.HandleFunc("GET /api/stats/scope", s.requireSession(s.handleStatsScope))
+			mux.HandleFunc("GET /api/stats/summary", s.requireSession(s.handleStatsSummary))
+			mux.HandleFunc("GET /api/stats/units", s.requireSession(s.handleStatsUnits))
+			mux.HandleFunc("GET /api/stats/trend", s.requireSession(s.handleStatsTrend))
+			mux.HandleFunc("GET /api/stats/categories", s.requireSession(s.handleStatsCategories))
+			mux.HandleFunc("GET /api/stats/tiers", s.requireSession(s.handleStatsTiers))
+			mux.HandleFunc("GET /api/stats/map", s.requireSession(s.handleStatsMap))
 		}
 		if cfg.Photos != nil {
 			mux.HandleFunc("POST /api/photos", s.requireSession(s.handlePhotoUpload))

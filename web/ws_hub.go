@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,11 +27,17 @@ type hub struct {
 	byMember  map[int64]map[*wsConn]struct{}
 	byCentre  map[string]map[*wsConn]struct{}
 	bySubtree map[string]map[*wsConn]struct{}
+	byStats   map[string]map[*wsConn]struct{} // subtrees whose figures a dashboard shows
+}
+
+// StatsChanges announces units whose figures changed, from every process; dispatch.Bus is one.
+type StatsChanges interface {
+	OnStatsChanged(fn func(units []string)) error
 }
 
 func newHub() *hub {
 	return &hub{byMember: map[int64]map[*wsConn]struct{}{}, byCentre: map[string]map[*wsConn]struct{}{},
-		bySubtree: map[string]map[*wsConn]struct{}{}}
+		bySubtree: map[string]map[*wsConn]struct{}{}, byStats: map[string]map[*wsConn]struct{}{}}
 }
 
 func addTo[K comparable](m map[K]map[*wsConn]struct{}, k K, c *wsConn) {
@@ -62,10 +69,12 @@ func (h *hub) remove(c *wsConn) {
 	}
 }
 
-// subscription is one thing a console watches: a centre's queue or a whole subtree.
+// subscription is one thing a console watches: a centre's queue or a whole subtree, and for a
+// dashboard the subtree's figures too.
 type subscription struct {
 	subtree bool
 	code    string
+	stats   bool
 }
 
 // maxSubscriptions bounds what one connection may watch.
@@ -90,6 +99,9 @@ func (h *hub) subscribe(c *wsConn, s subscription) bool {
 	} else {
 		addTo(h.byCentre, s.code, c)
 	}
+	if s.stats {
+		addTo(h.byStats, s.code, c)
+	}
 	return true
 }
 
@@ -105,6 +117,9 @@ func (h *hub) unsubscribeLocked(c *wsConn, s subscription) {
 		removeFrom(h.bySubtree, s.code, c)
 	} else {
 		removeFrom(h.byCentre, s.code, c)
+	}
+	if s.stats {
+		removeFrom(h.byStats, s.code, c)
 	}
 }
 
@@ -163,6 +178,41 @@ func (h *hub) deliver(subject string, data []byte) {
 			for _, c := range consoles {
 				c.send(frame)
 			}
+		}
+	}
+}
+
+// statsFrame tells a dashboard that the figures of units inside its subtree changed.
+type statsFrame struct {
+	Type  string   `json:"type"` // "stats"
+	Units []string `json:"units"`
+}
+
+// deliverStats sends each dashboard watching a subtree the changed units inside it (a
+// subscription at a micro-grid hears of its grid).
+func (h *hub) deliverStats(units []string) {
+	h.mu.Lock()
+	targets := map[string][]*wsConn{}
+	for code, set := range h.byStats {
+		targets[code] = connsOf(set, nil)
+	}
+	h.mu.Unlock()
+	for code, conns := range targets {
+		var inside []string
+		for _, u := range units {
+			if strings.HasPrefix(u, code) || strings.HasPrefix(code, u) {
+				inside = append(inside, u)
+			}
+		}
+		if len(inside) == 0 {
+			continue
+		}
+		frame, err := prepare(statsFrame{Type: "stats", Units: inside})
+		if err != nil {
+			continue
+		}
+		for _, c := range conns {
+			c.send(frame)
 		}
 	}
 }

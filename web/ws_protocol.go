@@ -21,6 +21,7 @@ type inbound struct {
 	Report  *reportJSON `json:"report,omitempty"`
 	Centre  string      `json:"centre,omitempty"`  // subscribe, unsubscribe: a centre's queue
 	Subtree string      `json:"subtree,omitempty"` // subscribe, unsubscribe: every case below a unit
+	Stats   bool        `json:"stats,omitempty"`   // with subtree: also a stats frame when its figures change
 }
 
 type reportJSON struct {

@@ -22,7 +22,11 @@ func (c *wsConn) subscription(m inbound) {
 			Message: "a subscription needs an id (1-64 characters) and either a centre or a subtree"})
 		return
 	}
-	s := subscription{subtree: m.Subtree != "", code: m.Centre + m.Subtree}
+	if m.Stats && m.Subtree == "" {
+		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "stats are for a subtree"})
+		return
+	}
+	s := subscription{subtree: m.Subtree != "", code: m.Centre + m.Subtree, stats: m.Stats}
 	if l := grid.LevelOfCode(s.code); !isDigits(s.code) || l == 0 || (!s.subtree && l > grid.Village) {
 		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "not a unit code: " + quoteShort(s.code)})
 		return

@@ -56,6 +56,7 @@ func newFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
 	cfg := web.Config{Auth: fx.auth, Intake: intake,
 		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, Cases: dispatch.NewCases(db.Pool),
 		Catalogue: dispatch.NewCatalogue(db.Pool), Notifications: dispatch.NewNotifier(db.Pool, logger),
+		Stats:          dispatch.NewStats(db.Pool),
 		AllowedOrigins: []string{"https://app.example.cn"}}
 	if configure != nil {
 		configure(&cfg)

@@ -30,6 +30,7 @@ type Main struct {
 	bus     *dispatch.Bus
 	relay   *dispatch.Relay
 	timer   *dispatch.Escalator
+	stats   *dispatch.StatsApplier
 	locator *grid.LiveLocator
 	intake  *dispatch.Intake
 	http    *web.Server
@@ -59,6 +60,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := notifier.Bind(ctx, m.bus); err != nil {
 		return err
 	}
+	m.stats = dispatch.NewStatsApplier(m.pool, m.Logger)
+	if err := m.stats.Bind(ctx, m.bus); err != nil {
+		return err
+	}
 	if err := m.bus.OnCatalogueChange(m.intake.CatalogueChanged); err != nil {
 		return err
 	}
@@ -77,6 +82,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Catalogue:      dispatch.NewCatalogue(m.pool),
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
+		Stats:          dispatch.NewStats(m.pool),
+		StatsChanges:   m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
 	})
 	if err != nil {
@@ -142,6 +149,9 @@ func (m *Main) Close() error {
 	}
 	if m.relay != nil {
 		m.relay.Close()
+	}
+	if m.stats != nil {
+		m.stats.Close()
 	}
 	if m.bus != nil {
 		m.bus.Close()

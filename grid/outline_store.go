@@ -1,0 +1,56 @@
+package grid
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Children names the units directly under code (without polygons), in code order.
+func (s *Store) Children(ctx context.Context, code string) ([]UnitRef, error) {
+	rows, err := s.pool.Query(ctx, `SELECT code, name, has_centre FROM units WHERE parent_code = $1 ORDER BY code`, code)
+	if err != nil {
+		return nil, fmt.Errorf("children of %s: %w", code, err)
+	}
+	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (UnitRef, error) {
+		var r UnitRef
+		var has bool
+		err := row.Scan(&r.Code, &r.Name, &has)
+		r.NoCentre = !has
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("children of %s: %w", code, err)
+	}
+	return refs, nil
+}
+
+// OutlineTolerance is how far, in degrees (about 20 m), a map outline may stray from the
+// polygon: enough to draw a county's townships in kilobytes instead of megabytes.
+const OutlineTolerance = 0.0002
+
+// Outlines returns the units directly under code (the unit itself when it has none, or when
+// self) as a GeoJSON FeatureCollection with simplified polygons and properties code, name and
+// level, for maps that colour units rather than locate points.
+func (s *Store) Outlines(ctx context.Context, code string, self bool) ([]byte, error) {
+	var out []byte
+	err := s.pool.QueryRow(ctx, selectOutlines, code, OutlineTolerance, self).Scan(&out)
+	if err != nil {
+		return nil, fmt.Errorf("outlines under %s: %w", code, err)
+	}
+	return out, nil
+}
+
+const selectOutlines = `
+WITH u AS (
+    SELECT code, name, level, geom FROM units WHERE parent_code = $1 AND NOT $3
+    UNION ALL
+    SELECT code, name, level, geom FROM units
+    WHERE code = $1 AND ($3 OR NOT EXISTS (SELECT 1 FROM units WHERE parent_code = $1))
+)
+SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+    'type', 'Feature',
+    'properties', json_build_object('code', code, 'name', name, 'level', level),
+    'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, $2), 6)::json) ORDER BY code), '[]'::json))::text
+FROM u`

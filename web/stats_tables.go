@@ -1,0 +1,210 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// handleStatsSummary: GET /api/stats/summary -> the KPI tiles, the tiers and the backlog.
+func (s *Server) handleStatsSummary(w http.ResponseWriter, r *http.Request) {
+	req, err := s.statsRequestOf(r)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	c, err := s.stats.Summary(r.Context(), req.StatsFilter)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	byDay, err := s.stats.OpenByDay(r.Context(), req.StatsFilter)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	refs, err := s.auth.grid.Refs(r.Context(), []string{req.Unit})
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	out := summaryOf(c.Figures())
+	out.Unit = statsUnitJSON{Code: req.Unit, Name: refs[req.Unit].Name, Level: int(grid.LevelOfCode(req.Unit))}
+	out.From, out.To, out.Category = req.From.Format(time.DateOnly), req.To.Format(time.DateOnly), req.Category
+	out.Backlog = backlogOf(dispatch.Backlog(byDay, req.today))
+	writeJSON(w, http.StatusOK, out)
+}
+
+// figureRow is the figures of a ranking or breakdown row.
+func figureRow(f dispatch.Figures) map[string]any {
+	return map[string]any{"received": f.Received, "closed": f.Closed, "closure_rate": f.ClosureRate,
+		"on_time_rate": f.OnTimeRate, "settled_low_rate": f.SettledLowRate,
+		"mediation_success_rate": f.MediationSuccessRate, "open": f.Open, "overdue": f.Overdue}
+}
+
+var figureColumns = []tableColumn{
+	{"received", "受理", "Received", colInt}, {"closed", "办结", "Closed", colInt},
+	{"closure_rate", "办结率", "Closure rate", colRate}, {"on_time_rate", "按期办结率", "On-time rate", colRate},
+	{"settled_low_rate", "矛盾不上交率", "Settled low", colRate},
+	{"mediation_success_rate", "调解成功率", "Mediation success", colRate},
+	{"open", "在办", "Open", colInt}, {"overdue", "逾期", "Overdue", colInt},
+}
+
+// handleStatsUnits: GET /api/stats/units -> one row per child unit, every child listed.
+func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request) {
+	req, err := s.statsRequestOf(r)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	sums, err := s.stats.Children(r.Context(), req.StatsFilter)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	level := grid.LevelOfCode(req.Unit)
+	var children []grid.UnitRef
+	if level == grid.Grid {
+		refs, err := s.auth.grid.Refs(r.Context(), []string{req.Unit})
+		if err != nil {
+			writeError(w, s.logger, err)
+			return
+		}
+		children = []grid.UnitRef{refs[req.Unit]}
+	} else {
+		level++
+		if children, err = s.auth.grid.Children(r.Context(), req.Unit); err != nil {
+			writeError(w, s.logger, err)
+			return
+		}
+	}
+	byCode := map[string]dispatch.Counters{}
+	for _, u := range sums {
+		byCode[u.Code] = u.Counters
+	}
+	rows := make([]map[string]any, 0, len(children))
+	for _, ch := range children {
+		c := byCode[ch.Code]
+		if c == nil {
+			c = dispatch.NewCounters() // no cases
+		}
+		row := figureRow(c.Figures())
+		row["code"], row["name"] = ch.Code, ch.Name
+		rows = append(rows, row)
+	}
+	t := table{name: "units", columns: append([]tableColumn{{"code", "代码", "Code", colText}, {"name", "单位", "Unit", colText}},
+		figureColumns...), rows: rows}
+	s.writeTable(w, req, t, map[string]any{"level": int(level), "units": rows})
+}
+
+// handleStatsCategories: GET /api/stats/categories -> one row per category with cases.
+func (s *Server) handleStatsCategories(w http.ResponseWriter, r *http.Request) {
+	req, err := s.statsRequestOf(r)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	sums, err := s.stats.Categories(r.Context(), req.StatsFilter)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	cats, err := s.intake.Categories(r.Context())
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	byCode := map[string]dispatch.Category{}
+	for _, k := range cats {
+		byCode[k.Code] = k
+	}
+	rows := make([]map[string]any, 0, len(sums))
+	for _, u := range sums {
+		row := figureRow(u.Counters.Figures())
+		k := byCode[u.Code]
+		row["code"], row["group"], row["name"] = u.Code, k.Group, k.NameZH
+		if req.lang == "en" {
+			row["name"] = k.NameEN
+		}
+		rows = append(rows, row)
+	}
+	t := table{name: "categories", columns: append([]tableColumn{{"code", "代码", "Code", colText},
+		{"name", "类别", "Category", colText}}, figureColumns...), rows: rows}
+	s.writeTable(w, req, t, map[string]any{"categories": rows})
+}
+
+// handleStatsTrend: GET /api/stats/trend -> one point per week or month of the period.
+func (s *Server) handleStatsTrend(w http.ResponseWriter, r *http.Request) {
+	req, err := s.statsRequestOf(r)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	points, err := s.stats.Trend(r.Context(), req.StatsFilter, req.by)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	rows := make([]map[string]any, 0, len(points))
+	for _, p := range points {
+		f := p.Counters.Figures()
+		end := p.Period.AddDate(0, 1, -1)
+		if req.by == "week" {
+			end = p.Period.AddDate(0, 0, 6)
+		}
+		from, to := p.Period, end
+		if from.Before(req.From) {
+			from = req.From
+		}
+		if to.After(req.To) {
+			to = req.To
+		}
+		rows = append(rows, map[string]any{"period": p.Period.Format(time.DateOnly), "from": from.Format(time.DateOnly),
+			"to": to.Format(time.DateOnly), "received": f.Received, "closed": f.Closed, "closure_rate": f.ClosureRate,
+			"on_time_rate": f.OnTimeRate})
+	}
+	t := table{name: "trend", columns: []tableColumn{{"from", "起", "From", colText}, {"to", "止", "To", colText},
+		{"received", "受理", "Received", colInt}, {"closed", "办结", "Closed", colInt},
+		{"closure_rate", "办结率", "Closure rate", colRate}, {"on_time_rate", "按期办结率", "On-time rate", colRate}}, rows: rows}
+	s.writeTable(w, req, t, map[string]any{"by": req.by, "points": rows})
+}
+
+// handleStatsTiers: GET /api/stats/tiers -> the tier breakdown as a table.
+func (s *Server) handleStatsTiers(w http.ResponseWriter, r *http.Request) {
+	req, err := s.statsRequestOf(r)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	c, err := s.stats.Summary(r.Context(), req.StatsFilter)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	tiers := tiersJSON(c.Figures())
+	rows := make([]map[string]any, 0, len(tiers))
+	for _, t := range tiers {
+		rows = append(rows, map[string]any{"tier": t.Tier, "tier_name": tierName(t.Tier, req.lang), "arrived": t.Arrived,
+			"escalated": t.Escalated, "escalation_rate": t.EscalationRate, "closed": t.Closed, "on_time": t.OnTime,
+			"mediated": t.Mediated, "unsettled": t.Unsettled, "open": t.Open, "overdue": t.Overdue,
+			"median": t.Median, "p90": t.P90})
+	}
+	t := table{name: "tiers", columns: []tableColumn{{"tier_name", "层级", "Tier", colText},
+		{"arrived", "到达", "Arrived", colInt}, {"escalated", "上报", "Escalated", colInt},
+		{"escalation_rate", "上报率", "Escalation rate", colRate}, {"closed", "办结", "Closed", colInt},
+		{"on_time", "按期办结", "On time", colInt}, {"mediated", "调解成功", "Mediated", colInt},
+		{"unsettled", "调解不成", "Unsettled", colInt}, {"open", "在办", "Open", colInt}, {"overdue", "逾期", "Overdue", colInt},
+		{"median", "办结时长中位数", "Median time to close", colBin}, {"p90", "办结时长P90", "P90 time to close", colBin}}, rows: rows}
+	s.writeTable(w, req, t, map[string]any{"tiers": rows})
+}
+
+func tierName(t int, lang string) string {
+	zh := []string{"", "县级", "乡镇级", "村级", "网格"}
+	en := []string{"", "County", "Township", "Village", "Grid"}
+	if lang == "en" {
+		return en[t]
+	}
+	return zh[t]
+}
