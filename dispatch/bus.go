@@ -332,3 +332,17 @@ func (b *Bus) OnStatsChanged(fn func(units []string)) error {
 	}
 	return nil
 }
+
+// Pending is how many messages the durable consumer name has not had acknowledged yet:
+// waiting to be delivered, or delivered and in hand.
+func (b *Bus) Pending(ctx context.Context, name string) (uint64, error) {
+	cons, err := b.js.Consumer(ctx, "CASES", name)
+	if err != nil {
+		return 0, fmt.Errorf("%w: consumer %s: %v", ErrBusDown, name, err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("%w: consumer %s: %v", ErrBusDown, name, err)
+	}
+	return info.NumPending + uint64(info.NumAckPending), nil
+}

@@ -12,18 +12,25 @@ import (
 
 // ApplyStats counts a batch of case events into case_stats in one transaction, each transition
 // once: those a rebuild already counted (id up to stats_rebuilt.max_id) or an earlier batch
-// recorded in stats_applied are skipped. It returns the units (grid, or the deepest level above
-// it) whose figures changed.
+// recorded in stats_applied are skipped. A transition that changes no counter (an accept, an
+// attempt, an urge) is neither recorded nor counted: counting it twice would change nothing.
+// It returns the units (grid, or the deepest level above it) whose figures changed.
 func ApplyStats(ctx context.Context, pool *pgxpool.Pool, events []CaseEvent) ([]string, error) {
-	if len(events) == 0 {
+	deltas := make(map[int64]CaseEvent, len(events))
+	var ids []int64
+	for _, e := range events {
+		if _, dup := deltas[e.TransitionID]; dup || statsDelta(e).zero() {
+			continue
+		}
+		deltas[e.TransitionID] = e
+		ids = append(ids, e.TransitionID)
+	}
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, len(events))
-	for i, e := range events {
-		ids[i] = e.TransitionID
-	}
-	var changed []string
+	units := map[string]bool{}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		clear(units)
 		rows, err := tx.Query(ctx, claimTransitions, ids)
 		if err != nil {
 			return err
@@ -32,17 +39,9 @@ func ApplyStats(ctx context.Context, pool *pgxpool.Pool, events []CaseEvent) ([]
 		if err != nil {
 			return err
 		}
-		isFresh := make(map[int64]bool, len(fresh))
-		for _, id := range fresh {
-			isFresh[id] = true
-		}
 		sums := map[statsKey]Counters{}
-		units := map[string]bool{}
-		for _, e := range events {
-			if !isFresh[e.TransitionID] {
-				continue
-			}
-			isFresh[e.TransitionID] = false // the same message twice in one batch
+		for _, id := range fresh {
+			e := deltas[id]
 			d := statsDelta(e)
 			keys := statsKeys(e)
 			for _, k := range keys {
@@ -55,16 +54,14 @@ func ApplyStats(ctx context.Context, pool *pgxpool.Pool, events []CaseEvent) ([]
 				units[keys[len(keys)-1].unit] = true
 			}
 		}
-		if err := upsertStats(ctx, tx, sums); err != nil {
-			return err
-		}
-		for u := range units {
-			changed = append(changed, u)
-		}
-		return nil
+		return upsertStats(ctx, tx, sums)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: apply statistics: %v", ErrRetryable, err)
+	}
+	changed := make([]string, 0, len(units))
+	for u := range units {
+		changed = append(changed, u)
 	}
 	sort.Strings(changed)
 	return changed, nil
@@ -78,60 +75,67 @@ WHERE id > coalesce((SELECT max_id FROM stats_rebuilt), 0)
 ON CONFLICT DO NOTHING
 RETURNING transition_id`
 
-// upsertStatsSQL adds one row of deltas per key, given as one array per column. Zero is
-// stored as NULL so that sparse rows stay small.
-var upsertStatsSQL = func() string {
-	var cols, sel, set []string
-	for i, c := range statsColumns {
-		cols = append(cols, c)
-		sel = append(sel, fmt.Sprintf("nullif(c%d, 0)", i))
-		set = append(set, fmt.Sprintf("%s = nullif(coalesce(s.%s, 0) + coalesce(excluded.%s, 0), 0)", c, c, c))
-	}
-	var args []string
-	for i := range statsColumns {
-		args = append(args, fmt.Sprintf("$%d::bigint[]", i+6))
-	}
-	var names []string
-	for i := range statsColumns {
+// upsertStatsSQL adds one row of deltas per key, for the counter columns cols only (those a
+// batch changes: a handful of the 121, which is what keeps a batch cheap), given as one array
+// per column. Zero is stored as NULL so that sparse rows stay small.
+func upsertStatsSQL(cols []int) string {
+	names := []string{"k_category", "k_span", "k_level", "k_unit", "k_period"}
+	args := []string{"$1::text[]", "$2::text[]", "$3::smallint[]", "$4::text[]", "$5::date[]"}
+	var target, sel, set []string
+	for i, c := range cols {
+		name := statsColumns[c]
 		names = append(names, fmt.Sprintf("c%d", i))
+		args = append(args, fmt.Sprintf("$%d::bigint[]", i+6))
+		target = append(target, name)
+		sel = append(sel, fmt.Sprintf("nullif(c%d, 0)", i))
+		set = append(set, fmt.Sprintf("%s = nullif(coalesce(s.%s, 0) + coalesce(excluded.%s, 0), 0)", name, name, name))
 	}
-	return `INSERT INTO case_stats AS s (category, span, level, unit_code, period, ` + strings.Join(cols, ", ") + `)
+	return `INSERT INTO case_stats AS s (category, span, level, unit_code, period, ` + strings.Join(target, ", ") + `)
 SELECT k_category, k_span::"char", k_level, k_unit, k_period, ` + strings.Join(sel, ", ") + `
-FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::date[], ` + strings.Join(args, ", ") + `)
-    AS u(k_category, k_span, k_level, k_unit, k_period, ` + strings.Join(names, ", ") + `)
+FROM unnest(` + strings.Join(args, ", ") + `) AS u(` + strings.Join(names, ", ") + `)
 ON CONFLICT (category, span, level, unit_code, period) DO UPDATE SET ` + strings.Join(set, ", ")
-}()
+}
 
 func upsertStats(ctx context.Context, tx pgx.Tx, sums map[statsKey]Counters) error {
 	keys := make([]statsKey, 0, len(sums))
+	changed := make([]bool, len(statsColumns))
 	for k, c := range sums {
-		if !c.zero() {
-			keys = append(keys, k)
+		if c.zero() {
+			continue
+		}
+		keys = append(keys, k)
+		for i, v := range c {
+			changed[i] = changed[i] || v != 0
 		}
 	}
 	if len(keys) == 0 {
 		return nil
 	}
+	var cols []int
+	for i, ch := range changed {
+		if ch {
+			cols = append(cols, i)
+		}
+	}
 	// One order for every process, so two batches never wait on each other's rows in a cycle.
 	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
-	args := make([]any, 5+len(statsColumns))
 	cats, spans, levels, units, periods := make([]string, len(keys)), make([]string, len(keys)),
 		make([]int16, len(keys)), make([]string, len(keys)), make([]string, len(keys))
-	cols := make([][]int64, len(statsColumns))
-	for i := range cols {
-		cols[i] = make([]int64, len(keys))
+	vals := make([][]int64, len(cols))
+	for j := range vals {
+		vals[j] = make([]int64, len(keys))
 	}
 	for i, k := range keys {
 		cats[i], spans[i], levels[i], units[i], periods[i] = k.category, string(k.span), int16(k.level), k.unit, k.period
-		for j, v := range sums[k] {
-			cols[j][i] = v
+		for j, c := range cols {
+			vals[j][i] = sums[k][c]
 		}
 	}
-	args[0], args[1], args[2], args[3], args[4] = cats, spans, levels, units, periods
-	for j := range cols {
-		args[5+j] = cols[j]
+	args := []any{cats, spans, levels, units, periods}
+	for _, v := range vals {
+		args = append(args, v)
 	}
-	_, err := tx.Exec(ctx, upsertStatsSQL, args...)
+	_, err := tx.Exec(ctx, upsertStatsSQL(cols), args...)
 	return err
 }
 
