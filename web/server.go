@@ -118,13 +118,13 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 			mux.HandleFunc("PUT /api/admin/categories/{code}", s.requireAdmin(s.handleRoutingSave))
 		}
 		if cfg.Stats != nil && cfg.Intake != nil {
-			mux.HandleFunc("GET /api/stats/scope", s.requireSession(s.handleStatsScope))
-			mux.HandleFunc("GET /api/stats/summary", s.requireSession(s.handleStatsSummary))
-			mux.HandleFunc("GET /api/stats/units", s.requireSession(s.handleStatsUnits))
-			mux.HandleFunc("GET /api/stats/trend", s.requireSession(s.handleStatsTrend))
-			mux.HandleFunc("GET /api/stats/categories", s.requireSession(s.handleStatsCategories))
-			mux.HandleFunc("GET /api/stats/tiers", s.requireSession(s.handleStatsTiers))
-			mux.HandleFunc("GET /api/stats/map", s.requireSession(s.handleStatsMap))
+			mux.HandleFunc("GET /api/stats/scope", timed(s.requireSession(s.handleStatsScope)))
+			mux.HandleFunc("GET /api/stats/summary", timed(s.requireSession(s.handleStatsSummary)))
+			mux.HandleFunc("GET /api/stats/units", timed(s.requireSession(s.handleStatsUnits)))
+			mux.HandleFunc("GET /api/stats/trend", timed(s.requireSession(s.handleStatsTrend)))
+			mux.HandleFunc("GET /api/stats/categories", timed(s.requireSession(s.handleStatsCategories)))
+			mux.HandleFunc("GET /api/stats/tiers", timed(s.requireSession(s.handleStatsTiers)))
+			mux.HandleFunc("GET /api/stats/map", timed(s.requireSession(s.handleStatsMap)))
 		}
 		if cfg.Photos != nil {
 			mux.HandleFunc("POST /api/photos", s.requireSession(s.handlePhotoUpload))

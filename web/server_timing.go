@@ -1,0 +1,38 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// timed adds a Server-Timing header (app;dur=<ms>) to the response: how long the server took
+// to the first byte, authentication included, which browsers' developer tools and the
+// dashboard benchmark read without the network's share.
+func timed(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		next(&timingWriter{ResponseWriter: w, start: time.Now()}, r)
+	}
+}
+
+type timingWriter struct {
+	http.ResponseWriter
+	start   time.Time
+	written bool
+}
+
+func (t *timingWriter) WriteHeader(code int) {
+	if !t.written {
+		t.written = true
+		ms := float64(time.Since(t.start).Microseconds()) / 1000
+		t.Header().Set("Server-Timing", fmt.Sprintf("app;dur=%.2f", ms))
+	}
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *timingWriter) Write(b []byte) (int, error) {
+	if !t.written {
+		t.WriteHeader(http.StatusOK)
+	}
+	return t.ResponseWriter.Write(b)
+}
