@@ -31,7 +31,10 @@ func (c *wsConn) subscription(m inbound) {
 		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "not a unit code: " + quoteShort(s.code)})
 		return
 	}
-	if m.Type == "unsubscribe" {
+	if m.Type == "unsubscribe" { // with or without the stats it was subscribed with
+		s.stats = false
+		c.s.hub.unsubscribe(c, s)
+		s.stats = true
 		c.s.hub.unsubscribe(c, s)
 		c.enqueue(subscribedFrame{Type: "unsubscribed", ID: m.ID})
 		return

@@ -8,7 +8,7 @@ import { centrePicker } from './centres';
 import { setCategories } from './format';
 import { messages } from './messages';
 import { loadCentre, loadSession, saveCentre, saveSession } from './session';
-import { signInForm } from './signin';
+import { signInForm } from '../lib/signin';
 import type { MyCentres } from './types';
 import { Workspace } from './workspace';
 

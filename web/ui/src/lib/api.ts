@@ -8,13 +8,15 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, token: string | null, body?: BodyInit, contentType = 'application/json'): Promise<T> {
+// cache is 'no-store' unless a route's answer may be revalidated (the dashboard's map, by ETag).
+export async function api<T>(method: string, path: string, token: string | null, body?: BodyInit, contentType = 'application/json',
+  cache: RequestCache = 'no-store'): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers.Authorization = 'Bearer ' + token;
   if (body !== undefined) headers['Content-Type'] = contentType;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body, cache: 'no-store' });
+    res = await fetch(path, { method, headers, body, cache });
   } catch (e) {
     throw new ApiError(0, 'network', String(e));
   }

@@ -1,7 +1,8 @@
-// The sign-in form (POST /api/sessions).
-import { api, ApiError, type Session } from '../lib/api';
-import { h } from '../lib/dom';
-import { t } from '../lib/i18n';
+// The sign-in form (POST /api/sessions), shared by the desk apps. It needs the app's words
+// app_title, phone, password, sign_in, signing_in, signin_failed, signin_limited, signin_offline.
+import { api, ApiError, type Session } from './api';
+import { h } from './dom';
+import { t } from './i18n';
 
 export function signInForm(notice: string, signedIn: (s: Session) => void): HTMLElement {
   const phone = h('input', { name: 'phone', type: 'tel', inputmode: 'numeric', autocomplete: 'username', required: true, maxlength: 20 });

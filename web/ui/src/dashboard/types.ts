@@ -1,0 +1,122 @@
+// The statistics API's answers (docs/stats-api.md).
+export interface ScopeUnit {
+  code: string;
+  name: string;
+  level: number;
+}
+
+// A time-to-close bin (docs/metrics.md); to_s is null for the last, open-ended one.
+export interface Bin {
+  bin: number;
+  from_s: number;
+  to_s: number | null;
+}
+
+export type Rate = number | null;
+
+export interface TierRow {
+  tier: number;
+  arrived: number;
+  escalated: number;
+  escalation_rate: Rate;
+  closed: number;
+  on_time: number;
+  mediated: number;
+  unsettled: number;
+  open: number;
+  overdue: number;
+  median: Bin | null;
+  p90: Bin | null;
+}
+
+export interface Summary {
+  unit: ScopeUnit;
+  from: string;
+  to: string;
+  category: string;
+  received: number;
+  closed: number;
+  closure_rate: Rate;
+  on_time: number;
+  on_time_rate: Rate;
+  mediated: number;
+  unsettled: number;
+  mediation_success_rate: Rate;
+  settled_low: number;
+  settled_low_rate: Rate;
+  reworks: number;
+  verifications: number;
+  rework_rate: Rate;
+  reopened: number;
+  open: number;
+  overdue: number;
+  median: Bin | null;
+  p90: Bin | null;
+  tiers: TierRow[];
+  backlog: { from_days: number; to_days: number | null; open: number }[];
+}
+
+export interface UnitRow {
+  code: string;
+  name: string;
+  received: number;
+  closed: number;
+  closure_rate: Rate;
+  on_time_rate: Rate;
+  settled_low_rate: Rate;
+  mediation_success_rate: Rate;
+  open: number;
+  overdue: number;
+}
+
+export interface Units {
+  level: number;
+  units: UnitRow[];
+}
+
+export interface TrendPoint {
+  period: string;
+  from: string;
+  to: string;
+  received: number;
+  closed: number;
+  closure_rate: Rate;
+  on_time_rate: Rate;
+}
+
+export interface Trend {
+  by: 'week' | 'month';
+  points: TrendPoint[];
+}
+
+export interface CategoryRow {
+  code: string;
+  name: string;
+  group: string;
+  received: number;
+  closed: number;
+  closure_rate: Rate;
+  on_time_rate: Rate;
+  mediation_success_rate: Rate;
+  open: number;
+  overdue: number;
+}
+
+export interface MapFeature {
+  type: 'Feature';
+  geometry: { type: string; coordinates: unknown } | null;
+  properties: { code: string; name: string; level: number };
+}
+
+export interface MapCollection {
+  type: 'FeatureCollection';
+  features: MapFeature[];
+}
+
+// What the figures are asked for: a period of received cases, a category, the trend's step.
+export interface Filters {
+  from: string;
+  to: string;
+  category: string;
+  by: 'week' | 'month';
+}
