@@ -48,6 +48,7 @@ func newCommand(stdout, stderr io.Writer) *cli.Command {
 			migrateCommand(stderr),
 			gridCommand(stdout, stderr),
 			demoCommand(stdout, stderr),
+			statsCommand(stdout),
 		},
 	}
 }

@@ -129,6 +129,7 @@ func TestCommands(t *testing.T) {
 		{"export", []string{"grid", "export", "--output", exported}, 0, ""},
 		{"validate clean grid", []string{"grid", "validate"}, 0, "0 problems"},
 		{"validate bad root", []string{"grid", "validate", "--root", "14%"}, 1, ""},
+		{"stats rebuild of no cases", []string{"stats", "rebuild"}, 0, "statistics rebuilt: 0 rows"},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
