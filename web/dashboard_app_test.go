@@ -17,7 +17,9 @@ import (
 // sees only that township, its two villages coloured on the map by closure rate, drills down
 // into village 140802001001 (by the map's canvas and by the ranking), exports a table, and
 // watches the village's closed count change without a reload when a case there is closed
-// elsewhere; then the weekly bulletin, printable, and the dashboard at 360 px in English.
+// elsewhere; the backlog by age holds the open cases; then the weekly bulletin, compared with
+// the week before and listing the most overdue units, printable, and the dashboard at 360 px
+// in English.
 func TestDashboardLive(t *testing.T) {
 	if _, err := os.Stat("static/app/dashboard/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
 		t.Fatal("the dashboard is not built: run `make ui`")
@@ -67,15 +69,26 @@ func TestDashboardLive(t *testing.T) {
 	}
 
 	// Village 140802001001 (东阜村): three cases, two closed. Village 140802001002 (槐树凹村):
-	// two open. Township 140802002, outside the supervisor's scope: one.
+	// two open, one of them overdue. Township 140802002, outside the supervisor's scope: one.
 	a := []int64{report(111.02, 35.02), report(111.07, 35.05), report(111.03, 35.08)}
-	report(111.05, 35.15)
+	late := report(111.05, 35.15)
 	report(111.06, 35.16)
 	report(111.15, 35.10)
 	for _, id := range a[:2] {
 		if err := closeCase(id); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Its deadline passes: the timer flags it overdue (neighbour disputes would go up a tier by
+	// themselves; here they are only flagged, so the case stays in its village).
+	if _, err := fx.pool.Exec(ctx, `UPDATE categories SET auto_escalate = false WHERE code = 'neighbour'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.pool.Exec(ctx, `UPDATE cases SET deadline_at = now() - interval '1 second' WHERE id = $1`, late); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := dispatch.EscalateDue(ctx, fx.pool, 10); err != nil || n != 1 {
+		t.Fatalf("the timer handled %d cases (%v), want the one past its deadline", n, err)
 	}
 	// The counters follow the case events asynchronously: wait until they hold every case.
 	summary := func(unit string) response {
@@ -84,7 +97,8 @@ func TestDashboardLive(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		v, tw := summary("140802001001"), summary("140802001")
-		if v.status == http.StatusOK && v.body["received"] == 3.0 && v.body["closed"] == 2.0 && tw.body["received"] == 5.0 {
+		if v.status == http.StatusOK && v.body["received"] == 3.0 && v.body["closed"] == 2.0 && tw.body["received"] == 5.0 &&
+			tw.body["overdue"] == 1.0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -116,14 +130,14 @@ func TestDashboardLive(t *testing.T) {
 		}
 	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000051", "TOWNSHIP=140802001",
 		"OTHER_TOWNSHIP=140802002", "VILLAGE=140802001001", "OTHER_VILLAGE=140802001002",
-		"T_RECEIVED=5", "T_CLOSED=2", "V_RECEIVED=3", "V_CLOSED=2")
+		"T_RECEIVED=5", "T_CLOSED=2", "T_OVERDUE=1", "V_RECEIVED=3", "V_CLOSED=2")
 	for _, s := range []string{"scoped", "drilled", "live", "bulletin", "narrow"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported step %q (got %v)", s, steps)
 		}
 	}
-	t.Logf("files %v; live: the village's closed count changed %v ms after the case closed",
-		steps["scoped"]["files"], steps["live"]["live_ms"])
+	t.Logf("files %v; backlog %v; live: the village's closed count changed %v ms after the case closed; bulletin %v",
+		steps["scoped"]["files"], steps["scoped"]["backlog"], steps["live"]["live_ms"], steps["bulletin"]["changes"])
 
 	var state string
 	if err := fx.pool.QueryRow(ctx, `SELECT state FROM cases WHERE id = $1`, a[2]).Scan(&state); err != nil || state != "closed" {

@@ -1,9 +1,10 @@
 // The dashboard of one scope: filters, where we are, the KPI tiles, the map, the trend, the
-// ranking and the breakdowns of the unit shown, kept live by the websocket (and every minute
+// ranking, the breakdowns and the backlog by age of the unit shown, kept live by the websocket (and every minute
 // besides); and the weekly bulletin (#bulletin) of the same unit.
 import { ApiError, type Category, type Session } from '../lib/api';
 import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
+import { BacklogView } from './backlog';
 import { Breadcrumb } from './breadcrumb';
 import { CategoryBreakdown, TierBreakdown } from './breakdown';
 import { Bulletin } from './bulletin';
@@ -35,6 +36,7 @@ export class Board {
   private ranking: Ranking;
   private cats: CategoryBreakdown;
   private tiers: TierBreakdown;
+  private backlog = new BacklogView();
   private bulletin: Bulletin;
   private live: LiveSocket;
   private refresher = new Refresher(() => this.load());
@@ -82,7 +84,7 @@ export class Board {
       this.filters.el, this.notice, this.kpis.el,
       h('div', { class: 'two' }, this.map.el, this.trend.el),
       this.ranking.el,
-      h('div', { class: 'two' }, this.cats.el, this.tiers.el));
+      h('div', { class: 'two' }, this.cats.el, h('div', { class: 'stack' }, this.tiers.el, this.backlog.el)));
     this.el.append(this.dash, this.bulletin.el);
   }
 
@@ -143,6 +145,7 @@ export class Board {
       this.notice.textContent = '';
       this.kpis.render(summary);
       this.tiers.render(summary.tiers ?? []);
+      this.backlog.render(summary.backlog ?? []);
       this.ranking.render(units.units);
       this.trend.render(trend);
       this.cats.render(cats.categories);

@@ -10,7 +10,7 @@ echarts.use([MapChart, BarChart, LineChart, GridComponent, LegendComponent, Tool
 export { echarts };
 export type Chart = echarts.EChartsType;
 
-export const colours = { received: '#1f4fb8', closed: '#1f7a3a', rate: '#b8232f', none: '#d5d7db' };
+export const colours = { received: '#1f4fb8', closed: '#1f7a3a', rate: '#b8232f', aged: '#c77700', none: '#d5d7db' };
 
 // chartIn starts a chart in el and resizes it with el (the window, a phone turned, print).
 export function chartIn(el: HTMLElement): Chart {

@@ -1,5 +1,6 @@
 // A card with a table of figures and its CSV and Excel buttons: the same route as the table's
-// JSON with &format=csv or &format=xlsx, fetched with the session's token and saved.
+// JSON with &format=csv or &format=xlsx, fetched with the session's token and saved. A table no
+// route exports (the backlog, part of the summary) has no buttons.
 import { ApiError } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
@@ -15,9 +16,11 @@ export interface TableOptions<R> {
   name: string; // data-table, and the downloaded file's fallback name
   title: string;
   columns: Column<R>[];
-  api: StatsAPI;
-  path: () => string | null; // the table's JSON route for the figures shown; null: nothing to export
+  api?: StatsAPI;
+  path?: () => string | null; // the table's JSON route for the figures shown; null: nothing to export; absent: no buttons
   key?: (r: R) => string; // data-code of a row
+  data?: (r: R) => Record<string, string>; // more data-* attributes of a row
+  empty?: string; // what an empty table says (default: no figures for the period)
   open?: (r: R) => void; // a row click (rows with a key only)
   openable?: (r: R) => boolean;
   tools?: HTMLElement[]; // more controls beside the export buttons (sorting)
@@ -34,7 +37,8 @@ export class DataTable<R> {
       h('button', { type: 'button', class: 'small-button', 'data-export': format, onclick: () => void this.export(format) }, label);
     this.el = h('section', { class: 'card table-card', 'data-table': o.name },
       h('div', { class: 'card-head' }, h('h3', {}, o.title),
-        h('div', { class: 'tools controls' }, ...(o.tools ?? []), button('csv', t('export_csv')), button('xlsx', t('export_xlsx')))),
+        h('div', { class: 'tools controls' }, ...(o.tools ?? []),
+          ...(o.api && o.path ? [button('csv', t('export_csv')), button('xlsx', t('export_xlsx'))] : []))),
       this.message, o.chart ?? null,
       h('div', { class: 'scroll' }, h('table', {},
         h('thead', {}, h('tr', {}, o.columns.map((c) => h('th', { class: c.num ? 'num' : null }, c.label)))), this.body)));
@@ -43,13 +47,14 @@ export class DataTable<R> {
   render(rows: R[]): void {
     clear(this.body);
     if (rows.length === 0) {
-      this.body.append(h('tr', {}, h('td', { colspan: this.o.columns.length, class: 'empty' }, t('no_rows'))));
+      this.body.append(h('tr', {}, h('td', { colspan: this.o.columns.length, class: 'empty' }, this.o.empty ?? t('no_rows'))));
       return;
     }
     for (const r of rows) {
       const canOpen = !!this.o.open && !!this.o.key && (this.o.openable?.(r) ?? true);
       const tr = h('tr', { 'data-code': this.o.key?.(r), class: canOpen ? 'open' : null, tabindex: canOpen ? 0 : null },
         this.o.columns.map((c) => h('td', { class: c.num ? 'num' : null }, c.cell(r))));
+      for (const [k, v] of Object.entries(this.o.data?.(r) ?? {})) tr.dataset[k] = v;
       if (canOpen) {
         tr.addEventListener('click', () => this.o.open!(r));
         tr.addEventListener('keydown', (e) => {
@@ -61,8 +66,8 @@ export class DataTable<R> {
   }
 
   private async export(format: 'csv' | 'xlsx'): Promise<void> {
-    const path = this.o.path();
-    if (!path) return;
+    const path = this.o.path?.();
+    if (!path || !this.o.api) return;
     this.message.textContent = '';
     try {
       await this.o.api.download(path + '&format=' + format, this.o.name + '.' + format);
