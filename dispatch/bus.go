@@ -199,14 +199,7 @@ func (b *Bus) OnCaseEvent(fn func(subject string, data []byte)) error {
 // again (to any process) after a pause, so fn must be idempotent. A consumer created for the
 // first time starts with new messages.
 func (b *Bus) ConsumeDurable(ctx context.Context, name, filter string, fn func(ctx context.Context, data []byte) error) error {
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, "CASES", jetstream.ConsumerConfig{
-		Durable:       name,
-		FilterSubject: filter,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second,
-		DeliverPolicy: jetstream.DeliverNewPolicy,
-		MaxAckPending: 1000,
-	})
+	cons, err := b.durable(ctx, name, filter, 1000)
 	if err != nil {
 		return fmt.Errorf("%w: consumer %s: %v", ErrBusDown, name, err)
 	}
@@ -231,19 +224,25 @@ func (b *Bus) ConsumeDurable(ctx context.Context, name, filter string, fn func(c
 // SubjectGridChanged announces that units changed; the payload says how and when.
 const SubjectGridChanged = "grid.changed"
 
-// ConsumeBatches is ConsumeDurable for work that is cheaper in bulk: fn gets up to max
-// messages at once (as many as have arrived, without waiting for more), and they are all
-// acknowledged once it returns nil, or all delivered again after a pause otherwise. fn must be
-// idempotent. It runs on one goroutine per process, stopped by Close.
-func (b *Bus) ConsumeBatches(ctx context.Context, name, filter string, max int, fn func(ctx context.Context, batch [][]byte) error) error {
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, "CASES", jetstream.ConsumerConfig{
+// durable creates (or binds to) a durable consumer of the CASES stream with explicit acks that
+// starts with new messages.
+func (b *Bus) durable(ctx context.Context, name, filter string, maxAckPending int) (jetstream.Consumer, error) {
+	return b.js.CreateOrUpdateConsumer(ctx, "CASES", jetstream.ConsumerConfig{
 		Durable:       name,
 		FilterSubject: filter,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       30 * time.Second,
 		DeliverPolicy: jetstream.DeliverNewPolicy,
-		MaxAckPending: 4 * max,
+		MaxAckPending: maxAckPending,
 	})
+}
+
+// ConsumeBatches is ConsumeDurable for work that is cheaper in bulk: fn gets up to max
+// messages at once (as many as have arrived, without waiting for more), and they are all
+// acknowledged once it returns nil, or all delivered again after a pause otherwise. fn must be
+// idempotent. It runs on one goroutine per process, stopped by Close.
+func (b *Bus) ConsumeBatches(ctx context.Context, name, filter string, max int, fn func(ctx context.Context, batch [][]byte) error) error {
+	cons, err := b.durable(ctx, name, filter, 4*max)
 	if err != nil {
 		return fmt.Errorf("%w: consumer %s: %v", ErrBusDown, name, err)
 	}

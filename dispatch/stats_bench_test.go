@@ -133,22 +133,5 @@ WITH e AS (
 INSERT INTO case_history (case_id, at, actor_id, to_state, level, centre_code, deadline_at)
 SELECT id, opened_at, (SELECT min(id) FROM members), 'queued', 3, '140802001001', deadline_at FROM c
 RETURNING case_id`, n)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			b.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := pool.Exec(context.Background(), `ANALYZE`); err != nil {
-		b.Fatal(err)
-	}
-	return ids
+	return analyzedIDs(b, pool, rows, err)
 }

@@ -119,12 +119,12 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		}
 		if cfg.Stats != nil && cfg.Intake != nil {
 			mux.HandleFunc("GET /api/stats/scope", timed(s.requireSession(s.handleStatsScope)))
-			mux.HandleFunc("GET /api/stats/summary", timed(s.requireSession(s.handleStatsSummary)))
-			mux.HandleFunc("GET /api/stats/units", timed(s.requireSession(s.handleStatsUnits)))
-			mux.HandleFunc("GET /api/stats/trend", timed(s.requireSession(s.handleStatsTrend)))
-			mux.HandleFunc("GET /api/stats/categories", timed(s.requireSession(s.handleStatsCategories)))
-			mux.HandleFunc("GET /api/stats/tiers", timed(s.requireSession(s.handleStatsTiers)))
-			mux.HandleFunc("GET /api/stats/map", timed(s.requireSession(s.handleStatsMap)))
+			mux.HandleFunc("GET /api/stats/summary", timed(s.requireSession(s.statsRoute(s.handleStatsSummary))))
+			mux.HandleFunc("GET /api/stats/units", timed(s.requireSession(s.statsRoute(s.handleStatsUnits))))
+			mux.HandleFunc("GET /api/stats/trend", timed(s.requireSession(s.statsRoute(s.handleStatsTrend))))
+			mux.HandleFunc("GET /api/stats/categories", timed(s.requireSession(s.statsRoute(s.handleStatsCategories))))
+			mux.HandleFunc("GET /api/stats/tiers", timed(s.requireSession(s.statsRoute(s.handleStatsTiers))))
+			mux.HandleFunc("GET /api/stats/map", timed(s.requireSession(s.statsRoute(s.handleStatsMap))))
 		}
 		if cfg.Photos != nil {
 			mux.HandleFunc("POST /api/photos", s.requireSession(s.handlePhotoUpload))

@@ -92,6 +92,20 @@ func (s *Server) statsRequestOf(r *http.Request) (statsRequest, error) {
 	return req, nil
 }
 
+// statsRoute reads and checks a dashboard question, then answers it with fn; errors go through
+// the one error table.
+func (s *Server) statsRoute(fn func(w http.ResponseWriter, r *http.Request, req statsRequest) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := s.statsRequestOf(r)
+		if err == nil {
+			err = fn(w, r, req)
+		}
+		if err != nil {
+			writeError(w, s.logger, err)
+		}
+	}
+}
+
 // handleStatsScope: GET /api/stats/scope -> the units whose figures the member may see.
 func (s *Server) handleStatsScope(w http.ResponseWriter, r *http.Request) {
 	acc, err := s.accessOf(r.Context(), principalFrom(r.Context()))
@@ -118,16 +132,11 @@ func (s *Server) handleStatsScope(w http.ResponseWriter, r *http.Request) {
 
 // handleStatsMap: GET /api/stats/map?unit -> the outlines of the unit's children (of the grid
 // itself at a grid).
-func (s *Server) handleStatsMap(w http.ResponseWriter, r *http.Request) {
-	req, err := s.statsRequestOf(r)
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
+func (s *Server) handleStatsMap(w http.ResponseWriter, r *http.Request, req statsRequest) error {
 	body, err := s.auth.grid.Outlines(r.Context(), req.Unit, grid.LevelOfCode(req.Unit) == grid.Grid)
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	writeCached(w, r, "application/geo+json; charset=utf-8", body)
+	return nil
 }

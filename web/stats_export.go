@@ -36,10 +36,10 @@ const (
 )
 
 // writeTable answers a table route as JSON (body), CSV or an Excel workbook.
-func (s *Server) writeTable(w http.ResponseWriter, req statsRequest, t table, body any) {
+func (s *Server) writeTable(w http.ResponseWriter, req statsRequest, t table, body any) error {
 	if req.format == "json" {
 		writeJSON(w, http.StatusOK, body)
-		return
+		return nil
 	}
 	name := fmt.Sprintf("%s-%s-%s-%s", t.name, req.Unit, req.From.Format(time.DateOnly), req.To.Format(time.DateOnly))
 	if req.Category != "" {
@@ -55,13 +55,13 @@ func (s *Server) writeTable(w http.ResponseWriter, req statsRequest, t table, bo
 		err = t.writeCSV(&buf, req.lang)
 	}
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, req.format))
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
+	return nil
 }
 
 func (c tableColumn) header(lang string) string {

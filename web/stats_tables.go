@@ -9,32 +9,25 @@ import (
 )
 
 // handleStatsSummary: GET /api/stats/summary -> the KPI tiles, the tiers and the backlog.
-func (s *Server) handleStatsSummary(w http.ResponseWriter, r *http.Request) {
-	req, err := s.statsRequestOf(r)
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
+func (s *Server) handleStatsSummary(w http.ResponseWriter, r *http.Request, req statsRequest) error {
 	c, err := s.stats.Summary(r.Context(), req.StatsFilter)
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	byDay, err := s.stats.OpenByDay(r.Context(), req.StatsFilter)
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	refs, err := s.auth.grid.Refs(r.Context(), []string{req.Unit})
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	out := summaryOf(c.Figures())
 	out.Unit = statsUnitJSON{Code: req.Unit, Name: refs[req.Unit].Name, Level: int(grid.LevelOfCode(req.Unit))}
 	out.From, out.To, out.Category = req.From.Format(time.DateOnly), req.To.Format(time.DateOnly), req.Category
 	out.Backlog = backlogOf(dispatch.Backlog(byDay, req.today))
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // figureRow is the figures of a ranking or breakdown row.
@@ -53,31 +46,23 @@ var figureColumns = []tableColumn{
 }
 
 // handleStatsUnits: GET /api/stats/units -> one row per child unit, every child listed.
-func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request) {
-	req, err := s.statsRequestOf(r)
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
+func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request, req statsRequest) error {
 	sums, err := s.stats.Children(r.Context(), req.StatsFilter)
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	level := grid.LevelOfCode(req.Unit)
 	var children []grid.UnitRef
 	if level == grid.Grid {
 		refs, err := s.auth.grid.Refs(r.Context(), []string{req.Unit})
 		if err != nil {
-			writeError(w, s.logger, err)
-			return
+			return err
 		}
 		children = []grid.UnitRef{refs[req.Unit]}
 	} else {
 		level++
 		if children, err = s.auth.grid.Children(r.Context(), req.Unit); err != nil {
-			writeError(w, s.logger, err)
-			return
+			return err
 		}
 	}
 	byCode := map[string]dispatch.Counters{}
@@ -96,25 +81,18 @@ func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request) {
 	}
 	t := table{name: "units", columns: append([]tableColumn{{"code", "代码", "Code", colText}, {"name", "单位", "Unit", colText}},
 		figureColumns...), rows: rows}
-	s.writeTable(w, req, t, map[string]any{"level": int(level), "units": rows})
+	return s.writeTable(w, req, t, map[string]any{"level": int(level), "units": rows})
 }
 
 // handleStatsCategories: GET /api/stats/categories -> one row per category with cases.
-func (s *Server) handleStatsCategories(w http.ResponseWriter, r *http.Request) {
-	req, err := s.statsRequestOf(r)
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
+func (s *Server) handleStatsCategories(w http.ResponseWriter, r *http.Request, req statsRequest) error {
 	sums, err := s.stats.Categories(r.Context(), req.StatsFilter)
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	cats, err := s.intake.Categories(r.Context())
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	byCode := map[string]dispatch.Category{}
 	for _, k := range cats {
@@ -132,20 +110,14 @@ func (s *Server) handleStatsCategories(w http.ResponseWriter, r *http.Request) {
 	}
 	t := table{name: "categories", columns: append([]tableColumn{{"code", "代码", "Code", colText},
 		{"name", "类别", "Category", colText}}, figureColumns...), rows: rows}
-	s.writeTable(w, req, t, map[string]any{"categories": rows})
+	return s.writeTable(w, req, t, map[string]any{"categories": rows})
 }
 
 // handleStatsTrend: GET /api/stats/trend -> one point per week or month of the period.
-func (s *Server) handleStatsTrend(w http.ResponseWriter, r *http.Request) {
-	req, err := s.statsRequestOf(r)
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
+func (s *Server) handleStatsTrend(w http.ResponseWriter, r *http.Request, req statsRequest) error {
 	points, err := s.stats.Trend(r.Context(), req.StatsFilter, req.by)
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	rows := make([]map[string]any, 0, len(points))
 	for _, p := range points {
@@ -168,20 +140,14 @@ func (s *Server) handleStatsTrend(w http.ResponseWriter, r *http.Request) {
 	t := table{name: "trend", columns: []tableColumn{{"from", "起", "From", colText}, {"to", "止", "To", colText},
 		{"received", "受理", "Received", colInt}, {"closed", "办结", "Closed", colInt},
 		{"closure_rate", "办结率", "Closure rate", colRate}, {"on_time_rate", "按期办结率", "On-time rate", colRate}}, rows: rows}
-	s.writeTable(w, req, t, map[string]any{"by": req.by, "points": rows})
+	return s.writeTable(w, req, t, map[string]any{"by": req.by, "points": rows})
 }
 
 // handleStatsTiers: GET /api/stats/tiers -> the tier breakdown as a table.
-func (s *Server) handleStatsTiers(w http.ResponseWriter, r *http.Request) {
-	req, err := s.statsRequestOf(r)
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
+func (s *Server) handleStatsTiers(w http.ResponseWriter, r *http.Request, req statsRequest) error {
 	c, err := s.stats.Summary(r.Context(), req.StatsFilter)
 	if err != nil {
-		writeError(w, s.logger, err)
-		return
+		return err
 	}
 	tiers := tiersJSON(c.Figures())
 	rows := make([]map[string]any, 0, len(tiers))
@@ -197,7 +163,7 @@ func (s *Server) handleStatsTiers(w http.ResponseWriter, r *http.Request) {
 		{"on_time", "按期办结", "On time", colInt}, {"mediated", "调解成功", "Mediated", colInt},
 		{"unsettled", "调解不成", "Unsettled", colInt}, {"open", "在办", "Open", colInt}, {"overdue", "逾期", "Overdue", colInt},
 		{"median", "办结时长中位数", "Median time to close", colBin}, {"p90", "办结时长P90", "P90 time to close", colBin}}, rows: rows}
-	s.writeTable(w, req, t, map[string]any{"tiers": rows})
+	return s.writeTable(w, req, t, map[string]any{"tiers": rows})
 }
 
 func tierName(t int, lang string) string {
