@@ -187,8 +187,14 @@ type statsKey struct {
 	period   string // YYYY-MM-DD
 }
 
-// statsKeys are the rows a case's transitions count in: the case's ancestors at levels 1-4,
-// with its category and with "", by day and by month of its opening.
+// statsCategoryLevel is the deepest level whose rows keep categories. A grid holds a few
+// cases of each category a day, so its rows by category would be as many as the cases: the
+// figures of a grid for one category are summed from its cases instead (Stats).
+const statsCategoryLevel = grid.Village
+
+// statsKeys are the rows a case's transitions count in: the case's ancestors at levels 1-4 for
+// all categories, and at levels 1-3 for its own, by day and by month of its opening. The last
+// key is the deepest unit's.
 func statsKeys(e CaseEvent) []statsKey {
 	local := e.OpenedAt.In(statsLocation)
 	dayStr := local.Format(time.DateOnly)
@@ -196,7 +202,11 @@ func statsKeys(e CaseEvent) []statsKey {
 	var keys []statsKey
 	for l := grid.County; l <= grid.Grid && len(e.Unit) >= l.CodeLength(); l++ {
 		code := e.Unit[:l.CodeLength()]
-		for _, cat := range []string{e.Category, ""} {
+		cats := []string{""}
+		if l <= statsCategoryLevel {
+			cats = []string{e.Category, ""}
+		}
+		for _, cat := range cats {
 			keys = append(keys,
 				statsKey{category: cat, span: 'd', level: int(l), unit: code, period: dayStr},
 				statsKey{category: cat, span: 'm', level: int(l), unit: code, period: monthStr})

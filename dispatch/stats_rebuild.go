@@ -11,10 +11,11 @@ import (
 	"github.com/griddispatch/griddispatch/grid"
 )
 
-// RebuildStats recomputes case_stats from the case history, in one transaction: after a bulk
-// load of past cases (demo load --history), or to repair the counters. It holds off new
-// transitions while it runs (a SHARE lock on case_history) so that every transition is either
-// in the rebuild, up to the recorded stats_rebuilt.max_id, or counted by the applier after it.
+// RebuildStats recomputes case_stats from the cases and their history, in one transaction:
+// after a bulk load of past cases (demo load --history), or to repair the counters. It holds
+// off new transitions while it runs (a SHARE lock on case_history) so that every transition is
+// either in the rebuild, up to the recorded stats_rebuilt.max_id, or counted by the applier
+// after it.
 func RebuildStats(ctx context.Context, pool *pgxpool.Pool) error {
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		for _, q := range rebuildStatements() {
@@ -30,108 +31,112 @@ func RebuildStats(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
-// rebuildStatements: the facts of each case from its history (docs/metrics.md), summed per
-// category, grid and day, then rolled up to every row of case_stats.
+// rebuildStatements: the counters of every case summed per category, grid (or the deepest
+// unit above it) and day, then rolled up level by level and into months, each family from the
+// smallest table that holds it.
 func rebuildStatements() []string {
+	cols := strings.Join(statsColumns, ", ")
 	stmts := []string{
 		`SET LOCAL work_mem = '256MB'`,
 		`LOCK TABLE case_history IN SHARE MODE`,
 		`TRUNCATE case_stats, stats_applied`,
 		`INSERT INTO stats_rebuilt (max_id) SELECT coalesce(max(id), 0) FROM case_history
 		 ON CONFLICT (only_row) DO UPDATE SET max_id = excluded.max_id, rebuilt_at = now()`,
-		`CREATE TEMP TABLE stats_case_facts ON COMMIT DROP AS ` + caseFactsSQL,
-		`CREATE TEMP TABLE stats_grid_days ON COMMIT DROP AS
-		 SELECT category, unit4, day, ` + countersFromFacts() + `
-		 FROM stats_case_facts GROUP BY category, unit4, day`,
+		`CREATE TEMP TABLE stats_grid_days ON COMMIT DROP AS ` +
+			countersSQL([]string{"e.category", "left(c.unit_code, 15)", "d.day"}, []string{"category", "unit", "day"}, "true"),
 	}
+	sums := sumColumns()
+	// Each family's day rows: from the grid days directly at the first level that keeps
+	// categories (village) or not (grid), then each level from the one below plus the cases
+	// located no deeper than it (a village without grids, a township without villages).
+	for _, fam := range []struct {
+		cat    string // "category" or "''"
+		bottom grid.Level
+	}{{"category", statsCategoryLevel}, {"''", grid.Grid}} {
+		for l := fam.bottom; l >= grid.County; l-- {
+			n := l.CodeLength()
+			from := fmt.Sprintf(`SELECT category, unit, day, %s FROM stats_grid_days WHERE length(unit) >= %d`, cols, n)
+			if l < fam.bottom {
+				from = fmt.Sprintf(`SELECT %[1]s AS category, unit_code AS unit, period AS day, %[2]s FROM case_stats
+WHERE span = 'd' AND level = %[3]d AND category %[4]s ''
+UNION ALL
+SELECT category, unit, day, %[2]s FROM stats_grid_days WHERE length(unit) >= %[5]d AND length(unit) < %[6]d`,
+					fam.cat, cols, l+1, map[string]string{"category": "<>", "''": "="}[fam.cat], n, (l + 1).CodeLength())
+			}
+			stmts = append(stmts, fmt.Sprintf(`INSERT INTO case_stats (category, span, level, unit_code, period, %s)
+SELECT %s, 'd', %d, left(unit, %d), day, %s FROM (%s) r GROUP BY 1, 4, 5`, cols, fam.cat, l, n, sums, from))
+		}
+	}
+	stmts = append(stmts, fmt.Sprintf(`INSERT INTO case_stats (category, span, level, unit_code, period, %s)
+SELECT category, 'm', level, unit_code, date_trunc('month', period)::date, %s FROM case_stats
+WHERE span = 'd' GROUP BY category, level, unit_code, 5`, cols, sums))
+	return stmts
+}
+
+func sumColumns() string {
 	var sums []string
 	for _, c := range statsColumns {
 		sums = append(sums, fmt.Sprintf("nullif(sum(%s), 0)", c))
 	}
-	for l := grid.County; l <= grid.Grid; l++ {
-		n := l.CodeLength()
-		for _, cat := range []string{"category", "''"} {
-			for _, span := range []struct{ name, period string }{{"d", "day"}, {"m", "date_trunc('month', day)::date"}} {
-				stmts = append(stmts, fmt.Sprintf(`INSERT INTO case_stats (category, span, level, unit_code, period, %s)
-SELECT %s, '%s', %d, left(unit4, %d), %s, %s FROM stats_grid_days
-WHERE length(unit4) >= %d GROUP BY 1, 4, 5`,
-					strings.Join(statsColumns, ", "), cat, span.name, l, n, span.period, strings.Join(sums, ", "), n))
-			}
-		}
-	}
-	return stmts
+	return strings.Join(sums, ", ")
 }
 
-// caseFactsSQL: one row per case, from its history rows in order. The case's unit and
-// category never change, so they come from cases and events.
-const caseFactsSQL = `
-SELECT h.case_id, left(c.unit_code, 15) AS unit4, e.category,
-       (min(h.at) FILTER (WHERE h.from_state IS NULL) AT TIME ZONE 'Asia/Shanghai')::date AS day,
-       extract(epoch FROM max(h.at) FILTER (WHERE h.to_state = 'closed'))
-         - extract(epoch FROM min(h.at) FILTER (WHERE h.from_state IS NULL)) AS close_s,
-       (array_agg(h.to_state ORDER BY h.id DESC))[1] AS state,
-       (array_agg(h.level ORDER BY h.id DESC))[1] AS level,
-       bool_or(h.actor_id IS NULL AND h.transition IN ('overdue', 'escalate')) AS late,
-       (array_agg(h.outcome ORDER BY h.id DESC) FILTER (WHERE h.transition = 'settle'))[1] AS outcome,
-       coalesce((array_agg(h.transition ORDER BY h.id DESC)
-                 FILTER (WHERE h.transition NOT IN ('accept', 'mediate', 'urge')))[1] = 'overdue', false) AS overdue,
-       count(*) FILTER (WHERE h.from_state IS NULL) AS received,
-       count(*) FILTER (WHERE h.transition = 'rework') AS reworks,
-       count(*) FILTER (WHERE h.transition IN ('verify', 'rework')) AS verifications,
-       count(*) FILTER (WHERE h.level = 1 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_1,
-       count(*) FILTER (WHERE h.level = 2 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_2,
-       count(*) FILTER (WHERE h.level = 3 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_3,
-       count(*) FILTER (WHERE h.level = 4 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_4,
-       count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 1) AS escalated_1,
-       count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 2) AS escalated_2,
-       count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 3) AS escalated_3,
-       count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 4) AS escalated_4
-FROM case_history h JOIN cases c ON c.id = h.case_id JOIN events e ON e.id = c.event_id
-GROUP BY h.case_id, c.unit_code, e.category`
-
-// countersFromFacts sums the facts of stats_case_facts into every counter column.
-func countersFromFacts() string {
-	var cols []string
-	add := func(expr, name string) { cols = append(cols, fmt.Sprintf("sum(%s)::bigint AS %s", expr, name)) }
-	add("received", "received")
-	add("reworks", "reworks")
-	add("verifications", "verifications")
-	add("(reworks > 0)::int", "reopened")
+// countersSQL sums the counters (docs/metrics.md) of the cases selected by where, an
+// expression over c (cases) and e (events), grouped by keys, expressions over c, e and the
+// case's local opening day "day", named as names. A case's standing (state, tier, outcome,
+// overdue, late, time to close) is read from its row, which every transition updates with its
+// history row; what counts transitions (arrivals, escalations, verifications, reworks) is read
+// from the history rows that can count.
+func countersSQL(keys, names []string, where string) string {
+	perCase := map[string]string{"received": "1", "reopened": "(c.rework_count > 0)::int"}
+	perTransition := map[string]string{"reworks": "(h.transition = 'rework')::int",
+		"verifications": "(h.transition IN ('verify', 'rework'))::int"}
 	var edges []string
 	for _, e := range CloseBins {
 		edges = append(edges, fmt.Sprint(int64(e.Seconds())))
 	}
-	bin := "width_bucket(close_s, ARRAY[" + strings.Join(edges, ",") + "]::numeric[])"
-	for m, name := range tierMetricNames {
-		for t := 1; t <= statsTiers; t++ {
-			closed := fmt.Sprintf("state = 'closed' AND level = %d", t)
-			open := fmt.Sprintf("state <> 'closed' AND level = %d", t)
-			var expr string
-			switch m {
-			case tArrived:
-				expr = fmt.Sprintf("arrived_%d", t)
-			case tEscalated:
-				expr = fmt.Sprintf("escalated_%d", t)
-			case tClosed:
-				expr = fmt.Sprintf("(%s)::int", closed)
-			case tOnTime:
-				expr = fmt.Sprintf("(%s AND NOT late)::int", closed)
-			case tMediated:
-				expr = fmt.Sprintf("(%s AND outcome IS NOT DISTINCT FROM 'mediated')::int", closed)
-			case tUnsettled:
-				expr = fmt.Sprintf("(%s AND outcome IS NOT DISTINCT FROM 'unsettled')::int", closed)
-			case tOpen:
-				expr = fmt.Sprintf("(%s)::int", open)
-			case tOverdue:
-				expr = fmt.Sprintf("(%s AND overdue)::int", open)
-			}
-			add(expr, fmt.Sprintf("%s_t%d", name, t))
-		}
-	}
+	bin := "width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at), ARRAY[" +
+		strings.Join(edges, ",") + "]::numeric[])"
 	for t := 1; t <= statsTiers; t++ {
+		closed := fmt.Sprintf("c.state = 'closed' AND c.level = %d", t)
+		open := fmt.Sprintf("c.state <> 'closed' AND c.level = %d", t)
+		perTransition[fmt.Sprintf("arrived_t%d", t)] = fmt.Sprintf("(h.level = %d AND (h.from_state IS NULL OR h.from_level <> h.level))::int", t)
+		perTransition[fmt.Sprintf("escalated_t%d", t)] = fmt.Sprintf("(h.transition = 'escalate' AND h.from_level = %d)::int", t)
+		perCase[fmt.Sprintf("closed_t%d", t)] = fmt.Sprintf("(%s)::int", closed)
+		perCase[fmt.Sprintf("on_time_t%d", t)] = fmt.Sprintf("(%s AND NOT c.late)::int", closed)
+		perCase[fmt.Sprintf("mediated_t%d", t)] = fmt.Sprintf("(%s AND c.outcome IS NOT DISTINCT FROM 'mediated')::int", closed)
+		perCase[fmt.Sprintf("unsettled_t%d", t)] = fmt.Sprintf("(%s AND c.outcome IS NOT DISTINCT FROM 'unsettled')::int", closed)
+		perCase[fmt.Sprintf("open_t%d", t)] = fmt.Sprintf("(%s)::int", open)
+		perCase[fmt.Sprintf("overdue_t%d", t)] = fmt.Sprintf("(%s AND c.overdue_at IS NOT NULL)::int", open)
 		for b := 0; b < closeBinCount; b++ {
-			add(fmt.Sprintf("(state = 'closed' AND level = %d AND %s = %d)::int", t, bin, b), fmt.Sprintf("h%d_%02d", t, b))
+			perCase[fmt.Sprintf("h%d_%02d", t, b)] = fmt.Sprintf("(%s AND %s = %d)::int", closed, bin, b)
 		}
 	}
-	return strings.Join(cols, ",\n       ")
+	var keyCols, caseCols, transCols, sums []string
+	for i, k := range keys {
+		keyCols = append(keyCols, fmt.Sprintf("%s AS %s", k, names[i]))
+	}
+	for _, c := range statsColumns {
+		caseExpr, transExpr := "0", "0"
+		if e, ok := perCase[c]; ok {
+			caseExpr = e
+		} else {
+			transExpr = perTransition[c]
+		}
+		caseCols = append(caseCols, fmt.Sprintf("%s AS %s", caseExpr, c))
+		transCols = append(transCols, transExpr)
+		sums = append(sums, fmt.Sprintf("coalesce(sum(%s), 0)::bigint AS %s", c, c))
+	}
+	from := `FROM cases c JOIN events e ON e.id = c.event_id
+    CROSS JOIN LATERAL (SELECT (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date AS day) d`
+	caseRows := `SELECT ` + strings.Join(append(keyCols, caseCols...), ", ") + "\n" + from + "\nWHERE " + where
+	transRows := `SELECT ` + strings.Join(append(keyCols, transCols...), ", ") + "\n" + from + `
+    JOIN case_history h ON h.case_id = c.id
+WHERE (` + where + `) AND (h.from_state IS NULL OR h.from_level <> h.level OR h.transition IN ('escalate', 'verify', 'rework'))`
+	q := `SELECT ` + strings.Join(append(append([]string{}, names...), sums...), ", ") +
+		"\nFROM (" + caseRows + "\nUNION ALL\n" + transRows + ") x"
+	if len(names) > 0 {
+		q += "\nGROUP BY " + strings.Join(names, ", ")
+	}
+	return q
 }

@@ -114,7 +114,8 @@ func TestStatsEqualReferenceSQL(t *testing.T) {
 	if _, err := pool.Exec(ctx, `
 		WITH shift AS (SELECT id, make_interval(days => (random() * 730)::int, secs => random() * 86400) AS d FROM cases)
 		UPDATE case_history h SET at = h.at - s.d FROM shift s WHERE s.id = h.case_id;
-		UPDATE cases c SET opened_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.from_state IS NULL;`); err != nil {
+		UPDATE cases c SET opened_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.from_state IS NULL;
+		UPDATE cases c SET closed_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.to_state = 'closed';`); err != nil {
 		t.Fatal(err)
 	}
 	if err := dispatch.RebuildStats(ctx, pool); err != nil {
