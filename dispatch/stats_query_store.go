@@ -234,7 +234,7 @@ func fromCases(level int, category string) bool {
 }
 
 // fromCasesSQL is countersSQL over the cases of $1's subtree, of category $2 (or all),
-// received from $3 to $4, grouped by one key (as text) or none ('').
+// received from $3 to $4, grouped by one key (as text) or none (”).
 func fromCasesSQL(key string) string {
 	where := `c.unit_code >= $1 AND c.unit_code < $1 || ':' AND ($2 = '' OR e.category = $2) AND d.day BETWEEN $3 AND $4`
 	if key == "''" {
@@ -244,7 +244,7 @@ func fromCasesSQL(key string) string {
 }
 
 // fromCases sums the counters of the filter's cases grouped by key, an expression over c, e
-// and d.day, read as text; "''" for one row.
+// and d.day, read as text; "”" for one row.
 func (s *Stats) fromCases(ctx context.Context, key string, f StatsFilter) ([]UnitCounters, error) {
 	rows, err := s.pool.Query(ctx, fromCasesSQL(key), f.Unit, f.Category, f.From, f.To)
 	if err != nil {
