@@ -61,7 +61,7 @@ func (s *Stats) Summary(ctx context.Context, f StatsFilter) (Counters, error) {
 		return nil, err
 	}
 	if fromCases(level, f.Category) {
-		rows, err := s.fromCases(ctx, "''", f)
+		rows, err := s.fromCases(ctx, noKey, f)
 		if err != nil || len(rows) == 0 {
 			return NewCounters(), err
 		}
@@ -227,6 +227,9 @@ func counterPtrs(c Counters) []any {
 	return p
 }
 
+// noKey groups the cases of a filter into one row.
+const noKey = "''"
+
 // fromCases: a grid's figures for one category are summed from its cases, which are few
 // (statsCategoryLevel).
 func fromCases(level int, category string) bool {
@@ -234,17 +237,17 @@ func fromCases(level int, category string) bool {
 }
 
 // fromCasesSQL is countersSQL over the cases of $1's subtree, of category $2 (or all),
-// received from $3 to $4, grouped by one key (as text) or none (”).
+// received from $3 to $4, grouped by one key (as text) or by none.
 func fromCasesSQL(key string) string {
 	where := `c.unit_code >= $1 AND c.unit_code < $1 || ':' AND ($2 = '' OR e.category = $2) AND d.day BETWEEN $3 AND $4`
-	if key == "''" {
+	if key == noKey {
 		return countersSQL(nil, nil, where)
 	}
 	return countersSQL([]string{key}, []string{"k"}, where)
 }
 
 // fromCases sums the counters of the filter's cases grouped by key, an expression over c, e
-// and d.day, read as text; "”" for one row.
+// and d.day, read as text; the key noKey gives one row.
 func (s *Stats) fromCases(ctx context.Context, key string, f StatsFilter) ([]UnitCounters, error) {
 	rows, err := s.pool.Query(ctx, fromCasesSQL(key), f.Unit, f.Category, f.From, f.To)
 	if err != nil {
@@ -254,7 +257,7 @@ func (s *Stats) fromCases(ctx context.Context, key string, f StatsFilter) ([]Uni
 		u := UnitCounters{Counters: NewCounters()}
 		var k *string
 		dest := counterPtrs(u.Counters)
-		if key != "''" {
+		if key != noKey {
 			dest = append([]any{&k}, dest...)
 		}
 		err := row.Scan(dest...)
@@ -266,7 +269,7 @@ func (s *Stats) fromCases(ctx context.Context, key string, f StatsFilter) ([]Uni
 	if err != nil {
 		return nil, fmt.Errorf("%w: statistics: %v", ErrRetryable, err)
 	}
-	if key == "''" && len(out) == 1 && out[0].Counters.zero() {
+	if key == noKey && len(out) == 1 && out[0].Counters.zero() {
 		return nil, nil
 	}
 	return out, nil
