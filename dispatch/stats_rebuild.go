@@ -95,8 +95,7 @@ func countersSQL(keys, names []string, where string) string {
 	for _, e := range CloseBins {
 		edges = append(edges, fmt.Sprint(int64(e.Seconds())))
 	}
-	bin := "width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at), ARRAY[" +
-		strings.Join(edges, ",") + "]::numeric[])"
+	bin := "d.bin" // computed once per case, below
 	for t := 1; t <= statsTiers; t++ {
 		closed := fmt.Sprintf("c.state = 'closed' AND c.level = %d", t)
 		open := fmt.Sprintf("c.state <> 'closed' AND c.level = %d", t)
@@ -128,7 +127,9 @@ func countersSQL(keys, names []string, where string) string {
 		sums = append(sums, fmt.Sprintf("coalesce(sum(%s), 0)::bigint AS %s", c, c))
 	}
 	from := `FROM cases c JOIN events e ON e.id = c.event_id
-    CROSS JOIN LATERAL (SELECT (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date AS day) d`
+    CROSS JOIN LATERAL (SELECT (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+        width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at),
+                     ARRAY[` + strings.Join(edges, ",") + `]::numeric[]) AS bin) d`
 	caseRows := `SELECT ` + strings.Join(append(keyCols, caseCols...), ", ") + "\n" + from + "\nWHERE " + where
 	transRows := `SELECT ` + strings.Join(append(keyCols, transCols...), ", ") + "\n" + from + `
     JOIN case_history h ON h.case_id = c.id
