@@ -31,54 +31,131 @@ func RebuildStats(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
-// rebuildStatements: the counters of every case summed per category, grid (or the deepest
-// unit above it) and day, then rolled up level by level and into months, each family from the
-// smallest table that holds it.
+// rebuildStatements: one narrow row of facts per case (its key, its standing, and its
+// transitions that count, from the history), then each family of rows in one sorted pass over
+// the facts: the day rows of every level at once (a ROLLUP over the unit's levels, which nest),
+// by category and for all, and the same for months.
 func rebuildStatements() []string {
 	cols := strings.Join(statsColumns, ", ")
 	stmts := []string{
-		`SET LOCAL work_mem = '256MB'`,
+		`SET LOCAL work_mem = '512MB'`,
+		`SET LOCAL enable_hashagg = off`, // sorted groups: the facts are narrow, the counters wide
 		`LOCK TABLE case_history IN SHARE MODE`,
 		`TRUNCATE case_stats, stats_applied`,
 		`INSERT INTO stats_rebuilt (max_id) SELECT coalesce(max(id), 0) FROM case_history
 		 ON CONFLICT (only_row) DO UPDATE SET max_id = excluded.max_id, rebuilt_at = now()`,
-		`CREATE TEMP TABLE stats_grid_days ON COMMIT DROP AS ` +
-			countersSQL([]string{"e.category", "left(c.unit_code, 15)", "d.day"}, []string{"category", "unit", "day"}, "true"),
+		`CREATE TEMP TABLE stats_case_facts ON COMMIT DROP AS ` + caseFactsSQL,
 	}
-	sums := sumColumns()
-	// Each family's day rows: from the grid days directly at the first level that keeps
-	// categories (village) or not (grid), then each level from the one below plus the cases
-	// located no deeper than it (a village without grids, a township without villages).
-	for _, fam := range []struct {
-		cat    string // "category" or "''"
-		bottom grid.Level
-	}{{"category", statsCategoryLevel}, {"''", grid.Grid}} {
-		for l := fam.bottom; l >= grid.County; l-- {
-			n := l.CodeLength()
-			from := fmt.Sprintf(`SELECT category, unit, day, %s FROM stats_grid_days WHERE length(unit) >= %d`, cols, n)
-			if l < fam.bottom {
-				from = fmt.Sprintf(`SELECT %[1]s AS category, unit_code AS unit, period AS day, %[2]s FROM case_stats
-WHERE span = 'd' AND level = %[3]d AND category %[4]s ''
-UNION ALL
-SELECT category, unit, day, %[2]s FROM stats_grid_days WHERE length(unit) >= %[5]d AND length(unit) < %[6]d`,
-					fam.cat, cols, l+1, map[string]string{"category": "<>", "''": "="}[fam.cat], n, (l + 1).CodeLength())
+	exprs := factExpressions()
+	var sums []string
+	for _, c := range statsColumns {
+		sums = append(sums, fmt.Sprintf("nullif(sum(%s), 0)", exprs[c]))
+	}
+	units := []string{"u1", "u2", "u3", "u4"}
+	for _, span := range []struct{ name, period string }{{"d", "day"}, {"m", "date_trunc('month', day)::date"}} {
+		for _, cat := range []struct {
+			key    string
+			deepest grid.Level
+		}{{"category", statsCategoryLevel}, {"''", grid.Grid}} {
+			levels := units[:cat.deepest]
+			// The level of a group is the deepest unit column in it; groups whose deepest unit is
+			// NULL hold cases located above that level, which count only at the levels above.
+			level := "CASE"
+			for l := len(levels); l >= 1; l-- {
+				level += fmt.Sprintf(" WHEN grouping(%s) = 0 THEN %d", levels[l-1], l)
 			}
+			level += " END"
+			unit := "coalesce(" + reverseJoin(levels) + ")"
 			stmts = append(stmts, fmt.Sprintf(`INSERT INTO case_stats (category, span, level, unit_code, period, %s)
-SELECT %s, 'd', %d, left(unit, %d), day, %s FROM (%s) r GROUP BY 1, 4, 5`, cols, fam.cat, l, n, sums, from))
+SELECT %s, '%s', %s, %s, %s, %s FROM stats_case_facts
+GROUP BY %s ROLLUP (%s)
+HAVING grouping(u1) = 0 AND %s IS NOT NULL AND length(%s) = (ARRAY[6, 9, 12, 15])[%s]`,
+				cols, cat.key, span.name, level, unit, span.period, strings.Join(sums, ", "),
+				groupKeys(cat.key, span.period), strings.Join(levels, ", "), unit, unit, level))
 		}
 	}
-	stmts = append(stmts, fmt.Sprintf(`INSERT INTO case_stats (category, span, level, unit_code, period, %s)
-SELECT category, 'm', level, unit_code, date_trunc('month', period)::date, %s FROM case_stats
-WHERE span = 'd' GROUP BY category, level, unit_code, 5`, cols, sums))
 	return stmts
 }
 
-func sumColumns() string {
-	var sums []string
-	for _, c := range statsColumns {
-		sums = append(sums, fmt.Sprintf("nullif(sum(%s), 0)", c))
+// groupKeys are the GROUP BY terms before the units' ROLLUP: the category (unless all), the period.
+func groupKeys(cat, period string) string {
+	if cat == "''" {
+		return period + ","
 	}
-	return strings.Join(sums, ", ")
+	return cat + ", " + period + ","
+}
+
+func reverseJoin(s []string) string {
+	r := make([]string, len(s))
+	for i, v := range s {
+		r[len(s)-1-i] = v
+	}
+	return strings.Join(r, ", ")
+}
+
+// caseFactsSQL: per case, its category, its units at levels 1-4 (NULL below where it lies),
+// its local opening day, its standing from its row, and the counts of its history rows that
+// count (docs/metrics.md).
+var caseFactsSQL = `
+SELECT e.category, left(c.unit_code, 6) AS u1,
+       CASE WHEN length(c.unit_code) >= 9 THEN left(c.unit_code, 9) END AS u2,
+       CASE WHEN length(c.unit_code) >= 12 THEN left(c.unit_code, 12) END AS u3,
+       CASE WHEN length(c.unit_code) >= 15 THEN left(c.unit_code, 15) END AS u4,
+       (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+       c.state = 'closed' AS closed, c.level, c.outcome, c.overdue_at IS NOT NULL AS overdue, c.late,
+       c.rework_count > 0 AS reopened,
+       width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at), ARRAY[` + binEdges() + `]::numeric[]) AS bin,
+       coalesce(t.reworks, 0) AS reworks, coalesce(t.verifications, 0) AS verifications,
+       coalesce(t.arrived_1, 0) AS arrived_1, coalesce(t.arrived_2, 0) AS arrived_2,
+       coalesce(t.arrived_3, 0) AS arrived_3, coalesce(t.arrived_4, 0) AS arrived_4,
+       coalesce(t.escalated_1, 0) AS escalated_1, coalesce(t.escalated_2, 0) AS escalated_2,
+       coalesce(t.escalated_3, 0) AS escalated_3, coalesce(t.escalated_4, 0) AS escalated_4
+FROM cases c JOIN events e ON e.id = c.event_id
+LEFT JOIN (
+    SELECT h.case_id,
+           count(*) FILTER (WHERE h.transition = 'rework') AS reworks,
+           count(*) FILTER (WHERE h.transition IN ('verify', 'rework')) AS verifications,
+           count(*) FILTER (WHERE h.level = 1 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_1,
+           count(*) FILTER (WHERE h.level = 2 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_2,
+           count(*) FILTER (WHERE h.level = 3 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_3,
+           count(*) FILTER (WHERE h.level = 4 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_4,
+           count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 1) AS escalated_1,
+           count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 2) AS escalated_2,
+           count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 3) AS escalated_3,
+           count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 4) AS escalated_4
+    FROM case_history h
+    WHERE h.from_state IS NULL OR h.from_level <> h.level OR h.transition IN ('escalate', 'verify', 'rework')
+    GROUP BY h.case_id
+) t ON t.case_id = c.id`
+
+func binEdges() string {
+	var edges []string
+	for _, e := range CloseBins {
+		edges = append(edges, fmt.Sprint(int64(e.Seconds())))
+	}
+	return strings.Join(edges, ",")
+}
+
+// factExpressions are each counter column as an expression over stats_case_facts.
+func factExpressions() map[string]string {
+	x := map[string]string{"received": "1", "reopened": "reopened::int", "reworks": "reworks",
+		"verifications": "verifications"}
+	for t := 1; t <= statsTiers; t++ {
+		closed := fmt.Sprintf("closed AND level = %d", t)
+		open := fmt.Sprintf("NOT closed AND level = %d", t)
+		x[fmt.Sprintf("arrived_t%d", t)] = fmt.Sprintf("arrived_%d", t)
+		x[fmt.Sprintf("escalated_t%d", t)] = fmt.Sprintf("escalated_%d", t)
+		x[fmt.Sprintf("closed_t%d", t)] = fmt.Sprintf("(%s)::int", closed)
+		x[fmt.Sprintf("on_time_t%d", t)] = fmt.Sprintf("(%s AND NOT late)::int", closed)
+		x[fmt.Sprintf("mediated_t%d", t)] = fmt.Sprintf("(%s AND outcome IS NOT DISTINCT FROM 'mediated')::int", closed)
+		x[fmt.Sprintf("unsettled_t%d", t)] = fmt.Sprintf("(%s AND outcome IS NOT DISTINCT FROM 'unsettled')::int", closed)
+		x[fmt.Sprintf("open_t%d", t)] = fmt.Sprintf("(%s)::int", open)
+		x[fmt.Sprintf("overdue_t%d", t)] = fmt.Sprintf("(%s AND overdue)::int", open)
+		for b := 0; b < closeBinCount; b++ {
+			x[fmt.Sprintf("h%d_%02d", t, b)] = fmt.Sprintf("(%s AND bin = %d)::int", closed, b)
+		}
+	}
+	return x
 }
 
 // countersSQL sums the counters (docs/metrics.md) of the cases selected by where, an
@@ -129,7 +206,7 @@ func countersSQL(keys, names []string, where string) string {
 	from := `FROM cases c JOIN events e ON e.id = c.event_id
     CROSS JOIN LATERAL (SELECT (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
         width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at),
-                     ARRAY[` + strings.Join(edges, ",") + `]::numeric[]) AS bin) d`
+                     ARRAY[` + binEdges() + `]::numeric[]) AS bin) d`
 	caseRows := `SELECT ` + strings.Join(append(keyCols, caseCols...), ", ") + "\n" + from + "\nWHERE " + where
 	transRows := `SELECT ` + strings.Join(append(keyCols, transCols...), ", ") + "\n" + from + `
     JOIN case_history h ON h.case_id = c.id
