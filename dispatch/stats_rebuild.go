@@ -54,7 +54,7 @@ func rebuildStatements() []string {
 	units := []string{"u1", "u2", "u3", "u4"}
 	for _, span := range []struct{ name, period string }{{"d", "day"}, {"m", "date_trunc('month', day)::date"}} {
 		for _, cat := range []struct {
-			key    string
+			key     string
 			deepest grid.Level
 		}{{"category", statsCategoryLevel}, {"''", grid.Grid}} {
 			levels := units[:cat.deepest]
