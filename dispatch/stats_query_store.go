@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -60,13 +59,6 @@ func (s *Stats) Summary(ctx context.Context, f StatsFilter) (Counters, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fromCases(level, f.Category) {
-		rows, err := s.fromCases(ctx, noKey, f)
-		if err != nil || len(rows) == 0 {
-			return NewCounters(), err
-		}
-		return rows[0].Counters, nil
-	}
 	q := `SELECT ` + allStatsCols + ` FROM case_stats WHERE category = $1 AND level = $2 AND unit_code = $3 AND ` + inPeriod
 	c := NewCounters()
 	if err := s.pool.QueryRow(ctx, q, periodArgs(f.Category, level, f.Unit, splitPeriod(f.From, f.To))...).Scan(counterPtrs(c)...); err != nil {
@@ -90,17 +82,6 @@ func (s *Stats) Children(ctx context.Context, f StatsFilter) ([]UnitCounters, er
 	if level < int(grid.Grid) {
 		level++
 	}
-	if fromCases(level, f.Category) {
-		rows, err := s.fromCases(ctx, "left(c.unit_code, 15)", f)
-		grids := rows[:0]
-		for _, r := range rows {
-			if len(r.Code) == grid.Grid.CodeLength() { // not the cases of a village without grids
-				grids = append(grids, r)
-			}
-		}
-		sort.Slice(grids, func(i, j int) bool { return grids[i].Code < grids[j].Code })
-		return grids, err
-	}
 	q := `SELECT unit_code, ` + flatStatsCols + ` FROM case_stats
 WHERE category = $1 AND level = $2 AND unit_code >= $3 AND unit_code < $3 || ':' AND ` + inPeriod + `
 GROUP BY unit_code ORDER BY unit_code`
@@ -113,13 +94,8 @@ func (s *Stats) Categories(ctx context.Context, f StatsFilter) ([]UnitCounters, 
 	if err != nil {
 		return nil, err
 	}
-	if level > int(statsCategoryLevel) {
-		rows, err := s.fromCases(ctx, "e.category", StatsFilter{Unit: f.Unit, From: f.From, To: f.To})
-		sort.Slice(rows, func(i, j int) bool { return rows[i].Code < rows[j].Code })
-		return rows, err
-	}
 	q := `SELECT category, ` + flatStatsCols + ` FROM case_stats
-WHERE category IN (SELECT code FROM categories) AND $1 = '' AND level = $2 AND unit_code = $3 AND ` + inPeriod + `
+WHERE category = ANY(ARRAY(SELECT code FROM categories)) AND $1 = '' AND level = $2 AND unit_code = $3 AND ` + inPeriod + `
 GROUP BY category ORDER BY category`
 	return s.grouped(ctx, q, histCol(1, 0), periodArgs("", level, f.Unit, splitPeriod(f.From, f.To)))
 }
@@ -158,10 +134,6 @@ func (s *Stats) Trend(ctx context.Context, f StatsFilter, by string) ([]TrendPoi
 	} else if by != "month" {
 		return nil, fmt.Errorf("%w: a trend is by week or by month", ErrBadStatsQuery)
 	}
-	if fromCases(level, f.Category) {
-		rows, err := s.fromCases(ctx, "date_trunc('"+by+"', d.day::timestamp)::date::text", f)
-		return trendOf(rows), err
-	}
 	q := `SELECT date_trunc($10, period::timestamp)::date, ` + flatStatsCols + ` FROM case_stats
 WHERE category = $1 AND level = $2 AND unit_code = $3 AND ` + inPeriod + `
 GROUP BY 1 ORDER BY 1`
@@ -185,16 +157,6 @@ func (s *Stats) OpenByDay(ctx context.Context, f StatsFilter) (map[time.Time]int
 	level, err := statsLevel(f.Unit)
 	if err != nil {
 		return nil, err
-	}
-	if fromCases(level, f.Category) {
-		rows, err := s.fromCases(ctx, "d.day::text", f)
-		out := map[time.Time]int64{}
-		for _, p := range trendOf(rows) {
-			if f := p.Counters.Figures(); f.Open != 0 {
-				out[p.Period] = f.Open
-			}
-		}
-		return out, err
 	}
 	q := `SELECT period, coalesce(sum(open_t1), 0) + coalesce(sum(open_t2), 0) + coalesce(sum(open_t3), 0)
     + coalesce(sum(open_t4), 0) FROM case_stats
@@ -225,65 +187,4 @@ func counterPtrs(c Counters) []any {
 		p[i] = &c[i]
 	}
 	return p
-}
-
-// noKey groups the cases of a filter into one row.
-const noKey = "''"
-
-// fromCases: a grid's figures for one category are summed from its cases, which are few
-// (statsCategoryLevel).
-func fromCases(level int, category string) bool {
-	return level > int(statsCategoryLevel) && category != ""
-}
-
-// fromCasesSQL is countersSQL over the cases of $1's subtree, of category $2 (or all),
-// received from $3 to $4, grouped by one key (as text) or by none.
-func fromCasesSQL(key string) string {
-	where := `c.unit_code >= $1 AND c.unit_code < $1 || ':' AND ($2 = '' OR e.category = $2) AND d.day BETWEEN $3 AND $4`
-	if key == noKey {
-		return countersSQL(nil, nil, where)
-	}
-	return countersSQL([]string{key}, []string{"k"}, where)
-}
-
-// fromCases sums the counters of the filter's cases grouped by key, an expression over c, e
-// and d.day, read as text; the key noKey gives one row.
-func (s *Stats) fromCases(ctx context.Context, key string, f StatsFilter) ([]UnitCounters, error) {
-	rows, err := s.pool.Query(ctx, fromCasesSQL(key), f.Unit, f.Category, f.From, f.To)
-	if err != nil {
-		return nil, fmt.Errorf("%w: statistics: %v", ErrRetryable, err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (UnitCounters, error) {
-		u := UnitCounters{Counters: NewCounters()}
-		var k *string
-		dest := counterPtrs(u.Counters)
-		if key != noKey {
-			dest = append([]any{&k}, dest...)
-		}
-		err := row.Scan(dest...)
-		if k != nil {
-			u.Code = *k
-		}
-		return u, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: statistics: %v", ErrRetryable, err)
-	}
-	if key == noKey && len(out) == 1 && out[0].Counters.zero() {
-		return nil, nil
-	}
-	return out, nil
-}
-
-// trendOf reads keys that are dates.
-func trendOf(rows []UnitCounters) []TrendPoint {
-	out := make([]TrendPoint, 0, len(rows))
-	for _, r := range rows {
-		d, err := time.Parse(time.DateOnly, r.Code)
-		if err == nil {
-			out = append(out, TrendPoint{Period: d, Counters: r.Counters})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Period.Before(out[j].Period) })
-	return out
 }
