@@ -11,8 +11,7 @@ WHERE EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = c.id AND h.actor_id
 -- One row per (category, span, unit, period): the cases received in that period (by their
 -- opening day in Asia/Shanghai) at that unit or below, and what has become of them. unit_code is
 -- the case's ancestor at each level 1-4 (county, township, village, grid); category '' sums every
--- category (rows of one category stop at the village: dispatch.statsCategoryLevel); span 'd' is a
--- day, 'm' a month (period = its first day). Tier columns _t1.._t4 are
+-- category; span 'd' is a day, 'm' a month (period = its first day). Tier columns _t1.._t4 are
 -- per tier (1 county ... 4 grid); hN_BB counts the cases closed at tier N whose time to close
 -- falls in bin BB (docs/metrics.md). NULL stands for 0, so sparse rows stay small.
 CREATE TABLE case_stats (
