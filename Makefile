@@ -17,6 +17,8 @@ BIN       := $(DATA)/bin/griddispatch
 LISTEN    ?= 127.0.0.1:8080
 # DEMO selects what `make run` loads: "all" (Yuncheng city, 13 counties) or one county code.
 DEMO      ?= all
+# DEMO_HISTORY: past cases the demo holds (docs/demo-history.md); topped up, never added twice.
+DEMO_HISTORY ?= 20000
 
 # initdb refuses to run as root, so as root the cluster belongs to the postgres user.
 ifeq ($(shell id -u),0)
@@ -156,7 +158,7 @@ migrate: db build
 	@DATABASE_URL='$(database_url)' $(BIN) migrate
 
 demo: migrate
-	@DATABASE_URL='$(database_url)' $(BIN) demo load $(if $(filter all,$(DEMO)),,--county $(DEMO))
+	@DATABASE_URL='$(database_url)' $(BIN) demo load $(if $(filter all,$(DEMO)),,--county $(DEMO)) --history $(DEMO_HISTORY) --history-top-up
 
 run: demo
 	@echo ">> serving on http://$(LISTEN)  (phone app: http://$(LISTEN)/phone/ ; console: http://$(LISTEN)/console/ ; probe: curl http://$(LISTEN)/readyz)"
