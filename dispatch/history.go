@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -165,15 +164,6 @@ type historyCategory struct {
 	group  string  // dispute, petition or other: which notes and outcomes
 }
 
-type historyPlace struct {
-	path        *grid.Path
-	geom        orb.MultiPolygon
-	bound       orb.Bound
-	inside      orb.Point
-	reporters   []int64
-	supervisors []int64 // of the nearest unit above with any: who urges
-}
-
 type historyDate struct {
 	date  time.Time // local midnight
 	cases int
@@ -255,101 +245,11 @@ func leanOf(m map[string]float64, code string) float64 {
 	return 1
 }
 
-func (h *History) preparePlaces(w HistoryWorld) error {
-	byUnit := map[string][]int64{} // grid workers under each unit
-	var workers []int64
-	for _, s := range w.Staff {
-		switch s.Role {
-		case grid.RoleGridWorker:
-			workers = append(workers, s.MemberID)
-			for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(s.UnitCode); l++ {
-				code := s.UnitCode[:l.CodeLength()]
-				byUnit[code] = append(byUnit[code], s.MemberID)
-			}
-		case grid.RoleMediator:
-			h.mediators[s.UnitCode] = append(h.mediators[s.UnitCode], s.MemberID)
-		case grid.RoleSupervisor:
-			h.supervisors[s.UnitCode] = append(h.supervisors[s.UnitCode], s.MemberID)
-		}
-	}
-	if len(workers) == 0 {
-		return ErrNoReporter
-	}
-	if len(h.mediators) == 0 {
-		return ErrNoMediator
-	}
-	exactMediators, exactSupervisors := h.mediators, h.supervisors
-	h.mediators = map[string][]int64{}
-	places := slices.Clone(w.Places)
-	slices.SortFunc(places, func(a, b HistoryPlace) int {
-		return strings.Compare(a.Path.Units[a.Path.Level].Code, b.Path.Units[b.Path.Level].Code)
-	})
-	// Some villages, and some grids within them, are busier than others.
-	rng := rand.New(rand.NewPCG(h.opts.Seed, 0))
-	factor := map[string]float64{}
-	busy := func(code string, sigma float64) float64 {
-		f, ok := factor[code]
-		if !ok {
-			f = math.Exp(sigma * rng.NormFloat64())
-			factor[code] = f
-		}
-		return f
-	}
-	seen := map[string]bool{}
-	var total float64
-	for _, p := range places {
-		path := p.Path
-		hp := historyPlace{path: path, geom: p.Geom, bound: p.Geom.Bound(), inside: p.Inside}
-		// A grid worker of the place's grid reports; else one of the nearest unit above that has one.
-		for l := path.Level; l >= grid.County && hp.reporters == nil; l-- {
-			hp.reporters = byUnit[path.Units[l].Code]
-		}
-		if hp.reporters == nil {
-			hp.reporters = workers
-		}
-		for l := path.Level; l >= grid.County && hp.supervisors == nil; l-- {
-			hp.supervisors = exactSupervisors[path.Units[l].Code]
-		}
-		for l := grid.County; l <= min(grid.Village, path.Level); l++ {
-			h.resolveMediators(path.Units[l].Code, exactMediators)
-		}
-		weight := float64(max(p.Households, 5))
-		for l := grid.Village; l <= min(grid.Grid, path.Level); l++ {
-			weight *= busy(path.Units[l].Code, 0.6)
-		}
-		total += weight
-		h.places = append(h.places, hp)
-		h.placeCum = append(h.placeCum, total)
-		if v := path.Units[grid.Village]; path.Level >= grid.Village && !v.NoCentre && !seen[v.Code] {
-			seen[v.Code] = true
-			town := path.Units[grid.Township].Code
-			h.villages[town] = append(h.villages[town], v.Code)
-		}
-	}
-	return nil
-}
-
-// resolveMediators finds who works the cases of the centre at code: its own mediators; failing
-// those (a grid imported without staff), the nearest centre's above, or else any mediator.
-func (h *History) resolveMediators(code string, exact map[string][]int64) {
-	if _, done := h.mediators[code]; done {
-		return
-	}
-	for l := grid.LevelOfCode(code); l >= grid.County; l-- {
-		if m := exact[code[:l.CodeLength()]]; len(m) > 0 {
-			h.mediators[code] = m
-			return
-		}
-	}
-	codes := slices.Sorted(maps.Keys(exact))
-	h.mediators[code] = exact[codes[0]]
-}
-
 // prepareDays shares the cases out among the days: by the platform's growth, the weekday and
 // the season of every category; today only up to now.
 func (h *History) prepareDays() {
-	now := h.opts.Now.In(shanghai)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, shanghai)
+	now := h.opts.Now.In(statsLocation)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, statsLocation)
 	n := h.opts.Days
 	weights := make([]float64, n)
 	var total float64
@@ -399,9 +299,6 @@ func (h *History) prepareDays() {
 // Days is how many days the history spans; Day generates each.
 func (h *History) Days() int { return len(h.days) }
 
-// DayCases is how many cases day i gets.
-func (h *History) DayCases(i int) int { return h.days[i].cases }
-
 // Day generates day i (0 is the earliest), without ids (HistoryDay.Number gives them).
 func (h *History) Day(i int) HistoryDay {
 	d := h.days[i]
@@ -422,15 +319,15 @@ func (h *History) Day(i int) HistoryDay {
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	s := caseSim{h: h, rng: rng, day: &day}
 	for k, opened := range times {
-		cat := &h.cats[pick(catCum, rng.Float64()*total)]
-		place := &h.places[pick(h.placeCum, rng.Float64()*h.placeCum[len(h.placeCum)-1])]
+		cat := &h.cats[pickWeighted(catCum, rng.Float64()*total)]
+		place := &h.places[pickWeighted(h.placeCum, rng.Float64()*h.placeCum[len(h.placeCum)-1])]
 		s.run(int32(k), cat, place, opened)
 	}
 	return day
 }
 
-// pick is the index of the first cumulative weight above x.
-func pick(cum []float64, x float64) int {
+// pickWeighted is the index of the first cumulative weight above x.
+func pickWeighted(cum []float64, x float64) int {
 	i, _ := slices.BinarySearch(cum, x)
 	return min(i, len(cum)-1)
 }
@@ -453,44 +350,4 @@ func (h *History) reportTime(rng *rand.Rand, date time.Time) time.Time {
 		}
 	}
 	return date.Add(time.Duration(rng.Int64N(int64(h.opts.Now.Sub(date))))).Truncate(time.Microsecond)
-}
-
-// point draws a point inside the place.
-func (p *historyPlace) point(rng *rand.Rand) orb.Point {
-	for range 30 {
-		pt := orb.Point{p.bound.Min[0] + rng.Float64()*(p.bound.Max[0]-p.bound.Min[0]),
-			p.bound.Min[1] + rng.Float64()*(p.bound.Max[1]-p.bound.Min[1])}
-		if multiPolygonHas(p.geom, pt) {
-			return pt
-		}
-	}
-	return p.inside
-}
-
-// multiPolygonHas is whether pt lies inside mp (even-odd rule; a point on an edge may go either
-// way, which random points never hit).
-func multiPolygonHas(mp orb.MultiPolygon, pt orb.Point) bool {
-	for _, poly := range mp {
-		in := false
-		for _, ring := range poly {
-			if ringHas(ring, pt) {
-				in = !in
-			}
-		}
-		if in {
-			return true
-		}
-	}
-	return false
-}
-
-func ringHas(r orb.Ring, pt orb.Point) bool {
-	in := false
-	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
-		a, b := r[i], r[j]
-		if (a[1] > pt[1]) != (b[1] > pt[1]) && pt[0] < (b[0]-a[0])*(pt[1]-a[1])/(b[1]-a[1])+a[0] {
-			in = !in
-		}
-	}
-	return in
 }

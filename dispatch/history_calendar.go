@@ -7,10 +7,7 @@ import (
 
 // When generated history happens (docs/demo-history.md): how many reports each category gets in
 // a typical month, how that swings with the farming year and the Spring Festival, and the rhythm
-// of a week and a day. Dates are local (Asia/Shanghai, which has no daylight saving).
-
-// shanghai is China Standard Time.
-var shanghai = time.FixedZone("CST", 8*3600)
+// of a week and a day. Dates are local (statsLocation, as the dashboard's days).
 
 // historyCategoryWeights are each category's reports per thousand in a typical month: disputes
 // are the most common matters (DOMAIN.md), then facilities, environment and livelihood.
@@ -83,20 +80,13 @@ func daysFromSpringFestival(date time.Time) int {
 		if !ok {
 			md = [2]int{2, 1}
 		}
-		sf := time.Date(y, time.Month(md[0]), md[1], 0, 0, 0, 0, shanghai)
+		sf := time.Date(y, time.Month(md[0]), md[1], 0, 0, 0, 0, statsLocation)
 		d := int(math.Round(date.Sub(sf).Hours() / 24))
-		if abs(d) < abs(best) {
+		if math.Abs(float64(d)) < math.Abs(float64(best)) {
 			best = d
 		}
 	}
 	return best
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // seasonFactor multiplies a category's weight on a local date. Around the Spring Festival

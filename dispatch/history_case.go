@@ -60,8 +60,8 @@ const (
 	historyUnverified = 0.004
 )
 
-// never is when a stalled case's next step would come.
-const never = 100 * 365 * 24 * time.Hour
+// historyNever is how long after its last step a stalled case's next step would come.
+const historyNever = 100 * 365 * 24 * time.Hour
 
 func (s *caseSim) run(idx int32, cat *historyCategory, place *historyPlace, opened time.Time) {
 	rng := s.rng
@@ -180,7 +180,7 @@ func (s *caseSim) work() played {
 		}
 	}
 	if s.stuck {
-		return s.act(s.t.Add(never), step{}) // only the timer moves it on
+		return s.act(s.t.Add(historyNever), step{}) // only the timer moves it on
 	}
 	if escalate {
 		above := centreAbove(path, grid.Level(level-1))
@@ -265,7 +265,7 @@ func (s *caseSim) verification() played {
 	delay := time.Duration(float64(8*time.Hour) * math.Exp(0.9*s.rng.NormFloat64()))
 	at := s.t.Add(min(max(delay, 20*time.Minute), 7*24*time.Hour))
 	if s.unverified {
-		at = s.t.Add(never)
+		at = s.t.Add(historyNever)
 	}
 	if s.c.Reworks == 0 && s.rng.Float64() < 0.05 {
 		r := s.act(at, step{a: ActRework, actor: s.reporter, reason: pickOf(s.rng, historyReworkReasons)})

@@ -9,8 +9,8 @@ import (
 
 // copyBuf builds the stream of a binary COPY (PostgreSQL's "COPY ... FROM STDIN (FORMAT binary)")
 // by hand, each field in its type's binary send format, and is read by pgconn's CopyFrom.
-// pgx.CopyFrom would encode every value through pgtype.Map.Encode: 1.6 µs a history row against
-// 52 ns here (BenchmarkHistoryCopyEncode), 80 s of CPU for ten million cases' fifty million rows,
+// pgx.CopyFrom would encode every value through pgtype.Map.Encode: 1.4 µs a history row against
+// 46 ns here (BenchmarkHistoryCopyEncode), 70 s of CPU for ten million cases' fifty million rows,
 // which on two cores PostgreSQL would go without.
 type copyBuf struct {
 	b   []byte
@@ -109,4 +109,78 @@ func (c *copyBuf) point(lon, lat float64) {
 	c.b = binary.LittleEndian.AppendUint32(c.b, 4326)
 	c.b = binary.LittleEndian.AppendUint64(c.b, math.Float64bits(lon))
 	c.b = binary.LittleEndian.AppendUint64(c.b, math.Float64bits(lat))
+}
+
+// The rows of a day in the column order of copyEvents, copyCases and copyHistory.
+
+func encodeEvents(b *copyBuf, d *HistoryDay) {
+	for i := range d.Events {
+		e := &d.Events[i]
+		b.tuple(13)
+		b.int8(e.ID)
+		b.uuid(e.ClientID)
+		b.int8(e.ReporterID)
+		b.text(e.Category)
+		b.text(e.Severity)
+		b.text(e.Description)
+		b.point(e.Lon, e.Lat)
+		b.float4(e.AccuracyM)
+		b.time(e.HappenedAt)
+		b.time(e.ReceivedAt)
+		b.text(e.Unit)
+		b.boolean(e.OnSpot)
+		b.text(e.OnSpotNote)
+	}
+}
+
+func encodeCases(b *copyBuf, d *HistoryDay) {
+	for i := range d.Cases {
+		c := &d.Cases[i]
+		b.tuple(16)
+		b.int8(c.ID)
+		b.int8(c.EventID)
+		b.text(c.Unit)
+		b.text(string(c.State))
+		b.int2(c.Level)
+		b.text(c.Centre)
+		b.int4(c.Version)
+		b.time(c.OpenedAt)
+		b.time(c.ClosedAt)
+		b.textOrNull(string(c.Outcome))
+		b.int4(c.Reworks)
+		b.time(c.UrgedAt)
+		b.text(c.Severity)
+		b.time(c.DeadlineAt)
+		b.time(c.OverdueAt)
+		b.boolean(c.Late)
+	}
+}
+
+func encodeHistory(b *copyBuf, d *HistoryDay) {
+	for i := range d.Rows {
+		r := &d.Rows[i]
+		b.tuple(14)
+		b.int8(r.ID)
+		b.int8(r.CaseID)
+		b.time(r.At)
+		if r.ActorID == 0 {
+			b.null()
+		} else {
+			b.int8(r.ActorID)
+		}
+		b.textOrNull(string(r.FromState))
+		b.text(string(r.ToState))
+		b.int2(r.Level)
+		if r.FromLevel == 0 {
+			b.null()
+		} else {
+			b.int2(r.FromLevel)
+		}
+		b.text(r.Centre)
+		b.text(r.Transition)
+		b.text(r.Reason)
+		b.textOrNull(string(r.Outcome))
+		b.text(r.Parties)
+		b.time(r.DeadlineAt)
+	}
 }

@@ -46,8 +46,8 @@ const (
 	BulkAlways // whoever else is connected
 )
 
-// HistoryBulkCases is the smallest load BulkAuto loads in bulk: below it, restoring would cost
-// more than it saves.
+// HistoryBulkCases is the smallest load BulkAuto loads in bulk: restoring scans the whole
+// tables, which a small load into a big database would not repay.
 const HistoryBulkCases = 500_000
 
 // HistoryWriter says how to write: over how many connections, in bulk or not, and whom to tell
@@ -364,78 +364,6 @@ func writeHistoryDay(ctx context.Context, pool *pgxpool.Pool, d *HistoryDay) err
 		}
 		return nil
 	})
-}
-
-func encodeEvents(b *copyBuf, d *HistoryDay) {
-	for i := range d.Events {
-		e := &d.Events[i]
-		b.tuple(13)
-		b.int8(e.ID)
-		b.uuid(e.ClientID)
-		b.int8(e.ReporterID)
-		b.text(e.Category)
-		b.text(e.Severity)
-		b.text(e.Description)
-		b.point(e.Lon, e.Lat)
-		b.float4(e.AccuracyM)
-		b.time(e.HappenedAt)
-		b.time(e.ReceivedAt)
-		b.text(e.Unit)
-		b.boolean(e.OnSpot)
-		b.text(e.OnSpotNote)
-	}
-}
-
-func encodeCases(b *copyBuf, d *HistoryDay) {
-	for i := range d.Cases {
-		c := &d.Cases[i]
-		b.tuple(16)
-		b.int8(c.ID)
-		b.int8(c.EventID)
-		b.text(c.Unit)
-		b.text(string(c.State))
-		b.int2(c.Level)
-		b.text(c.Centre)
-		b.int4(c.Version)
-		b.time(c.OpenedAt)
-		b.time(c.ClosedAt)
-		b.textOrNull(string(c.Outcome))
-		b.int4(c.Reworks)
-		b.time(c.UrgedAt)
-		b.text(c.Severity)
-		b.time(c.DeadlineAt)
-		b.time(c.OverdueAt)
-		b.boolean(c.Late)
-	}
-}
-
-func encodeHistory(b *copyBuf, d *HistoryDay) {
-	for i := range d.Rows {
-		r := &d.Rows[i]
-		b.tuple(14)
-		b.int8(r.ID)
-		b.int8(r.CaseID)
-		b.time(r.At)
-		if r.ActorID == 0 {
-			b.null()
-		} else {
-			b.int8(r.ActorID)
-		}
-		b.textOrNull(string(r.FromState))
-		b.text(string(r.ToState))
-		b.int2(r.Level)
-		if r.FromLevel == 0 {
-			b.null()
-		} else {
-			b.int2(r.FromLevel)
-		}
-		b.text(r.Centre)
-		b.text(r.Transition)
-		b.text(r.Reason)
-		b.textOrNull(string(r.Outcome))
-		b.text(r.Parties)
-		b.time(r.DeadlineAt)
-	}
 }
 
 // CaseCount is how many cases the database holds.
