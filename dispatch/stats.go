@@ -187,14 +187,9 @@ type statsKey struct {
 	period   string // YYYY-MM-DD
 }
 
-// statsCategoryLevel is the deepest level whose rows keep categories: every level. (Summing a
-// grid's figures for one category from its cases instead, as tried, reads thousands of cases
-// scattered over a 10-million-case table: about a second from disk.)
-const statsCategoryLevel = grid.Grid
-
-// statsKeys are the rows a case's transitions count in: the case's ancestors at levels 1-4 for
-// all categories, and at levels 1-3 for its own, by day and by month of its opening. The last
-// key is the deepest unit's.
+// statsKeys are the rows a case's transitions count in: the case's ancestors at levels 1-4,
+// with its category and with "", by day and by month of its opening. The last key is the
+// deepest unit's.
 func statsKeys(e CaseEvent) []statsKey {
 	local := e.OpenedAt.In(statsLocation)
 	dayStr := local.Format(time.DateOnly)
@@ -202,11 +197,7 @@ func statsKeys(e CaseEvent) []statsKey {
 	var keys []statsKey
 	for l := grid.County; l <= grid.Grid && len(e.Unit) >= l.CodeLength(); l++ {
 		code := e.Unit[:l.CodeLength()]
-		cats := []string{""}
-		if l <= statsCategoryLevel {
-			cats = []string{e.Category, ""}
-		}
-		for _, cat := range cats {
+		for _, cat := range []string{e.Category, ""} {
 			keys = append(keys,
 				statsKey{category: cat, span: 'd', level: int(l), unit: code, period: dayStr},
 				statsKey{category: cat, span: 'm', level: int(l), unit: code, period: monthStr})

@@ -7,8 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/griddispatch/griddispatch/grid"
 )
 
 // RebuildStats recomputes case_stats from the cases and their history, in one transaction:
@@ -53,11 +51,8 @@ func rebuildStatements() []string {
 	}
 	units := []string{"u1", "u2", "u3", "u4"}
 	for _, span := range []struct{ name, period string }{{"d", "day"}, {"m", "date_trunc('month', day)::date"}} {
-		for _, cat := range []struct {
-			key     string
-			deepest grid.Level
-		}{{"category", statsCategoryLevel}, {"''", grid.Grid}} {
-			levels := units[:cat.deepest]
+		for _, catKey := range []string{"category", "''"} {
+			levels := units // the unit codes nest: one ROLLUP gives every level
 			// The level of a group is the deepest unit column in it; groups whose deepest unit is
 			// NULL hold cases located above that level, which count only at the levels above.
 			level := "CASE"
@@ -70,8 +65,8 @@ func rebuildStatements() []string {
 SELECT %s, '%s', %s, %s, %s, %s FROM stats_case_facts
 GROUP BY %s ROLLUP (%s)
 HAVING grouping(u1) = 0 AND %s IS NOT NULL AND length(%s) = (ARRAY[6, 9, 12, 15])[%s]`,
-				cols, cat.key, span.name, level, unit, span.period, strings.Join(sums, ", "),
-				groupKeys(cat.key, span.period), strings.Join(levels, ", "), unit, unit, level))
+				cols, catKey, span.name, level, unit, span.period, strings.Join(sums, ", "),
+				groupKeys(catKey, span.period), strings.Join(levels, ", "), unit, unit, level))
 		}
 	}
 	return stmts

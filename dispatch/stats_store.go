@@ -16,14 +16,20 @@ import (
 // attempt, an urge) is neither recorded nor counted: counting it twice would change nothing.
 // It returns the units (grid, or the deepest level above it) whose figures changed.
 func ApplyStats(ctx context.Context, pool *pgxpool.Pool, events []CaseEvent) ([]string, error) {
-	deltas := make(map[int64]CaseEvent, len(events))
+	type counted struct {
+		event CaseEvent
+		delta Counters
+	}
+	deltas := make(map[int64]counted, len(events))
 	var ids []int64
 	for _, e := range events {
-		if _, dup := deltas[e.TransitionID]; dup || statsDelta(e).zero() {
+		if _, dup := deltas[e.TransitionID]; dup {
 			continue
 		}
-		deltas[e.TransitionID] = e
-		ids = append(ids, e.TransitionID)
+		if d := statsDelta(e); !d.zero() {
+			deltas[e.TransitionID] = counted{e, d}
+			ids = append(ids, e.TransitionID)
+		}
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -41,8 +47,7 @@ func ApplyStats(ctx context.Context, pool *pgxpool.Pool, events []CaseEvent) ([]
 		}
 		sums := map[statsKey]Counters{}
 		for _, id := range fresh {
-			e := deltas[id]
-			d := statsDelta(e)
+			e, d := deltas[id].event, deltas[id].delta
 			keys := statsKeys(e)
 			for _, k := range keys {
 				if sums[k] == nil {
