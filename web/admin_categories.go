@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/grid"
 )
 
 // Catalogue is the routing catalogue as administrators edit it; dispatch.Catalogue is one.
@@ -48,25 +47,6 @@ func (r routingJSON) category() dispatch.Category {
 		GridMayClose: r.GridMayClose, AutoEscalate: r.AutoEscalate, Active: r.Active,
 		Deadlines: dispatch.Deadlines{Village: s(r.Deadlines.Village), Township: s(r.Deadlines.Township),
 			County: s(r.Deadlines.County), Urgent: s(r.Deadlines.Urgent)}}
-}
-
-// requireAdmin refuses members without an admin assignment. The catalogue is one for the
-// whole deployment, so an administrator of any county edits it.
-func (s *Server) requireAdmin(next http.HandlerFunc) http.HandlerFunc {
-	return s.requireSession(func(w http.ResponseWriter, r *http.Request) {
-		as, err := s.auth.grid.Assignments(r.Context(), principalFrom(r.Context()).Member.ID)
-		if err != nil {
-			writeError(w, s.logger, err)
-			return
-		}
-		for _, a := range as {
-			if a.Role == grid.RoleAdmin {
-				next(w, r)
-				return
-			}
-		}
-		writeError(w, s.logger, fmt.Errorf("%w: administrators only", ErrForbidden))
-	})
 }
 
 // handleRoutingList: GET /api/admin/categories -> every category with its routing rules.

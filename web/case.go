@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -19,40 +18,28 @@ func caseID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// readable loads a case the signed-in member may read, with load (the case's summary or its
-// whole page); a case they may not read is ErrCaseNotFound, like one that does not exist, so
-// case numbers cannot be probed.
-func readable[T any](s *Server, r *http.Request, load func(context.Context, int64) (T, error), summary func(T) dispatch.CaseSummary) (T, access, error) {
-	var zero T
+// readableSummary loads the case of {id} if the member (whose access guard put in the
+// context) may read it; a case they may not read is ErrCaseNotFound, like one that does not
+// exist, so case numbers cannot be probed.
+func (s *Server) readableSummary(r *http.Request) (dispatch.CaseSummary, error) {
 	id, err := caseID(r)
 	if err != nil {
-		return zero, access{}, err
+		return dispatch.CaseSummary{}, err
 	}
-	acc, err := s.accessOf(r.Context(), principalFrom(r.Context()))
+	c, err := s.cases.Summary(r.Context(), id)
 	if err != nil {
-		return zero, acc, err
+		return c, err
 	}
-	c, err := load(r.Context(), id)
-	if err != nil {
-		return zero, acc, err
+	if !accessFrom(r.Context()).readsCase(c) {
+		return dispatch.CaseSummary{}, dispatch.ErrCaseNotFound
 	}
-	if !acc.readsCase(summary(c)) {
-		return zero, acc, dispatch.ErrCaseNotFound
-	}
-	return c, acc, nil
-}
-
-func (s *Server) readableCase(r *http.Request) (dispatch.CaseDetail, access, error) {
-	return readable(s, r, s.cases.Detail, func(d dispatch.CaseDetail) dispatch.CaseSummary { return d.CaseSummary })
-}
-
-func (s *Server) readableSummary(r *http.Request) (dispatch.CaseSummary, access, error) {
-	return readable(s, r, s.cases.Summary, func(c dispatch.CaseSummary) dispatch.CaseSummary { return c })
+	return c, nil
 }
 
 // handleCase: GET /api/cases/{id} -> the case page: report, place, history, what I may do.
 func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
-	d, acc, err := s.readableCase(r)
+	d, err := s.cases.Detail(r.Context(), caseFrom(r.Context()).ID)
+	acc := accessFrom(r.Context())
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
@@ -63,11 +50,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 // handleCaseMap: GET /api/cases/{id}/map -> GeoJSON of the case's village (or the deepest unit
 // above the grids it has) with its grids and micro-grids.
 func (s *Server) handleCaseMap(w http.ResponseWriter, r *http.Request) {
-	c, _, err := s.readableSummary(r)
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
+	c := caseFrom(r.Context())
 	root := c.Unit[:min(len(c.Unit), grid.Village.CodeLength())] // its village, or the deeper unit it lies in
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=300")

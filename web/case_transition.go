@@ -37,11 +37,7 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	c, _, err := s.readableSummary(r)
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
+	c := caseFrom(r.Context())
 	v, err := s.cases.Apply(r.Context(), dispatch.Transition{CaseID: c.ID, Version: req.Version, Action: req.Action,
 		ActorID: principalFrom(r.Context()).Member.ID, Reason: req.Reason, Outcome: req.Outcome,
 		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos})

@@ -17,6 +17,7 @@ type access struct {
 	watch      []string        // supervisor or admin: every centre and case below
 	supervises []string        // supervisor: may urge below
 	reads      []string        // any staff assignment: may read cases below
+	admin      bool            // administers somewhere: edits the one routing catalogue
 }
 
 func (s *Server) accessOf(ctx context.Context, p Principal) (access, error) {
@@ -35,6 +36,7 @@ func (s *Server) accessOf(ctx context.Context, p Principal) (access, error) {
 			a.watch = append(a.watch, x.UnitCode)
 			a.reads = append(a.reads, x.UnitCode)
 		case grid.RoleAdmin:
+			a.admin = true
 			a.watch = append(a.watch, x.UnitCode)
 			a.reads = append(a.reads, x.UnitCode)
 		case grid.RoleGridLeader:

@@ -34,6 +34,7 @@ type Server struct {
 	stats          Stats
 	allowedOrigins []string
 	hub            *hub
+	served         []Route
 	http           *http.Server
 	ln             net.Listener
 	done           chan error
@@ -87,49 +88,8 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("GET /readyz", s.handleReady)
-	mux.HandleFunc("GET /", s.handleApps(appFiles()))
-	if cfg.Auth != nil {
-		mux.HandleFunc("POST /api/sessions", s.handleSignIn)
-		mux.HandleFunc("DELETE /api/sessions/current", s.requireSession(s.handleSignOut))
-		mux.HandleFunc("GET /api/me", s.requireSession(s.handleMe))
-		if cfg.Intake != nil {
-			mux.HandleFunc("GET /ws", s.handleWS)
-			mux.HandleFunc("GET /api/my/reports", s.requireSession(s.handleMyReports))
-			mux.HandleFunc("GET /api/categories", s.requireSession(s.handleCategories))
-		}
-		if cfg.Locator != nil {
-			mux.HandleFunc("GET /api/locate", s.requireSession(s.handleLocate))
-		}
-		if cfg.Cases != nil {
-			mux.HandleFunc("GET /api/my/centres", s.requireSession(s.handleMyCentres))
-			mux.HandleFunc("GET /api/centres/{code}/queue", s.requireSession(s.handleQueue))
-			mux.HandleFunc("GET /api/cases/{id}", s.requireSession(s.handleCase))
-			mux.HandleFunc("GET /api/cases/{id}/map", s.requireSession(s.handleCaseMap))
-			mux.HandleFunc("POST /api/cases/{id}/transitions", s.requireSession(s.handleTransition))
-		}
-		if cfg.Notifications != nil {
-			mux.HandleFunc("GET /api/my/notifications", s.requireSession(s.handleMyNotifications))
-			mux.HandleFunc("POST /api/my/notifications/read", s.requireSession(s.handleNotificationsRead))
-		}
-		if cfg.Catalogue != nil {
-			mux.HandleFunc("GET /api/admin/categories", s.requireAdmin(s.handleRoutingList))
-			mux.HandleFunc("PUT /api/admin/categories/{code}", s.requireAdmin(s.handleRoutingSave))
-		}
-		if cfg.Stats != nil && cfg.Intake != nil {
-			mux.HandleFunc("GET /api/stats/scope", timed(s.requireSession(s.handleStatsScope)))
-			mux.HandleFunc("GET /api/stats/summary", timed(s.requireSession(s.statsRoute(s.handleStatsSummary))))
-			mux.HandleFunc("GET /api/stats/units", timed(s.requireSession(s.statsRoute(s.handleStatsUnits))))
-			mux.HandleFunc("GET /api/stats/trend", timed(s.requireSession(s.statsRoute(s.handleStatsTrend))))
-			mux.HandleFunc("GET /api/stats/categories", timed(s.requireSession(s.statsRoute(s.handleStatsCategories))))
-			mux.HandleFunc("GET /api/stats/tiers", timed(s.requireSession(s.statsRoute(s.handleStatsTiers))))
-			mux.HandleFunc("GET /api/stats/map", timed(s.requireSession(s.statsRoute(s.handleStatsMap))))
-		}
-		if cfg.Photos != nil {
-			mux.HandleFunc("POST /api/photos", s.requireSession(s.handlePhotoUpload))
-			mux.HandleFunc("GET /api/photos/{sha256}", s.requireSession(s.handlePhoto))
-		}
+	if err := s.register(mux, s.routes(cfg)); err != nil {
+		return nil, err
 	}
 	s.http = &http.Server{
 		Handler:           mux,

@@ -46,11 +46,7 @@ func (c *wsConn) subscription(m inbound) {
 		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "unavailable", Retryable: true, Message: "try again"})
 		return
 	}
-	allowed := acc.watchesCentre(s.code)
-	if s.subtree {
-		allowed = acc.watchesSubtree(s.code)
-	}
-	if !allowed {
+	if !subscriptionPolicies[s.kind()].allowsUnit(acc, s.code) {
 		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "forbidden", Message: "you may not watch " + s.code})
 		return
 	}

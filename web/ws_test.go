@@ -32,6 +32,7 @@ type fixture struct {
 	pool     *pgxpool.Pool
 	db       *dbtest.DB
 	intake   *dispatch.Intake
+	srv      *web.Server
 }
 
 // newFixture serves the small test grid with one grid worker signed in.
@@ -69,6 +70,7 @@ func newFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close(context.Background()) })
+	fx.srv = s
 	fx.base, fx.ws = "http://"+s.Addr(), "ws://"+s.Addr()+"/ws"
 	fx.token = fx.member(t, "13900000001", "140802001001001", grid.RoleGridWorker)
 	return fx

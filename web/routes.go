@@ -1,0 +1,221 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
+)
+
+// policy is who may use a route or a websocket subscription (DESIGN.md contract 4,
+// docs/jurisdiction.md). Every route is registered in routes() with one, and guard enforces it
+// before the handler runs; TestJurisdictionMatrix tries every route and subscription as every
+// role, inside and outside the member's subtree.
+type policy int
+
+const (
+	policyPublic         policy = iota + 1 // probes, the apps' files, signing in
+	policyMember                           // any signed-in member, about themselves
+	policySocket                           // any signed-in member, the token checked in the websocket handshake
+	policyCentreWatcher                    // {code}: mediator at that centre, or supervisor/admin above it
+	policySubtreeWatcher                   // a subtree's live cases: supervisor or admin above it
+	policyCaseReader                       // {id}: its reporter, or staff assigned above its unit (else 404)
+	policyFiguresViewer                    // ?unit=: supervisor or admin above it
+	policyPhotoViewer                      // {sha256}: its uploader, or whoever reads a report or case showing it
+	policyAdmin                            // administrators
+)
+
+var policyNames = map[policy]string{
+	policyPublic: "public", policyMember: "member", policySocket: "member-socket", policyCentreWatcher: "centre-watcher",
+	policySubtreeWatcher: "subtree-watcher", policyCaseReader: "case-reader",
+	policyFiguresViewer: "figures-viewer", policyPhotoViewer: "photo-viewer", policyAdmin: "admin",
+}
+
+func (p policy) String() string { return policyNames[p] }
+
+// allowsUnit answers the unit policies for a member: the HTTP routes with a unit in their path
+// or query, and the websocket subscriptions.
+func (p policy) allowsUnit(a access, code string) bool {
+	switch p {
+	case policyCentreWatcher:
+		return a.watchesCentre(code)
+	case policySubtreeWatcher:
+		return a.watchesSubtree(code)
+	case policyFiguresViewer:
+		return a.seesFigures(code)
+	}
+	return false
+}
+
+// route is one HTTP route with its policy.
+type route struct {
+	pattern string
+	policy  policy
+	handler http.HandlerFunc
+}
+
+// Route describes a served route, for the jurisdiction matrix and the docs.
+type Route struct {
+	Pattern string // as http.ServeMux reads it: "GET /api/cases/{id}"
+	Policy  string
+}
+
+// routes lists everything the server serves, given what it was configured with.
+func (s *Server) routes(cfg Config) []route {
+	rs := []route{
+		{"GET /healthz", policyPublic, s.handleHealth},
+		{"GET /readyz", policyPublic, s.handleReady},
+		{"GET /", policyPublic, s.handleApps(appFiles())},
+	}
+	add := func(when bool, more ...route) {
+		if when {
+			rs = append(rs, more...)
+		}
+	}
+	if cfg.Auth == nil {
+		return rs
+	}
+	add(true,
+		route{"POST /api/sessions", policyPublic, s.handleSignIn},
+		route{"DELETE /api/sessions/current", policyMember, s.handleSignOut},
+		route{"GET /api/me", policyMember, s.handleMe})
+	add(cfg.Intake != nil,
+		route{"GET /ws", policySocket, s.handleWS},
+		route{"GET /api/my/reports", policyMember, s.handleMyReports},
+		route{"GET /api/categories", policyMember, s.handleCategories})
+	add(cfg.Locator != nil,
+		route{"GET /api/locate", policyMember, s.handleLocate})
+	add(cfg.Cases != nil,
+		route{"GET /api/my/centres", policyMember, s.handleMyCentres},
+		route{"GET /api/centres/{code}/queue", policyCentreWatcher, s.handleQueue},
+		route{"GET /api/cases/{id}", policyCaseReader, s.handleCase},
+		route{"GET /api/cases/{id}/map", policyCaseReader, s.handleCaseMap},
+		// Which actions a reader may take is the state machine's to say (403 otherwise).
+		route{"POST /api/cases/{id}/transitions", policyCaseReader, s.handleTransition})
+	add(cfg.Notifications != nil,
+		route{"GET /api/my/notifications", policyMember, s.handleMyNotifications},
+		route{"POST /api/my/notifications/read", policyMember, s.handleNotificationsRead})
+	add(cfg.Catalogue != nil,
+		route{"GET /api/admin/categories", policyAdmin, s.handleRoutingList},
+		route{"PUT /api/admin/categories/{code}", policyAdmin, s.handleRoutingSave})
+	if cfg.Stats != nil && cfg.Intake != nil {
+		figures := func(name string, fn func(http.ResponseWriter, *http.Request, statsRequest) error) route {
+			return route{"GET /api/stats/" + name, policyFiguresViewer, timed(s.statsRoute(fn))}
+		}
+		rs = append(rs, route{"GET /api/stats/scope", policyMember, timed(s.handleStatsScope)},
+			figures("summary", s.handleStatsSummary), figures("units", s.handleStatsUnits),
+			figures("trend", s.handleStatsTrend), figures("categories", s.handleStatsCategories),
+			figures("tiers", s.handleStatsTiers), figures("map", s.handleStatsMap))
+	}
+	add(cfg.Photos != nil,
+		route{"POST /api/photos", policyMember, s.handlePhotoUpload},
+		// The photo store's query is the check: uploader, reporter, or staff above the report.
+		route{"GET /api/photos/{sha256}", policyPhotoViewer, s.handlePhoto})
+	return rs
+}
+
+// subscriptionPolicies: the websocket subscriptions (docs/cases-api.md) and who may make them.
+var subscriptionPolicies = map[string]policy{
+	"centre":        policyCentreWatcher,
+	"subtree":       policySubtreeWatcher,
+	"subtree+stats": policyFiguresViewer,
+}
+
+// Routes lists the routes served, with their policies.
+func (s *Server) Routes() []Route { return s.served }
+
+// Subscriptions lists the websocket subscription kinds, with their policies.
+func Subscriptions() []Route {
+	out := make([]Route, 0, len(subscriptionPolicies))
+	for kind, p := range subscriptionPolicies {
+		out = append(out, Route{Pattern: kind, Policy: p.String()})
+	}
+	return out
+}
+
+// register puts every route on mux behind its policy; a route without one is an error, so
+// that none is served unguarded by mistake.
+func (s *Server) register(mux *http.ServeMux, rs []route) error {
+	for _, rt := range rs {
+		if _, ok := policyNames[rt.policy]; !ok {
+			return fmt.Errorf("route %s has no access policy", rt.pattern)
+		}
+		mux.HandleFunc(rt.pattern, s.guard(rt.policy, rt.handler))
+		s.served = append(s.served, Route{Pattern: rt.pattern, Policy: rt.policy.String()})
+	}
+	return nil
+}
+
+type accessKey struct{}
+type caseKey struct{}
+
+// accessFrom is the member's access, which guard put in the request's context.
+func accessFrom(ctx context.Context) access {
+	a, _ := ctx.Value(accessKey{}).(access)
+	return a
+}
+
+// caseFrom is the case a policyCaseReader route is about.
+func caseFrom(ctx context.Context) dispatch.CaseSummary {
+	c, _ := ctx.Value(caseKey{}).(dispatch.CaseSummary)
+	return c
+}
+
+// guard enforces p, then calls next with the member's access (and the case) in the context.
+func (s *Server) guard(p policy, next http.HandlerFunc) http.HandlerFunc {
+	if p == policyPublic || p == policySocket { // a socket's token rides in a subprotocol (docs/protocol.md)
+		return next
+	}
+	return s.requireSession(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		a, err := s.accessOf(ctx, principalFrom(ctx))
+		if err != nil {
+			writeError(w, s.logger, err)
+			return
+		}
+		ctx = context.WithValue(ctx, accessKey{}, a)
+		switch p {
+		case policyAdmin:
+			if !a.admin {
+				err = fmt.Errorf("%w: administrators only", ErrForbidden)
+			}
+		case policyCentreWatcher:
+			code := r.PathValue("code")
+			if l := grid.LevelOfCode(code); l < grid.County || l > grid.Village || !isDigits(code) {
+				err = fmt.Errorf("%w: a centre code has 6, 9 or 12 digits", ErrBadRequest)
+			} else if !p.allowsUnit(a, code) {
+				err = fmt.Errorf("%w: centre %s is not yours", ErrForbidden, code)
+			}
+		case policyFiguresViewer:
+			code := r.URL.Query().Get("unit")
+			if l := grid.LevelOfCode(code); !isDigits(code) || l < grid.County || l > grid.Grid {
+				err = fmt.Errorf("%w: unit must be the code of a county, township, village or grid, not %s", ErrBadRequest, quoteShort(code))
+			} else if !p.allowsUnit(a, code) {
+				err = fmt.Errorf("%w: the figures of %s are not yours to see", ErrForbidden, code)
+			}
+		case policyCaseReader:
+			var c dispatch.CaseSummary
+			if c, err = s.readableSummary(r.WithContext(ctx)); err == nil {
+				ctx = context.WithValue(ctx, caseKey{}, c)
+			}
+		}
+		if err != nil {
+			writeError(w, s.logger, err)
+			return
+		}
+		next(w, r.WithContext(ctx))
+	})
+}
+
+// kind names the subscription as subscriptionPolicies does.
+func (s subscription) kind() string {
+	switch {
+	case s.subtree && s.stats:
+		return "subtree+stats"
+	case s.subtree:
+		return "subtree"
+	}
+	return "centre"
+}
