@@ -92,32 +92,6 @@ func (b *Bus) Close() {
 	b.nc.Close()
 }
 
-// Streams of the bus. JetStream keeps what the outbox relayed, deduplicated by outbox id within
-// the duplicate window (a relay that died between publishing and marking publishes again).
-var streams = []jetstream.StreamConfig{{
-	Name:       "GRID",
-	Subjects:   []string{"grid.>", "catalogue.>"},
-	Storage:    jetstream.FileStorage,
-	MaxAge:     7 * 24 * time.Hour,
-	Duplicates: 10 * time.Minute,
-}, {
-	Name:       "CASES",
-	Subjects:   []string{"case.>", "event.>"},
-	Storage:    jetstream.FileStorage,
-	MaxAge:     7 * 24 * time.Hour,
-	Duplicates: 10 * time.Minute,
-}}
-
-// EnsureStreams creates or updates the streams; safe from several processes at once.
-func (b *Bus) EnsureStreams(ctx context.Context) error {
-	for _, cfg := range streams {
-		if _, err := b.js.CreateOrUpdateStream(ctx, cfg); err != nil {
-			return fmt.Errorf("%w: stream %s: %v", ErrBusDown, cfg.Name, err)
-		}
-	}
-	return nil
-}
-
 // publishAll sends messages through JetStream without waiting for each acknowledgement in
 // turn, then waits for them all, and returns how many from the start were stored (a later one
 // may have been stored too; publishing it again is deduplicated on its message id).
@@ -183,7 +157,7 @@ func (b *Bus) OnCaseEvent(fn func(subject string, data []byte)) error {
 	if err != nil {
 		return fmt.Errorf("%w: consume case.>: %v", ErrBusDown, err)
 	}
-	cc, err := cons.Consume(func(m jetstream.Msg) { fn(m.Subject(), m.Data()) })
+	cc, err := cons.Consume(func(m jetstream.Msg) { fn(m.Subject(), m.Data()) }, jetstream.PullExpiry(livePullExpiry))
 	if err != nil {
 		return fmt.Errorf("%w: consume case.>: %v", ErrBusDown, err)
 	}
@@ -211,7 +185,7 @@ func (b *Bus) ConsumeDurable(ctx context.Context, name, filter string, fn func(c
 			return
 		}
 		_ = m.Ack()
-	})
+	}, jetstream.PullExpiry(durablePullExpiry))
 	if err != nil {
 		return fmt.Errorf("%w: consume %s: %v", ErrBusDown, name, err)
 	}
@@ -221,20 +195,39 @@ func (b *Bus) ConsumeDurable(ctx context.Context, name, filter string, fn func(c
 	return nil
 }
 
+// A pull request lasts this long, and the server sends heartbeats at half of it; two missed
+// heartbeats make the client pull again. That is how a consumer notices that the NATS server
+// holding its pull request went down (its leader moves to another replica; the request is lost
+// with the server): within 5 s for live push, 10 s for the durable consumers, against 10 s and
+// 30 s with nats.go's defaults.
+const (
+	livePullExpiry    = 5 * time.Second
+	durablePullExpiry = 10 * time.Second
+)
+
 // SubjectGridChanged announces that units changed; the payload says how and when.
 const SubjectGridChanged = "grid.changed"
 
 // durable creates (or binds to) a durable consumer of the CASES stream with explicit acks that
-// starts with new messages.
+// starts with new messages. It has as many replicas as the stream. While the stream is being
+// scaled (several processes starting with a new --nats-replicas) creating it can fail for a
+// moment; that is tried again for up to 30 s.
 func (b *Bus) durable(ctx context.Context, name, filter string, maxAckPending int) (jetstream.Consumer, error) {
-	return b.js.CreateOrUpdateConsumer(ctx, "CASES", jetstream.ConsumerConfig{
-		Durable:       name,
-		FilterSubject: filter,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second,
-		DeliverPolicy: jetstream.DeliverNewPolicy,
-		MaxAckPending: maxAckPending,
+	ctx, cancel := context.WithTimeout(ctx, ensureStreamsWithin)
+	defer cancel()
+	var cons jetstream.Consumer
+	err := retryForming(ctx, func(ctx context.Context) (err error) {
+		cons, err = b.js.CreateOrUpdateConsumer(ctx, "CASES", jetstream.ConsumerConfig{
+			Durable:       name,
+			FilterSubject: filter,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       30 * time.Second,
+			DeliverPolicy: jetstream.DeliverNewPolicy,
+			MaxAckPending: maxAckPending,
+		})
+		return err
 	})
+	return cons, err
 }
 
 // ConsumeBatches is ConsumeDurable for work that is cheaper in bulk: fn gets up to max
@@ -252,12 +245,15 @@ func (b *Bus) ConsumeBatches(ctx context.Context, name, filter string, max int, 
 		select {
 		case msgs <- m:
 		case <-stop:
+			_ = m.Nak()
 		}
-	}, jetstream.PullMaxMessages(max))
+	}, jetstream.PullMaxMessages(max), jetstream.PullExpiry(durablePullExpiry))
 	if err != nil {
 		return fmt.Errorf("%w: consume %s: %v", ErrBusDown, name, err)
 	}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		batch := make([]jetstream.Msg, 0, max)
 		data := make([][]byte, 0, max)
 		for {
@@ -266,6 +262,7 @@ func (b *Bus) ConsumeBatches(ctx context.Context, name, filter string, max int, 
 			case m := <-msgs:
 				batch = append(batch, m)
 			case <-stop:
+				handBack(msgs)
 				return
 			}
 		drain:
@@ -293,9 +290,23 @@ func (b *Bus) ConsumeBatches(ctx context.Context, name, filter string, max int, 
 		}
 	}()
 	b.mu.Lock()
-	b.consumers = append(b.consumers, stopFunc(func() { cc.Stop(); close(stop) }))
+	// Stopping lets the batch in hand finish and be acknowledged, and hands back those not
+	// started, so that a process shut down for a deploy does not hold them for the ack wait.
+	b.consumers = append(b.consumers, stopFunc(func() { cc.Stop(); close(stop); <-done }))
 	b.mu.Unlock()
 	return nil
+}
+
+// handBack asks the server to deliver again, at once, the messages waiting in msgs.
+func handBack(msgs chan jetstream.Msg) {
+	for {
+		select {
+		case m := <-msgs:
+			_ = m.Nak()
+		default:
+			return
+		}
+	}
 }
 
 // stopFunc makes a func a ConsumeContext for Close.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -38,6 +37,9 @@ type Main struct {
 
 // Run opens every dependency and starts serving; it returns once the server listens.
 func (m *Main) Run(ctx context.Context) error {
+	if err := m.Config.validate(); err != nil {
+		return err
+	}
 	pool, err := openDB(ctx, m.Config)
 	if err != nil {
 		return err
@@ -46,10 +48,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.bus, err = m.openBus(ctx); err != nil {
 		return err
 	}
-	if err := m.bus.EnsureStreams(ctx); err != nil {
+	if err := m.bus.EnsureReplicatedStreams(ctx, m.Config.NATSReplicas); err != nil {
 		return err
 	}
-	m.relay = dispatch.StartRelay(m.pool, m.bus, m.Logger)
 	m.timer = dispatch.StartEscalator(m.pool, m.Logger, dispatch.EscalatorInterval)
 	m.locator = grid.NewStore(m.pool).NewLiveLocator(ctx, m.Config.NearMetres, m.Logger)
 	if err := m.bus.OnGridChange(m.locator.Changed); err != nil {
@@ -64,6 +65,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.stats.Bind(ctx, m.bus); err != nil {
 		return err
 	}
+	// The relay starts once the durable consumers exist: one created for the first time starts
+	// with new messages, so what the relay published before would never be counted.
+	m.relay = dispatch.StartRelay(m.pool, m.bus, m.Logger)
 	if err := m.bus.OnCatalogueChange(m.intake.CatalogueChanged); err != nil {
 		return err
 	}
@@ -76,7 +80,7 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 		Auth:           web.NewAuth(m.pool, grid.NewStore(m.pool)),
 		Intake:         m.intake,
-		Photos:         dispatch.NewPhotos(filepath.Join(m.Config.DataDir, "photos"), m.pool),
+		Photos:         dispatch.NewPhotos(m.Config.photosDir(), m.pool),
 		Locator:        m.locator,
 		Cases:          dispatch.NewCases(m.pool),
 		Catalogue:      dispatch.NewCatalogue(m.pool),
@@ -92,7 +96,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.http.Open(m.Config.Listen); err != nil {
 		return err
 	}
-	m.Logger.Info("serving", "addr", m.http.Addr(), "nats_embedded", m.nats != nil)
+	m.Logger.Info("serving", "addr", m.http.Addr(), "nats_embedded", m.nats != nil,
+		"nats_replicas", m.Config.NATSReplicas, "photos_dir", m.Config.photosDir())
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -16,11 +17,15 @@ type Config struct {
 	DatabaseURL string
 	NATSURL     string // empty: run an embedded NATS server
 	NATSListen  string // client address of the embedded server; empty: in-process only
-	Listen      string
-	DataDir     string
-	LogLevel    string
-	LogFormat   string
-	NearMetres  float64 // how far outside the grid a report may be and still be placed
+	// NATSReplicas is how many JetStream servers keep each stream (and its durable consumers):
+	// 1, or 3 or 5 on an external cluster.
+	NATSReplicas int
+	Listen       string
+	DataDir      string
+	PhotosDir    string // empty: DataDir/photos; shared storage when several processes serve
+	LogLevel     string
+	LogFormat    string
+	NearMetres   float64 // how far outside the grid a report may be and still be placed
 	// AllowedOrigins are browser origins, besides the server's own host, allowed to open
 	// websockets (the phone app served from another host name, say).
 	AllowedOrigins []string
@@ -29,7 +34,26 @@ type Config struct {
 // DefaultConfig is what an unconfigured process uses.
 func DefaultConfig() Config {
 	return Config{Listen: "127.0.0.1:8080", DataDir: ".data", LogLevel: "info", LogFormat: "text",
-		NearMetres: grid.DefaultNearMetres}
+		NearMetres: grid.DefaultNearMetres, NATSReplicas: 1}
+}
+
+// photosDir is where uploaded photos are kept.
+func (c Config) photosDir() string {
+	if c.PhotosDir != "" {
+		return c.PhotosDir
+	}
+	return filepath.Join(c.DataDir, "photos")
+}
+
+// validate rejects settings that cannot work together, before anything is opened.
+func (c Config) validate() error {
+	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
+		return fmt.Errorf("--nats-replicas %d: want 1 to 5 (3 on a three-server cluster)", c.NATSReplicas)
+	}
+	if c.NATSReplicas > 1 && c.NATSURL == "" {
+		return fmt.Errorf("--nats-replicas %d needs an external NATS cluster (--nats-url): the embedded server is a single node", c.NATSReplicas)
+	}
+	return nil
 }
 
 func globalFlags() []cli.Flag {
@@ -41,10 +65,14 @@ func globalFlags() []cli.Flag {
 			Usage: "external NATS server or cluster with JetStream, e.g. nats://n1:4222,nats://n2:4222; empty runs an embedded server"},
 		&cli.StringFlag{Name: "nats-listen", Sources: cli.EnvVars("GRIDDISPATCH_NATS_LISTEN"),
 			Usage: "address where the embedded NATS server accepts clients, e.g. 127.0.0.1:4222; empty: in-process only"},
+		&cli.IntFlag{Name: "nats-replicas", Value: d.NATSReplicas, Sources: cli.EnvVars("GRIDDISPATCH_NATS_REPLICAS"),
+			Usage: "JetStream servers that keep each stream and durable consumer (1, or 3 on a three-node cluster); every process must use the same"},
 		&cli.StringFlag{Name: "listen", Value: d.Listen, Sources: cli.EnvVars("GRIDDISPATCH_LISTEN"),
 			Usage: "HTTP address to serve the API, the apps and /healthz, /readyz on"},
 		&cli.StringFlag{Name: "data-dir", Value: d.DataDir, Sources: cli.EnvVars("GRIDDISPATCH_DATA_DIR"),
-			Usage: "directory for local state: the embedded NATS JetStream store and uploaded photos"},
+			Usage: "directory for local state: the embedded NATS JetStream store, and uploaded photos unless --photos-dir"},
+		&cli.StringFlag{Name: "photos-dir", Sources: cli.EnvVars("GRIDDISPATCH_PHOTOS_DIR"),
+			Usage: "directory of uploaded photos (default: <data-dir>/photos); several processes must share it (NFS, a shared volume)"},
 		&cli.StringFlag{Name: "log-level", Value: d.LogLevel, Sources: cli.EnvVars("GRIDDISPATCH_LOG_LEVEL"),
 			Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: "log-format", Value: d.LogFormat, Sources: cli.EnvVars("GRIDDISPATCH_LOG_FORMAT"),
@@ -62,7 +90,9 @@ func configFrom(cmd *cli.Command) Config {
 		NATSURL:        cmd.String("nats-url"),
 		NATSListen:     cmd.String("nats-listen"),
 		Listen:         cmd.String("listen"),
+		NATSReplicas:   cmd.Int("nats-replicas"),
 		DataDir:        cmd.String("data-dir"),
+		PhotosDir:      cmd.String("photos-dir"),
 		LogLevel:       cmd.String("log-level"),
 		LogFormat:      cmd.String("log-format"),
 		NearMetres:     cmd.Float("near-metres"),
