@@ -76,12 +76,15 @@ export class MyReports {
     await this.render();
   }
 
-  // onStatus takes a status frame: the case moved (the outbox updates its own copy).
+  // onStatus takes a status frame: the case moved (the outbox updates its own copy). Frames of
+  // one case can arrive out of order when two processes relay (docs/deploy.md): one older than
+  // what the phone has is dropped.
   onStatus(f: Frame): void {
     const id = Number(f.case_id);
     const version = typeof f.version === 'number' ? f.version : undefined;
     for (const r of this.server) {
       if (r.case_id !== id) continue;
+      if (version !== undefined && r.version !== undefined && version <= r.version) return;
       r.state = String(f.state);
       r.level = Number(f.level);
       r.version = version;
