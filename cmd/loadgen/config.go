@@ -15,10 +15,11 @@ import (
 
 // Config is one run of the load generator, from flags with environment fallbacks.
 type Config struct {
-	URL          string // the server's base URL, http://host:port
-	DatabaseURL  string // the server's database, for choosing members and the exactly-once check
-	Workers      int    // phones, one websocket each
-	Members      int    // grid workers signed in; phones beyond this share their tokens
+	URL          string   // the first server's base URL, http://host:port: sign-in goes there
+	URLs         []string // every server; phone i connects to URLs[i mod len] first
+	DatabaseURL  string   // the server's database, for choosing members and the exactly-once check
+	Workers      int      // phones, one websocket each
+	Members      int      // grid workers signed in; phones beyond this share their tokens
 	Password     string
 	Root         string // choose members under this unit code ("" for the whole grid)
 	Rate         float64
@@ -34,6 +35,8 @@ type Config struct {
 	SessionsFile string
 	Seed         uint64
 	PerSecond    bool      // print the acknowledgements of every second
+	Reconnect    bool      // phones reconnect by themselves and resend their outbox (docs/loadgen.md)
+	ResultFile   string    // also write the result as JSON here
 	Out          io.Writer // where the summary goes: stdout, or a test's buffer
 }
 
@@ -50,7 +53,7 @@ func newCommand() *cli.Command {
 			"With --idle: hold --workers connections open, answering the server's pings, and measure its memory and CPU.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "url", Value: "http://127.0.0.1:8080", Sources: cli.EnvVars("LOADGEN_URL"),
-				Usage: "the griddispatch server: sign-in at /api/sessions, reports at /ws"},
+				Usage: "the griddispatch server: sign-in at /api/sessions, reports at /ws; several, comma-separated, spread the phones over them"},
 			&cli.StringFlag{Name: "database-url", Sources: cli.EnvVars("DATABASE_URL"),
 				Usage: "the server's PostgreSQL (make env prints it): members are chosen there and the exactly-once check runs there"},
 			&cli.IntFlag{Name: "workers", Value: 100, Sources: cli.EnvVars("LOADGEN_WORKERS"),
@@ -85,6 +88,10 @@ func newCommand() *cli.Command {
 				Usage: "keep session tokens in this file (mode 0600) and reuse them next run, saving the sign-ins"},
 			&cli.BoolFlag{Name: "per-second", Sources: cli.EnvVars("LOADGEN_PER_SECOND"),
 				Usage: "also print how many new reports were acknowledged in each second"},
+			&cli.BoolFlag{Name: "reconnect", Sources: cli.EnvVars("LOADGEN_RECONNECT"),
+				Usage: "phones keep unacknowledged reports in an outbox, reconnect by themselves (to the next --url) and resend them, as the phone app does"},
+			&cli.StringFlag{Name: "result-file", Sources: cli.EnvVars("LOADGEN_RESULT_FILE"),
+				Usage: "also write what was measured as JSON to this file (cmd/faults reads it)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1408, Sources: cli.EnvVars("LOADGEN_SEED"),
 				Usage: "seed of points, categories and resends"},
 		},
@@ -100,14 +107,14 @@ func newCommand() *cli.Command {
 
 func configFrom(cmd *cli.Command) (Config, error) {
 	cfg := Config{
-		URL: strings.TrimSuffix(cmd.String("url"), "/"), DatabaseURL: cmd.String("database-url"),
+		URLs: splitURLs(cmd.String("url")), DatabaseURL: cmd.String("database-url"),
 		Workers: int(cmd.Int("workers")), Members: int(cmd.Int("members")), Password: cmd.String("password"),
 		Root: cmd.String("root"), Rate: cmd.Float("rate"), Duration: cmd.Duration("duration"),
 		Drain: cmd.Duration("drain"), OutsideShare: cmd.Float("outside-share"),
 		ResendShare: cmd.Float("resend-share"), DialParallel: int(cmd.Int("dial-parallel")),
 		Idle: cmd.Bool("idle"), ServerPID: int(cmd.Int("server-pid")), Settle: cmd.Duration("settle"),
 		SessionsFile: cmd.String("sessions-file"), Seed: cmd.Uint64("seed"), PerSecond: cmd.Bool("per-second"),
-		Out: os.Stdout,
+		Reconnect: cmd.Bool("reconnect"), ResultFile: cmd.String("result-file"), Out: os.Stdout,
 	}
 	var err error
 	if cfg.SourceAddrs, err = parseSourceAddrs(cmd.StringSlice("source-addrs")); err != nil {
@@ -117,10 +124,21 @@ func configFrom(cmd *cli.Command) (Config, error) {
 }
 
 func (c *Config) check() error {
-	u, err := url.Parse(c.URL)
+	if len(c.URLs) == 0 {
+		c.URLs = splitURLs(c.URL)
+	}
+	for _, s := range c.URLs {
+		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--url %q: want http://host:port", s)
+		}
+	}
+	if len(c.URLs) == 0 {
+		return fmt.Errorf("--url: want http://host:port")
+	}
+	c.URL = c.URLs[0]
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return fmt.Errorf("--url %q: want http://host:port", c.URL)
+	case c.Idle && (c.Reconnect || len(c.URLs) > 1):
+		return fmt.Errorf("--idle takes one --url and no --reconnect")
 	case c.DatabaseURL == "":
 		return fmt.Errorf("no database: set --database-url or DATABASE_URL (make env prints the local one)")
 	case c.Workers < 1:
@@ -155,9 +173,20 @@ func (c *Config) check() error {
 	return nil
 }
 
-// wsURL is the websocket endpoint beside the base URL.
-func (c *Config) wsURL() string {
-	return "ws" + strings.TrimPrefix(c.URL, "http") + "/ws"
+// wsURL is the websocket endpoint beside a base URL.
+func wsURL(base string) string {
+	return "ws" + strings.TrimPrefix(base, "http") + "/ws"
+}
+
+// splitURLs reads a comma-separated list of base URLs.
+func splitURLs(s string) []string {
+	var urls []string
+	for _, u := range strings.Split(s, ",") {
+		if u = strings.TrimSuffix(strings.TrimSpace(u), "/"); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	return urls
 }
 
 // parseSourceAddrs reads addresses and ranges of the last byte: 127.0.0.2-127.0.0.9.

@@ -149,3 +149,62 @@ func TestParseSourceAddrs(t *testing.T) {
 		}
 	}
 }
+
+// TestOutboxPhonesStoreExactlyOnce runs the --reconnect phones against the real binary, most
+// through proxies that cut their connections twice mid-run: the phones must dial again by themselves
+// (to the next --url), resend what was unanswered with the same client ids, and every report
+// must be stored exactly once. make faults kills the server itself (docs/faults.md).
+func TestOutboxPhonesStoreExactlyOnce(t *testing.T) {
+	db := dbtest.New(t)
+	g := grid.NewStore(db.Pool)
+	gridtest.Import(t, g)
+	gridWorkers(t, g, 3)
+	addr := startServer(t, db.URL)
+	// Sign-in goes to the first URL, straight to the server; phones 1, 2, 4 and 5 start behind
+	// a proxy, and a phone cut off dials the next URL.
+	p1, p2 := newCuttingProxy(t, addr), newCuttingProxy(t, addr)
+	cfg := Config{URLs: []string{"http://" + addr, "http://" + p1.addr(), "http://" + p2.addr()}, DatabaseURL: db.URL,
+		Workers: 6, Members: 3, Password: testPassword, Rate: 18, Duration: 6 * time.Second, Drain: 30 * time.Second,
+		OutsideShare: 0.25, ResendShare: 0.25, DialParallel: 4, Seed: 1, Reconnect: true}
+	if err := cfg.check(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// Cut both proxies once phones report through them, and again once the phones cut
+		// off the first have come back through the second.
+		for range 2 {
+			for p2.count() == 0 && ctx.Err() == nil {
+				time.Sleep(50 * time.Millisecond)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(1500 * time.Millisecond):
+				p1.cut()
+				p2.cut()
+			}
+		}
+	}()
+	res, err := runLoad(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res.print(&out, false)
+	t.Log("\n" + out.String())
+	if !res.Check.OK() || !res.consistent() {
+		t.Errorf("exactly-once %+v, consistent %v", res.Check, res.consistent())
+	}
+	switch {
+	case res.Reports < 40:
+		t.Errorf("only %d reports", res.Reports)
+	case res.Waiting != 0 || res.AckedReports != res.Reports:
+		t.Errorf("%d reports, %d acknowledged, %d still waiting", res.Reports, res.AckedReports, res.Waiting)
+	case res.Reconnects < 6 || res.Disconnects < 6:
+		t.Errorf("%d connections lost, %d made again; want at least 6 (4 phones, then 2)", res.Disconnects, res.Reconnects)
+	case len(res.Interruptions) == 0:
+		t.Errorf("no interruption recorded")
+	}
+}

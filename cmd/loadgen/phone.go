@@ -62,6 +62,7 @@ type frame struct {
 		Located   bool  `json:"located"`
 		Duplicate bool  `json:"duplicate"`
 	} `json:"receipt"`
+	Retryable bool `json:"retryable"`
 }
 
 var statusPrefix = []byte(`{"type":"status"`)
@@ -124,12 +125,12 @@ func (p *phone) read() error {
 			return err
 		}
 		now := time.Now()
-		if bytes.HasPrefix(data, statusPrefix) {
+		f, isStatus, ok := parseFrame(data)
+		switch {
+		case isStatus:
 			p.st.statuses.Add(1)
 			continue
-		}
-		var f frame
-		if err := json.Unmarshal(data, &f); err != nil || (f.Type != "ack" && f.Type != "error") {
+		case !ok:
 			p.st.errorFrame("unexpected_frame")
 			continue
 		}
@@ -152,6 +153,17 @@ func (p *phone) read() error {
 		}
 		p.st.ackAt(now, f.Receipt.Duplicate)
 	}
+}
+
+// parseFrame reads an ack or an error frame; status frames are only recognised.
+func parseFrame(data []byte) (f frame, isStatus, ok bool) {
+	if bytes.HasPrefix(data, statusPrefix) {
+		return f, true, true
+	}
+	if err := json.Unmarshal(data, &f); err != nil || (f.Type != "ack" && f.Type != "error") {
+		return f, false, false
+	}
+	return f, false, true
 }
 
 // run reports every interval from start (shifted by a random phase, so phones do not send in

@@ -32,6 +32,17 @@ func (r Result) print(w io.Writer, perSecond bool) {
 		fmt.Fprintf(w, " %s=%d", code, r.Errors[code])
 	}
 	fmt.Fprintln(w)
+	if r.Reconnect {
+		var longest time.Duration
+		for _, in := range r.Interruptions {
+			if !in.To.IsZero() {
+				longest = max(longest, in.To.Sub(in.From))
+			}
+		}
+		fmt.Fprintf(w, "reconnecting phones: %d reconnections, %d messages lost with their connection and sent again; "+
+			"%d interruptions, the longest %.1fs; %d reports still unacknowledged\n",
+			r.Reconnects, r.Abandoned, len(r.Interruptions), longest.Seconds(), r.Waiting)
+	}
 	fmt.Fprintf(w, "phones' view: %s (acked as new twice: %d, acks disagreeing: %d, unlocated %d of %d acked from outside)\n",
 		okOrFailed(r.consistent()), r.FreshTwice, r.Disagreeing, r.UnlocatedAcked, r.AckedOutside)
 	c := r.Check

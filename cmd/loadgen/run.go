@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	cryptorand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -34,6 +30,11 @@ type Result struct {
 	Disagreeing     int64 // reports whose acks named different events or cases
 	Unanswered      int64 // messages without an answer when the run ended
 	Disconnects     int64
+	Reconnect       bool           // phones reconnected and resent their outbox (--reconnect)
+	Reconnects      int64          // connections made again after one was lost
+	Abandoned       int64          // messages unanswered when their connection was lost, sent again
+	Waiting         int64          // reports still unacknowledged in the phones' outboxes at the end
+	Interruptions   []Interruption // times a phone's reports were not acknowledged (--reconnect)
 	Statuses        int64
 	Errors          map[string]int64
 	SentRate        float64 // new reports per second over the window
@@ -50,9 +51,12 @@ type Result struct {
 }
 
 // consistent says whether the phones' own view adds up.
+// With --reconnect a report may be acknowledged only as a duplicate: its first ack was lost
+// with the connection.
 func (r Result) consistent() bool {
-	return r.FreshTwice == 0 && r.Disagreeing == 0 && r.AckedReports <= r.Reports &&
-		r.Acks-r.DupAcks == r.AckedReports && r.UnlocatedAcked == r.AckedOutside
+	fresh := r.Acks-r.DupAcks == r.AckedReports || (r.Reconnect && r.Acks-r.DupAcks <= r.AckedReports)
+	return r.FreshTwice == 0 && r.Disagreeing == 0 && r.AckedReports <= r.Reports && fresh &&
+		r.UnlocatedAcked == r.AckedOutside
 }
 
 // Run runs the mode the configuration asks for and prints its summary.
@@ -65,6 +69,11 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	r.print(cfg.Out, cfg.PerSecond)
+	if cfg.ResultFile != "" {
+		if err := r.writeJSON(cfg.ResultFile); err != nil {
+			return err
+		}
+	}
 	if !r.Check.OK() || !r.consistent() {
 		return cli.Exit("exactly-once check FAILED", 3)
 	}
@@ -74,66 +83,27 @@ func Run(ctx context.Context, cfg Config) error {
 // runLoad reports at cfg.Rate from cfg.Workers phones for cfg.Duration, waits for the answers,
 // and checks the database. Progress goes to log.
 func runLoad(ctx context.Context, cfg Config, log io.Writer) (Result, error) {
-	res := Result{Phones: cfg.Workers, Members: cfg.Members, Window: cfg.Duration}
+	res := Result{Phones: cfg.Workers, Members: cfg.Members, Window: cfg.Duration, Reconnect: cfg.Reconnect}
 	p, err := prepare(ctx, cfg, log)
 	if err != nil {
 		return res, err
 	}
 	defer p.close()
-	conns, err := p.dialAll(ctx, cfg, log)
+	var st *stats
+	var results []phoneResult
+	if cfg.Reconnect {
+		st, results, err = reportWithOutboxes(ctx, cfg, p, log)
+	} else {
+		st, results, err = reportOnce(ctx, cfg, p, log)
+	}
 	if err != nil {
 		return res, err
 	}
-	phones := make([]*phone, len(conns))
-	for i, ws := range conns {
-		var seed [32]byte
-		if _, err := cryptorand.Read(seed[:]); err != nil {
-			return res, err
-		}
-		phones[i] = &phone{m: p.members[i%len(p.members)], ws: ws, cats: p.cats,
-			rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), ids: rand.New(rand.NewChaCha8(seed)),
-			pending: map[string]sent{}, reports: map[string]*outcome{}}
-	}
-	start := time.Now().Add(time.Second)
-	end := start.Add(cfg.Duration)
-	st := newStats(start, int((cfg.Duration+cfg.Drain)/time.Second)+1)
-	var readers sync.WaitGroup
-	var closing atomic.Bool
-	for _, ph := range phones {
-		ph.st = st
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			if err := ph.read(); err != nil && !closing.Load() {
-				st.disconnects.Add(1)
-			}
-		}()
-	}
-	fmt.Fprintf(log, "reporting %g/s from %d phones for %s\n", cfg.Rate, len(phones), cfg.Duration)
-	interval := time.Duration(float64(time.Second) * float64(len(phones)) / cfg.Rate)
-	var senders sync.WaitGroup
-	for _, ph := range phones {
-		senders.Add(1)
-		go func() {
-			defer senders.Done()
-			if err := ph.run(ctx, start, end, interval, cfg.ResendShare, cfg.OutsideShare); err != nil {
-				st.disconnects.Add(1)
-			}
-		}()
-	}
-	senders.Wait()
-	drainUntil := time.Now().Add(cfg.Drain)
-	for st.outstanding.Load() > 0 && time.Now().Before(drainUntil) && ctx.Err() == nil {
-		time.Sleep(20 * time.Millisecond)
-	}
-	closing.Store(true)
-	closeAll(conns)
-	readers.Wait()
-	res.collect(st, phones, cfg)
+	res.collect(st, results, cfg)
 	res.Interrupted = ctx.Err() != nil
 
 	var reports []acked
-	for _, ph := range phones {
+	for _, ph := range results {
 		for id, o := range ph.reports {
 			if o.answered > 0 {
 				reports = append(reports, acked{ClientID: id, EventID: o.eventID, CaseID: o.caseID, Located: o.located})
@@ -147,6 +117,9 @@ func runLoad(ctx context.Context, cfg Config, log io.Writer) (Result, error) {
 	// An interrupted run is still checked, as far as it went.
 	checkCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
 	defer cancel()
+	if err := p.reconnectDB(checkCtx, cfg.DatabaseURL); err != nil {
+		return res, err
+	}
 	if res.Check, err = checkExactlyOnce(checkCtx, p.db, reports); err != nil {
 		return res, err
 	}
@@ -176,14 +149,17 @@ func waitOutbox(ctx context.Context, p *prepared, wait time.Duration) (int64, ti
 	return backlog, time.Since(t), nil
 }
 
-func (r *Result) collect(st *stats, phones []*phone, cfg Config) {
+func (r *Result) collect(st *stats, phones []phoneResult, cfg Config) {
 	r.Reports, r.Outside, r.Messages, r.Resends = st.reports.Load(), st.outside.Load(), st.messages.Load(), st.resends.Load()
 	r.Acks, r.DupAcks, r.Statuses = st.acks.Load(), st.dupAcks.Load(), st.statuses.Load()
 	r.Unanswered, r.Disconnects, r.Errors = st.outstanding.Load(), st.disconnects.Load(), st.errorCounts()
+	r.Reconnects, r.Abandoned = st.reconnects.Load(), st.abandoned.Load()
 	r.LastAck = time.Duration(st.lastAck.Load())
 	var lat []time.Duration
 	for _, ph := range phones {
 		lat = append(lat, ph.latencies...)
+		r.Waiting += int64(ph.waiting)
+		r.Interruptions = append(r.Interruptions, ph.interruptions...)
 		for _, o := range ph.reports {
 			if o.answered == 0 {
 				continue

@@ -52,6 +52,21 @@ func prepare(ctx context.Context, cfg Config, log io.Writer) (*prepared, error) 
 
 func (p *prepared) close() { p.db.Close(context.Background()) }
 
+// reconnectDB opens the database connection again if it was lost: with --reconnect the
+// database may have been restarted during the run.
+func (p *prepared) reconnectDB(ctx context.Context, url string) error {
+	if p.db.Ping(ctx) == nil {
+		return nil
+	}
+	p.db.Close(ctx)
+	db, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	p.db = db
+	return nil
+}
+
 // dialAll opens cfg.Workers connections, phone i as member i mod len(members).
 func (p *prepared) dialAll(ctx context.Context, cfg Config, log io.Writer) ([]*websocket.Conn, error) {
 	conns := make([]*websocket.Conn, cfg.Workers)

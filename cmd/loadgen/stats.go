@@ -20,6 +20,8 @@ type stats struct {
 	statuses    atomic.Int64   // status frames (case transitions pushed to the reporter)
 	outstanding atomic.Int64   // messages not yet answered
 	disconnects atomic.Int64   // connections lost before the end
+	reconnects  atomic.Int64   // --reconnect: connections made again after one was lost
+	abandoned   atomic.Int64   // --reconnect: messages unanswered when their connection was lost (sent again)
 	perSecond   []atomic.Int64 // new reports acknowledged in each second from start
 	lastAck     atomic.Int64   // nanoseconds from start
 
