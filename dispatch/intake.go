@@ -48,15 +48,16 @@ type Intake struct {
 	now        func() time.Time
 	stored     atomic.Int64 // reports in committed transactions
 	commits    atomic.Int64 // committed transactions
+	attempts   atomic.Int64 // transactions tried, committed or not
 }
 
 // IntakeStats counts reports and the transactions that committed them; fewer commits than
-// reports means reports shared commits.
-type IntakeStats struct{ Reports, Commits int64 }
+// reports means reports shared commits. Attempts counts transactions tried, failed ones too.
+type IntakeStats struct{ Reports, Commits, Attempts int64 }
 
 // Stats reports what has been committed so far.
 func (in *Intake) Stats() IntakeStats {
-	return IntakeStats{Reports: in.stored.Load(), Commits: in.commits.Load()}
+	return IntakeStats{Reports: in.stored.Load(), Commits: in.commits.Load(), Attempts: in.attempts.Load()}
 }
 
 // write is one report on its way through the writer.
@@ -212,8 +213,10 @@ func (in *Intake) route(cat Category, w *write) {
 	w.subject = CaseSubject(transition, w.loc.Unit().Code)
 }
 
-// writer takes what is queued, up to maxBatch, and commits it as one transaction. A failing
-// batch is retried report by report so one bad report cannot sink the others.
+// writer takes what is queued, up to maxBatch, and commits it as one transaction. A batch that
+// one report may have sunk is retried report by report so that it cannot sink the others; one
+// that failed for the database's sake (away, restarting) is answered retryable at once, rather
+// than failing again report by report while the phones wait (docs/faults.md).
 func (in *Intake) writer(ctx context.Context) {
 	for {
 		var first *write
@@ -239,8 +242,9 @@ func (in *Intake) writer(ctx context.Context) {
 func (in *Intake) commit(batch []*write) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	in.attempts.Add(1)
 	err := commitBatch(ctx, in.pool, batch)
-	if err != nil && len(batch) > 1 {
+	if err != nil && len(batch) > 1 && reportMayBeAtFault(err) {
 		for _, w := range batch {
 			w.reset()
 			in.commit([]*write{w})
@@ -258,6 +262,13 @@ func (in *Intake) commit(batch []*write) {
 		}
 		close(w.done)
 	}
+}
+
+// reportMayBeAtFault: the error is PostgreSQL refusing data (class 22, data exception, or 23,
+// integrity), which one report of a batch may have caused.
+func reportMayBeAtFault(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23"))
 }
 
 // reset forgets what a rolled-back attempt recorded.

@@ -275,6 +275,52 @@ func TestIntakeWithoutDatabaseIsRetryable(t *testing.T) {
 	}
 }
 
+// TestIntakeFailsBatchesWholeForTheDatabasesSake: when a batch fails for the database's sake
+// (here: the events table locked, and the intake's connections give up waiting after 50 ms),
+// its reports are answered retryable at once instead of being tried again report by report,
+// which kept phones waiting while PostgreSQL was down (docs/faults.md). Tried report by
+// report, 200 reports would take at least 200 attempts; batch by batch, a handful.
+func TestIntakeFailsBatchesWholeForTheDatabasesSake(t *testing.T) {
+	fx := newIntake(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, fx.db.URL+"&lock_timeout=50ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	loc, err := grid.NewStore(fx.db.Pool).NewLocator(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := dispatch.NewIntake(pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer in.Close()
+	if _, err := in.Categories(ctx); err != nil { // read before the lock
+		t.Fatal(err)
+	}
+	lock, err := fx.db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(ctx)
+	if _, err := lock.Exec(ctx, `LOCK TABLE events IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	errs := make(chan error, n)
+	for range n {
+		r := fx.report(t)
+		go func() { _, err := in.Submit(ctx, r); errs <- err }()
+	}
+	for range n {
+		if err := <-errs; !errors.Is(err, dispatch.ErrRetryable) {
+			t.Fatalf("submit with the events locked: %v; want ErrRetryable", err)
+		}
+	}
+	if st := in.Stats(); st.Attempts >= n || st.Commits != 0 {
+		t.Fatalf("%d reports took %d attempts (%d commits); want one attempt per batch", n, st.Attempts, st.Commits)
+	}
+}
+
 // TestIntakeClientIDOfTwoMembersAtOnce sends one client id from two members at the same time,
 // so that both often land in one batch: one of them is stored, as new; the other is refused,
 // never handed the first one's case.
