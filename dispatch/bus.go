@@ -13,10 +13,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Bus is the connection to NATS and its JetStream context. Only this file imports nats.go.
+// Bus is the connection to NATS and its JetStream context. Only the bus's files (bus*.go)
+// import nats.go.
 type Bus struct {
-	nc *nats.Conn
-	js jetstream.JetStream
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	logger *slog.Logger
 
 	mu             sync.Mutex
 	reconnectHooks []func()
@@ -34,7 +36,7 @@ func ConnectInProcess(ctx context.Context, srv nats.InProcessConnProvider, logge
 }
 
 func connect(ctx context.Context, logger *slog.Logger, url string, extra ...nats.Option) (*Bus, error) {
-	b := &Bus{}
+	b := &Bus{logger: logger}
 	opts := append([]nats.Option{
 		nats.Name("griddispatch"),
 		// Keep trying for ever: a NATS restart must not take the process down with it.
@@ -147,22 +149,18 @@ func (b *Bus) onNotice(subject string, fn func()) error {
 // OnCaseEvent calls fn for every case transition stored in the CASES stream from now on,
 // whichever process committed it. It reads the stream through an ordered consumer rather than a
 // plain subscription: a message the relay published twice is stored, and so seen, once, and a
-// reconnection resumes after the last message seen instead of losing what passed meanwhile.
-// fn runs on the consumer's goroutine and must not block.
+// reconnection resumes after the last message seen instead of losing what passed meanwhile
+// (bus_live.go: also when the stream's leader moves). fn runs on the consumer's goroutine and
+// must not block.
 func (b *Bus) OnCaseEvent(fn func(subject string, data []byte)) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cons, err := b.js.OrderedConsumer(ctx, "CASES", jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{SubjectCases}, DeliverPolicy: jetstream.DeliverNewPolicy})
+	f, err := b.startLiveFeed(ctx, fn)
 	if err != nil {
-		return fmt.Errorf("%w: consume case.>: %v", ErrBusDown, err)
-	}
-	cc, err := cons.Consume(func(m jetstream.Msg) { fn(m.Subject(), m.Data()) }, jetstream.PullExpiry(livePullExpiry))
-	if err != nil {
-		return fmt.Errorf("%w: consume case.>: %v", ErrBusDown, err)
+		return err
 	}
 	b.mu.Lock()
-	b.consumers = append(b.consumers, cc)
+	b.consumers = append(b.consumers, f)
 	b.mu.Unlock()
 	return nil
 }
