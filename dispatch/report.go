@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -63,6 +64,12 @@ func (r Report) check(categories map[string]Category, now time.Time) error {
 		return invalid("description", "is not valid UTF-8")
 	case !utf8.ValidString(r.OnSpotNote):
 		return invalid("on_spot_note", "is not valid UTF-8")
+	// PostgreSQL text cannot hold NUL: the commit would fail, and the phone, told to retry,
+	// would resend the report for ever.
+	case strings.ContainsRune(r.Description, 0):
+		return invalid("description", "contains a NUL character")
+	case strings.ContainsRune(r.OnSpotNote, 0):
+		return invalid("on_spot_note", "contains a NUL character")
 	case utf8.RuneCountInString(r.Description) == 0 || utf8.RuneCountInString(r.Description) > MaxDescriptionChars:
 		return invalid("description", "must have 1 to %d characters", MaxDescriptionChars)
 	case utf8.RuneCountInString(r.OnSpotNote) > MaxNoteChars:

@@ -135,6 +135,9 @@ func checkAttributes(u Unit) error {
 	if n := len([]rune(u.Name)); n == 0 || n > MaxNameLength {
 		return fmt.Errorf("%w: name must have 1 to %d characters, has %d", ErrInvalidUnit, MaxNameLength, n)
 	}
+	if strings.ContainsRune(u.Name, 0) { // PostgreSQL text cannot hold NUL: the import would fail whole
+		return fmt.Errorf("%w: name contains a NUL character", ErrInvalidUnit)
+	}
 	if u.Population != nil && *u.Population < 0 {
 		return fmt.Errorf("%w: population %d is negative", ErrInvalidUnit, *u.Population)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -31,6 +32,21 @@ type routingJSON struct {
 	} `json:"deadlines"`
 	AutoEscalate bool `json:"auto_escalate"`
 	Active       bool `json:"active"`
+}
+
+const maxRoutingBody = 4 << 10
+
+// check refuses a body for another path's category, and names with a NUL, which dispatch
+// would pass on to PostgreSQL only to fail there (text columns cannot hold one). dispatch
+// checks the rest.
+func (r routingJSON) check(pathCode string) error {
+	switch {
+	case r.Code != pathCode:
+		return fmt.Errorf("%w: the body's code must be the one in the path", ErrBadRequest)
+	case strings.ContainsRune(r.NameZH, 0) || strings.ContainsRune(r.NameEN, 0):
+		return fmt.Errorf("%w: names cannot contain NUL", ErrBadRequest)
+	}
+	return nil
 }
 
 func routingOf(c dispatch.Category) routingJSON {
@@ -66,12 +82,12 @@ func (s *Server) handleRoutingList(w http.ResponseWriter, r *http.Request) {
 // handleRoutingSave: PUT /api/admin/categories/{code} -> creates or replaces one category.
 func (s *Server) handleRoutingSave(w http.ResponseWriter, r *http.Request) {
 	var req routingJSON
-	if err := decodeJSON(w, r, 4<<10, &req); err != nil {
+	if err := decodeJSON(w, r, maxRoutingBody, &req); err != nil {
 		writeError(w, s.logger, err)
 		return
 	}
-	if req.Code != r.PathValue("code") {
-		writeError(w, s.logger, fmt.Errorf("%w: the body's code must be the one in the path", ErrBadRequest))
+	if err := req.check(r.PathValue("code")); err != nil {
+		writeError(w, s.logger, err)
 		return
 	}
 	if err := s.catalogue.Save(r.Context(), req.category(), principalFrom(r.Context()).Member.ID); err != nil {

@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -29,6 +31,7 @@ const (
 type Principal struct {
 	Member    grid.Member
 	ExpiresAt time.Time
+	session   string // the token's hash, naming the session (websockets end with it)
 }
 
 // Auth signs members in and out and recognises their sessions.
@@ -55,17 +58,12 @@ type Session struct {
 // phone and a wrong password give the same error and take the same time.
 func (a *Auth) SignIn(ctx context.Context, phone, password, address, userAgent string) (Session, error) {
 	phoneKey, addrKey := "phone:"+phone, "address:"+address
-	for _, lim := range []struct {
-		key string
-		max int
-	}{{phoneKey, maxPhoneFailures}, {addrKey, maxAddrFailures}} {
-		n, until, err := a.sessions.failures(ctx, lim.key, failureWindow)
-		if err != nil {
-			return Session{}, err
-		}
-		if n >= lim.max {
-			return Session{}, &RateLimitError{RetryAfter: until.Sub(a.now())}
-		}
+	// The attempt is counted before the password is checked, under a lock per key, so that a
+	// burst of parallel attempts gets no more guesses than the same attempts one by one.
+	at, err := a.sessions.reserve(ctx, failureWindow, a.now(),
+		failureLimit{phoneKey, maxPhoneFailures}, failureLimit{addrKey, maxAddrFailures})
+	if err != nil {
+		return Session{}, err
 	}
 	member, hash, err := a.grid.Credentials(ctx, phone)
 	switch {
@@ -75,10 +73,7 @@ func (a *Auth) SignIn(ctx context.Context, phone, password, address, userAgent s
 		return Session{}, err
 	}
 	if err != nil || !grid.PasswordMatches(hash, password) {
-		if err := a.sessions.recordFailure(ctx, phoneKey, addrKey); err != nil {
-			return Session{}, err
-		}
-		return Session{}, ErrInvalidCredentials
+		return Session{}, ErrInvalidCredentials // the reserved attempts stay counted as failures
 	}
 
 	token, tokenHash, err := newToken()
@@ -86,16 +81,26 @@ func (a *Auth) SignIn(ctx context.Context, phone, password, address, userAgent s
 		return Session{}, err
 	}
 	expires := a.now().Add(SessionLifetime).UTC().Truncate(time.Second)
-	if len(userAgent) > maxUserAgentBytes {
-		userAgent = userAgent[:maxUserAgentBytes]
-	}
-	if err := a.sessions.create(ctx, member.ID, tokenHash, expires, userAgent, address); err != nil {
+	if err := a.sessions.create(ctx, member.ID, tokenHash, expires, cleanUserAgent(userAgent), address); err != nil {
 		return Session{}, err
 	}
-	if err := a.sessions.clearFailures(ctx, phoneKey, failureWindow); err != nil {
+	if err := a.sessions.clearFailures(ctx, phoneKey, addrKey, at, failureWindow); err != nil {
 		return Session{}, err
 	}
 	return Session{Token: token, ExpiresAt: expires, Member: member}, nil
+}
+
+// cleanUserAgent makes the client's User-Agent storable as text: header bytes need not be
+// UTF-8, and PostgreSQL refuses invalid UTF-8 and NUL; cut at a character boundary.
+func cleanUserAgent(ua string) string {
+	ua = strings.ReplaceAll(strings.ToValidUTF8(ua, "\uFFFD"), "\x00", "")
+	if len(ua) > maxUserAgentBytes {
+		ua = ua[:maxUserAgentBytes]
+		for !utf8.ValidString(ua) { // the cut split the last character
+			ua = ua[:len(ua)-1]
+		}
+	}
+	return ua
 }
 
 // Authenticate returns the member of a live session token.
@@ -109,6 +114,12 @@ func (a *Auth) Authenticate(ctx context.Context, token string) (Principal, error
 // SignOut revokes a session token; using it afterwards is refused.
 func (a *Auth) SignOut(ctx context.Context, token string) error {
 	return a.sessions.revoke(ctx, hashToken(token))
+}
+
+// deadSessions returns those of the sessions (token hashes) that are no longer live: signed
+// out on any process, expired, revoked or deleted in the database.
+func (a *Auth) deadSessions(ctx context.Context, sessions []string) ([]string, error) {
+	return a.sessions.dead(ctx, sessions)
 }
 
 func newToken() (token string, hash []byte, err error) {

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
 )
 
 type transitionRequest struct {
@@ -20,6 +23,19 @@ type transitionRequest struct {
 // maxTransitionBody fits the longest reason and parties in UTF-8 with room to spare.
 const maxTransitionBody = 32 << 10
 
+// check refuses what dispatch would pass on to PostgreSQL only to fail there, answered 503 as
+// if worth retrying: a NUL in the text (text columns cannot hold one) and a centre to transfer
+// to that is not a code. dispatch checks the rest.
+func (req transitionRequest) check() error {
+	switch {
+	case strings.ContainsRune(req.Reason, 0) || strings.ContainsRune(req.Parties, 0):
+		return fmt.Errorf("%w: reason and parties cannot contain NUL", ErrBadRequest)
+	case req.ToCentre != "" && (!isDigits(req.ToCentre) || grid.LevelOfCode(req.ToCentre) == 0):
+		return fmt.Errorf("%w: to_centre must be a unit code", ErrBadRequest)
+	}
+	return nil
+}
+
 type caseViewJSON struct {
 	ID         int64              `json:"id"`
 	State      dispatch.CaseState `json:"state"`
@@ -34,6 +50,10 @@ type caseViewJSON struct {
 func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 	var req transitionRequest
 	if err := decodeJSON(w, r, maxTransitionBody, &req); err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	if err := req.check(); err != nil {
 		writeError(w, s.logger, err)
 		return
 	}

@@ -51,17 +51,29 @@ func (s *Server) handleMyNotifications(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": out})
 }
 
+// notificationsRead marks as read every notification up to an id.
+type notificationsRead struct {
+	UpTo int64 `json:"up_to"`
+}
+
+const maxNotificationsReadBody = 1 << 10
+
+func (req notificationsRead) check() error {
+	if req.UpTo <= 0 {
+		return fmt.Errorf("%w: up_to must be a notification id", ErrBadRequest)
+	}
+	return nil
+}
+
 // handleNotificationsRead: POST /api/my/notifications/read {"up_to": id} -> 204.
 func (s *Server) handleNotificationsRead(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		UpTo int64 `json:"up_to"`
-	}
-	if err := decodeJSON(w, r, 1<<10, &req); err != nil {
+	var req notificationsRead
+	if err := decodeJSON(w, r, maxNotificationsReadBody, &req); err != nil {
 		writeError(w, s.logger, err)
 		return
 	}
-	if req.UpTo <= 0 {
-		writeError(w, s.logger, fmt.Errorf("%w: up_to must be a notification id", ErrBadRequest))
+	if err := req.check(); err != nil {
+		writeError(w, s.logger, err)
 		return
 	}
 	if err := s.notifications.MarkRead(r.Context(), principalFrom(r.Context()).Member.ID, req.UpTo); err != nil {

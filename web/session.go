@@ -76,11 +76,15 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleSignOut: DELETE /api/sessions/current -> 204; the token stops working.
+// Its websockets on this process are closed at once; other processes close theirs at their
+// next session check (ws_session.go).
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
-	if err := s.auth.SignOut(r.Context(), bearerToken(r)); err != nil {
+	token := bearerToken(r)
+	if err := s.auth.SignOut(r.Context(), token); err != nil {
 		writeError(w, s.logger, err)
 		return
 	}
+	s.hub.endSession(string(hashToken(token)))
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -124,6 +125,9 @@ func (t table) writeCSV(buf *bytes.Buffer, lang string) error {
 		rec := make([]string, len(t.columns))
 		for i, c := range t.columns {
 			rec[i] = c.cell(row[c.key], lang)
+			if c.kind == colText {
+				rec[i] = defuse(rec[i])
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -131,6 +135,17 @@ func (t table) writeCSV(buf *bytes.Buffer, lang string) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// defuse keeps a spreadsheet from reading text as a formula (CSV injection): names come from
+// administrators and grid imports, and a cell such as =HYPERLINK(…) would run when the file is
+// opened. Such text is prefixed with an apostrophe, as OWASP advises. Excel files need no such
+// care: their text cells are strings.
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // writeXLSX writes one sheet with typed cells: numbers as numbers, rates as percentages.

@@ -42,6 +42,15 @@ const (
 	// straight into the message (gorilla needs at least 125 bytes, a control frame).
 	readBufferBytes  = 512
 	writeBufferBytes = 4096
+	// maxConnsPerMember bounds one member's connections on a process; the oldest gives way.
+	// Load tests share one token among up to 100 phones (docs/loadgen.md).
+	maxConnsPerMember = 128
+)
+
+// Close codes besides gorilla's (docs/protocol.md), in the range left to applications.
+const (
+	closeSessionEnded = 4401 // signed out, expired or revoked: sign in again
+	closeTooMany      = 4429 // the member opened too many connections; this, the oldest, gives way
 )
 
 // writeBuffers lends write buffers to connections while they write a frame.
@@ -99,6 +108,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	hello.Member.ID, hello.Member.Name = p.Member.ID, p.Member.Name
 	c.enqueue(hello)
 	s.hub.add(c)
+	s.watchSessions() // after add: a check that found no connection has stopped
 	go c.writer()
 	// The handler returns, so that net/http lets go of the request, its buffers and the
 	// goroutine's grown stack; the connection lives on in its reader and writer.
@@ -117,7 +127,9 @@ type wsConn struct {
 	queue   []*websocket.PreparedMessage // frames for the writer; nil while there are none
 	pending int                          // frames queued or being written
 
-	subs map[subscription]bool // what this console watches; guarded by the hub's mutex
+	subs   map[subscription]bool // what this console watches; guarded by the hub's mutex
+	seq    uint64                // order of arrival, set by the hub
+	ending *ending               // why the connection ends, for the last frames; guarded by mu
 
 	inFlight chan struct{} // reports being stored; made by the reader on the first report
 }
@@ -150,7 +162,7 @@ func (c *wsConn) send(pm *websocket.PreparedMessage) {
 	c.mu.Unlock()
 	if full {
 		c.s.logger.Warn("websocket client too slow; disconnecting", "member", c.p.Member.ID)
-		c.cancel()
+		c.end(websocket.ClosePolicyViolation, "not reading", nil)
 		return
 	}
 	select {
@@ -165,9 +177,10 @@ func (c *wsConn) reader() {
 		c.ws.Close()
 		c.s.hub.remove(c)
 	}()
+	wait := c.s.hub.pongWait
 	c.ws.SetReadLimit(maxFrameBytes)
-	c.ws.SetReadDeadline(time.Now().Add(pongWait))
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	c.ws.SetReadDeadline(time.Now().Add(wait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(wait)) })
 	var limiter *rate.Limiter // made on the first message: most connections only listen
 	for {
 		_, data, err := c.ws.ReadMessage()
@@ -187,7 +200,7 @@ func (c *wsConn) reader() {
 }
 
 func (c *wsConn) writer() {
-	ping := time.NewTicker(pingPeriod)
+	ping := time.NewTicker(c.s.hub.pingPeriod)
 	defer func() {
 		ping.Stop()
 		c.ws.Close()
@@ -200,6 +213,9 @@ func (c *wsConn) writer() {
 			c.queue = nil
 			c.mu.Unlock()
 			for _, pm := range frames {
+				if c.ctx.Err() != nil {
+					break // ended: nothing more, not even what was queued
+				}
 				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 				if err := c.ws.WritePreparedMessage(pm); err != nil {
 					c.cancel()
@@ -216,11 +232,43 @@ func (c *wsConn) writer() {
 				return
 			}
 		case <-c.ctx.Done():
+			c.mu.Lock()
+			e := c.ending
+			c.mu.Unlock()
+			code, text := websocket.CloseNormalClosure, ""
 			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+			if e != nil {
+				code, text = e.code, e.text
+				if e.frame != nil {
+					c.ws.WritePreparedMessage(e.frame)
+				}
+			}
+			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
 			return
 		}
 	}
+}
+
+// ending is why a connection ends: its close code and text, and an error frame sent first.
+type ending struct {
+	code  int
+	text  string
+	frame *websocket.PreparedMessage
+}
+
+// end closes the connection for a reason: the writer sends frame (if any) and a close frame
+// with code and text, and nothing else queued. The first reason given wins.
+func (c *wsConn) end(code int, text string, frame any) {
+	var pm *websocket.PreparedMessage
+	if frame != nil {
+		pm, _ = prepare(frame)
+	}
+	c.mu.Lock()
+	if c.ending == nil {
+		c.ending = &ending{code: code, text: text, frame: pm}
+	}
+	c.mu.Unlock()
+	c.cancel()
 }
 
 // handle answers one message. Reports are stored concurrently (up to maxInFlight per

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -25,9 +26,17 @@ type CaseEvents interface {
 type hub struct {
 	mu        sync.Mutex
 	byMember  map[int64]map[*wsConn]struct{}
+	bySession map[string]map[*wsConn]struct{} // by token hash, to end them with their session
 	byCentre  map[string]map[*wsConn]struct{}
 	bySubtree map[string]map[*wsConn]struct{}
 	byStats   map[string]map[*wsConn]struct{} // subtrees whose figures a dashboard shows
+	seq       uint64                          // numbers connections in the order they came
+
+	// Liveness and limits, constants in production (ws.go, ws_session.go); tests shorten them.
+	pongWait, pingPeriod time.Duration
+	recheck              time.Duration // how often live connections' sessions are checked
+	perMember            int           // connections of one member on this process
+	sweeping             bool          // the session check runs (while there are connections)
 }
 
 // StatsChanges announces units whose figures changed, from every process; dispatch.Bus is one.
@@ -36,8 +45,10 @@ type StatsChanges interface {
 }
 
 func newHub() *hub {
-	return &hub{byMember: map[int64]map[*wsConn]struct{}{}, byCentre: map[string]map[*wsConn]struct{}{},
-		bySubtree: map[string]map[*wsConn]struct{}{}, byStats: map[string]map[*wsConn]struct{}{}}
+	return &hub{byMember: map[int64]map[*wsConn]struct{}{}, bySession: map[string]map[*wsConn]struct{}{},
+		byCentre: map[string]map[*wsConn]struct{}{}, bySubtree: map[string]map[*wsConn]struct{}{},
+		byStats: map[string]map[*wsConn]struct{}{}, pongWait: pongWait, pingPeriod: pingPeriod,
+		recheck: sessionRecheck, perMember: maxConnsPerMember}
 }
 
 func addTo[K comparable](m map[K]map[*wsConn]struct{}, k K, c *wsConn) {
@@ -54,16 +65,39 @@ func removeFrom[K comparable](m map[K]map[*wsConn]struct{}, k K, c *wsConn) {
 	}
 }
 
+// add registers a connection. A member past perMember connections on this process keeps the
+// newest: the oldest is ended, so that one token cannot hold the process's memory and files,
+// while a phone whose old connection is half-dead can always reconnect.
 func (h *hub) add(c *wsConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.seq++
+	c.seq = h.seq
+	if set := h.byMember[c.p.Member.ID]; len(set) >= h.perMember {
+		var oldest *wsConn
+		for o := range set {
+			if oldest == nil || o.seq < oldest.seq {
+				oldest = o
+			}
+		}
+		h.removeLocked(oldest)
+		oldest.end(closeTooMany, "too many connections", errorFrame{Type: "error", Code: "too_many_connections",
+			Message: fmt.Sprintf("more than %d connections of this member; the oldest is closed", h.perMember)})
+	}
 	addTo(h.byMember, c.p.Member.ID, c)
+	addTo(h.bySession, c.p.session, c)
 }
 
 func (h *hub) remove(c *wsConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.removeLocked(c)
+}
+
+// removeLocked forgets a connection; doing it twice is harmless.
+func (h *hub) removeLocked(c *wsConn) {
 	removeFrom(h.byMember, c.p.Member.ID, c)
+	removeFrom(h.bySession, c.p.session, c)
 	for s := range c.subs {
 		h.unsubscribeLocked(c, s)
 	}

@@ -1,6 +1,10 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -22,6 +26,48 @@ type inbound struct {
 	Centre  string      `json:"centre,omitempty"`  // subscribe, unsubscribe: a centre's queue
 	Subtree string      `json:"subtree,omitempty"` // subscribe, unsubscribe: every case below a unit
 	Stats   bool        `json:"stats,omitempty"`   // with subtree: also a stats frame when its figures change
+}
+
+// maxMessageID bounds the id a client gives a request, in bytes.
+const maxMessageID = 64
+
+// decodeInbound turns a frame into a message, or into the error frame that answers it: not one
+// JSON object of the protocol, a type this version does not know, or a message without what its
+// type needs. What takes the database comes after: the report's checks against the catalogue
+// (dispatch), the member's right to watch a unit.
+func decodeInbound(data []byte) (inbound, *errorFrame) {
+	var m inbound
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return inbound{}, &errorFrame{Type: "error", Code: "bad_message", Message: "not a protocol message: " + err.Error()}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return inbound{}, &errorFrame{Type: "error", Code: "bad_message", Message: "not a protocol message: data after the JSON object"}
+	}
+	bad := func(msg string) *errorFrame {
+		return &errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: msg}
+	}
+	hasID := len(m.ID) > 0 && len(m.ID) <= maxMessageID
+	switch m.Type {
+	case "report":
+		if m.Report == nil || !hasID {
+			return m, bad("a report needs an id (1-64 characters) and a report object")
+		}
+	case "subscribe", "unsubscribe":
+		code := m.Centre + m.Subtree
+		switch l := grid.LevelOfCode(code); {
+		case !hasID || (m.Centre == "") == (m.Subtree == ""):
+			return m, bad("a subscription needs an id (1-64 characters) and either a centre or a subtree")
+		case m.Stats && m.Subtree == "":
+			return m, bad("stats are for a subtree")
+		case !isDigits(code) || l == 0 || (m.Centre != "" && l > grid.Village):
+			return m, bad("not a unit code: " + quoteShort(code))
+		}
+	default:
+		return m, &errorFrame{Type: "error", ID: m.ID, Code: "unknown_type", Message: "unknown message type " + quoteShort(m.Type)}
+	}
+	return m, nil
 }
 
 type reportJSON struct {

@@ -3,16 +3,22 @@
 import type { Category } from '../lib/api';
 import { h } from '../lib/dom';
 import { currentLang, t } from '../lib/i18n';
-import { chartIn, colours, type Chart } from './charts';
+import { chartIn, colours, tip, type Chart } from './charts';
 import { bin, num, pct } from './format';
 import type { StatsAPI } from './stats_api';
 import { DataTable } from './table';
 import type { CategoryRow, TierRow } from './types';
 
 // bars draws received and closed side by side, one pair per row, names along a vertical axis.
+// The tooltip is built as elements (tip): ECharts' own is an HTML string with inline styles,
+// which the page's CSP refuses.
 function bars(chart: Chart, names: string[], series: [string, string, number[]][]): void {
   chart.setOption({
-    tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' } },
+    tooltip: {
+      trigger: 'axis', confine: true, axisPointer: { type: 'shadow' },
+      formatter: (ps: { name: string; seriesName: string; value: number }[]) =>
+        tip(ps[0]?.name ?? '', ps.map((p): [string, string] => [p.seriesName, num(p.value)])),
+    },
     legend: { top: 0, itemWidth: 14, textStyle: { fontSize: 12 } },
     grid: { left: 8, right: 16, top: 28, bottom: 4, containLabel: true },
     xAxis: { type: 'value', minInterval: 1 },
