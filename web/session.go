@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -43,12 +42,8 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	if err := grid.CheckPhone(req.Phone); err != nil {
-		writeError(w, s.logger, fmt.Errorf("%w: phone must be an 11-digit mainland mobile number", ErrBadRequest))
-		return
-	}
-	if req.Password == "" || len(req.Password) > grid.MaxPasswordBytes {
-		writeError(w, s.logger, fmt.Errorf("%w: password must have 1 to %d bytes", ErrBadRequest, grid.MaxPasswordBytes))
+	if err := req.check(); err != nil {
+		writeError(w, s.logger, err)
 		return
 	}
 	sess, err := s.auth.SignIn(r.Context(), req.Phone, req.Password, clientAddress(r), r.UserAgent())

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -274,20 +273,12 @@ func (c *wsConn) end(code int, text string, frame any) {
 // handle answers one message. Reports are stored concurrently (up to maxInFlight per
 // connection), so a slow commit does not stop the reader from answering pings.
 func (c *wsConn) handle(data []byte) {
-	var m inbound
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		c.enqueue(errorFrame{Type: "error", Code: "bad_message", Message: "not a protocol message: " + err.Error()})
-		return
-	}
+	m, ef := decodeInbound(data)
 	switch {
+	case ef != nil:
+		c.enqueue(*ef)
 	case m.Type == "subscribe" || m.Type == "unsubscribe":
 		c.subscription(m)
-	case m.Type != "report":
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "unknown_type", Message: "unknown message type " + quoteShort(m.Type)})
-	case m.Report == nil || len(m.ID) == 0 || len(m.ID) > 64:
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "a report needs an id (1-64 characters) and a report object"})
 	default:
 		if c.inFlight == nil {
 			c.inFlight = make(chan struct{}, maxInFlight)

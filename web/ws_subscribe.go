@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"time"
-
-	"github.com/griddispatch/griddispatch/grid"
 )
 
 // subscribedFrame confirms a subscribe or unsubscribe.
@@ -17,20 +15,8 @@ type subscribedFrame struct {
 // centre it may work or watch, or a subtree it supervises. The right is checked against the
 // member's assignments now, on the server, like every HTTP route.
 func (c *wsConn) subscription(m inbound) {
-	if len(m.ID) == 0 || len(m.ID) > 64 || (m.Centre == "") == (m.Subtree == "") {
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message",
-			Message: "a subscription needs an id (1-64 characters) and either a centre or a subtree"})
-		return
-	}
-	if m.Stats && m.Subtree == "" {
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "stats are for a subtree"})
-		return
-	}
+	// decodeInbound has checked the message's shape and the unit code.
 	s := subscription{subtree: m.Subtree != "", code: m.Centre + m.Subtree, stats: m.Stats}
-	if l := grid.LevelOfCode(s.code); !isDigits(s.code) || l == 0 || (!s.subtree && l > grid.Village) {
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: "not a unit code: " + quoteShort(s.code)})
-		return
-	}
 	if m.Type == "unsubscribe" { // with or without the stats it was subscribed with
 		s.stats = false
 		c.s.hub.unsubscribe(c, s)
