@@ -27,6 +27,7 @@ type Config struct {
 	Duration  time.Duration
 	Outage    time.Duration // from a kill to the restart
 	Drain     time.Duration // loadgen's wait for the last acknowledgements
+	Apps      bool          // the phone app and the console in Chromium through the faults
 	Out       io.Writer     // the summary
 	Log       io.Writer     // progress
 }
@@ -47,6 +48,7 @@ func newCommand() *cli.Command {
 			&cli.FloatFlag{Name: "rate", Value: 500, Usage: "new reports per second"},
 			&cli.DurationFlag{Name: "duration", Value: 110 * time.Second, Usage: "how long loadgen reports; faults are spread evenly over it"},
 			&cli.DurationFlag{Name: "outage", Value: 2 * time.Second, Usage: "how long a killed piece stays down before it is started again"},
+			&cli.BoolFlag{Name: "apps", Value: true, Usage: "keep the phone app and the console open in Chromium through the faults (web/ui/e2e/faults_apps.mjs)"},
 			&cli.DurationFlag{Name: "drain", Value: 90 * time.Second, Usage: "how long loadgen waits for the last acknowledgements"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -54,7 +56,7 @@ func newCommand() *cli.Command {
 				NoBuild: cmd.Bool("no-build"), PGBin: cmd.String("pg-bin"), PGPort: int(cmd.Int("pg-port")),
 				Scenarios: cmd.StringSlice("scenario"), Workers: int(cmd.Int("workers")), Members: int(cmd.Int("members")),
 				Rate: cmd.Float("rate"), Duration: cmd.Duration("duration"), Outage: cmd.Duration("outage"),
-				Drain: cmd.Duration("drain"), Out: os.Stdout, Log: os.Stderr}
+				Drain: cmd.Duration("drain"), Apps: cmd.Bool("apps"), Out: os.Stdout, Log: os.Stderr}
 			if err := cfg.check(); err != nil {
 				return cli.Exit(err.Error(), 2)
 			}

@@ -48,6 +48,9 @@ func (r *scenarioRun) inject(ctx context.Context, f fault) (faultResult, error) 
 		}
 		restart = func() error { return r.pg.start(ctx) }
 	}
+	if r.apps != nil {
+		r.apps.fault()
+	}
 	fmt.Fprintf(r.cfg.Log, "%s: %s at %.1fs\n", r.name, fr.What, fr.Killed.Sub(r.start).Seconds())
 	select {
 	case <-ctx.Done():

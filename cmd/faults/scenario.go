@@ -53,6 +53,7 @@ type scenarioRun struct {
 	c        cluster
 	replicas int // the streams' replicas, as JetStream reports them
 	console  *console
+	apps     *apps     // the phone app and console in Chromium, with --apps
 	start    time.Time // when loadgen began reporting
 }
 
@@ -69,6 +70,7 @@ type scenarioResult struct {
 	Repeated int // transitions it received more than once (allowed after a reconnection)
 	LateLive bool
 	Start    time.Time
+	Apps     []appsStep
 }
 
 func runScenario(ctx context.Context, cfg Config, pg *postgres, name string) (*scenarioResult, error) {
@@ -91,6 +93,14 @@ func runScenario(ctx context.Context, cfg Config, pg *postgres, name string) (*s
 	defer stopConsole()
 	r.console = newConsole(r.c.httpURL, consolePhone, demoPassword, demoCounty)
 	go r.console.run(consoleCtx)
+	if cfg.Apps {
+		appsCtx, stopApps := context.WithCancel(ctx) // outlives the console: finish stops it
+		defer stopApps()
+		var err error
+		if r.apps, err = r.startApps(appsCtx); err != nil {
+			return nil, err
+		}
+	}
 
 	res := &scenarioResult{Name: name, Replicas: r.replicas}
 	lg, start, err := r.startLoadgen(ctx)
@@ -142,6 +152,10 @@ func runScenario(ctx context.Context, cfg Config, pg *postgres, name string) (*s
 	}
 	if err := r.check(ctx, res); err != nil {
 		return nil, err
+	}
+	if r.apps != nil {
+		c, steps := r.apps.finish(3 * time.Minute)
+		res.Checks, res.Apps = append(res.Checks, c), steps
 	}
 	return res, nil
 }

@@ -86,6 +86,12 @@ func (r *scenarioResult) print(w io.Writer, cfg Config) bool {
 	// HTTP after reconnecting (docs/cases-api.md), so missing ones are counted, not failed.
 	fmt.Fprintf(w, "console: %d case frames for %d of the %d transitions (%d never received), %d seen twice; updates after the last fault: %s\n",
 		r.Frames, r.Distinct, r.Totals.History, r.Totals.History-int64(r.Distinct), r.Repeated, yesNo(r.LateLive))
+	for _, a := range r.Apps {
+		if a.Step == "fault" {
+			fmt.Fprintf(w, "apps after fault %d: the phone's report acknowledged as case %d after %s, shown live in the console after %s (connection drops so far: phone %d, console %d)\n",
+				a.N, a.CaseID, secs(time.Duration(a.PhoneAckedMs)*time.Millisecond), secs(time.Duration(a.ConsoleSeenMs)*time.Millisecond), a.PhoneDrops, a.ConsoleDrops)
+		}
+	}
 	c := lg.Check
 	fmt.Fprintf(w, "  %-6s every acknowledged report stored exactly once as its event, located ones with their one case (%d acknowledged: %d events, %d cases, %d unlocated; missing %d, wrong event %d, wrong case %d)\n",
 		okOrFailed(lg.CheckOK), c.Acked, c.Events, c.Cases, c.Unlocated, c.Missing, c.WrongEvent, c.WrongCases+c.CaseForUnloc)
