@@ -39,7 +39,7 @@ psql_admin    = PGOPTIONS="-c client_min_messages=warning" PGPASSWORD=$(pg_passw
 GO_PACKAGES := ./...
 
 .PHONY: help run test stop clean-data build deps db db-start db-init migrate demo env fmt vet \
-	bench bench-locate validate-demo ui chromium loadgen
+	bench bench-locate validate-demo ui chromium loadgen faults
 
 help:
 	@echo "make run         set up PostgreSQL+PostGIS under .data/, migrate, load the demo, serve on $(LISTEN)"
@@ -50,6 +50,8 @@ help:
 	@echo "make bench       run the Go benchmarks"
 	@echo "make bench-locate  locate points: in-memory index against PostGIS, on the demo city"
 	@echo "make loadgen     demo phones report against make run (LOADGEN_FLAGS=...), then check exactly-once"
+	@echo "make faults      kill -9 griddispatch, NATS and PostgreSQL under load, then check nothing was lost (FAULTS_FLAGS=...)"
+	@echo "make cluster     three NATS nodes (JetStream R3) and two griddispatch on $(CLUSTER_LISTEN) over the demo (docs/deploy.md); Ctrl-C or make cluster-stop stops them"
 	@echo "make clean-data  stop the cluster and delete .data/"
 
 ## --- setup -------------------------------------------------------------------------------
@@ -182,6 +184,39 @@ test: db fmt vet ui chromium
 		$(psql_admin) -d griddispatch_test -c "DROP SCHEMA $$s CASCADE"; done
 	@echo "go test -race -count=1 ./...  (TEST_DATABASE_URL: griddispatch_test on 127.0.0.1:$(PGPORT))"
 	@TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -timeout 12m $(GO_PACKAGES)
+	@$(MAKE) --no-print-directory fuzz-brief
+
+## --- fuzzing (docs/fuzzing.md) ------------------------------------------------------------
+
+# Every fuzz target as package:Target. go test -fuzz takes one target of one package per run, so
+# they run one after another; FUZZ_PARALLEL workers each (1 leaves the other cores alone).
+FUZZ_TARGETS  ?= ./web:FuzzDecodeInbound ./web:FuzzRequestBodies ./grid:FuzzReadGeoJSON \
+	./dispatch:FuzzReportCheck ./dispatch:FuzzTransitionCheck ./dispatch:FuzzCategoryCheck
+FUZZTIME      ?= 10m
+FUZZ_BRIEF    ?= 3s
+FUZZ_PARALLEL ?= 1
+
+# fuzz_each runs every target for $(1), its output through $(2), then prints each target's last
+# progress line: its duration, executions and new interesting inputs. A failure prints the whole
+# output, which names the failing input written to the package's testdata/fuzz/.
+define fuzz_each
+	@summary=; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; log=$$(mktemp); \
+		echo ">> go test -run '^$$' -fuzz '^$$name\$$' -fuzztime $(1) -parallel $(FUZZ_PARALLEL) $$pkg"; \
+		if ! go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(1) -parallel $(FUZZ_PARALLEL) $$pkg 2>&1 | $(2); then \
+			cat $$log; rm -f $$log; echo "FAIL $$name"; exit 1; fi; \
+		last=$$(grep '^fuzz: elapsed' $$log | tail -1); rm -f $$log; \
+		echo "   $$name: $$last"; summary="$$summary$$name: $$last"$$'\n'; \
+	done; echo "fuzz targets, $(1) each, -parallel $(FUZZ_PARALLEL):"; printf '%s' "$$summary"
+endef
+
+.PHONY: fuzz fuzz-brief
+fuzz:
+	$(call fuzz_each,$(FUZZTIME),tee $$log)
+
+# A few seconds each, after the tests in make test: the seeds and what the fuzzer found before.
+fuzz-brief:
+	$(call fuzz_each,$(FUZZ_BRIEF),cat > $$log)
 
 # Locating points: the in-memory index against PostGIS on the grid make run loaded.
 bench-locate: demo
@@ -191,6 +226,32 @@ bench-locate: demo
 LOADGEN_FLAGS ?= --workers 300 --rate 1000 --duration 60s
 loadgen: db
 	@DATABASE_URL='$(database_url)' go run ./cmd/loadgen --url http://$(LISTEN) $(LOADGEN_FLAGS)
+
+# Fault tests (docs/faults.md): their own PostgreSQL under $(DATA)/faults (port 55442) and NATS
+# servers, both scenarios, 55,000 reports each. FAULTS_FLAGS=--scenario=cluster runs one.
+FAULTS_FLAGS ?=
+faults: deps ui
+	go run ./cmd/faults --work-dir $(DATA)/faults $(FAULTS_FLAGS)
+
+# The deployment of docs/deploy.md on loopback: three nats-server nodes (built from the module
+# go.mod already requires) in one JetStream cluster, stores under $(DATA)/cluster, and two
+# griddispatch processes with streams of three replicas and one shared photos directory.
+CLUSTER_DIR        := $(DATA)/cluster
+NATS_BIN           := $(DATA)/bin/nats-server
+CLUSTER_LISTEN     ?= 127.0.0.1:8081 127.0.0.1:8082
+CLUSTER_NATS_PORTS ?= 14222 14223 14224
+
+$(NATS_BIN): go.mod go.sum
+	@mkdir -p $(dir $@)
+	go build -o $@ github.com/nats-io/nats-server/v2
+
+.PHONY: cluster cluster-stop
+cluster: demo $(NATS_BIN)
+	@DATABASE_URL='$(database_url)' CLUSTER_LISTEN='$(CLUSTER_LISTEN)' CLUSTER_NATS_PORTS='$(CLUSTER_NATS_PORTS)' \
+		.ci/cluster start $(CLUSTER_DIR) $(BIN) $(NATS_BIN)
+
+cluster-stop:
+	@.ci/cluster stop $(CLUSTER_DIR)
 
 bench: db
 	@TEST_DATABASE_URL='$(test_db_url)' go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
