@@ -11,12 +11,13 @@ import (
 )
 
 // liveFeed reads the case transitions of the CASES stream for live push, through an ordered
-// consumer. When the consumer stalls (its heartbeats stop: the NATS server holding it died, or
-// the stream lost its leader), nats.go would recreate it with back-off of 1, 2, 4 and 8 s, so
-// that live updates paused for up to 16 s after the stream's leader had moved (make faults,
-// docs/faults.md). The feed instead stops the stalled consumer, waits until the stream answers
-// again, checking every quarter of a second, and starts a new one after the last message seen:
-// nothing is skipped, nothing is seen twice.
+// consumer of its own making: an ephemeral consumer in memory, without acks, whose messages
+// must come with consecutive consumer sequence numbers. nats.go's ordered consumer recreates a
+// stalled consumer with back-off of 1, 2, 4 and 8 s, so live updates paused for up to 16 s after
+// the node leading CASES died (make faults, docs/faults.md). When this one stalls (heartbeats
+// stop, the consumer is gone, or a sequence number is skipped), the feed stops it and tries to
+// make a new one every quarter of a second, starting after the last message seen: nothing is
+// skipped, nothing is seen twice.
 type liveFeed struct {
 	b  *Bus
 	fn func(subject string, data []byte)
@@ -24,6 +25,8 @@ type liveFeed struct {
 	mu      sync.Mutex
 	cc      jetstream.ConsumeContext
 	gen     int    // the current consumer's generation; a stopped one's messages are dropped
+	name    string // the current consumer's name, deleted when it is replaced
+	cseq    uint64 // consumer sequence of the current consumer's last message
 	last    uint64 // stream sequence of the last message handed to fn
 	stalled chan struct{}
 	done    chan struct{}
@@ -42,15 +45,16 @@ func (b *Bus) startLiveFeed(ctx context.Context, fn func(subject string, data []
 	return f, nil
 }
 
-// start makes a new ordered consumer, from the message after the last one seen, or from now.
+// start makes a new consumer, from the message after the last one seen, or from now.
 func (f *liveFeed) start(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{SubjectCases}, DeliverPolicy: jetstream.DeliverNewPolicy}
+	cfg := jetstream.ConsumerConfig{FilterSubjects: []string{SubjectCases}, AckPolicy: jetstream.AckNonePolicy,
+		DeliverPolicy: jetstream.DeliverNewPolicy, MemoryStorage: true, Replicas: 1, InactiveThreshold: 5 * time.Minute}
 	if f.last > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, f.last+1
 	}
-	cons, err := f.b.js.OrderedConsumer(ctx, "CASES", cfg)
+	cons, err := f.b.js.CreateConsumer(ctx, "CASES", cfg)
 	if err != nil {
 		return fmt.Errorf("%w: consume case.>: %v", ErrBusDown, err)
 	}
@@ -61,24 +65,40 @@ func (f *liveFeed) start(ctx context.Context) error {
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			if errors.Is(err, jetstream.ErrNoHeartbeat) || errors.Is(err, jetstream.ErrConsumerDeleted) ||
 				errors.Is(err, jetstream.ErrConsumerNotFound) {
-				select {
-				case f.stalled <- struct{}{}:
-				default:
-				}
+				f.stall()
 			}
 		}))
 	if err != nil {
 		return fmt.Errorf("%w: consume case.>: %v", ErrBusDown, err)
 	}
-	f.cc = cc
+	f.cc, f.name, f.cseq = cc, cons.CachedInfo().Name, 0
 	return nil
 }
 
-// deliver hands a message of the current consumer to fn, once, in stream order.
+func (f *liveFeed) stall() {
+	select {
+	case f.stalled <- struct{}{}:
+	default:
+	}
+}
+
+// deliver hands a message of the current consumer to fn, once, in stream order; a skipped
+// consumer sequence number means messages were lost on the way, and the consumer is replaced.
 func (f *liveFeed) deliver(gen int, m jetstream.Msg) {
 	meta, err := m.Metadata()
 	f.mu.Lock()
-	if gen != f.gen || err != nil || meta.Sequence.Stream <= f.last {
+	if gen != f.gen || err != nil {
+		f.mu.Unlock()
+		return
+	}
+	if meta.Sequence.Consumer != f.cseq+1 {
+		f.gen++ // nothing more from this consumer
+		f.mu.Unlock()
+		f.stall()
+		return
+	}
+	f.cseq = meta.Sequence.Consumer
+	if meta.Sequence.Stream <= f.last {
 		f.mu.Unlock()
 		return
 	}
@@ -99,7 +119,13 @@ func (f *liveFeed) watch() {
 		f.mu.Lock()
 		f.cc.Stop()
 		f.gen++ // what the stopped consumer still delivers is dropped
+		name := f.name
 		f.mu.Unlock()
+		go func() { // it may be gone with its server; unused, it goes by itself after 5 min
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = f.b.js.DeleteConsumer(ctx, "CASES", name)
+		}()
 		for !f.restart() {
 			select {
 			case <-f.done:
@@ -110,15 +136,11 @@ func (f *liveFeed) watch() {
 	}
 }
 
-// restart starts a new consumer once the stream answers (it has a leader again).
+// restart tries to start a new consumer (the stream needs a leader for that).
 func (f *liveFeed) restart() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if _, err := f.b.js.Stream(ctx, "CASES"); err != nil {
-		return false
-	}
 	if err := f.start(ctx); err != nil {
-		f.b.logger.Warn("live feed: restarting the consumer", "err", err)
 		return false
 	}
 	f.b.logger.Info("live feed: consumer restarted", "after_seq", f.lastSeen())
