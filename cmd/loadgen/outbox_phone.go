@@ -80,18 +80,7 @@ func newOutboxPhone(idx int, m *member, cats []string, rng, ids *rand.Rand, st *
 
 // create puts one new report in the outbox (twice to send with --resend-share) and wakes the sender.
 func (p *outboxPhone) create(resendShare, outsideShare float64) {
-	pt := pointIn(p.rng, p.m.Area)
-	isOutside := p.rng.Float64() < outsideShare
-	if isOutside {
-		pt = outside(pt)
-	}
-	severity := "normal"
-	if p.rng.IntN(10) == 0 {
-		severity = "urgent"
-	}
-	body := reportBody{ClientID: newUUID(p.ids), Category: p.cats[p.rng.IntN(len(p.cats))], Severity: severity,
-		Description: "负载测试：网格员巡查发现的问题", Lon: pt[0], Lat: pt[1], AccuracyM: float64(5 + p.rng.IntN(30)),
-		HappenedAt: time.Now().Add(-time.Duration(p.rng.IntN(3600)) * time.Second).Truncate(time.Second)}
+	body, isOutside := newReportBody(p.rng, p.ids, p.m, p.cats, outsideShare)
 	copies := 1
 	if p.rng.Float64() < resendShare {
 		copies = 2

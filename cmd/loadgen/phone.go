@@ -70,18 +70,7 @@ var statusPrefix = []byte(`{"type":"status"`)
 // report sends one new report, and with --resend-share a second copy at once, as a phone does
 // that resends from its outbox before the first ack has come.
 func (p *phone) report(resendShare, outsideShare float64) error {
-	pt := pointIn(p.rng, p.m.Area)
-	isOutside := p.rng.Float64() < outsideShare
-	if isOutside {
-		pt = outside(pt)
-	}
-	severity := "normal"
-	if p.rng.IntN(10) == 0 {
-		severity = "urgent"
-	}
-	body := reportBody{ClientID: newUUID(p.ids), Category: p.cats[p.rng.IntN(len(p.cats))], Severity: severity,
-		Description: "负载测试：网格员巡查发现的问题", Lon: pt[0], Lat: pt[1], AccuracyM: float64(5 + p.rng.IntN(30)),
-		HappenedAt: time.Now().Add(-time.Duration(p.rng.IntN(3600)) * time.Second).Truncate(time.Second)}
+	body, isOutside := newReportBody(p.rng, p.ids, p.m, p.cats, outsideShare)
 	p.mu.Lock()
 	p.reports[body.ClientID] = &outcome{outside: isOutside}
 	p.mu.Unlock()

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -40,4 +41,21 @@ func newUUID(rng *rand.Rand) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// newReportBody makes a new report from a random point of the member's grid, or with
+// probability outsideShare from far outside the demo city (it must be kept unlocated).
+func newReportBody(rng, ids *rand.Rand, m *member, cats []string, outsideShare float64) (reportBody, bool) {
+	pt := pointIn(rng, m.Area)
+	isOutside := rng.Float64() < outsideShare
+	if isOutside {
+		pt = outside(pt)
+	}
+	severity := "normal"
+	if rng.IntN(10) == 0 {
+		severity = "urgent"
+	}
+	return reportBody{ClientID: newUUID(ids), Category: cats[rng.IntN(len(cats))], Severity: severity,
+		Description: "负载测试：网格员巡查发现的问题", Lon: pt[0], Lat: pt[1], AccuracyM: float64(5 + rng.IntN(30)),
+		HappenedAt: time.Now().Add(-time.Duration(rng.IntN(3600)) * time.Second).Truncate(time.Second)}, isOutside
 }
