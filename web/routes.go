@@ -163,10 +163,14 @@ func caseFrom(ctx context.Context) dispatch.CaseSummary {
 	return c
 }
 
-// guard enforces p, then calls next with the member's access (and the case) in the context.
+// guard enforces p, then calls next with the member's access (and the case) in the context;
+// routes about the member themselves get no access, which would cost a query per request.
 func (s *Server) guard(p policy, next http.HandlerFunc) http.HandlerFunc {
 	if p == policyPublic || p == policySocket { // a socket's token rides in a subprotocol (docs/protocol.md)
 		return next
+	}
+	if p == policyMember || p == policyPhotoViewer { // about the member themselves: no assignments to read
+		return s.requireSession(next)
 	}
 	return s.requireSession(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()

@@ -101,7 +101,11 @@ func (s *Server) statsRoute(fn func(w http.ResponseWriter, r *http.Request, req 
 
 // handleStatsScope: GET /api/stats/scope -> the units whose figures the member may see.
 func (s *Server) handleStatsScope(w http.ResponseWriter, r *http.Request) {
-	acc := accessFrom(r.Context())
+	acc, err := s.accessOf(r.Context(), principalFrom(r.Context()))
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
 	refs, err := s.auth.grid.Refs(r.Context(), acc.watch)
 	if err != nil {
 		writeError(w, s.logger, err)
