@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"testing"
 	"time"
@@ -13,9 +12,6 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/grid"
-	"github.com/griddispatch/griddispatch/grid/gridtest"
-	"github.com/griddispatch/griddispatch/migrations/dbtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -23,35 +19,8 @@ import (
 // timeouts (web's hostile_export_test.go), and the server is returned to look into.
 func tunedFixture(t *testing.T, tune func(*web.Server)) (*fixture, *web.Server) {
 	t.Helper()
-	db := dbtest.New(t)
-	ctx := context.Background()
-	fx := &fixture{g: grid.NewStore(db.Pool), dataDir: t.TempDir(), pool: db.Pool, db: db}
-	gridtest.Import(t, fx.g)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	loc, err := fx.g.NewLocator(ctx, grid.DefaultNearMetres)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.intake = dispatch.NewIntake(db.Pool, loc, logger)
-	t.Cleanup(fx.intake.Close)
-	fx.auth = web.NewAuth(db.Pool, fx.g)
-	s, err := web.NewServer(logger, web.Config{Auth: fx.auth, Intake: fx.intake,
-		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, Cases: dispatch.NewCases(db.Pool),
-		Catalogue: dispatch.NewCatalogue(db.Pool), Notifications: dispatch.NewNotifier(db.Pool, logger),
-		Stats: dispatch.NewStats(db.Pool)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tune != nil {
-		tune(s)
-	}
-	if err := s.Open("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	fx.base, fx.ws = "http://"+s.Addr(), "ws://"+s.Addr()+"/ws"
-	fx.token = fx.member(t, "13900000001", "140802001001001", grid.RoleGridWorker)
-	return fx, s
+	fx := openFixture(t, nil, tune)
+	return fx, fx.srv
 }
 
 // closedWith reads until the server closes the connection and returns the close frame's code

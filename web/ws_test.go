@@ -41,6 +41,13 @@ func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
 // newFixtureWith is newFixture with the server's config adjusted by configure.
 func newFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
 	t.Helper()
+	return openFixture(t, configure, nil)
+}
+
+// openFixture builds the fixture; configure adjusts the server's config, tune the server itself
+// before it opens (hostile_helpers_test.go).
+func openFixture(t *testing.T, configure func(*web.Config), tune func(*web.Server)) *fixture {
+	t.Helper()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	fx := &fixture{g: grid.NewStore(db.Pool), dataDir: t.TempDir(), pool: db.Pool, db: db}
@@ -65,6 +72,9 @@ func newFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
 	s, err := web.NewServer(logger, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tune != nil {
+		tune(s)
 	}
 	if err := s.Open("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
