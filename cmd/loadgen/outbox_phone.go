@@ -275,23 +275,7 @@ func (p *outboxPhone) write(ws *websocket.Conn, body reportBody) error {
 
 // read takes the frames of connection gen until it ends.
 func (p *outboxPhone) read(ws *websocket.Conn, gen int) {
-	for {
-		_, data, err := ws.ReadMessage()
-		if err != nil {
-			return
-		}
-		now := time.Now()
-		f, isStatus, ok := parseFrame(data)
-		switch {
-		case isStatus:
-			p.st.statuses.Add(1)
-			continue
-		case !ok:
-			p.st.errorFrame("unexpected_frame")
-			continue
-		}
-		p.answer(f, gen, now)
-	}
+	_ = readFrames(ws, p.st, func(f frame, now time.Time) { p.answer(f, gen, now) })
 }
 
 func (p *outboxPhone) answer(f frame, gen int, now time.Time) {

@@ -108,21 +108,7 @@ func (p *phone) send(body reportBody) error {
 
 // read takes the server's frames until the connection ends.
 func (p *phone) read() error {
-	for {
-		_, data, err := p.ws.ReadMessage()
-		if err != nil {
-			return err
-		}
-		now := time.Now()
-		f, isStatus, ok := parseFrame(data)
-		switch {
-		case isStatus:
-			p.st.statuses.Add(1)
-			continue
-		case !ok:
-			p.st.errorFrame("unexpected_frame")
-			continue
-		}
+	return readFrames(p.ws, p.st, func(f frame, now time.Time) {
 		p.mu.Lock()
 		s, ok := p.pending[f.ID]
 		delete(p.pending, f.ID)
@@ -133,14 +119,35 @@ func (p *phone) read() error {
 		p.mu.Unlock()
 		if !ok {
 			p.st.errorFrame("unknown_request_id")
-			continue
+			return
 		}
 		p.st.outstanding.Add(-1)
 		if f.Type == "error" {
 			p.st.errorFrame(f.Code)
-			continue
+			return
 		}
 		p.st.ackAt(now, f.Receipt.Duplicate)
+	})
+}
+
+// readFrames hands each ack or error frame, with the time it came, to answer until the
+// connection ends; status frames and frames it does not know are only counted.
+func readFrames(ws *websocket.Conn, st *stats, answer func(f frame, now time.Time)) error {
+	for {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		f, isStatus, ok := parseFrame(data)
+		switch {
+		case isStatus:
+			st.statuses.Add(1)
+		case !ok:
+			st.errorFrame("unexpected_frame")
+		default:
+			answer(f, now)
+		}
 	}
 }
 
