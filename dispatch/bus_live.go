@@ -133,6 +133,10 @@ func (f *liveFeed) watch() {
 			case <-time.After(liveRetry):
 			}
 		}
+		select { // a stall the old consumer reported meanwhile is not the new one's
+		case <-f.stalled:
+		default:
+		}
 	}
 }
 
