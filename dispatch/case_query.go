@@ -109,3 +109,20 @@ func ActionsFor(state CaseState, roles ActorRoles) []Action {
 	}
 	return out
 }
+
+// Actions lists what a member in these roles may do to this case now: ActionsFor its state,
+// less the moves that have nowhere to go: escalating from the county, returning with no centre
+// below, transferring with no other centre beside.
+func (d CaseDetail) Actions(roles ActorRoles) []Action {
+	var out []Action
+	for _, a := range ActionsFor(d.State, roles) {
+		switch {
+		case a == ActEscalate && d.Level <= TierCounty,
+			a == ActReturn && (d.Level >= TierVillage || centreBelow(&d.Path, grid.Level(d.Level)) == 0),
+			a == ActTransfer && len(d.TransferTo) == 0:
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}

@@ -75,7 +75,7 @@ type caseRow struct {
 }
 
 // selectCase reads a case with its category, and whether $2 holds the assignment $3 (mediator:
-// at the case's current centre; supervisor: at its unit or above, by code prefix). Both are
+// at the case's current centre; supervisor: at its unit or its centre or above, by code prefix). Both are
 // read in the statement that locks the case, so a case that moved while the actor waited for
 // the lock is judged where it is now.
 const selectCase = `
@@ -84,7 +84,7 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
        k.code, k.group_code, k.name_zh, k.name_en, k.start_level, k.grid_may_close,
        k.village_deadline_s, k.township_deadline_s, k.county_deadline_s, k.urgent_deadline_s, k.auto_escalate, k.active,
        EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = $2 AND a.role = $3
-               AND CASE WHEN $3 = 'mediator' THEN a.unit_code = c.centre_code ELSE starts_with(c.unit_code, a.unit_code) END),
+               AND CASE WHEN $3 = 'mediator' THEN a.unit_code = c.centre_code ELSE starts_with(c.unit_code, a.unit_code) OR starts_with(c.centre_code, a.unit_code) END),
        now()
 FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
 JOIN units u ON u.code = c.unit_code`
@@ -308,6 +308,15 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 			}
 		}
 		next.level, next.centre = int(level), path.Units[level].Code
+		if t.Action == ActReturn {
+			// Back to the centre that last held the case at that tier, which a transfer may have
+			// made a sibling of the place's own.
+			err := tx.QueryRow(ctx, `SELECT centre_code FROM case_history WHERE case_id = $1 AND level = $2
+				AND centre_code IS NOT NULL ORDER BY id DESC LIMIT 1`, t.CaseID, int(level)).Scan(&next.centre)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return next, err
+			}
+		}
 	case ActTransfer:
 		if len(t.ToCentre) != len(c.centre) || t.ToCentre == c.centre || t.ToCentre[:len(t.ToCentre)-3] != c.centre[:len(c.centre)-3] {
 			return next, fmt.Errorf("%w: %q", ErrUnknownCentre, t.ToCentre)

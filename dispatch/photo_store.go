@@ -100,8 +100,8 @@ func (p *Photos) writeFile(hash string, data []byte) error {
 func (p *Photos) path(hash string) string { return filepath.Join(p.dir, hash[:2], hash) }
 
 // canSee: the uploader; or whoever may read an event or case transition showing it: the
-// event's reporter, or staff assigned to a unit above or at the event's unit (its code a prefix
-// of the event's), as for the case page (docs/cases-api.md).
+// event's reporter, or staff assigned to a unit above or at the event's unit or its case's
+// current centre (its code a prefix of theirs), as for the case page (docs/cases-api.md).
 const canSee = `
 SELECT ph.content_type FROM photos ph
 WHERE ph.sha256 = $1 AND (
@@ -112,11 +112,11 @@ WHERE ph.sha256 = $1 AND (
             UNION ALL
             SELECT c.event_id FROM case_history_photos hp JOIN case_history h ON h.id = hp.history_id
             JOIN cases c ON c.id = h.case_id WHERE hp.sha256 = ph.sha256
-        ) shown JOIN events e ON e.id = shown.event_id
+        ) shown JOIN events e ON e.id = shown.event_id LEFT JOIN cases c ON c.event_id = e.id
         WHERE e.reporter_id = $2
             OR EXISTS (SELECT 1 FROM assignments a
-                       WHERE a.member_id = $2 AND e.unit_code LIKE a.unit_code || '%'
-                         AND a.role IN ('mediator', 'supervisor', 'admin', 'grid_leader'))))`
+                       WHERE a.member_id = $2 AND a.role IN ('mediator', 'supervisor', 'admin', 'grid_leader')
+                         AND (starts_with(e.unit_code, a.unit_code) OR starts_with(c.centre_code, a.unit_code)))))`
 
 // Open returns the photo's path and type if viewer may see it; otherwise ErrPhotoNotFound, the
 // same answer as for a photo that does not exist, so hashes cannot be probed.

@@ -44,7 +44,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, casePage(d, dispatch.ActionsFor(d.State, acc.roles(d.CaseSummary))))
+	writeJSON(w, http.StatusOK, casePage(d, d.Actions(acc.roles(d.CaseSummary))))
 }
 
 // handleCaseMap: GET /api/cases/{id}/map -> GeoJSON of the case's village (or the deepest unit

@@ -150,7 +150,7 @@ func TestQueueAndCasePageFollowJurisdiction(t *testing.T) {
 		status      int
 		actions     string
 	}{
-		{"the centre's mediator", fx.village, http.StatusOK, "accept escalate return transfer"},
+		{"the centre's mediator", fx.village, http.StatusOK, "accept escalate transfer"}, // no return: nothing below a village
 		{"the township reads its subtree", fx.township, http.StatusOK, ""},
 		{"the supervisor may urge", fx.supervisor, http.StatusOK, "urge"},
 		{"the reporter", fx.token, http.StatusOK, ""},

@@ -65,13 +65,15 @@ func (a access) watchesSubtree(code string) bool { return under(code, a.watch) }
 // seesFigures: the dashboard's figures of a unit's subtree (supervisors and admins).
 func (a access) seesFigures(code string) bool { return under(code, a.watch) }
 
-// readsCase: the case page, its map and photos.
+// readsCase: the case page, its map and photos. Staff read what lies in their subtree and what
+// the centres of their subtree hold: a case transferred to a sibling village is read by that
+// village's mediators (and the tiers above), and still by the staff of its place.
 func (a access) readsCase(c dispatch.CaseSummary) bool {
-	return c.ReporterID == a.member || under(c.Unit, a.reads)
+	return c.ReporterID == a.member || under(c.Unit, a.reads) || under(c.Centre, a.reads)
 }
 
 // roles: in which capacities the member may act on the case.
 func (a access) roles(c dispatch.CaseSummary) dispatch.ActorRoles {
 	return dispatch.ActorRoles{CentreMediator: a.centres[c.Centre], Reporter: c.ReporterID == a.member,
-		Supervisor: under(c.Unit, a.supervises)}
+		Supervisor: under(c.Unit, a.supervises) || under(c.Centre, a.supervises)}
 }
