@@ -121,12 +121,15 @@ env: db
 	@echo "export DATABASE_URL='$(database_url)'"
 	@echo "export TEST_DATABASE_URL='$(test_db_url)'"
 
-# Debian's Chromium for the browser tests (playwright-core drives it; it never downloads one).
+# Debian's Chromium for the browser tests (playwright-core drives it; it never downloads one),
+# and Noto CJK, without which Chinese renders as boxes and layout problems hide in screenshots.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo ">> installing chromium" >&2; \
+	@pkgs=; [ -x /usr/bin/chromium ] || pkgs="$$pkgs chromium"; \
+	[ -d /usr/share/fonts/opentype/noto ] || pkgs="$$pkgs fonts-noto-cjk"; \
+	if [ -n "$$pkgs" ]; then \
+		echo ">> installing$$pkgs" >&2; \
 		$(SUDO) apt-get update -qq; \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null; \
 	fi
 
 ## --- browser apps ------------------------------------------------------------------------

@@ -139,6 +139,17 @@ func (in *Intake) Categories(ctx context.Context) ([]Category, error) {
 	return list, nil
 }
 
+// KnowsCategory says whether code is in the catalogue, active or not: a category taken out of
+// use still has cases to filter by.
+func (in *Intake) KnowsCategory(ctx context.Context, code string) (bool, error) {
+	cats, err := in.catalogue(ctx)
+	if err != nil {
+		return false, err
+	}
+	_, ok := cats[code]
+	return ok, nil
+}
+
 // Close stops the writers after the reports already queued.
 func (in *Intake) Close() {
 	in.cancel()

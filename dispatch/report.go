@@ -80,7 +80,9 @@ func (r Report) check(categories map[string]Category, now time.Time) error {
 		return invalid("lat", "must be a latitude between -90 and 90")
 	case math.IsNaN(r.AccuracyM) || r.AccuracyM < 0 || r.AccuracyM > 1e5:
 		return invalid("accuracy_m", "must be between 0 and 100000 metres")
-	case r.HappenedAt.IsZero() || r.HappenedAt.After(now.Add(maxClockSkew)):
+	case r.HappenedAt.IsZero():
+		return invalid("happened_at", "required: when it happened, in RFC 3339 with its zone")
+	case r.HappenedAt.After(now.Add(maxClockSkew)):
 		return invalid("happened_at", "must be a time not in the future")
 	case r.HappenedAt.Before(now.Add(-maxReportAge)):
 		return invalid("happened_at", "is more than 90 days ago")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -15,6 +16,9 @@ import (
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code") // checked by its policy (routes.go)
 	f, err := queueFilter(r, code)
+	if err == nil {
+		err = s.checkCategory(r.Context(), f.Category)
+	}
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
@@ -52,9 +56,6 @@ func queueFilter(r *http.Request, centre string) (dispatch.QueueFilter, error) {
 	default:
 		return f, fmt.Errorf("%w: state must be queued, accepted, mediating or verifying", ErrBadRequest)
 	}
-	if len(f.Category) > 41 {
-		return f, fmt.Errorf("%w: category is not a catalogue code", ErrBadRequest)
-	}
 	if !utf8.ValidString(f.Query) || utf8.RuneCountInString(f.Query) > dispatch.MaxQueryChars {
 		return f, fmt.Errorf("%w: q must be valid text of at most %d characters", ErrBadRequest, dispatch.MaxQueryChars)
 	}
@@ -66,6 +67,22 @@ func queueFilter(r *http.Request, centre string) (dispatch.QueueFilter, error) {
 		f.Limit = n
 	}
 	return f, nil
+}
+
+// checkCategory refuses a category filter that names no category of the catalogue, which would
+// answer an empty list as if there were no such cases.
+func (s *Server) checkCategory(ctx context.Context, code string) error {
+	if code == "" || s.intake == nil {
+		return nil
+	}
+	if !categoryCode.MatchString(code) {
+		return &FieldError{Field: "category", Message: "must be a category code, not " + quoteShort(code)}
+	}
+	known, err := s.intake.KnowsCategory(ctx, code)
+	if err == nil && !known {
+		err = &FieldError{Field: "category", Message: "no category " + quoteShort(code) + " in the catalogue"}
+	}
+	return err
 }
 
 func isDigits(s string) bool {

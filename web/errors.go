@@ -32,9 +32,10 @@ func (e *RateLimitError) Error() string {
 func retrySeconds(d time.Duration) int { return int(math.Max(1, math.Ceil(d.Seconds()))) }
 
 // apiError is the JSON body of every error response: a stable code for programs, a message
-// for people.
+// for people, and for a body that could not be read the field at fault.
 type apiError struct {
 	Code    string `json:"error"`
+	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -83,5 +84,10 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 	default:
 		logger.Error("request failed", "err", err)
 	}
-	writeJSON(w, status, apiError{Code: code, Message: msg})
+	var fe *FieldError
+	field := ""
+	if errors.As(err, &fe) && status == http.StatusBadRequest {
+		field = fe.Field
+	}
+	writeJSON(w, status, apiError{Code: code, Field: field, Message: msg})
 }

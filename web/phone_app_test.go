@@ -146,3 +146,29 @@ func TestPhoneAppShowsCaseProgressLive(t *testing.T) {
 		t.Fatal("the phone never showed the case closed")
 	}
 }
+
+// TestPhoneAppShowsRefusedReports: in Chromium, reports the server refuses before reading their
+// fields (left in the outbox by an older app) are answered with their ids, shown as 被拒收 with
+// the field at fault, and never sent again, while the good ones are acknowledged.
+func TestPhoneAppShowsRefusedReports(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	out := browserScript(t, "phone_refused.mjs", nil, "BASE_URL="+fx.base, "PHONE=13900000001", "PASSWORD="+password,
+		"LON=111.02", "LAT=35.02", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+	var got struct {
+		Good    string   `json:"good"`
+		Refused []string `json:"refused"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil || got.Good == "" || len(got.Refused) != 2 {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+	if n := countOf(t, fx, `SELECT count(*) FROM events WHERE client_id::text = ANY($1)`, got.Refused); n != 0 {
+		t.Fatalf("%d refused reports stored", n)
+	}
+	if n := countOf(t, fx, `SELECT count(*) FROM events e JOIN cases c ON c.event_id = e.id WHERE e.client_id = $1::uuid`, got.Good); n != 1 {
+		t.Fatalf("the good report: %d events with a case, want 1", n)
+	}
+	if n := countOf(t, fx, `SELECT count(*) FROM events`); n != 2 {
+		t.Fatalf("%d events stored, want the 2 good ones", n)
+	}
+}

@@ -45,6 +45,7 @@ type Intake interface {
 	Submit(ctx context.Context, r dispatch.Report) (dispatch.Receipt, error)
 	ReportsBy(ctx context.Context, member int64, limit int) ([]dispatch.ReportStatus, error)
 	Categories(ctx context.Context) ([]dispatch.Category, error)
+	KnowsCategory(ctx context.Context, code string) (bool, error)
 }
 
 // Cases works the mediation queue; dispatch.Cases is one.

@@ -42,8 +42,8 @@ func (s *Server) statsRequestOf(r *http.Request) (statsRequest, error) {
 	if l := grid.LevelOfCode(req.Unit); !isDigits(req.Unit) || l < grid.County || l > grid.Grid {
 		return req, fmt.Errorf("%w: unit must be the code of a county, township, village or grid, not %s", ErrBadRequest, quoteShort(req.Unit))
 	}
-	if req.Category != "" && !categoryCode.MatchString(req.Category) {
-		return req, fmt.Errorf("%w: category must be a category code, not %s", ErrBadRequest, quoteShort(req.Category))
+	if err := s.checkCategory(r.Context(), req.Category); err != nil {
+		return req, err
 	}
 	req.From = req.today.AddDate(0, 0, 1-req.today.Day())
 	req.To = req.today

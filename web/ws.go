@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
@@ -62,7 +63,21 @@ func (s *Server) upgrader() *websocket.Upgrader {
 		ReadBufferSize:  readBufferBytes,
 		WriteBufferSize: writeBufferBytes,
 		WriteBufferPool: &writeBuffers,
+		Error:           refuseUpgrade,
 	}
+}
+
+// refuseUpgrade answers a handshake the upgrader refused with the JSON error body of every
+// route (docs/api.md) rather than gorilla's text/plain.
+func refuseUpgrade(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+	code, msg := "bad_request", strings.TrimPrefix(reason.Error(), "websocket: ")
+	switch status {
+	case http.StatusForbidden:
+		code, msg = "forbidden", "this origin may not open a websocket: use the apps of this server, or start it with --allowed-origin"
+	case http.StatusMethodNotAllowed:
+		code = "method_not_allowed"
+	}
+	writeJSON(w, status, apiError{Code: code, Message: msg})
 }
 
 // checkOrigin admits browsers only from this server's own host or a configured origin; clients
@@ -182,9 +197,29 @@ func (c *wsConn) reader() {
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(wait)) })
 	var limiter *rate.Limiter // made on the first message: most connections only listen
 	for {
-		_, data, err := c.ws.ReadMessage()
+		kind, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return
+		}
+		if c.ctx.Err() != nil {
+			continue // ending: read on until the writer has sent the close frame and closed
+		}
+		switch {
+		case kind == websocket.TextMessage && !utf8.Valid(data):
+			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection (1007). The
+			// error frame first names the field and repeats the id, so the phone does not
+			// resend that report for ever.
+			_, ef := decodeInbound(data)
+			if ef == nil {
+				ef = &errorFrame{Type: "error", Code: "bad_message"}
+			}
+			ef.Message = "the text frame is not valid UTF-8: " + ef.Message
+			c.end(websocket.CloseInvalidFramePayloadData, "text frame is not UTF-8", *ef)
+			continue
+		case kind != websocket.TextMessage:
+			c.enqueue(errorFrame{Type: "error", ID: frameID(data), Code: "bad_message",
+				Message: "not a protocol message: frames are JSON text messages, not binary"})
+			continue
 		}
 		if limiter == nil {
 			limiter = rate.NewLimiter(messagesPerSec, messageBurst)

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
+	"strings"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -33,17 +31,23 @@ const maxMessageID = 64
 
 // decodeInbound turns a frame into a message, or into the error frame that answers it: not one
 // JSON object of the protocol, a type this version does not know, or a message without what its
-// type needs. What takes the database comes after: the report's checks against the catalogue
-// (dispatch), the member's right to watch a unit.
+// type needs. Every error frame repeats the frame's id when it can be read, so that a phone
+// knows which report of its outbox was refused. What takes the database comes after: the
+// report's checks against the catalogue (dispatch), the member's right to watch a unit.
 func decodeInbound(data []byte) (inbound, *errorFrame) {
 	var m inbound
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return inbound{}, &errorFrame{Type: "error", Code: "bad_message", Message: "not a protocol message: " + err.Error()}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return inbound{}, &errorFrame{Type: "error", Code: "bad_message", Message: "not a protocol message: data after the JSON object"}
+	if err := unmarshalStrict(data, &m); err != nil {
+		var fe *FieldError
+		errors.As(err, &fe)
+		id := frameID(data)
+		ef := &errorFrame{Type: "error", ID: id, Code: "bad_message", Field: fe.Field, Message: "not a protocol message: " + fe.Error()}
+		// A field of the report: named as dispatch names them, its path in the message.
+		if rest, ok := strings.CutPrefix(fe.Field, "report."); ok && rest != "" && rest[0] != '[' && rest[0] != '.' {
+			field, _, _ := strings.Cut(rest, "[")
+			field, _, _ = strings.Cut(field, ".")
+			ef.Code, ef.Field, ef.Message = "invalid_report", field, rest+": "+fe.Message
+		}
+		return inbound{ID: id}, ef
 	}
 	bad := func(msg string) *errorFrame {
 		return &errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: msg}
@@ -53,6 +57,15 @@ func decodeInbound(data []byte) (inbound, *errorFrame) {
 	case "report":
 		if m.Report == nil || !hasID {
 			return m, bad("a report needs an id (1-64 characters) and a report object")
+		}
+		for _, c := range []struct {
+			name string
+			v    *float64
+		}{{"lon", m.Report.Lon}, {"lat", m.Report.Lat}} {
+			if c.v == nil {
+				return m, &errorFrame{Type: "error", ID: m.ID, Code: "invalid_report", Field: c.name,
+					Message: c.name + ": required: a report says where it happened (WGS84 degrees)"}
+			}
 		}
 	case "subscribe", "unsubscribe":
 		code := m.Centre + m.Subtree
@@ -75,8 +88,8 @@ type reportJSON struct {
 	Category      string    `json:"category"`
 	Severity      string    `json:"severity"`
 	Description   string    `json:"description"`
-	Lon           float64   `json:"lon"`
-	Lat           float64   `json:"lat"`
+	Lon           *float64  `json:"lon"` // required: nil when absent or null
+	Lat           *float64  `json:"lat"`
 	AccuracyM     float64   `json:"accuracy_m"`
 	HappenedAt    time.Time `json:"happened_at"`
 	HandledOnSpot bool      `json:"handled_on_spot"`
@@ -86,7 +99,7 @@ type reportJSON struct {
 
 func (r reportJSON) report(reporter int64) dispatch.Report {
 	return dispatch.Report{ClientID: r.ClientID, ReporterID: reporter, Category: r.Category, Severity: r.Severity,
-		Description: r.Description, Lon: r.Lon, Lat: r.Lat, AccuracyM: r.AccuracyM, HappenedAt: r.HappenedAt,
+		Description: r.Description, Lon: *r.Lon, Lat: *r.Lat, AccuracyM: r.AccuracyM, HappenedAt: r.HappenedAt,
 		HandledOnSpot: r.HandledOnSpot, OnSpotNote: r.OnSpotNote, Photos: r.Photos}
 }
 
@@ -112,7 +125,7 @@ type receiptJSON struct {
 	Duplicate     bool       `json:"duplicate"`
 	State         string     `json:"state,omitempty"`
 	Level         int        `json:"level,omitempty"`
-	OutsideMetres float64    `json:"outside_metres,omitempty"`
+	OutsideMetres *float64   `json:"outside_metres,omitempty"` // when located: 0 inside the grid, else how far outside
 	Units         []unitJSON `json:"units,omitempty"`
 }
 
@@ -125,7 +138,10 @@ type unitJSON struct {
 func receiptFrame(id string, r dispatch.Receipt) ackFrame {
 	loc := locationFrame(r.Location, r.Located)
 	rj := receiptJSON{EventID: r.EventID, CaseID: r.CaseID, Located: r.Located, Duplicate: r.Duplicate,
-		State: r.State, Level: r.Level, OutsideMetres: loc.OutsideMetres, Units: loc.Units}
+		State: r.State, Level: r.Level, Units: loc.Units}
+	if r.Located {
+		rj.OutsideMetres = &loc.OutsideMetres
+	}
 	return ackFrame{Type: "ack", ID: id, Receipt: rj}
 }
 

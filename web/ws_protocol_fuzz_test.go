@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -39,7 +40,8 @@ var inboundSeeds = []string{
 }
 
 // FuzzDecodeInbound checks the websocket decoder: it never panics; a refused frame is answered
-// with an error frame of a documented code, a message, the frame's id, and not retryable; an
+// with an error frame of a documented code, a message, the frame's id whenever the frame is a
+// well-formed object with one, a field for a refused report, and not retryable; an
 // accepted one is a report with an id and a report object, or a subscription with an id and one
 // unit code of a level it may name; and an accepted message encoded again decodes the same.
 func FuzzDecodeInbound(f *testing.F) {
@@ -49,7 +51,7 @@ func FuzzDecodeInbound(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, ef := decodeInbound(data)
 		if ef != nil {
-			checkErrorFrame(t, m, ef)
+			checkErrorFrame(t, data, m, ef)
 			return
 		}
 		checkInbound(t, m)
@@ -67,20 +69,58 @@ func FuzzDecodeInbound(f *testing.F) {
 	})
 }
 
-func checkErrorFrame(t *testing.T, m inbound, ef *errorFrame) {
+func checkErrorFrame(t *testing.T, data []byte, m inbound, ef *errorFrame) {
 	t.Helper()
+	id, hasID := topLevelID(data)
 	switch {
-	case ef.Type != "error" || (ef.Code != "bad_message" && ef.Code != "unknown_type"):
+	case ef.Type != "error" || (ef.Code != "bad_message" && ef.Code != "unknown_type" && ef.Code != "invalid_report"):
 		t.Fatalf("error frame of type %q code %q", ef.Type, ef.Code)
+	case ef.Code == "invalid_report" && ef.Field == "":
+		t.Fatalf("a refused report without the field at fault: %+v", ef)
 	case ef.Message == "" || ef.Retryable:
 		t.Fatalf("error frame %+v: no message, or retryable", ef)
 	case ef.ID != m.ID:
 		t.Fatalf("error frame id %q; the message's is %q", ef.ID, m.ID)
+	case hasID && ef.ID != id:
+		t.Fatalf("error frame id %q; the frame's is %q", ef.ID, id)
 	}
 	b, err := json.Marshal(ef)
 	if err != nil || !json.Valid(b) || !utf8.Valid(b) {
 		t.Fatalf("error frame does not encode as JSON: %v", err)
 	}
+}
+
+// topLevelID reads a frame's id by encoding/json's token stream, apart from the decoder under
+// test: the one member named exactly "id" of a well-formed UTF-8 object, a string of 1 to
+// maxMessageID bytes (not one with an escaped lone surrogate, which encoding/json replaces).
+func topLevelID(data []byte) (string, bool) {
+	if !json.Valid(data) || !utf8.Valid(data) {
+		return "", false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", false
+	}
+	var id string
+	ids := 0
+	for dec.More() {
+		name, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return "", false
+		}
+		if name == "id" {
+			ids++
+			if json.Unmarshal(v, &id) != nil {
+				return "", false
+			}
+		}
+	}
+	ok := ids == 1 && len(id) > 0 && len(id) <= maxMessageID && !strings.ContainsRune(id, utf8.RuneError)
+	return id, ok
 }
 
 func checkInbound(t *testing.T, m inbound) {

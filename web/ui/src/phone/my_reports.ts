@@ -208,7 +208,9 @@ export class MyReports {
         h('span', {}, formatTime(it.report.happened_at)),
         caseID ? h('span', { class: 'case-no' }, t('case_no', { n: caseID })) : null,
         shown === 'acked' && it.case_level ? h('span', {}, tierText(it.case_level)) : null),
-      it.state === 'rejected' && it.error ? h('p', { class: 'error' }, it.error.message,
+      it.state === 'rejected' && it.error ? h('div', { class: 'refusal', 'data-test': 'refusal' },
+        h('p', { class: 'error' }, t('rejected_reason', { field: fieldLabel(it.error.field) })),
+        h('p', { class: 'error-detail' }, it.error.message),
         h('button', { type: 'button', class: 'link', onclick: async () => { await deleteItem(it.client_id); await this.render(); this.resend(); } }, t('delete'))) : null,
     );
   }
@@ -217,6 +219,13 @@ export class MyReports {
 // clickable makes a list row open something, by touch or keyboard.
 function clickable(open: () => void) {
   return { role: 'button', tabindex: 0, onclick: open, onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Enter') open(); } };
+}
+
+// fieldLabel names the report's field the server refused, in the worker's words.
+function fieldLabel(field: string | undefined): string {
+  const key = 'field_' + (field ?? '');
+  const label = t(key);
+  return label === key ? t('field_other') : label;
 }
 
 function shownState(it: OutboxItem): string {
