@@ -31,6 +31,7 @@ type CaseEvent struct {
 	Reason       string     `json:"reason,omitempty"`
 	OpenedAt     time.Time  `json:"opened_at"`
 	DeadlineAt   *time.Time `json:"deadline_at"`
+	VerifyDueAt  *time.Time `json:"verify_due_at,omitempty"` // awaiting verification: the reporter's deadline
 	Overdue      bool       `json:"overdue"`
 	At           time.Time  `json:"at"`
 

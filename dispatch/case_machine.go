@@ -33,6 +33,9 @@ const (
 	ActTransfer Action = "transfer" // 改派: to another centre of the same tier (misrouted)
 	ActUrge     Action = "urge"     // 督办: a supervisor presses; the state does not change
 	ActOverdue  Action = "overdue"  // 逾期: the timer flags a case past its deadline; the state does not change
+	// ActCloseUnverified is the timer closing a case nobody verified (逾期未核查): its verification
+	// lapsed (docs/cases.md). The case counts as closed, and apart as not verified.
+	ActCloseUnverified Action = "close_unverified"
 )
 
 // Outcome is how a settled case ended.
@@ -50,7 +53,7 @@ type actor int
 
 const (
 	byCentre     actor = iota // a mediator of the case's current centre
-	byReporter                // the grid worker who reported the event
+	byReporter                // the grid worker who reported the event; past the verification deadline also staff (ActorRoles.Verifier)
 	bySupervisor              // a supervisor at the case's unit or above
 	bySystem                  // the escalation timer only
 )
@@ -66,16 +69,17 @@ type rule struct {
 
 // machine is the whole workflow; docs/cases.md draws it.
 var machine = map[Action]rule{
-	ActAccept:   {from: []CaseState{StateQueued}, to: StateAccepted, by: byCentre},
-	ActMediate:  {from: []CaseState{StateAccepted, StateMediating}, to: StateMediating, by: byCentre, needsText: true},
-	ActSettle:   {from: []CaseState{StateMediating}, to: StateVerifying, by: byCentre, needsText: true},
-	ActVerify:   {from: []CaseState{StateVerifying}, to: StateClosed, by: byReporter},
-	ActRework:   {from: []CaseState{StateVerifying}, to: StateAccepted, by: byReporter, needsText: true},
-	ActEscalate: {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: -1, timer: true},
-	ActReturn:   {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: +1},
-	ActTransfer: {from: []CaseState{StateQueued, StateAccepted}, to: StateQueued, by: byCentre, needsText: true},
-	ActUrge:     {from: []CaseState{StateQueued, StateAccepted, StateMediating, StateVerifying}, by: bySupervisor, needsText: true},
-	ActOverdue:  {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: bySystem, needsText: true, timer: true},
+	ActAccept:          {from: []CaseState{StateQueued}, to: StateAccepted, by: byCentre},
+	ActMediate:         {from: []CaseState{StateAccepted, StateMediating}, to: StateMediating, by: byCentre, needsText: true},
+	ActSettle:          {from: []CaseState{StateMediating}, to: StateVerifying, by: byCentre, needsText: true},
+	ActVerify:          {from: []CaseState{StateVerifying}, to: StateClosed, by: byReporter},
+	ActRework:          {from: []CaseState{StateVerifying}, to: StateAccepted, by: byReporter, needsText: true},
+	ActEscalate:        {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: -1, timer: true},
+	ActReturn:          {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: +1},
+	ActTransfer:        {from: []CaseState{StateQueued, StateAccepted}, to: StateQueued, by: byCentre, needsText: true},
+	ActUrge:            {from: []CaseState{StateQueued, StateAccepted, StateMediating, StateVerifying}, by: bySupervisor, needsText: true},
+	ActOverdue:         {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: bySystem, needsText: true, timer: true},
+	ActCloseUnverified: {from: []CaseState{StateVerifying}, to: StateClosed, by: bySystem, needsText: true, timer: true},
 }
 
 // Tiers of mediation centres: the level of the unit whose centre holds the case.
@@ -114,7 +118,8 @@ func Allowed(a Action, from CaseState) bool {
 // Actions lists what may be done from a state, in a stable order, for the console's buttons.
 func Actions(from CaseState) []Action {
 	var out []Action
-	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer, ActUrge, ActOverdue} {
+	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer,
+		ActUrge, ActOverdue, ActCloseUnverified} {
 		if Allowed(a, from) {
 			out = append(out, a)
 		}

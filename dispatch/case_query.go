@@ -24,6 +24,15 @@ type CaseSummary struct {
 	DeadlineAt   *time.Time
 	Overdue      bool
 	UrgedAt      *time.Time
+	// Awaiting verification: from VerifyDueAt staff may verify it, at VerifyLapseAt the timer
+	// closes it as not verified (docs/cases.md). Nil otherwise.
+	VerifyDueAt, VerifyLapseAt *time.Time
+}
+
+// StaffMayVerify says whether the reporter's time to verify the case has run out at now, so
+// that its centre's mediators and its grid leaders may verify it instead.
+func (c CaseSummary) StaffMayVerify(now time.Time) bool {
+	return c.State == StateVerifying && c.VerifyDueAt != nil && !now.Before(*c.VerifyDueAt)
 }
 
 // SummaryChars is how much of a description a queue shows.
@@ -86,6 +95,9 @@ type ActorRoles struct {
 	CentreMediator bool // a mediator of the case's current centre
 	Reporter       bool
 	Supervisor     bool // a supervisor at the case's unit or above
+	// Verifier: a mediator of the current centre or a grid leader of the case's place, once the
+	// reporter's verification deadline has passed: they may verify or rework it instead (代核查).
+	Verifier bool
 }
 
 // ActionsFor lists what a member in these roles may do to a case in this state.
@@ -98,7 +110,7 @@ func ActionsFor(state CaseState, roles ActorRoles) []Action {
 				out = append(out, a)
 			}
 		case byReporter:
-			if roles.Reporter {
+			if roles.Reporter || roles.Verifier {
 				out = append(out, a)
 			}
 		case bySupervisor:

@@ -14,7 +14,7 @@ import (
 // summaryColumns are CaseSummary's, in order, over cases c, events e, units u, members m.
 const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code, c.unit_code, u.name, e.category, c.severity,
        left(e.description, 140), e.reporter_id, m.name, c.opened_at, c.deadline_at,
-       coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at`
+       coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at, c.verify_due_at, c.verify_lapse_at`
 
 const caseJoins = `FROM cases c JOIN events e ON e.id = c.event_id JOIN units u ON u.code = c.unit_code
 JOIN members m ON m.id = e.reporter_id`
@@ -34,7 +34,8 @@ func scanSummary(row pgx.CollectableRow) (CaseSummary, error) {
 	var s CaseSummary
 	var level int16
 	err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
-		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt)
+		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
+		&s.VerifyDueAt, &s.VerifyLapseAt)
 	s.Level = int(level)
 	return s, err
 }
@@ -109,7 +110,7 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 		s := &d.CaseSummary
 		err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-			&d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
+			&s.VerifyDueAt, &s.VerifyLapseAt, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
 			&d.Outcome, &d.Reworks, &d.Photos)
 		s.Level = int(level)
 		return d, err

@@ -10,16 +10,25 @@ import (
 // nextTimes sets the deadline and the overdue flag the transition leaves: a fresh deadline for a
 // new tier (or a reworked case) counted from the transaction's now(), none while the reporter
 // verifies or once closed; a new deadline or none clears the flag, which the timer's overdue sets.
+// Settling starts the verification clocks (staff may verify from verifyDue, the timer closes the
+// case at verifyLaps); leaving verification stops them.
 func nextTimes(a Action, next *caseRow) {
 	switch a {
 	case ActEscalate, ActReturn, ActTransfer, ActRework:
 		d := next.now.Add(next.category.Deadlines.For(next.level, next.severity))
 		next.deadlineAt, next.overdueAt = &d, nil
-	case ActSettle, ActVerify:
+	case ActSettle, ActVerify, ActCloseUnverified:
 		next.deadlineAt, next.overdueAt = nil, nil
 	case ActOverdue:
 		at := next.now
 		next.overdueAt = &at
+	}
+	switch a {
+	case ActSettle:
+		due, lapse := next.now.Add(next.category.Deadlines.Verify), next.now.Add(2*next.category.Deadlines.Verify)
+		next.verifyDue, next.verifyLaps = &due, &lapse
+	case ActVerify, ActRework, ActCloseUnverified:
+		next.verifyDue, next.verifyLaps = nil, nil
 	}
 }
 
@@ -29,7 +38,8 @@ const writeTransition = `
 WITH u AS (
     UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
         outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
-        urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9, late = $19
+        urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9, late = $19,
+        verify_due_at = $20, verify_lapse_at = $21
     WHERE id = $1
     RETURNING id
 ), h AS (
@@ -42,9 +52,9 @@ WITH u AS (
     SELECT $17, jsonb_set($18::jsonb, '{transition_id}', to_jsonb(h.id)) FROM h
 )`
 
-// writeTransitionPhotos is writeTransition for a transition with photos ($20).
+// writeTransitionPhotos is writeTransition for a transition with photos ($22).
 const writeTransitionPhotos = writeTransition + `, p AS (
-    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($20::text[]) FROM h
+    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($22::text[]) FROM h
 )
 SELECT id FROM h`
 
@@ -57,7 +67,8 @@ type transitionWrite struct {
 
 func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	nextTimes(t.Action, &next)
-	next.late = c.late || t.timer
+	// Late is about the centres' deadlines: a verification that lapsed does not make it late.
+	next.late = c.late || t.timer && t.Action != ActCloseUnverified
 	var outcome *string
 	if t.Action == ActSettle {
 		outcome = next.outcome
@@ -70,7 +81,7 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		State: next.state, Level: next.level, Centre: next.centre, FromState: c.state, FromLevel: c.level,
 		FromCentre: c.centre, Unit: c.unit, UnitName: c.unitName, Category: c.category.Code, Severity: c.severity,
 		Reporter: c.reporter, Version: c.version + 1, Reason: t.Reason, OpenedAt: c.openedAt,
-		DeadlineAt: next.deadlineAt, Overdue: next.overdueAt != nil, At: c.now,
+		DeadlineAt: next.deadlineAt, VerifyDueAt: next.verifyDue, Overdue: next.overdueAt != nil, At: c.now,
 		FromOverdue: c.overdueAt != nil, Outcome: next.outcome, Reworks: next.reworks, Late: next.late}
 	if actor != nil {
 		ev.Actor = *actor
@@ -82,7 +93,7 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	w := transitionWrite{sql: writeTransition + "\nSELECT id FROM h",
 		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
-			CaseSubject(string(t.Action), c.unit), payload, next.late},
+			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLaps},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {

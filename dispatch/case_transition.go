@@ -67,24 +67,35 @@ type caseRow struct {
 	openedAt   time.Time
 	deadlineAt *time.Time
 	overdueAt  *time.Time
-	late       bool // the timer has acted on the case: it can no longer close on time
+	late       bool       // the timer has acted on the case: it can no longer close on time
+	verifyDue  *time.Time // from when staff may verify it (state verifying)
+	verifyLaps *time.Time // when the timer closes it as not verified (state verifying)
 
 	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
 	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
 	path   *grid.Path // the unit's path when read beforehand (the timer reads a batch's at once)
 }
 
-// selectCase reads a case with its category, and whether $2 holds the assignment $3 (mediator:
-// at the case's current centre; supervisor: at its unit or its centre or above, by code prefix). Both are
+// selectCase reads a case with its category, and whether $2 holds the assignment $3 asks for
+// (mediator: at the case's current centre; supervisor: at its unit or its centre or above, by
+// code prefix; verifier: past the verification deadline, a mediator of its centre or a grid
+// leader at or above its unit). Both are
 // read in the statement that locks the case, so a case that moved while the actor waited for
 // the lock is judged where it is now.
 const selectCase = `
 SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.reporter_id, e.id, c.severity,
        c.outcome, c.rework_count, c.opened_at, c.deadline_at, c.overdue_at, c.late,
        k.code, k.group_code, k.name_zh, k.name_en, k.start_level, k.grid_may_close,
-       k.village_deadline_s, k.township_deadline_s, k.county_deadline_s, k.urgent_deadline_s, k.auto_escalate, k.active,
-       EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = $2 AND a.role = $3
-               AND CASE WHEN $3 = 'mediator' THEN a.unit_code = c.centre_code ELSE starts_with(c.unit_code, a.unit_code) OR starts_with(c.centre_code, a.unit_code) END),
+       k.village_deadline_s, k.township_deadline_s, k.county_deadline_s, k.urgent_deadline_s, k.verify_deadline_s,
+       k.auto_escalate, k.active, c.verify_due_at, c.verify_lapse_at,
+       EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = $2 AND CASE $3
+               WHEN 'mediator' THEN a.role = 'mediator' AND a.unit_code = c.centre_code
+               WHEN 'supervisor' THEN a.role = 'supervisor'
+                   AND (starts_with(c.unit_code, a.unit_code) OR starts_with(c.centre_code, a.unit_code))
+               WHEN 'verifier' THEN c.verify_due_at <= now()
+                   AND (a.role = 'mediator' AND a.unit_code = c.centre_code
+                        OR a.role = 'grid_leader' AND starts_with(c.unit_code, a.unit_code))
+               ELSE false END),
        now()
 FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
 JOIN units u ON u.code = c.unit_code`
@@ -102,6 +113,8 @@ func readCaseArgs(t Transition, r rule) []any {
 			role = string(grid.RoleMediator)
 		case bySupervisor:
 			role = string(grid.RoleSupervisor)
+		case byReporter:
+			role = "verifier" // the reporter is checked in prepare; this is staff standing in
 		}
 	}
 	return []any{t.CaseID, t.ActorID, role}
@@ -110,19 +123,20 @@ func readCaseArgs(t Transition, r rule) []any {
 func scanCase(row pgx.Row) (caseRow, error) {
 	var c caseRow
 	var k struct {
-		start                             int16
-		village, township, county, urgent int32
+		start                                     int16
+		village, township, county, urgent, verify int32
 	}
 	err := row.Scan(&c.id, &c.state, &c.level, &c.centre, &c.unit, &c.unitName, &c.version,
 		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt, &c.late,
 		&c.category.Code, &c.category.Group, &c.category.NameZH, &c.category.NameEN, &k.start, &c.category.GridMayClose,
-		&k.village, &k.township, &k.county, &k.urgent, &c.category.AutoEscalate, &c.category.Active, &c.mayAct, &c.now)
+		&k.village, &k.township, &k.county, &k.urgent, &k.verify, &c.category.AutoEscalate, &c.category.Active,
+		&c.verifyDue, &c.verifyLaps, &c.mayAct, &c.now)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrCaseNotFound
 	}
 	c.category.StartLevel = int(k.start)
 	c.category.Deadlines = Deadlines{Village: seconds(k.village), Township: seconds(k.township),
-		County: seconds(k.county), Urgent: seconds(k.urgent)}
+		County: seconds(k.county), Urgent: seconds(k.urgent), Verify: seconds(k.verify)}
 	return c, err
 }
 

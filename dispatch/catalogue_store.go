@@ -59,9 +59,13 @@ func (c Category) check() error {
 	case c.StartLevel < TierCounty || c.StartLevel > TierVillage:
 		return bad("start_level must be 1 (county), 2 (township) or 3 (village)")
 	}
-	for _, d := range []time.Duration{c.Deadlines.Village, c.Deadlines.Township, c.Deadlines.County, c.Deadlines.Urgent} {
-		if d < time.Second || d > MaxDeadline || d%time.Second != 0 {
-			return bad("every deadline must be whole seconds from 1 s to 365 days")
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"village_s", c.Deadlines.Village}, {"township_s", c.Deadlines.Township}, {"county_s", c.Deadlines.County},
+		{"urgent_s", c.Deadlines.Urgent}, {"verify_s", c.Deadlines.Verify}} {
+		if d.d < time.Second || d.d > MaxDeadline || d.d%time.Second != 0 {
+			return bad("deadlines.%s: every deadline must be whole seconds from 1 s to 365 days", d.name)
 		}
 	}
 	return nil
@@ -69,12 +73,14 @@ func (c Category) check() error {
 
 const upsertCategory = `
 INSERT INTO categories (code, group_code, name_zh, name_en, start_level, grid_may_close, village_deadline_s,
-    township_deadline_s, county_deadline_s, urgent_deadline_s, auto_escalate, active, updated_at, updated_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13)
+    township_deadline_s, county_deadline_s, urgent_deadline_s, auto_escalate, active, updated_at, updated_by,
+    verify_deadline_s)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14)
 ON CONFLICT (code) DO UPDATE SET group_code = EXCLUDED.group_code, name_zh = EXCLUDED.name_zh,
     name_en = EXCLUDED.name_en, start_level = EXCLUDED.start_level, grid_may_close = EXCLUDED.grid_may_close,
     village_deadline_s = EXCLUDED.village_deadline_s, township_deadline_s = EXCLUDED.township_deadline_s,
     county_deadline_s = EXCLUDED.county_deadline_s, urgent_deadline_s = EXCLUDED.urgent_deadline_s,
+    verify_deadline_s = EXCLUDED.verify_deadline_s,
     auto_escalate = EXCLUDED.auto_escalate, active = EXCLUDED.active, updated_at = now(),
     updated_by = EXCLUDED.updated_by`
 
@@ -89,7 +95,7 @@ func (k *Catalogue) Save(ctx context.Context, c Category, by int64) error {
 	err := pgx.BeginFunc(ctx, k.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, upsertCategory, c.Code, c.Group, c.NameZH, c.NameEN, c.StartLevel, c.GridMayClose,
 			s(c.Deadlines.Village), s(c.Deadlines.Township), s(c.Deadlines.County), s(c.Deadlines.Urgent),
-			c.AutoEscalate, c.Active, by); err != nil {
+			c.AutoEscalate, c.Active, by, s(c.Deadlines.Verify)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO outbox (subject, payload) VALUES ($1, jsonb_build_object('code', $2::text, 'at', now()))`,

@@ -23,9 +23,11 @@ type Category struct {
 	Active       bool
 }
 
-// Deadlines are the time each tier has for a case, and the shorter time for an urgent one.
+// Deadlines are the time each tier has for a case, the shorter time for an urgent one, and the
+// time a settled case waits for its reporter's verification (then as long again for staff's,
+// before the timer closes it as not verified).
 type Deadlines struct {
-	Village, Township, County, Urgent time.Duration
+	Village, Township, County, Urgent, Verify time.Duration
 }
 
 // For is the deadline at a tier for a case of this severity.
@@ -53,17 +55,18 @@ const (
 const MaxDeadline = 365 * 24 * time.Hour
 
 const selectCategories = `SELECT code, group_code, name_zh, name_en, start_level, grid_may_close,
-	village_deadline_s, township_deadline_s, county_deadline_s, urgent_deadline_s, auto_escalate, active
+	village_deadline_s, township_deadline_s, county_deadline_s, urgent_deadline_s, verify_deadline_s, auto_escalate, active
 FROM categories ORDER BY code`
 
 func scanCategory(row pgx.CollectableRow) (Category, error) {
 	var c Category
-	var village, township, county, urgent int32
+	var village, township, county, urgent, verify int32
 	var start int16
 	err := row.Scan(&c.Code, &c.Group, &c.NameZH, &c.NameEN, &start, &c.GridMayClose,
-		&village, &township, &county, &urgent, &c.AutoEscalate, &c.Active)
+		&village, &township, &county, &urgent, &verify, &c.AutoEscalate, &c.Active)
 	c.StartLevel = int(start)
-	c.Deadlines = Deadlines{Village: seconds(village), Township: seconds(township), County: seconds(county), Urgent: seconds(urgent)}
+	c.Deadlines = Deadlines{Village: seconds(village), Township: seconds(township), County: seconds(county),
+		Urgent: seconds(urgent), Verify: seconds(verify)}
 	return c, err
 }
 

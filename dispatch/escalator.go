@@ -34,6 +34,7 @@ const (
 const (
 	reasonAutoEscalated = "逾期未办结，自动上报"
 	reasonOverdue       = "已超过办理期限"
+	reasonUnverified    = "逾期未核查，自动办结"
 )
 
 // StartEscalator runs the timer in the background until Close.
@@ -61,7 +62,13 @@ func (e *Escalator) run(ctx context.Context) {
 		} else if n > 0 {
 			e.logger.Info("overdue cases handled", "cases", n)
 		}
-		if n == escalateBatch {
+		lapsed, err := CloseLapsed(ctx, e.pool, escalateBatch)
+		if err != nil && ctx.Err() == nil {
+			e.logger.Warn("verification timer", "err", err)
+		} else if lapsed > 0 {
+			e.logger.Info("cases closed as not verified", "cases", lapsed)
+		}
+		if n == escalateBatch || lapsed == escalateBatch {
 			continue // more are due
 		}
 		select {
@@ -82,6 +89,15 @@ ORDER BY deadline_at
 LIMIT $1
 FOR UPDATE SKIP LOCKED`
 
+// selectLapsed claims cases awaiting verification whose last verification deadline passed
+// (cases_verify_lapse_idx), as selectDue does.
+const selectLapsed = `
+SELECT id FROM cases
+WHERE state = 'verifying' AND verify_lapse_at <= now()
+ORDER BY verify_lapse_at
+LIMIT $1
+FOR UPDATE SKIP LOCKED`
+
 // EscalateDue handles up to limit cases past their deadline in one transaction: those whose
 // category escalates automatically go up a tier, the rest (and cases at the county) are flagged
 // overdue. Each is one transition with its history and outbox rows. It returns how many.
@@ -90,9 +106,26 @@ FOR UPDATE SKIP LOCKED`
 // them, one reads them, one reads their places, and their writes go in one pipeline, so a
 // burst of cases due at the same second is handled in a fraction of a second.
 func EscalateDue(ctx context.Context, pool *pgxpool.Pool, limit int) (int, error) {
+	return actOnDue(ctx, pool, limit, selectDue, dueTransition)
+}
+
+// CloseLapsed closes up to limit cases whose verification lapsed (nobody verified them, not
+// their reporter by verify_due_at nor staff by verify_lapse_at) as not verified, in one
+// transaction as EscalateDue does. It returns how many.
+func CloseLapsed(ctx context.Context, pool *pgxpool.Pool, limit int) (int, error) {
+	return actOnDue(ctx, pool, limit, selectLapsed, func(ctx context.Context, tx pgx.Tx, c caseRow) (transitionWrite, error) {
+		t := Transition{CaseID: c.id, Version: c.version, Action: ActCloseUnverified, Reason: reasonUnverified, timer: true}
+		return prepare(ctx, tx, t, machine[t.Action], c)
+	})
+}
+
+// actOnDue claims up to limit cases by claim, works out each one's transition by decide and
+// writes them all, in one transaction.
+func actOnDue(ctx context.Context, pool *pgxpool.Pool, limit int, claim string,
+	decide func(context.Context, pgx.Tx, caseRow) (transitionWrite, error)) (int, error) {
 	n := 0
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, selectDue, limit)
+		rows, err := tx.Query(ctx, claim, limit)
 		if err != nil {
 			return fmt.Errorf("due cases: %w", err)
 		}
@@ -103,7 +136,7 @@ func EscalateDue(ctx context.Context, pool *pgxpool.Pool, limit int) (int, error
 		if len(due) == 0 {
 			return nil
 		}
-		writes, err := prepareDue(ctx, tx, due)
+		writes, err := prepareDue(ctx, tx, due, decide)
 		if err != nil {
 			return err
 		}
@@ -131,7 +164,8 @@ const selectCasesForUpdate = selectCase + `
 WHERE c.id = ANY($1) FOR UPDATE OF c`
 
 // prepareDue reads the claimed cases and their places, and works out each one's transition.
-func prepareDue(ctx context.Context, tx pgx.Tx, due []int64) (*pgx.Batch, error) {
+func prepareDue(ctx context.Context, tx pgx.Tx, due []int64,
+	decide func(context.Context, pgx.Tx, caseRow) (transitionWrite, error)) (*pgx.Batch, error) {
 	rows, err := tx.Query(ctx, selectCasesForUpdate, due, int64(0), "")
 	if err != nil {
 		return nil, fmt.Errorf("due cases: %w", err)
@@ -165,7 +199,7 @@ func prepareDue(ctx context.Context, tx pgx.Tx, due []int64) (*pgx.Batch, error)
 			return nil, fmt.Errorf("case %d: %w", id, ErrCaseNotFound)
 		}
 		c.path = paths[c.unit]
-		w, err := dueTransition(ctx, tx, c)
+		w, err := decide(ctx, tx, c)
 		if err != nil {
 			return nil, fmt.Errorf("case %d: %w", id, err)
 		}

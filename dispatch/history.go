@@ -85,7 +85,9 @@ type HistoryCase struct {
 	DeadlineAt  time.Time
 	OverdueAt   time.Time
 	Severity    string
-	Late        bool // the timer acted on it
+	Late        bool      // the timer acted on it
+	VerifyDueAt time.Time // awaiting verification: staff may verify from then
+	VerifyLapse time.Time // awaiting verification: closed as not verified then
 }
 
 // HistoryRow is a case_history row. ActorID 0, FromLevel 0, empty FromState and Outcome, and a

@@ -260,13 +260,26 @@ func (s *caseSim) transferTo() string {
 	return to
 }
 
-// verification is the reporter's check on site (核查): passed, or failed once in a while (返工).
+// verification is the reporter's check on site (核查): passed, or failed once in a while (返工),
+// within the time the category allows. A reporter who never comes leaves it to the centre, which
+// verifies it once it may, or to the timer, which closes it as not verified.
 func (s *caseSim) verification() played {
-	delay := time.Duration(float64(8*time.Hour) * math.Exp(0.9*s.rng.NormFloat64()))
-	at := s.t.Add(min(max(delay, 20*time.Minute), 7*24*time.Hour))
+	limit := s.cat.Deadlines.Verify
 	if s.unverified {
-		at = s.t.Add(historyNever)
+		if s.rng.IntN(2) == 0 {
+			at := s.t.Add(limit + time.Duration(s.rng.Int64N(int64(limit))))
+			if r := s.act(at, step{a: ActVerify, actor: s.mediator(s.c.Centre)}); r != playedDone {
+				return r
+			}
+			return playedClosed
+		}
+		if r := s.act(s.c.VerifyLapse, step{a: ActCloseUnverified, reason: reasonUnverified}); r != playedDone {
+			return r
+		}
+		return playedClosed
 	}
+	delay := time.Duration(float64(8*time.Hour) * math.Exp(0.9*s.rng.NormFloat64()))
+	at := s.t.Add(min(max(delay, 20*time.Minute), 7*24*time.Hour, limit))
 	if s.c.Reworks == 0 && s.rng.Float64() < 0.05 {
 		r := s.act(at, step{a: ActRework, actor: s.reporter, reason: pickOf(s.rng, historyReworkReasons)})
 		if r == playedDone {
@@ -346,7 +359,7 @@ func (s *caseSim) record(at time.Time, st step) {
 	case ActRework:
 		s.c.Reworks++
 		s.c.Outcome = ""
-	case ActVerify:
+	case ActVerify, ActCloseUnverified:
 		s.c.ClosedAt = at
 	case ActUrge:
 		s.c.UrgedAt = at
@@ -354,12 +367,18 @@ func (s *caseSim) record(at time.Time, st step) {
 	switch st.a {
 	case ActEscalate, ActReturn, ActTransfer, ActRework:
 		s.c.DeadlineAt, s.c.OverdueAt = at.Add(s.cat.Deadlines.For(s.c.Level, s.c.Severity)), time.Time{}
-	case ActSettle, ActVerify:
+	case ActSettle, ActVerify, ActCloseUnverified:
 		s.c.DeadlineAt, s.c.OverdueAt = time.Time{}, time.Time{}
 	case ActOverdue:
 		s.c.OverdueAt = at
 	}
-	if st.actor == 0 {
+	switch st.a {
+	case ActSettle:
+		s.c.VerifyDueAt, s.c.VerifyLapse = at.Add(s.cat.Deadlines.Verify), at.Add(2*s.cat.Deadlines.Verify)
+	case ActVerify, ActRework, ActCloseUnverified:
+		s.c.VerifyDueAt, s.c.VerifyLapse = time.Time{}, time.Time{}
+	}
+	if st.actor == 0 && st.a != ActCloseUnverified {
 		s.c.Late = true
 	}
 	var o Outcome

@@ -136,7 +136,7 @@ func encodeEvents(b *copyBuf, d *HistoryDay) {
 func encodeCases(b *copyBuf, d *HistoryDay) {
 	for i := range d.Cases {
 		c := &d.Cases[i]
-		b.tuple(16)
+		b.tuple(18)
 		b.int8(c.ID)
 		b.int8(c.EventID)
 		b.text(c.Unit)
@@ -153,6 +153,8 @@ func encodeCases(b *copyBuf, d *HistoryDay) {
 		b.time(c.DeadlineAt)
 		b.time(c.OverdueAt)
 		b.boolean(c.Late)
+		b.time(c.VerifyDueAt)
+		b.time(c.VerifyLapse)
 	}
 }
 

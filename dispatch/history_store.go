@@ -333,7 +333,7 @@ const (
 	copyEvents = `COPY events (id, client_id, reporter_id, category, severity, description, location, accuracy_m,
 	happened_at, received_at, unit_code, handled_on_spot, on_spot_note) FROM STDIN (FORMAT binary)`
 	copyCases = `COPY cases (id, event_id, unit_code, state, level, centre_code, version, opened_at, closed_at, outcome,
-	rework_count, urged_at, severity, deadline_at, overdue_at, late) FROM STDIN (FORMAT binary)`
+	rework_count, urged_at, severity, deadline_at, overdue_at, late, verify_due_at, verify_lapse_at) FROM STDIN (FORMAT binary)`
 	copyHistory = `COPY case_history (id, case_id, at, actor_id, from_state, to_state, level, from_level, centre_code,
 	transition, reason, outcome, parties, deadline_at) FROM STDIN (FORMAT binary)`
 )

@@ -199,10 +199,11 @@ func (fx *historyFixture) check(t *testing.T, n int, transitions ...string) {
 	fx.none(t, "open past its deadline and not flagged (the timer would fire at startup)", `SELECT count(*) FROM cases
 		WHERE state IN ('queued', 'accepted', 'mediating') AND deadline_at <= $1 AND overdue_at IS NULL`, fx.now)
 	fx.none(t, "late does not match the timer's rows", `SELECT count(*) FROM cases c
-		WHERE late <> EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = c.id AND h.actor_id IS NULL)`)
+		WHERE late <> EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = c.id AND h.actor_id IS NULL
+		                      AND h.transition <> 'close_unverified')`)
 	fx.none(t, "the timer's rows", `SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id
 		JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
-		WHERE (h.actor_id IS NULL) <> (h.transition = 'overdue' OR h.reason = '逾期未办结，自动上报')
+		WHERE (h.actor_id IS NULL) <> (h.transition IN ('overdue', 'close_unverified') OR h.reason = '逾期未办结，自动上报')
 		   OR (h.actor_id IS NULL AND (h.deadline_at IS NULL AND h.transition = 'overdue'
 		       OR h.transition = 'escalate' AND NOT (k.auto_escalate AND h.from_level > 1)
 		       OR h.transition = 'overdue' AND k.auto_escalate AND h.level > 1))`)
@@ -227,8 +228,19 @@ func (fx *historyFixture) check(t *testing.T, n int, transitions ...string) {
 		  AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = h.actor_id AND a.role = 'mediator' AND a.unit_code = h.p_centre)`)
 	fx.none(t, "reporter's own rows not by the reporter, or the reporter not a grid worker", `SELECT count(*) FROM case_history h
 		JOIN cases c ON c.id = h.case_id JOIN events e ON e.id = c.event_id
-		WHERE h.transition IN ('reported', 'closed', 'verify', 'rework') AND h.actor_id <> e.reporter_id
+		WHERE h.transition IN ('reported', 'closed') AND h.actor_id <> e.reporter_id
+		   OR h.transition IN ('verify', 'rework') AND h.actor_id <> e.reporter_id AND NOT EXISTS (SELECT 1 FROM assignments a
+		      WHERE a.member_id = h.actor_id AND (a.role = 'mediator' AND a.unit_code = h.centre_code
+		            OR a.role = 'grid_leader' AND starts_with(c.unit_code, a.unit_code)))
 		   OR NOT EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = e.reporter_id AND a.role = 'grid_worker')`)
+	fx.none(t, "verified by staff before the reporter's time ran out, or closed unverified before it lapsed", `SELECT count(*)
+		FROM case_history h JOIN cases c ON c.id = h.case_id JOIN events e ON e.id = c.event_id
+		JOIN categories k ON k.code = e.category
+		JOIN LATERAL (SELECT s.at FROM case_history s WHERE s.case_id = h.case_id AND s.transition = 'settle' AND s.id < h.id
+		              ORDER BY s.id DESC LIMIT 1) s ON true
+		WHERE h.transition = 'verify' AND h.actor_id <> e.reporter_id AND h.at < s.at + make_interval(secs => k.verify_deadline_s)
+		   OR h.transition = 'close_unverified' AND h.at < s.at + make_interval(secs => 2 * k.verify_deadline_s)
+		   OR h.transition IN ('verify', 'rework') AND h.at >= s.at + make_interval(secs => 2 * k.verify_deadline_s)`)
 	fx.none(t, "urged by someone not supervising the place", `SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id
 		WHERE h.transition = 'urge' AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = h.actor_id
 		      AND a.role = 'supervisor' AND starts_with(c.unit_code, a.unit_code))`)
@@ -243,7 +255,8 @@ func (fx *historyFixture) check(t *testing.T, n int, transitions ...string) {
 		t.Fatal(err)
 	}
 	to := map[string]string{"accept": "accepted", "mediate": "mediating", "settle": "verifying", "verify": "closed",
-		"rework": "accepted", "escalate": "queued", "return": "queued", "transfer": "queued"}
+		"close_unverified": "closed",
+		"rework":           "accepted", "escalate": "queued", "return": "queued", "transfer": "queued"}
 	seen := map[string]bool{}
 	for rows.Next() {
 		var tr, from, state string

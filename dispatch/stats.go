@@ -58,7 +58,8 @@ const (
 	cReworks
 	cVerifications
 	cReopened
-	cTierBase // then the tier metrics, 4 columns each, then the histogram
+	cUnverified // closed as not verified: the verification deadline lapsed twice over
+	cTierBase   // then the tier metrics, 4 columns each, then the histogram
 )
 
 // Tier metrics, each a column per tier.
@@ -86,7 +87,7 @@ func histCol(tier, bin int) int {
 
 // statsColumns names every counter column, indexed like Counters.
 var statsColumns = func() []string {
-	cols := []string{"received", "reworks", "verifications", "reopened"}
+	cols := []string{"received", "reworks", "verifications", "reopened", "unverified"}
 	for _, m := range tierMetricNames {
 		for t := 1; t <= statsTiers; t++ {
 			cols = append(cols, fmt.Sprintf("%s_t%d", m, t))
@@ -151,6 +152,8 @@ func statsDelta(e CaseEvent) Counters {
 		d[histCol(e.Level, CloseBin(e.At.Sub(e.OpenedAt)))]++
 	}
 	switch Action(e.Action) {
+	case ActCloseUnverified:
+		d[cUnverified]++
 	case ActVerify:
 		d[cVerifications]++
 	case ActRework:

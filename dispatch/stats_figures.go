@@ -10,8 +10,10 @@ import (
 type Figures struct {
 	Received, Closed, OnTime, Mediated, Unsettled, SettledLow int64
 	Reworks, Verifications, Reopened, Open, Overdue           int64
+	Unverified                                                int64 // closed as not verified
 
 	ClosureRate, OnTimeRate, MediationSuccessRate, SettledLowRate, ReworkRate *float64
+	UnverifiedRate                                                            *float64 // of closed
 	Median, P90                                                               *CloseTime
 
 	Tiers [statsTiers]TierFigures
@@ -36,6 +38,7 @@ type CloseTime struct {
 func (c Counters) Figures() Figures {
 	var f Figures
 	f.Received, f.Reworks, f.Verifications, f.Reopened = c[cReceived], c[cReworks], c[cVerifications], c[cReopened]
+	f.Unverified = c[cUnverified]
 	total := make([]int64, closeBinCount)
 	for t := 1; t <= statsTiers; t++ {
 		tf := TierFigures{Tier: t,
@@ -66,6 +69,7 @@ func (c Counters) Figures() Figures {
 	f.MediationSuccessRate = rate(f.Mediated, f.Mediated+f.Unsettled)
 	f.SettledLowRate = rate(f.SettledLow, f.Closed)
 	f.ReworkRate = rate(f.Reworks, f.Verifications)
+	f.UnverifiedRate = rate(f.Unverified, f.Closed)
 	f.Median, f.P90 = percentileBin(total, 0.5), percentileBin(total, 0.9)
 	return f
 }

@@ -138,7 +138,7 @@ func referenceQueries(t *testing.T) map[string]string {
 		out[string(m[1])] = string(m[2])
 	}
 	for _, name := range []string{"received", "closure_rate", "on_time_rate", "mediation_success_rate", "settled_low_rate",
-		"escalation_rate", "rework_rate", "open_overdue", "backlog", "time_to_close"} {
+		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "backlog", "time_to_close"} {
 		if out[name] == "" {
 			t.Fatalf("docs/metrics.md has no query for %s", name)
 		}
@@ -187,6 +187,9 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 	same("reworks", fig.Reworks, a)
 	same("verifications", fig.Verifications, b)
 	same("reopened", fig.Reopened, d)
+	one("unverified_rate", &a, &b)
+	same("closed unverified", fig.Unverified, a)
+	same("closed (unverified rate)", fig.Closed, b)
 	perTier(t, pool, refs["escalation_rate"], args, func(tier int, x, y int64) {
 		same(fmt.Sprintf("escalated from tier %d", tier), fig.Tiers[tier-1].Escalated, x)
 		same(fmt.Sprintf("arrivals at tier %d", tier), fig.Tiers[tier-1].Arrived, y)
@@ -417,10 +420,23 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 	case "mediating":
 		pick(dispatch.ActSettle, dispatch.ActSettle, dispatch.ActSettle, dispatch.ActMediate, dispatch.ActEscalate, dispatch.ActOverdue)
 	case "verifying":
-		pick(dispatch.ActVerify, dispatch.ActVerify, dispatch.ActVerify, dispatch.ActRework)
-		tr.ActorID = h.fx.worker.ID
+		pick(dispatch.ActVerify, dispatch.ActVerify, dispatch.ActVerify, dispatch.ActRework, dispatch.ActCloseUnverified)
+		if h.rng.IntN(4) > 0 {
+			tr.ActorID = h.fx.worker.ID
+		} else if _, err := pool.Exec(ctx, `UPDATE cases SET verify_due_at = now() - interval '1 second' WHERE id = $1`, id); err != nil {
+			t.Fatal(err) // the reporter's time ran out: the centre's mediator verifies instead
+		}
 	}
 	switch tr.Action {
+	case dispatch.ActCloseUnverified: // nobody verified it in time: the timer closes it
+		if _, err := pool.Exec(ctx, `UPDATE cases SET verify_due_at = now() - interval '2 seconds',
+			verify_lapse_at = now() - interval '1 second' WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dispatch.CloseLapsed(ctx, pool, 100); err != nil {
+			t.Fatal(err)
+		}
+		return
 	case dispatch.ActOverdue: // the deadline passes: the timer escalates or flags the case
 		if _, err := pool.Exec(ctx, `UPDATE cases SET deadline_at = now() - interval '1 second' WHERE id = $1 AND overdue_at IS NULL`, id); err != nil {
 			t.Fatal(err)

@@ -29,6 +29,7 @@ type routingJSON struct {
 		Township int64 `json:"township_s"`
 		County   int64 `json:"county_s"`
 		Urgent   int64 `json:"urgent_s"`
+		Verify   int64 `json:"verify_s"` // the reporter's time to verify; staff have as long again
 	} `json:"deadlines"`
 	AutoEscalate bool `json:"auto_escalate"`
 	Active       bool `json:"active"`
@@ -54,6 +55,7 @@ func routingOf(c dispatch.Category) routingJSON {
 		GridMayClose: c.GridMayClose, AutoEscalate: c.AutoEscalate, Active: c.Active}
 	r.Deadlines.Village, r.Deadlines.Township = int64(c.Deadlines.Village/time.Second), int64(c.Deadlines.Township/time.Second)
 	r.Deadlines.County, r.Deadlines.Urgent = int64(c.Deadlines.County/time.Second), int64(c.Deadlines.Urgent/time.Second)
+	r.Deadlines.Verify = int64(c.Deadlines.Verify / time.Second)
 	return r
 }
 
@@ -62,7 +64,7 @@ func (r routingJSON) category() dispatch.Category {
 	return dispatch.Category{Code: r.Code, Group: r.Group, NameZH: r.NameZH, NameEN: r.NameEN, StartLevel: r.StartLevel,
 		GridMayClose: r.GridMayClose, AutoEscalate: r.AutoEscalate, Active: r.Active,
 		Deadlines: dispatch.Deadlines{Village: s(r.Deadlines.Village), Township: s(r.Deadlines.Township),
-			County: s(r.Deadlines.County), Urgent: s(r.Deadlines.Urgent)}}
+			County: s(r.Deadlines.County), Urgent: s(r.Deadlines.Urgent), Verify: s(r.Deadlines.Verify)}}
 }
 
 // handleRoutingList: GET /api/admin/categories -> every category with its routing rules.

@@ -20,7 +20,7 @@ func TestAdministratorsEditTheRoutingCatalogue(t *testing.T) {
 	}
 	const neighbour = `{"code": "neighbour", "group": "dispute", "name_zh": "邻里纠纷", "name_en": "Neighbour dispute",
 		"start_level": 3, "grid_may_close": true, "auto_escalate": true, "active": true,
-		"deadlines": {"village_s": 259200, "township_s": 604800, "county_s": 1209600, "urgent_s": 3600}}`
+		"deadlines": {"village_s": 259200, "township_s": 604800, "county_s": 1209600, "urgent_s": 3600, "verify_s": 172800}}`
 	for _, tc := range []struct {
 		name, token, path, body string
 		status                  int
@@ -30,6 +30,7 @@ func TestAdministratorsEditTheRoutingCatalogue(t *testing.T) {
 		{"code differs from the path", admin, "rubbish", neighbour, http.StatusBadRequest},
 		{"zero deadline", admin, "neighbour", strings.Replace(neighbour, `"village_s": 259200`, `"village_s": 0`, 1), http.StatusBadRequest},
 		{"negative deadline", admin, "neighbour", strings.Replace(neighbour, `"urgent_s": 3600`, `"urgent_s": -5`, 1), http.StatusBadRequest},
+		{"no verification time", admin, "neighbour", strings.Replace(neighbour, `, "verify_s": 172800`, "", 1), http.StatusBadRequest},
 		{"start tier 4", admin, "neighbour", strings.Replace(neighbour, `"start_level": 3`, `"start_level": 4`, 1), http.StatusBadRequest},
 		{"bad code", admin, "Neighbour", strings.Replace(neighbour, `"neighbour"`, `"Neighbour"`, 1), http.StatusBadRequest},
 		{"unknown field", admin, "neighbour", strings.Replace(neighbour, `"active"`, `"enabled"`, 1), http.StatusBadRequest},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
@@ -44,7 +45,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, casePage(d, d.Actions(acc.roles(d.CaseSummary))))
+	writeJSON(w, http.StatusOK, casePage(d, d.Actions(acc.roles(d.CaseSummary, time.Now()))))
 }
 
 // handleCaseMap: GET /api/cases/{id}/map -> GeoJSON of the case's village (or the deepest unit

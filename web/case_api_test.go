@@ -370,3 +370,51 @@ func TestConsoleSubscriptionsAreLiveAndScoped(t *testing.T) {
 		t.Fatalf("township console's first frame: %v", m)
 	}
 }
+
+// TestStaffVerifyOnceTheReporterCannot: while a settled case awaits its reporter, the centre sees
+// when verification is due and cannot verify; once the reporter's time has run out, the centre's
+// mediator and the grid leader of the place are offered verify and rework, and the grid leader
+// closes it; nobody else is.
+func TestStaffVerifyOnceTheReporterCannot(t *testing.T) {
+	fx := newCaseAPI(t)
+	leader := fx.member(t, "13900000016", "140802001001001", grid.RoleGridLeader)
+	for _, step := range []struct{ action, reason, extra string }{
+		{"accept", "", ""}, {"mediate", "调解", ""}, {"settle", "已调解", `, "outcome": "mediated"`},
+	} {
+		if r := fx.act(t, fx.village, step.action, step.reason, step.extra); r.status != http.StatusOK {
+			t.Fatalf("%s: %d %v", step.action, r.status, r.body)
+		}
+	}
+	actions := func(token string) string {
+		t.Helper()
+		r := call(t, "GET", fx.caseURL(""), token, "")
+		if r.status != http.StatusOK {
+			return fmt.Sprint(r.status)
+		}
+		return fmt.Sprint(r.body["actions"])
+	}
+	page := call(t, "GET", fx.caseURL(""), fx.village, "").body["case"].(map[string]any)
+	if page["verify_due_at"] == nil || page["verify_lapse_at"] == nil || page["deadline_at"] != nil {
+		t.Fatalf("a case awaiting verification: %v", page)
+	}
+	for who, want := range map[string]string{fx.village: "[]", leader: "[]", fx.token: "[verify rework]", fx.township: "[]"} {
+		if got := actions(who); got != want {
+			t.Fatalf("before the reporter's time ran out: %s, want %s", got, want)
+		}
+	}
+	if _, err := fx.pool.Exec(context.Background(), `UPDATE cases SET verify_due_at = now() - interval '1 second' WHERE id = $1`, fx.caseID); err != nil {
+		t.Fatal(err)
+	}
+	for who, want := range map[string]string{fx.village: "[verify rework]", leader: "[verify rework]", fx.token: "[verify rework]",
+		fx.township: "[]", fx.supervisor: "[urge]", fx.neighbour: "404"} {
+		if got := actions(who); got != want {
+			t.Fatalf("after the reporter's time ran out: %s, want %s", got, want)
+		}
+	}
+	if r := fx.act(t, fx.township, "verify", "代核查"); r.status != http.StatusForbidden {
+		t.Fatalf("the township verifies: %d %v", r.status, r.body)
+	}
+	if r := fx.act(t, leader, "verify", "网格长现场核实"); r.status != http.StatusOK || r.body["case"].(map[string]any)["state"] != "closed" {
+		t.Fatalf("the grid leader verifies: %d %v", r.status, r.body)
+	}
+}

@@ -25,12 +25,15 @@ type caseSummaryJSON struct {
 	DeadlineAt   *time.Time         `json:"deadline_at"`
 	Overdue      bool               `json:"overdue"`
 	UrgedAt      *time.Time         `json:"urged_at"`
+	VerifyDueAt  *time.Time         `json:"verify_due_at,omitempty"`   // awaiting verification: the reporter's deadline
+	VerifyLapse  *time.Time         `json:"verify_lapse_at,omitempty"` // then closed as not verified
 }
 
 func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
 	return caseSummaryJSON{ID: c.ID, Version: c.Version, State: c.State, Level: c.Level, Centre: c.Centre,
 		Unit: c.Unit, UnitName: c.UnitName, Category: c.Category, Severity: c.Severity, Summary: c.Summary,
-		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt}
+		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt,
+		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt}
 }
 
 type memberRefJSON struct {

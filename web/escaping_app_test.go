@@ -44,7 +44,7 @@ func TestAppsRenderHostileTextAsText(t *testing.T) {
 	// The category is saved before the first report, so that the intake's catalogue holds it.
 	category := map[string]any{"code": "hostile_names", "group": "dispute", "name_zh": hostileCategoryZH, "name_en": hostileCategoryEN,
 		"start_level": 3, "grid_may_close": false, "auto_escalate": false, "active": true,
-		"deadlines": map[string]any{"village_s": 86400, "township_s": 86400, "county_s": 86400, "urgent_s": 3600}}
+		"deadlines": map[string]any{"village_s": 86400, "township_s": 86400, "county_s": 86400, "urgent_s": 3600, "verify_s": 259200}}
 	b, _ := json.Marshal(category)
 	if r := call(t, "PUT", fx.base+"/api/admin/categories/hostile_names", admin, string(b)); r.status != http.StatusOK {
 		t.Fatalf("save category: %d %v", r.status, r.body)

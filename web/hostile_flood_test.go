@@ -32,6 +32,7 @@ func TestReportFloodIsRateLimitedWithoutLosingAcks(t *testing.T) {
 	}
 	acked := map[string]bool{}
 	limited := 0
+	answered := map[any]bool{} // every answer repeats its report's id, so the phone knows which to resend
 	for range n {
 		f := read(t, c)
 		switch {
@@ -42,6 +43,10 @@ func TestReportFloodIsRateLimitedWithoutLosingAcks(t *testing.T) {
 		default:
 			t.Fatalf("unexpected answer: %v", f)
 		}
+		if _, sent := clientIDs[fmt.Sprint(f["id"])]; !sent || answered[f["id"]] {
+			t.Fatalf("an answer with id %v: not one sent, or answered twice", f["id"])
+		}
+		answered[f["id"]] = true
 	}
 	if limited == 0 || len(acked)+limited != n {
 		t.Fatalf("%d acked, %d rate_limited of %d; want some of each, one answer per report", len(acked), limited, n)

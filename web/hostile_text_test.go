@@ -128,7 +128,7 @@ func TestHostileTextIsStoredAndReturnedVerbatim(t *testing.T) {
 	// A category's names, through the administrators' route.
 	category := map[string]any{"code": "hostile_names", "group": "dispute", "name_zh": hostileCategoryZH, "name_en": hostileCategoryEN,
 		"start_level": 3, "grid_may_close": false, "auto_escalate": true, "active": true,
-		"deadlines": map[string]any{"village_s": 86400, "township_s": 86400, "county_s": 86400, "urgent_s": 3600}}
+		"deadlines": map[string]any{"village_s": 86400, "township_s": 86400, "county_s": 86400, "urgent_s": 3600, "verify_s": 259200}}
 	b, _ := json.Marshal(category)
 	if r := call(t, "PUT", fx.base+"/api/admin/categories/hostile_names", admin, string(b)); r.status != http.StatusOK {
 		t.Fatalf("save category: %d %v", r.status, r.body)
@@ -256,7 +256,7 @@ func TestCSVExportDefusesFormulas(t *testing.T) {
 	const formula, village = `=HYPERLINK("http://evil.example","点我")`, "+1-1 村"
 	category := map[string]any{"code": "formula_names", "group": "dispute", "name_zh": formula, "name_en": "@SUM(1+1)",
 		"start_level": 3, "grid_may_close": false, "auto_escalate": false, "active": true,
-		"deadlines": map[string]any{"village_s": 86400, "township_s": 86400, "county_s": 86400, "urgent_s": 3600}}
+		"deadlines": map[string]any{"village_s": 86400, "township_s": 86400, "county_s": 86400, "urgent_s": 3600, "verify_s": 259200}}
 	b, _ := json.Marshal(category)
 	if r := call(t, "PUT", fx.base+"/api/admin/categories/formula_names", admin, string(b)); r.status != http.StatusOK {
 		t.Fatalf("save category: %d %v", r.status, r.body)

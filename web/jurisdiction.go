@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
@@ -17,6 +18,7 @@ type access struct {
 	watch      []string        // supervisor or admin: every centre and case below
 	supervises []string        // supervisor: may urge below
 	reads      []string        // any staff assignment: may read cases below
+	leads      []string        // grid leader: may verify overdue verifications below
 	admin      bool            // administers somewhere: edits the one routing catalogue
 }
 
@@ -41,6 +43,7 @@ func (s *Server) accessOf(ctx context.Context, p Principal) (access, error) {
 			a.reads = append(a.reads, x.UnitCode)
 		case grid.RoleGridLeader:
 			a.reads = append(a.reads, x.UnitCode)
+			a.leads = append(a.leads, x.UnitCode)
 		}
 	}
 	return a, nil
@@ -72,8 +75,9 @@ func (a access) readsCase(c dispatch.CaseSummary) bool {
 	return c.ReporterID == a.member || under(c.Unit, a.reads) || under(c.Centre, a.reads)
 }
 
-// roles: in which capacities the member may act on the case.
-func (a access) roles(c dispatch.CaseSummary) dispatch.ActorRoles {
+// roles: in which capacities the member may act on the case now.
+func (a access) roles(c dispatch.CaseSummary, now time.Time) dispatch.ActorRoles {
 	return dispatch.ActorRoles{CentreMediator: a.centres[c.Centre], Reporter: c.ReporterID == a.member,
-		Supervisor: under(c.Unit, a.supervises) || under(c.Centre, a.supervises)}
+		Supervisor: under(c.Unit, a.supervises) || under(c.Centre, a.supervises),
+		Verifier:   c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads))}
 }

@@ -106,7 +106,7 @@ var requestBodies = []requestBody{
 
 // allWithin says whether every deadline is one the conversion keeps: 0 to 2^31 seconds.
 func allWithin(r routingJSON) bool {
-	for _, s := range []int64{r.Deadlines.Village, r.Deadlines.Township, r.Deadlines.County, r.Deadlines.Urgent} {
+	for _, s := range []int64{r.Deadlines.Village, r.Deadlines.Township, r.Deadlines.County, r.Deadlines.Urgent, r.Deadlines.Verify} {
 		if s < 0 || s > 1<<31 {
 			return false
 		}
@@ -133,7 +133,7 @@ func FuzzRequestBodies(f *testing.F) {
 		2: {`{"up_to":41}`, `{"up_to":0}`, `{"up_to":9223372036854775807}`, `{"up_to":9223372036854775808}`, `{"up_to":"41"}`,
 			`{"up_to":41}{"up_to":42}`, `{"up_to":41,"up_to":-1}`},
 		3: {`{"code":"neighbour","group":"dispute","name_zh":"邻里纠纷","name_en":"Neighbour dispute","start_level":3,
-			"grid_may_close":true,"deadlines":{"village_s":259200,"township_s":604800,"county_s":1296000,"urgent_s":` + "86400" + `},
+			"grid_may_close":true,"deadlines":{"village_s":259200,"township_s":604800,"county_s":1296000,"urgent_s":` + "86400" + `,"verify_s":259200},
 			"auto_escalate":true,"active":true}`,
 			`{"code":"neighbour","name_zh":"邻\u0000里","deadlines":{"village_s":` + "9223372036854775807" + `,"urgent_s":-1}}`,
 			`{"code":"streetlight","group":"x"}`, `{"code":"neighbour","deadlines":{"village_s":1.5}}`},

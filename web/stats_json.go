@@ -91,6 +91,8 @@ type statsSummaryJSON struct {
 	Verifications        int64          `json:"verifications"`
 	ReworkRate           *float64       `json:"rework_rate"`
 	Reopened             int64          `json:"reopened"`
+	Unverified           int64          `json:"unverified"`      // closed as not verified
+	UnverifiedRate       *float64       `json:"unverified_rate"` // of closed
 	Open                 int64          `json:"open"`
 	Overdue              int64          `json:"overdue"`
 	Median               *closeTimeJSON `json:"median"`
@@ -103,7 +105,8 @@ func summaryOf(f dispatch.Figures) statsSummaryJSON {
 	return statsSummaryJSON{Received: f.Received, Closed: f.Closed, ClosureRate: f.ClosureRate, OnTime: f.OnTime,
 		OnTimeRate: f.OnTimeRate, Mediated: f.Mediated, Unsettled: f.Unsettled, MediationSuccessRate: f.MediationSuccessRate,
 		SettledLow: f.SettledLow, SettledLowRate: f.SettledLowRate, Reworks: f.Reworks, Verifications: f.Verifications,
-		ReworkRate: f.ReworkRate, Reopened: f.Reopened, Open: f.Open, Overdue: f.Overdue,
+		ReworkRate: f.ReworkRate, Reopened: f.Reopened, Unverified: f.Unverified, UnverifiedRate: f.UnverifiedRate,
+		Open: f.Open, Overdue: f.Overdue,
 		Median: closeTime(f.Median), P90: closeTime(f.P90), Tiers: tiersJSON(f)}
 }
 

@@ -225,7 +225,7 @@ func (c *wsConn) reader() {
 			limiter = rate.NewLimiter(messagesPerSec, messageBurst)
 		}
 		if !limiter.Allow() {
-			c.enqueue(errorFrame{Type: "error", Code: "rate_limited", Retryable: true,
+			c.enqueue(errorFrame{Type: "error", ID: frameID(data), Code: "rate_limited", Retryable: true,
 				Message: "too many messages; slow down and resend"})
 			continue
 		}

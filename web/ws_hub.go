@@ -169,6 +169,7 @@ type statusFrame struct {
 	Version    int        `json:"version,omitempty"`
 	Reason     string     `json:"reason,omitempty"`
 	DeadlineAt *time.Time `json:"deadline_at,omitempty"`
+	VerifyDue  *time.Time `json:"verify_due_at,omitempty"` // awaiting verification: verify by then
 }
 
 // deliver pushes one transition to the reporter's phones and to the consoles watching its
@@ -196,7 +197,7 @@ func (h *hub) deliver(subject string, data []byte) {
 	if len(phones) > 0 {
 		status, err := prepare(statusFrame{Type: "status", Transition: ev.Action, CaseID: ev.CaseID, EventID: ev.EventID,
 			State: string(ev.State), Level: ev.Level, Centre: ev.Centre, Version: ev.Version, Reason: ev.Reason,
-			DeadlineAt: ev.DeadlineAt})
+			DeadlineAt: ev.DeadlineAt, VerifyDue: ev.VerifyDueAt})
 		if err == nil {
 			for _, c := range phones {
 				c.send(status)

@@ -64,7 +64,7 @@ func TestShortDeadlineEscalatesOnceAcrossProcesses(t *testing.T) {
 
 	body := []byte(`{"code": "neighbour", "group": "dispute", "name_zh": "邻里纠纷", "name_en": "Neighbour dispute",
 		"start_level": 3, "grid_may_close": true, "auto_escalate": true, "active": true,
-		"deadlines": {"village_s": 2, "township_s": 3600, "county_s": 7200, "urgent_s": 1800}}`)
+		"deadlines": {"village_s": 2, "township_s": 3600, "county_s": 7200, "urgent_s": 1800, "verify_s": 86400}}`)
 	req, _ := http.NewRequest("PUT", "http://"+a.Addr()+"/api/admin/categories/neighbour", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+admin)
 	resp, err := http.DefaultClient.Do(req)

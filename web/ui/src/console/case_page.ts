@@ -126,7 +126,7 @@ export class CaseView {
       h('h2', {}, t('case_no', { n: c.id }), ' ', categoryName(c.category)),
       h('span', { class: 'state state-' + c.state }, stateName(c.state)),
       h('span', { class: 'muted' }, tierName(c.level)),
-      c.state === 'verifying' ? null : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
+      c.state === 'verifying' ? verifyClock(c) : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
       c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null].filter((x) => x !== null));
     const place = p.units.map((u) => u.name).join(' › ') || c.unit_name;
@@ -149,4 +149,13 @@ export class CaseView {
     this.hist.replaceChildren(h('h3', {}, t('history')), timeline(p.history, this.photos));
     this.panel?.show(p);
   }
+}
+
+// verifyClock says, while the reporter verifies, until when; once that has passed, that the
+// centre may verify instead, and when the case closes as not verified (docs/cases.md).
+function verifyClock(c: CasePage['case']): HTMLElement | null {
+  if (!c.verify_due_at || !c.verify_lapse_at) return null;
+  const staff = Date.parse(c.verify_due_at) <= Date.now();
+  return h('span', { class: 'deadline verify-clock' + (staff ? ' late' : ''), 'data-test': 'verify-clock' },
+    staff ? t('verify_staff', { at: fullTime(c.verify_lapse_at) }) : t('verify_due', { at: fullTime(c.verify_due_at) }));
 }

@@ -31,6 +31,8 @@ export interface QueueCase {
   deadline_at: string | null;
   overdue: boolean;
   urged_at?: string | null;
+  verify_due_at?: string; // awaiting verification: the reporter's deadline; then staff may verify
+  verify_lapse_at?: string; // then closed as not verified
 }
 
 export interface Queue {

@@ -21,6 +21,8 @@ const tiles: Tile[] = [
     sub: (s) => t('of', { a: num(s.mediated), b: num(s.mediated + s.unsettled) }) },
   { key: 'settled_low_rate', show: (s) => pct(s.settled_low_rate), sub: (s) => t('of', { a: num(s.settled_low), b: num(s.closed) }) },
   { key: 'rework_rate', show: (s) => pct(s.rework_rate), sub: (s) => t('of', { a: num(s.reworks), b: num(s.verifications) }) },
+  { key: 'unverified_rate', show: (s) => pct(s.unverified_rate), sub: (s) => t('of', { a: num(s.unverified), b: num(s.closed) }),
+    warn: (s) => s.unverified > 0 },
   { key: 'overdue', show: (s) => num(s.overdue), warn: (s) => s.overdue > 0 },
   { key: 'open', show: (s) => num(s.open) },
   { key: 'median', show: (s) => bin(s.median) },

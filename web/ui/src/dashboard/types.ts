@@ -48,6 +48,8 @@ export interface Summary {
   verifications: number;
   rework_rate: Rate;
   reopened: number;
+  unverified: number;
+  unverified_rate: Rate;
   open: number;
   overdue: number;
   median: Bin | null;

@@ -30,6 +30,7 @@ export interface CaseDetail {
     outcome: string | null;
     rework_count: number;
     photos: string[] | null;
+    verify_due_at?: string; // awaiting verification: verify by then (then staff may, docs/cases.md)
   };
   units: Unit[] | null;
   history: HistoryRow[] | null;

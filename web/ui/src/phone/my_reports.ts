@@ -24,7 +24,7 @@ interface ServerReport {
 }
 
 // A task's summary: the centre's latest settle, loaded from GET /api/cases/{id}.
-type Summary = { outcome: string | null; notes: string; level: number; at: string } | null;
+type Summary = { outcome: string | null; notes: string; level: number; at: string; verifyBy?: string } | null;
 
 export class MyReports {
   el = h('section', { class: 'mine', 'data-test': 'mine' });
@@ -172,6 +172,7 @@ export class MyReports {
       h('div', { class: 'meta' },
         h('span', { class: 'case-no' }, t('case_no', { n: id })),
         s ? h('span', {}, formatTime(s.at)) : null,
+        s?.verifyBy ? h('span', { class: 'verify-by', 'data-test': 'verify-by' }, t('verify_by', { at: formatTime(s.verifyBy) })) : null,
         h('span', { class: 'go' }, t('task_open'))));
   }
 
@@ -184,7 +185,7 @@ export class MyReports {
     p.then((d) => {
       if (this.summaries.get(id) !== p) return;
       const r = latestSettle(d);
-      this.summaries.set(id, r ? { outcome: r.outcome, notes: r.reason, level: r.level, at: r.at } : null);
+      this.summaries.set(id, r ? { outcome: r.outcome, notes: r.reason, level: r.level, at: r.at, verifyBy: d.case.verify_due_at } : null);
       void this.render();
     }, () => {
       if (this.summaries.get(id) === p) this.summaries.set(id, null); // retried at the next refresh
