@@ -150,3 +150,29 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	}
 	return d, nil
 }
+
+// selectStaffVerifications: cases awaiting verification whose reporter's time has run out and
+// that the member may verify instead, at a centre they mediate or in a grid they lead; those
+// closest to closing unverified first. Served by cases_verify_lapse_idx.
+const selectStaffVerifications = `SELECT ` + summaryColumns + `
+` + caseJoins + `
+WHERE c.state = 'verifying' AND c.verify_due_at <= now() AND e.reporter_id <> $1
+  AND EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = $1
+              AND (a.role = 'mediator' AND a.unit_code = c.centre_code
+                   OR a.role = 'grid_leader' AND starts_with(c.unit_code, a.unit_code)))
+ORDER BY c.verify_lapse_at, c.id
+LIMIT $2`
+
+// StaffVerifications lists up to limit cases the member may verify in their reporter's stead
+// (docs/cases.md, "Verification has a deadline").
+func (cs *Cases) StaffVerifications(ctx context.Context, member int64, limit int) ([]CaseSummary, error) {
+	rows, err := cs.pool.Query(ctx, selectStaffVerifications, member, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%w: verifications: %v", ErrRetryable, err)
+	}
+	list, err := pgx.CollectRows(rows, scanSummary)
+	if err != nil {
+		return nil, fmt.Errorf("%w: verifications: %v", ErrRetryable, err)
+	}
+	return list, nil
+}

@@ -393,6 +393,20 @@ func TestStaffVerifyOnceTheReporterCannot(t *testing.T) {
 		}
 		return fmt.Sprint(r.body["actions"])
 	}
+	// What the member may verify in the reporter's stead, by case id.
+	toVerify := func(token string) string {
+		t.Helper()
+		r := call(t, "GET", fx.base+"/api/my/verifications", token, "")
+		if r.status != http.StatusOK {
+			t.Fatalf("my verifications: %d %v", r.status, r.body)
+		}
+		var ids []any
+		for _, c := range r.body["cases"].([]any) {
+			ids = append(ids, c.(map[string]any)["id"])
+		}
+		return fmt.Sprint(ids)
+	}
+	mine := fmt.Sprintf("[%d]", fx.caseID)
 	page := call(t, "GET", fx.caseURL(""), fx.village, "").body["case"].(map[string]any)
 	if page["verify_due_at"] == nil || page["verify_lapse_at"] == nil || page["deadline_at"] != nil {
 		t.Fatalf("a case awaiting verification: %v", page)
@@ -402,8 +416,16 @@ func TestStaffVerifyOnceTheReporterCannot(t *testing.T) {
 			t.Fatalf("before the reporter's time ran out: %s, want %s", got, want)
 		}
 	}
+	if got := toVerify(leader) + toVerify(fx.village); got != "[][]" {
+		t.Fatalf("to verify before the reporter's time ran out: %s", got)
+	}
 	if _, err := fx.pool.Exec(context.Background(), `UPDATE cases SET verify_due_at = now() - interval '1 second' WHERE id = $1`, fx.caseID); err != nil {
 		t.Fatal(err)
+	}
+	for who, want := range map[string]string{leader: mine, fx.village: mine, fx.township: "[]", fx.neighbour: "[]", fx.token: "[]"} {
+		if got := toVerify(who); got != want {
+			t.Fatalf("to verify after the reporter's time ran out: %s, want %s", got, want)
+		}
 	}
 	for who, want := range map[string]string{fx.village: "[verify rework]", leader: "[verify rework]", fx.token: "[verify rework]",
 		fx.township: "[]", fx.supervisor: "[urge]", fx.neighbour: "404"} {
@@ -416,5 +438,8 @@ func TestStaffVerifyOnceTheReporterCannot(t *testing.T) {
 	}
 	if r := fx.act(t, leader, "verify", "网格长现场核实"); r.status != http.StatusOK || r.body["case"].(map[string]any)["state"] != "closed" {
 		t.Fatalf("the grid leader verifies: %d %v", r.status, r.body)
+	}
+	if got := toVerify(fx.village); got != "[]" {
+		t.Fatalf("to verify once verified: %s", got)
 	}
 }

@@ -81,6 +81,7 @@ var matrix = []matrixRow{
 	{"GET /api/categories", "member", everyone, getPath(func(matrixTarget) string { return "/api/categories" })},
 	{"GET /api/locate", "member", everyone, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/locate?lon=%g&lat=%g", x.lon, x.lat) })},
 	{"GET /api/my/centres", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/centres" })},
+	{"GET /api/my/verifications", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/verifications" })},
 	{"GET /api/centres/{code}/queue", "centre-watcher", watchers, getPath(func(x matrixTarget) string { return "/api/centres/" + x.centre + "/queue" })},
 	{"GET /api/cases/{id}", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d", x.caseID) })},
 	{"GET /api/cases/{id}/map", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d/map", x.caseID) })},

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -94,5 +96,46 @@ func TestPhoneVerificationTasks(t *testing.T) {
 	if err := fx.pool.QueryRow(ctx, `SELECT count(*) FROM case_history WHERE case_id = $1 AND transition = 'rework'`,
 		reworked).Scan(&stale); err != nil || stale != 1 {
 		t.Errorf("rework rows: %d (%v); the stale attempt must not have written one", stale, err)
+	}
+}
+
+// TestPhoneGridLeaderVerifiesForTheReporter: a case settled at the village whose reporter did
+// not verify in time shows on its grid leader's phone as a 代核查 task; the leader verifies it
+// there, which closes it with a verify row by the leader.
+func TestPhoneGridLeaderVerifiesForTheReporter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := newFixture(t)
+	fx.member(t, "13900000002", "140802001001", grid.RoleMediator)
+	fx.member(t, "13900000003", "140802001001001", grid.RoleGridLeader)
+	var mediator, leader int64
+	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000002'`).Scan(&mediator); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000003'`).Scan(&leader); err != nil {
+		t.Fatal(err)
+	}
+	id := submitCase(t, fx, "13900000001", "排水沟堵塞，污水漫到路上")
+	cases := dispatch.NewCases(fx.pool)
+	for i, a := range []dispatch.Action{dispatch.ActAccept, dispatch.ActMediate, dispatch.ActSettle} {
+		if _, err := cases.Apply(ctx, dispatch.Transition{CaseID: id, Version: i + 1, Action: a, ActorID: mediator,
+			Reason: "已疏通排水沟", Outcome: dispatch.OutcomeHandled}); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	if _, err := fx.pool.Exec(ctx, `UPDATE cases SET verify_due_at = now() - interval '1 minute' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	out := browserScript(t, "phone_staff_verify.mjs", nil, "BASE_URL="+fx.base, "PHONE=13900000003", "PASSWORD="+password,
+		"LON=111.02", "LAT=35.02", fmt.Sprintf("CASE=%d", id), "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+	var got struct {
+		Verified int64 `json:"verified"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil || got.Verified != id {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+	if n := countOf(t, fx, `SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id
+		WHERE c.id = $1 AND c.state = 'closed' AND h.transition = 'verify' AND h.actor_id = $2`, id, leader); n != 1 {
+		t.Fatalf("case %d: %d verify rows by the grid leader on a closed case, want 1", id, n)
 	}
 }

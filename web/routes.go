@@ -89,6 +89,8 @@ func (s *Server) routes(cfg Config) []route {
 		route{"GET /api/locate", policyMember, s.handleLocate})
 	add(cfg.Cases != nil,
 		route{"GET /api/my/centres", policyMember, s.handleMyCentres},
+		// The query is the check: the member's own centres and grids (docs/cases-api.md).
+		route{"GET /api/my/verifications", policyMember, s.handleMyVerifications},
 		route{"GET /api/centres/{code}/queue", policyCentreWatcher, s.handleQueue},
 		route{"GET /api/cases/{id}", policyCaseReader, s.handleCase},
 		route{"GET /api/cases/{id}/map", policyCaseReader, s.handleCaseMap},

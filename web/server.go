@@ -54,6 +54,7 @@ type Cases interface {
 	Queue(ctx context.Context, f dispatch.QueueFilter) ([]dispatch.CaseSummary, error)
 	Summary(ctx context.Context, id int64) (dispatch.CaseSummary, error)
 	Detail(ctx context.Context, id int64) (dispatch.CaseDetail, error)
+	StaffVerifications(ctx context.Context, member int64, limit int) ([]dispatch.CaseSummary, error)
 }
 
 // Config is what a Server serves. Without Auth it serves the probes only; without Intake, no

@@ -94,9 +94,7 @@ func (fx *fixture) member(t *testing.T, phone, unit string, role grid.Role) stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fx.g.SetPassword(ctx, m.ID, password); err != nil {
-		t.Fatal(err)
-	}
+	gridtest.SetPassword(t, fx.pool, m.ID, password)
 	if err := fx.g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: unit, Role: role}); err != nil {
 		t.Fatal(err)
 	}

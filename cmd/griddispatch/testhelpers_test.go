@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 	"github.com/griddispatch/griddispatch/web"
 )
@@ -71,9 +72,7 @@ func signedInMember(tb testing.TB, db *dbtest.DB, phone, unit string, role grid.
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := g.SetPassword(ctx, m.ID, "a-password"); err != nil {
-		tb.Fatal(err)
-	}
+	gridtest.SetPassword(tb, db.Pool, m.ID, "a-password")
 	if err := g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: unit, Role: role}); err != nil {
 		tb.Fatal(err)
 	}

@@ -23,6 +23,17 @@ interface ServerReport {
   version?: number;
 }
 
+// A case whose reporter did not verify in time, which this member may verify instead (the grid
+// leader of its grid, a mediator of its centre): GET /api/my/verifications.
+interface StaffCase {
+  id: number;
+  category: string;
+  unit_name: string;
+  summary: string;
+  reporter_name: string;
+  verify_lapse_at?: string;
+}
+
 // A task's summary: the centre's latest settle, loaded from GET /api/cases/{id}.
 type Summary = { outcome: string | null; notes: string; level: number; at: string; verifyBy?: string } | null;
 
@@ -36,6 +47,7 @@ export class MyReports {
   private detail: CaseView;
   private categories: Category[] = [];
   private server: ServerReport[] = [];
+  private staff: StaffCase[] = [];
   private summaries = new Map<number, Promise<CaseDetail> | Summary>();
 
   constructor(private session: Session, private resend: () => void, online: () => boolean) {
@@ -61,6 +73,11 @@ export class MyReports {
       this.server = res.reports;
     } catch {
       return;
+    }
+    try {
+      this.staff = (await api<{ cases: StaffCase[] }>('GET', '/api/my/verifications?limit=50', this.session.token)).cases;
+    } catch {
+      // kept as they were; asked again at the next refresh
     }
     this.summaries.clear();
     const byID = new Map(this.server.map((r) => [r.client_id, r]));
@@ -110,7 +127,9 @@ export class MyReports {
         moved = true;
       }
     }
-    if (moved) {
+    const before = this.staff.length;
+    if (state !== 'verifying') this.staff = this.staff.filter((c) => c.id !== id);
+    if (moved || this.staff.length !== before) {
       this.summaries.delete(id);
       await this.render();
     }
@@ -125,11 +144,15 @@ export class MyReports {
     this.badge.textContent = String(pending);
     this.badge.title = t('pending_count', { n: pending });
     const tasks = rows.filter((it) => it.state === 'acked' && it.case_state === 'verifying' && it.receipt?.case_id);
-    this.taskBadge.hidden = tasks.length === 0;
-    this.taskBadge.textContent = t('task_badge', { n: tasks.length });
+    const own = new Set(tasks.map((it) => it.receipt!.case_id));
+    const staff = this.staff.filter((c) => !own.has(c.id));
+    const n = tasks.length + staff.length;
+    this.taskBadge.hidden = n === 0;
+    this.taskBadge.textContent = t('task_badge', { n });
     clear(this.tasks);
-    this.tasks.hidden = tasks.length === 0;
-    this.tasks.append(h('h2', {}, t('tasks_title', { n: tasks.length })), h('ul', { class: 'reports' }, tasks.map((it) => this.task(it))));
+    this.tasks.hidden = n === 0;
+    this.tasks.append(h('h2', {}, t('tasks_title', { n })),
+      h('ul', { class: 'reports' }, tasks.map((it) => this.task(it)), staff.map((c) => this.staffTask(c))));
     clear(this.list);
     for (const it of rows) this.list.append(this.row(it));
     if (!this.list.firstChild) this.list.append(h('li', { class: 'empty' }, t('no_reports')));
@@ -173,6 +196,20 @@ export class MyReports {
         h('span', { class: 'case-no' }, t('case_no', { n: id })),
         s ? h('span', {}, formatTime(s.at)) : null,
         s?.verifyBy ? h('span', { class: 'verify-by', 'data-test': 'verify-by' }, t('verify_by', { at: formatTime(s.verifyBy) })) : null,
+        h('span', { class: 'go' }, t('task_open'))));
+  }
+
+  // staffTask is someone else's case whose verification is overdue, for this member to check.
+  private staffTask(c: StaffCase): HTMLElement {
+    return h('li', { class: 'report-row task staff-task', 'data-case-id': c.id, 'data-test': 'staff-task', ...clickable(() => this.openCase(c.id)) },
+      h('div', { class: 'row-head' },
+        h('strong', {}, this.categoryName(c.category)),
+        h('span', { class: 'state state-case-verifying' }, t('staff_task'))),
+      c.summary ? h('p', { class: 'desc' }, c.summary) : null,
+      h('div', { class: 'meta' },
+        h('span', { class: 'case-no' }, t('case_no', { n: c.id })),
+        h('span', {}, t('staff_task_meta', { reporter: c.reporter_name, place: c.unit_name })),
+        c.verify_lapse_at ? h('span', { class: 'verify-by' }, t('staff_verify_by', { at: formatTime(c.verify_lapse_at) })) : null,
         h('span', { class: 'go' }, t('task_open'))));
   }
 
