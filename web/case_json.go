@@ -36,6 +36,14 @@ func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
 		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt}
 }
 
+func summariesJSON(list []dispatch.CaseSummary) []caseSummaryJSON {
+	out := make([]caseSummaryJSON, len(list))
+	for i, c := range list {
+		out[i] = summaryJSON(c)
+	}
+	return out
+}
+
 type memberRefJSON struct {
 	ID    int64  `json:"id"`
 	Name  string `json:"name"`

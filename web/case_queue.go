@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -38,10 +37,7 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	out := make([]caseSummaryJSON, len(list))
-	for i, c := range list {
-		out[i] = summaryJSON(c)
-	}
+	out := summariesJSON(list)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"centre": unitRefJSON{Code: unit.Code, Name: unit.Name, Level: int(grid.LevelOfCode(code))},
 		"now":    time.Now().UTC(), "cases": out})
@@ -59,14 +55,9 @@ func queueFilter(r *http.Request, centre string) (dispatch.QueueFilter, error) {
 	if !utf8.ValidString(f.Query) || utf8.RuneCountInString(f.Query) > dispatch.MaxQueryChars {
 		return f, fmt.Errorf("%w: q must be valid text of at most %d characters", ErrBadRequest, dispatch.MaxQueryChars)
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > dispatch.MaxQueueLimit {
-			return f, fmt.Errorf("%w: limit must be 1 to %d", ErrBadRequest, dispatch.MaxQueueLimit)
-		}
-		f.Limit = n
-	}
-	return f, nil
+	var err error
+	f.Limit, err = limitParam(r, dispatch.DefaultQueueLn, dispatch.MaxQueueLimit)
+	return f, err
 }
 
 // checkCategory refuses a category filter that names no category of the catalogue, which would

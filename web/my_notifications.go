@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -29,14 +28,10 @@ type notificationJSON struct {
 
 // handleMyNotifications: GET /api/my/notifications?limit=N -> the member's latest, newest first.
 func (s *Server) handleMyNotifications(w http.ResponseWriter, r *http.Request) {
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > dispatch.MaxListedNotifications {
-			writeError(w, s.logger, fmt.Errorf("%w: limit must be 1 to %d", ErrBadRequest, dispatch.MaxListedNotifications))
-			return
-		}
-		limit = n
+	limit, err := limitParam(r, 50, dispatch.MaxListedNotifications)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
 	}
 	list, unread, err := s.notifications.List(r.Context(), principalFrom(r.Context()).Member.ID, limit)
 	if err != nil {

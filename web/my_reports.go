@@ -1,9 +1,7 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -27,14 +25,10 @@ type reportStatusJSON struct {
 
 // handleMyReports: GET /api/my/reports?limit=N -> the member's own reports, newest first.
 func (s *Server) handleMyReports(w http.ResponseWriter, r *http.Request) {
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > dispatch.MaxListedReports {
-			writeError(w, s.logger, fmt.Errorf("%w: limit must be 1 to %d", ErrBadRequest, dispatch.MaxListedReports))
-			return
-		}
-		limit = n
+	limit, err := limitParam(r, 50, dispatch.MaxListedReports)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
 	}
 	list, err := s.intake.ReportsBy(r.Context(), principalFrom(r.Context()).Member.ID, limit)
 	if err != nil {

@@ -1,10 +1,6 @@
 package web
 
-import (
-	"fmt"
-	"net/http"
-	"strconv"
-)
+import "net/http"
 
 // maxVerifications bounds GET /api/my/verifications.
 const maxVerifications = 200
@@ -13,23 +9,15 @@ const maxVerifications = 200
 // whose reporter's time has run out and that the member may verify instead: at a centre they
 // mediate, or in a grid they lead (docs/cases-api.md).
 func (s *Server) handleMyVerifications(w http.ResponseWriter, r *http.Request) {
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxVerifications {
-			writeError(w, s.logger, &FieldError{Field: "limit", Message: fmt.Sprintf("must be 1 to %d", maxVerifications)})
-			return
-		}
-		limit = n
+	limit, err := limitParam(r, 50, maxVerifications)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
 	}
 	list, err := s.cases.StaffVerifications(r.Context(), principalFrom(r.Context()).Member.ID, limit)
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
 	}
-	out := make([]caseSummaryJSON, len(list))
-	for i, c := range list {
-		out[i] = summaryJSON(c)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": out})
+	writeJSON(w, http.StatusOK, map[string]any{"cases": summariesJSON(list)})
 }
