@@ -3,6 +3,7 @@ package geo
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/paulmach/orb"
 )
@@ -55,7 +56,33 @@ func DecodePolygonal(raw json.RawMessage) (orb.MultiPolygon, error) {
 			mp[pi][ri] = ring
 		}
 	}
+	if err := checkDegrees(mp); err != nil {
+		return nil, err
+	}
 	return CheckMultiPolygon(mp)
+}
+
+// ProjectedHint says what a file in projected metres usually is, and what to do about it.
+const ProjectedHint = "such as CGCS2000 Gauss-Kruger zones (EPSG:4491-4554, e.g. EPSG:4547 " +
+	"3-degree CM 114E), Xian 1980 or Beijing 1954 Gauss-Kruger, UTM (EPSG:32643-32653) or Web " +
+	"Mercator (EPSG:3857); re-project it to EPSG:4490 (CGCS2000) or EPSG:4326 (WGS84) degrees " +
+	"first, e.g. in QGIS with Export > Save Features As and that CRS"
+
+// checkDegrees refuses coordinates far outside longitude and latitude: metres of a projected
+// coordinate system (a Gauss-Kruger easting of 38,500,000, a northing of 3,880,000), which a
+// county's GIS office often exports. They would otherwise be refused vertex by vertex as out of
+// range, which says nothing about why.
+func checkDegrees(mp orb.MultiPolygon) error {
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for _, p := range ring {
+				if (math.Abs(p[0]) > 1000 || math.Abs(p[1]) > 1000) && !math.IsInf(p[0], 0) && !math.IsInf(p[1], 0) {
+					return fmt.Errorf("%w (a point at %.1f, %.1f), %s", ErrProjected, p[0], p[1], ProjectedHint)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // Geometry is the GeoJSON encoding of a MultiPolygon. Go's float formatting is the shortest

@@ -12,6 +12,7 @@ var (
 	ErrUnknownParent    = errors.New("unknown parent")
 	ErrBadGeometry      = errors.New("bad geometry")
 	ErrBadGeoJSON       = errors.New("bad GeoJSON")
+	ErrBadCRS           = errors.New("coordinate system not readable")
 	ErrInvalidMember    = errors.New("invalid member")
 	ErrRoleLevel        = errors.New("role not allowed at this level")
 	ErrDuplicatePhone   = errors.New("duplicate phone number")

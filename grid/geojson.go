@@ -1,6 +1,7 @@
 package grid
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -42,27 +43,48 @@ type unitProperties struct {
 	MediationCentre *bool `json:"mediation_centre,omitempty"`
 }
 
-// ReadGeoJSON parses a FeatureCollection of units and checks each feature on its own and
-// against the others in the file (duplicate codes). Whether parents exist is for the store to
-// decide, since they may already be stored.
+// ReadGeoJSON parses a FeatureCollection of units in WGS84 (or in the coordinate system its
+// crs member names) and checks each feature on its own and against the others in the file
+// (duplicate codes). Whether parents exist is for the store to decide, since they may already
+// be stored.
 func ReadGeoJSON(r io.Reader) ([]Unit, error) {
+	units, _, err := ReadGeoJSONAs(r, "")
+	return units, err
+}
+
+// ReadGeoJSONAs is ReadGeoJSON for a file whose coordinates are in crs ("" for what the file's
+// crs member says, else WGS84); they are converted to WGS84 as they are read. It returns the
+// coordinate system it took them to be. A crs member that is not a geographic system it reads,
+// or that contradicts crs, is an error, never ignored (docs/grid.md, "The datum question").
+func ReadGeoJSONAs(r io.Reader, crs geo.CRS) ([]Unit, geo.CRS, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxGeoJSONBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read GeoJSON: %w", err)
+		return nil, "", fmt.Errorf("read GeoJSON: %w", err)
 	}
 	if len(data) > MaxGeoJSONBytes {
-		return nil, fmt.Errorf("%w: file is larger than %d bytes", ErrBadGeoJSON, MaxGeoJSONBytes)
+		return nil, "", fmt.Errorf("%w: file is larger than %d bytes", ErrBadGeoJSON, MaxGeoJSONBytes)
 	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark, as Windows tools write
 	var doc struct {
 		Type     string            `json:"type"`
+		CRS      json.RawMessage   `json:"crs"`
 		Features []json.RawMessage `json:"features"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadGeoJSON, err)
+		return nil, "", fmt.Errorf("%w: %v", ErrBadGeoJSON, err)
 	}
 	if doc.Type != "FeatureCollection" {
-		return nil, fmt.Errorf("%w: type is %q; want FeatureCollection", ErrBadGeoJSON, doc.Type)
+		return nil, "", fmt.Errorf("%w: type is %q; want FeatureCollection", ErrBadGeoJSON, doc.Type)
 	}
+	if crs, err = resolveCRS(doc.CRS, crs); err != nil {
+		return nil, "", err
+	}
+	units, err := readFeatures(doc.Features, crs)
+	return units, crs, err
+}
+
+func readFeatures(features []json.RawMessage, crs geo.CRS) ([]Unit, error) {
+	doc := struct{ Features []json.RawMessage }{features}
 	units := make([]Unit, 0, len(doc.Features))
 	seen := make(map[string]int, len(doc.Features))
 	for i, raw := range doc.Features {
@@ -70,6 +92,7 @@ func ReadGeoJSON(r io.Reader) ([]Unit, error) {
 		if err != nil {
 			return nil, &FeatureError{Index: i, Code: u.Code, Err: err}
 		}
+		crs.MultiPolygonToWGS84(u.Geom)
 		if first, dup := seen[u.Code]; dup {
 			return nil, &FeatureError{Index: i, Code: u.Code, Err: fmt.Errorf("%w: also feature %d", ErrDuplicateCode, first)}
 		}

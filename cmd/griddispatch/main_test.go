@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/griddispatch/griddispatch/geo"
+	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
@@ -220,4 +223,46 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 	if !strings.Contains(logs.String(), "shutting down") {
 		t.Fatalf("no shutdown in logs:\n%s", logs.String())
 	}
+}
+
+// TestGridImportTakesTheFilesCRS: grid import --crs converts the file to WGS84 on the way in and
+// says so; a coordinate system it does not know is refused before anything is read.
+func TestGridImportTakesTheFilesCRS(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	fixture := gridtest.File(t)
+	if _, _, err := run(t, "--database-url", db.URL, "grid", "import", "--crs", "mars", fixture); exitCode(err) != 1 ||
+		!strings.Contains(err.Error(), "wgs84, cgcs2000, gcj02, bd09") {
+		t.Fatalf("--crs mars: %v", err)
+	}
+	if n := countUnits(t, db); n != 0 {
+		t.Fatalf("%d units imported with an unknown --crs", n)
+	}
+	// The WGS84 fixture said to be GCJ-02: every vertex is moved by the inverse offset.
+	out, _, err := run(t, "--database-url", db.URL, "grid", "import", "--crs", "gcj02", fixture)
+	if err != nil || !strings.Contains(out, "coordinates converted from gcj02 to WGS84") || !strings.Contains(out, "imported 9 units") {
+		t.Fatalf("--crs gcj02: %q, %v", out, err)
+	}
+	var lon, lat float64
+	if err := db.Pool.QueryRow(context.Background(), `SELECT ST_X(p), ST_Y(p) FROM
+		(SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1) AS p FROM units WHERE code = '140802') x`).Scan(&lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	units, err := grid.ReadGeoJSON(bytes.NewReader(gridtest.SmallCounty))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := units[0].Geom[0][0][0]
+	if want := geo.GCJ02ToWGS84(first); math.Abs(lon-want[0]) > 1e-9 || math.Abs(lat-want[1]) > 1e-9 {
+		t.Fatalf("the county's first vertex %v stored at %v, %v; want %v", first, lon, lat, want)
+	}
+}
+
+func countUnits(t *testing.T, db *dbtest.DB) int {
+	t.Helper()
+	var n int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM units`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
