@@ -194,7 +194,7 @@ test: db fmt vet ui chromium
 # Every fuzz target as package:Target. go test -fuzz takes one target of one package per run, so
 # they run one after another; FUZZ_PARALLEL workers each (1 leaves the other cores alone).
 FUZZ_TARGETS  ?= ./web:FuzzDecodeInbound ./web:FuzzRequestBodies ./grid:FuzzReadGeoJSON \
-	./dispatch:FuzzReportCheck ./dispatch:FuzzTransitionCheck ./dispatch:FuzzCategoryCheck
+	./grid:FuzzReadShapefile ./dispatch:FuzzReportCheck ./dispatch:FuzzTransitionCheck ./dispatch:FuzzCategoryCheck
 FUZZTIME      ?= 10m
 FUZZ_BRIEF    ?= 3s
 FUZZ_PARALLEL ?= 1

@@ -56,6 +56,12 @@ func DecodePolygonal(raw json.RawMessage) (orb.MultiPolygon, error) {
 			mp[pi][ri] = ring
 		}
 	}
+	return CheckPolygonal(mp)
+}
+
+// CheckPolygonal checks an imported geometry: coordinates in degrees, not projected metres
+// (ErrProjected), then its structure (CheckMultiPolygon).
+func CheckPolygonal(mp orb.MultiPolygon) (orb.MultiPolygon, error) {
 	if err := checkDegrees(mp); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,8 @@ var (
 	ErrBadGeometry      = errors.New("bad geometry")
 	ErrBadGeoJSON       = errors.New("bad GeoJSON")
 	ErrBadCRS           = errors.New("coordinate system not readable")
+	ErrBadShapefile     = errors.New("bad Shapefile")
+	ErrBadEncoding      = errors.New("text not in its encoding")
 	ErrInvalidMember    = errors.New("invalid member")
 	ErrRoleLevel        = errors.New("role not allowed at this level")
 	ErrDuplicatePhone   = errors.New("duplicate phone number")

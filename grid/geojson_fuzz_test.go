@@ -87,7 +87,7 @@ func checkGeoJSONError(t *testing.T, err error, data []byte) {
 		t.Fatal("refused with an empty message")
 	}
 	known := false
-	for _, e := range []error{ErrBadGeoJSON, ErrInvalidUnit, ErrLevelOrder, ErrCodePrefix, ErrDuplicateCode, ErrBadGeometry} {
+	for _, e := range []error{ErrBadGeoJSON, ErrInvalidUnit, ErrLevelOrder, ErrCodePrefix, ErrDuplicateCode, ErrBadGeometry, ErrBadCRS} {
 		known = known || errors.Is(err, e)
 	}
 	if !known {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/griddispatch/griddispatch/geo"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -24,60 +23,6 @@ func gridCommand(stdout, stderr io.Writer) *cli.Command {
 			gridExportCommand(stdout, stderr),
 			gridValidateCommand(stdout),
 			gridLocateCommand(stdout),
-		},
-	}
-}
-
-func gridImportCommand(stdout io.Writer) *cli.Command {
-	return &cli.Command{
-		Name:      "import",
-		Usage:     "import units from a GeoJSON FeatureCollection, all or nothing",
-		ArgsUsage: "FILE.geojson (or - for standard input)",
-		Description: "Each feature is a Polygon or MultiPolygon with properties code, name, level (1-5),\n" +
-			"parent_code (omitted for a county) and optionally population and households. Units are\n" +
-			"inserted, or updated when the code exists. A bad file changes nothing and the error names\n" +
-			"the feature (0-based index) and the problem. Coordinates are converted to WGS84 from\n" +
-			"--crs, or from what the file's crs member says (docs/grid.md, \"The datum question\").",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "crs", Usage: "the file's coordinate system: wgs84 (EPSG:4326, GPS), cgcs2000 (EPSG:4490, " +
-				"天地图 and most government GIS), gcj02 (AMap/高德, Tencent) or bd09 (Baidu); default: the file's crs member, else wgs84"},
-		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Len() != 1 {
-				return fmt.Errorf("grid import: want exactly one FILE argument")
-			}
-			var crs geo.CRS
-			if v := cmd.String("crs"); v != "" {
-				var err error
-				if crs, err = geo.ParseCRS(v); err != nil {
-					return fmt.Errorf("grid import --crs: %w", err)
-				}
-			}
-			path := cmd.Args().First()
-			in := io.Reader(os.Stdin)
-			if path != "-" {
-				f, err := os.Open(path)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
-			}
-			units, took, err := grid.ReadGeoJSONAs(bufio.NewReader(in), crs)
-			if err != nil {
-				return fmt.Errorf("%s: %w; nothing imported", path, err)
-			}
-			if took != geo.WGS84 && took != geo.CGCS2000 {
-				fmt.Fprintf(stdout, "coordinates converted from %s to WGS84\n", took)
-			}
-			return withStore(ctx, cmd, func(s *grid.Store) error {
-				res, err := s.Import(ctx, units)
-				if err != nil {
-					return fmt.Errorf("%s: %w; nothing imported", path, err)
-				}
-				fmt.Fprintf(stdout, "imported %d units from %s: %d new, %d updated\n", len(units), path, res.Inserted, res.Updated)
-				return nil
-			})
 		},
 	}
 }

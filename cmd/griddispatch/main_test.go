@@ -266,3 +266,38 @@ func countUnits(t *testing.T, db *dbtest.DB) int {
 	}
 	return n
 }
+
+// TestGridImportReadsShapefiles: grid import takes a county GIS office's Shapefile as a .zip, a
+// folder or a .shp, with the field names it has; a projected one is refused naming EPSG codes.
+func TestGridImportReadsShapefiles(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	const dir = "../../grid/testdata/shapefile/"
+	for _, tc := range []struct {
+		name string
+		args []string
+		out  string // in the output, or in the error when it fails
+		code int
+	}{
+		{"a GBK zip", []string{dir + "small_county_gbk.zip"}, "imported 9 units", 0},
+		{"a folder with Chinese field names", []string{"--code-field", "网格编码", "--name-field", "网格名称", dir + "small_county_named"}, "imported 9 units", 0},
+		{"a .shp", []string{dir + "small_county_gbk/small_county.shp"}, "imported 9 units", 0},
+		{"GBK read as UTF-8", []string{"--encoding", "utf-8", dir + "small_county_gbk"}, "not valid utf-8", 1},
+		{"an unknown encoding", []string{"--encoding", "big5", dir + "small_county_gbk"}, "want utf-8, gbk or gb18030", 1},
+		{"Gauss-Kruger metres", []string{dir + "small_county_4547.zip"}, "EPSG:4490", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, err := run(t, append([]string{"--database-url", db.URL, "grid", "import"}, tc.args...)...)
+			if err != nil {
+				out = err.Error()
+			}
+			if exitCode(err) != tc.code || !strings.Contains(out, tc.out) {
+				t.Fatalf("exit %d, %q; want %d with %q", exitCode(err), out, tc.code, tc.out)
+			}
+		})
+	}
+	var name string
+	if err := db.Pool.QueryRow(context.Background(), `SELECT name FROM units WHERE code = '140802001001'`).Scan(&name); err != nil || name != "东阜村" {
+		t.Fatalf("the village's name from GBK: %q %v", name, err)
+	}
+}
