@@ -21,7 +21,8 @@ try {
   await page.fill('input[name=password]', env('PASSWORD'));
   await page.click('form.signin button[type=submit]');
   await page.waitForSelector('.conn[data-conn=online]');
-  check((await page.textContent('[data-test=task-badge]')) === '核查 1', 'one task on the tab');
+  // The tasks are asked for once connected: wait for the answer.
+  await page.waitForFunction(() => document.querySelector('[data-test=task-badge]')?.textContent === '核查 1', null, { timeout: 15_000 });
 
   step('the overdue verification is a task');
   await page.click('[data-tab=mine]');
