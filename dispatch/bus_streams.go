@@ -98,17 +98,19 @@ func retryForming(ctx context.Context, attempt func(ctx context.Context) error) 
 
 // forming says whether a stream or consumer request failed because the cluster is still
 // forming, a stream is being scaled, or another process changed it at the same moment: worth
-// trying again.
+// trying again. Two processes creating a stream on a new cluster at once can see it "not
+// found" for a moment: one's update finds nothing, the other's create is not yet placed.
 func forming(err error) bool {
 	if errors.Is(err, errPlacing) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrNoResponders) ||
-		errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) ||
+		errors.Is(err, jetstream.ErrStreamNotFound) {
 		return true
 	}
 	var js jetstream.JetStreamError
 	if errors.As(err, &js) && js.APIError() != nil {
 		switch js.APIError().ErrorCode {
 		case jsErrCodeClusterNotAvail, jsErrCodeClusterNoPeers, jsErrCodeInsufficientResources,
-			jetstream.JSErrCodeStreamNameInUse:
+			jetstream.JSErrCodeStreamNameInUse, jetstream.JSErrCodeStreamNotFound:
 			return true
 		}
 	}
