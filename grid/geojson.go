@@ -83,23 +83,28 @@ func ReadGeoJSONAs(r io.Reader, crs geo.CRS) ([]Unit, geo.CRS, error) {
 	return units, crs, err
 }
 
+// readFeatures reads every feature, and every problem of them (FeatureProblems): the units
+// read are returned with the problems, for a report of what else is wrong.
 func readFeatures(features []json.RawMessage, crs geo.CRS) ([]Unit, error) {
-	doc := struct{ Features []json.RawMessage }{features}
-	units := make([]Unit, 0, len(doc.Features))
-	seen := make(map[string]int, len(doc.Features))
-	for i, raw := range doc.Features {
+	units := make([]Unit, 0, len(features))
+	seen := make(map[string]int, len(features))
+	var problems FeatureProblems
+	for i, raw := range features {
 		u, err := readFeature(raw)
+		if err == nil {
+			if first, dup := seen[u.Code]; dup {
+				err = fmt.Errorf("%w: also feature %d", ErrDuplicateCode, first)
+			}
+		}
 		if err != nil {
-			return nil, &FeatureError{Index: i, Code: u.Code, Err: err}
+			problems.add(&FeatureError{Index: i, Code: u.Code, Err: err})
+			continue
 		}
 		crs.MultiPolygonToWGS84(u.Geom)
-		if first, dup := seen[u.Code]; dup {
-			return nil, &FeatureError{Index: i, Code: u.Code, Err: fmt.Errorf("%w: also feature %d", ErrDuplicateCode, first)}
-		}
 		seen[u.Code] = i
 		units = append(units, u)
 	}
-	return units, nil
+	return units, problems.err()
 }
 
 func readFeature(raw json.RawMessage) (Unit, error) {

@@ -95,6 +95,7 @@ func ReadShapefile(fsys fs.FS, o ShapefileOptions) ([]Unit, geo.CRS, error) {
 	}
 	units := make([]Unit, 0, len(shp.Records))
 	seen := make(map[string]int, len(shp.Records))
+	var problems FeatureProblems
 	for i, rec := range shp.Records {
 		u, err := cols.unit(dbf.Records[i], rec.Geom)
 		if err == nil {
@@ -103,13 +104,14 @@ func ReadShapefile(fsys fs.FS, o ShapefileOptions) ([]Unit, geo.CRS, error) {
 			}
 		}
 		if err != nil {
-			return nil, "", &FeatureError{Index: i, Code: u.Code, Err: err}
+			problems.add(&FeatureError{Index: i, Code: u.Code, Err: err})
+			continue
 		}
 		crs.MultiPolygonToWGS84(u.Geom)
 		seen[u.Code] = i
 		units = append(units, u)
 	}
-	return units, crs, nil
+	return units, crs, problems.err()
 }
 
 // shapefileParts finds the one .shp in fsys (or the layer named) and the files beside it with

@@ -39,7 +39,7 @@ const (
 	Gap             ProblemKind = "gap"              // part of a parent is covered by none of its children
 )
 
-var kindOrder = []ProblemKind{InvalidGeometry, OutsideParent, Overlap, Gap}
+var kindOrder = []ProblemKind{UnknownParent, InvalidGeometry, OutsideParent, Overlap, Gap, FarFromRest}
 
 // Problem is one defect of one unit.
 type Problem struct {
@@ -58,8 +58,13 @@ func (p Problem) String() string {
 	if p.Other != "" {
 		fields = append(fields, "with "+p.Other)
 	}
-	if p.Kind != InvalidGeometry || p.AreaM2 > 0 {
+	switch p.Kind {
+	case OutsideParent, Overlap, Gap:
 		fields = append(fields, formatM2(p.AreaM2))
+	case InvalidGeometry:
+		if p.AreaM2 > 0 {
+			fields = append(fields, formatM2(p.AreaM2))
+		}
 	}
 	if p.Detail != "" {
 		fields = append(fields, p.Detail)

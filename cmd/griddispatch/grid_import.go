@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -26,9 +27,11 @@ func gridImportCommand(stdout io.Writer) *cli.Command {
 			"properties code, name, level (1-5), parent_code (omitted for a county) and optionally\n" +
 			"population and households. Shapefile: a folder or a .zip holding one .shp with its .dbf\n" +
 			"(and .prj, .cpg), or a .shp beside them; level and parent come from the codes where the\n" +
-			"table has no such fields. Units are inserted, or updated when the code exists. A bad file\n" +
-			"changes nothing and the error names the feature (0-based index) and the problem. Coordinates\n" +
-			"are converted to WGS84 from --crs, or from what the file says (docs/grid.md).",
+			"table has no such fields. Units are inserted, or updated when the code exists. Every problem\n" +
+			"of the file is reported at once: its features', then, with the units in place in the\n" +
+			"transaction, invalid polygons, unknown parents, units outside their parents, overlaps, gaps\n" +
+			"and units far from the rest; a file with any of them (but the last) changes nothing.\n" +
+			"Coordinates are converted to WGS84 from --crs, or from what the file says (docs/grid.md).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "crs", Usage: "the file's coordinate system: wgs84 (EPSG:4326, GPS), cgcs2000 (EPSG:4490, " +
 				"天地图 and most government GIS), gcj02 (AMap/高德, Tencent) or bd09 (Baidu); default: what the file says, else wgs84"},
@@ -38,6 +41,9 @@ func gridImportCommand(stdout io.Writer) *cli.Command {
 			&cli.StringFlag{Name: "level-field", Usage: "Shapefile: the field holding the level (default: level, else from the code)"},
 			&cli.StringFlag{Name: "parent-field", Usage: "Shapefile: the field holding the parent's code (default: parent_cod, else from the code)"},
 			&cli.StringFlag{Name: "layer", Usage: "Shapefile: which .shp, where a folder or .zip holds several"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "check everything and report, write nothing"},
+			&cli.BoolFlag{Name: "make-valid", Usage: "repair invalid polygons with ST_MakeValid and say what changed, instead of refusing them"},
+			&cli.BoolFlag{Name: "allow-topology-problems", Usage: "import even if units end up outside their parents, overlapping or leaving gaps"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
@@ -45,18 +51,37 @@ func gridImportCommand(stdout io.Writer) *cli.Command {
 			}
 			path := cmd.Args().First()
 			units, took, err := readImport(cmd, path)
-			if err != nil {
+			var features *grid.FeatureProblems
+			var one *grid.FeatureError
+			switch {
+			case errors.As(err, &features) || errors.As(err, &one):
+				// The features that could be read still go through the other checks, so that one
+				// report says everything; the import itself is off.
+				fmt.Fprintf(stdout, "%s: %v\n", path, err)
+			case err != nil:
 				return fmt.Errorf("%s: %w; nothing imported", path, err)
 			}
-			if took != geo.WGS84 && took != geo.CGCS2000 {
+			if took != geo.WGS84 && took != geo.CGCS2000 && took != "" {
 				fmt.Fprintf(stdout, "coordinates converted from %s to WGS84\n", took)
 			}
+			o := grid.ImportOptions{DryRun: cmd.Bool("dry-run") || err != nil, MakeValid: cmd.Bool("make-valid"),
+				AllowTopologyProblems: cmd.Bool("allow-topology-problems")}
 			return withStore(ctx, cmd, func(s *grid.Store) error {
-				res, err := s.Import(ctx, units)
-				if err != nil {
-					return fmt.Errorf("%s: %w; nothing imported", path, err)
+				rep, ierr := s.ImportWith(ctx, units, o)
+				for _, line := range rep.Lines() {
+					fmt.Fprintln(stdout, line)
 				}
-				fmt.Fprintf(stdout, "imported %d units from %s: %d new, %d updated\n", len(units), path, res.Inserted, res.Updated)
+				switch {
+				case err != nil:
+					return fmt.Errorf("%s: the features above could not be read; nothing imported", path)
+				case ierr != nil:
+					return fmt.Errorf("%s: %w; nothing imported", path, ierr)
+				case !rep.Committed:
+					fmt.Fprintf(stdout, "dry run of %s: %d units, %d problems, %d repairs; nothing written\n",
+						path, len(units), len(rep.Problems), len(rep.Repairs))
+					return nil
+				}
+				fmt.Fprintf(stdout, "imported %d units from %s: %d new, %d updated\n", len(units), path, rep.Result.Inserted, rep.Result.Updated)
 				return nil
 			})
 		},

@@ -1,0 +1,211 @@
+package grid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// stagedInvalid finds every staged polygon PostGIS considers invalid, with what ST_MakeValid
+// would make of it, as Validate reports a stored one.
+const stagedInvalid = `
+SELECT s.idx, s.code, s.name, s.level, ST_IsValidReason(s.g) AS reason, ST_GeometryType(r.fixed) AS fixed_type,
+       ST_NumGeometries(ST_CollectionExtract(r.fixed, 3)) AS parts,
+       ST_Area(ST_CollectionExtract(r.fixed, 3)) AS fixed_deg2, ST_Area(s.g) AS stored_deg2,
+       ST_NPoints(s.g) AS vertices, ST_NPoints(ST_CollectionExtract(r.fixed, 3)) AS fixed_vertices,
+       (ST_YMin(s.g) + ST_YMax(s.g)) / 2 AS lat
+FROM (SELECT idx, code, name, level, ST_GeomFromWKB(wkb, 4326) AS g FROM unit_staging) s
+CROSS JOIN LATERAL (SELECT ST_MakeValid(s.g) AS fixed) r
+WHERE NOT ST_IsValid(s.g)
+ORDER BY s.idx`
+
+type stagedInvalidRow struct {
+	Idx           int32
+	Code          string
+	Name          string
+	Level         int16
+	Reason        string
+	FixedType     string
+	Parts         int32
+	FixedDeg2     float64
+	StoredDeg2    float64
+	Vertices      int32
+	FixedVertices int32
+	Lat           *float64
+}
+
+// repairStaged replaces the staged polygons that are invalid by the polygons of their
+// ST_MakeValid repair.
+const repairStaged = `
+UPDATE unit_staging SET wkb = ST_AsBinary(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_GeomFromWKB(wkb, 4326)), 3)))
+WHERE idx = ANY($1)`
+
+// ImportWith checks units read from a file before committing them, all at once: unknown
+// parents, invalid polygons (with what ST_MakeValid would make of them, or makes of them with
+// MakeValid), and, with the units in place inside the transaction, units outside their
+// parents, overlapping siblings and gaps in the subtree the file touches, and units far from
+// the rest. A dry run then rolls back; a real import commits unless a problem refuses it
+// (ImportOptions.refusing), returning ErrImportRefused with the report.
+func (s *Store) ImportWith(ctx context.Context, units []Unit, o ImportOptions) (ImportReport, error) {
+	tol, err := o.Tolerance.orDefault()
+	if err != nil {
+		return ImportReport{}, err
+	}
+	var rep ImportReport
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		parents, err := unknownParents(ctx, tx, units)
+		if err != nil {
+			return err
+		}
+		rep.Problems = append(rep.Problems, parents...)
+		if err := stage(ctx, tx, units); err != nil {
+			return err
+		}
+		invalid, repairs, err := checkStagedPolygons(ctx, tx, o.MakeValid)
+		if err != nil {
+			return err
+		}
+		rep.Problems, rep.Repairs = append(rep.Problems, invalid...), repairs
+		rep.Problems = append(rep.Problems, farFromTheRest(units)...)
+		if len(parents) == 0 { // the units can go in, inside this transaction, to be checked in place
+			if rep.Result, err = upsertStagedUnits(ctx, tx); err != nil {
+				return err
+			}
+			topology, err := validateTx(ctx, tx, checkRootOf(units), tol)
+			if err != nil {
+				return err
+			}
+			for _, p := range topology {
+				if p.Kind != InvalidGeometry { // reported above, from the file
+					rep.Problems = append(rep.Problems, p)
+				}
+			}
+		}
+		sortProblems(rep.Problems)
+		if o.DryRun {
+			return errDryRun
+		}
+		for _, p := range rep.Problems {
+			if o.refusing(p) {
+				return fmt.Errorf("%w: %s", ErrImportRefused, rep.summary())
+			}
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errDryRun):
+		return rep, nil
+	case err != nil:
+		rep.Result = ImportResult{}
+		return rep, err
+	}
+	rep.Committed = true
+	return rep, nil
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
+// unknownParents are the units whose parent is neither in the file nor stored.
+func unknownParents(ctx context.Context, tx pgx.Tx, units []Unit) ([]Problem, error) {
+	var out []Problem
+	inFile := make(map[string]bool, len(units))
+	for _, u := range units {
+		inFile[u.Code] = true
+	}
+	rows, err := tx.Query(ctx, `SELECT code FROM units WHERE code = ANY($1)`, parentCodes(units))
+	if err != nil {
+		return nil, fmt.Errorf("look up parents: %w", err)
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("look up parents: %w", err)
+	}
+	known := map[string]bool{}
+	for _, c := range stored {
+		known[c] = true
+	}
+	for _, u := range units {
+		if u.ParentCode != "" && !inFile[u.ParentCode] && !known[u.ParentCode] {
+			out = append(out, Problem{Code: u.Code, Name: u.Name, Level: u.Level, Kind: UnknownParent,
+				Detail: fmt.Sprintf("parent %s is neither in the file nor stored", u.ParentCode)})
+		}
+	}
+	return out, nil
+}
+
+func parentCodes(units []Unit) []string {
+	var out []string
+	for _, u := range units {
+		if u.ParentCode != "" {
+			out = append(out, u.ParentCode)
+		}
+	}
+	return out
+}
+
+// checkStagedPolygons reports the staged polygons that are invalid, or with makeValid repairs
+// them and reports what changed. A polygon that ST_MakeValid would turn into lines or points
+// cannot be repaired and stays a problem.
+func checkStagedPolygons(ctx context.Context, tx pgx.Tx, makeValid bool) ([]Problem, []Repair, error) {
+	rows, err := tx.Query(ctx, stagedInvalid)
+	if err != nil {
+		return nil, nil, fmt.Errorf("check geometry validity: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[stagedInvalidRow])
+	if err != nil {
+		return nil, nil, fmt.Errorf("check geometry validity: %w", err)
+	}
+	var problems []Problem
+	var repairs []Repair
+	var repair []int32
+	for _, r := range found {
+		fixed, stored := math.NaN(), math.NaN()
+		if r.Lat != nil {
+			fixed, stored = squareMetres(r.FixedDeg2, *r.Lat), squareMetres(r.StoredDeg2, *r.Lat)
+		}
+		if makeValid && r.Parts > 0 {
+			repair = append(repair, r.Idx)
+			repairs = append(repairs, Repair{Code: r.Code, Name: r.Name, VerticesBefore: int(r.Vertices),
+				VerticesAfter: int(r.FixedVertices), AreaBeforeM2: stored, AreaAfterM2: fixed, PartsAfter: int(r.Parts), Reason: r.Reason})
+			continue
+		}
+		change := math.Abs(fixed - stored)
+		if math.IsNaN(change) || math.IsInf(change, 0) {
+			change = 0
+		}
+		problems = append(problems, Problem{Code: r.Code, Name: r.Name, Level: Level(r.Level), Kind: InvalidGeometry,
+			AreaM2: change, Detail: repairDetail(r.Reason, r.FixedType, int(r.Parts), fixed, stored)})
+	}
+	if len(repair) > 0 {
+		if _, err := tx.Exec(ctx, repairStaged, repair); err != nil {
+			return nil, nil, fmt.Errorf("repair polygons: %w", err)
+		}
+	}
+	return problems, repairs, nil
+}
+
+// validateTx is Validate inside a transaction that sees the import's units: on one connection,
+// since other connections cannot see what the transaction has not committed.
+func validateTx(ctx context.Context, tx pgx.Tx, root string, tol Tolerance) ([]Problem, error) {
+	problems, err := invalidGeometries(ctx, tx, root)
+	if err != nil {
+		return nil, err
+	}
+	invalid := make([]string, len(problems))
+	for i, p := range problems {
+		invalid[i] = p.Code
+	}
+	args := []any{root, invalid, squareDegrees(tol.AreaM2), 1, 0}
+	for _, query := range []string{selectCoverage, selectOutside} {
+		ps, err := defects(ctx, tx, query, args, tol)
+		if err != nil {
+			return nil, err
+		}
+		problems = append(problems, ps...)
+	}
+	return problems, nil
+}
