@@ -136,6 +136,9 @@ func LoadHistory(ctx context.Context, pool *pgxpool.Pool, o HistoryOptions, w Hi
 		d := h.Day(i)
 		d.Number(HistoryIDs{Event: base.Event + firsts[i].Event, Case: base.Case + firsts[i].Case, Row: base.Row + firsts[i].Row})
 		if err := writeHistoryDay(ctx, pool, &d); err != nil {
+			if ctx.Err() != nil { // pgx cuts a COPY short by closing the connection: say why
+				err = ctx.Err()
+			}
 			return fmt.Errorf("history of %s: %w", d.Date.Format(time.DateOnly), err)
 		}
 		if w.Progress != nil {
