@@ -64,13 +64,15 @@ func (s *Store) ImportWith(ctx context.Context, units []Unit, o ImportOptions) (
 		if err := stage(ctx, tx, units); err != nil {
 			return err
 		}
-		invalid, repairs, err := checkStagedPolygons(ctx, tx, o.MakeValid)
+		invalid, repairs, unrepairable, err := checkStagedPolygons(ctx, tx, o.MakeValid)
 		if err != nil {
 			return err
 		}
 		rep.Problems, rep.Repairs = append(rep.Problems, invalid...), repairs
 		rep.Problems = append(rep.Problems, farFromTheRest(units)...)
-		if len(parents) == 0 { // the units can go in, inside this transaction, to be checked in place
+		// The units go in, inside this transaction, to be checked in place; invalid polygons go in
+		// repaired (the database stores no invalid polygon), as Validate checks around them.
+		if len(parents) == 0 && !unrepairable {
 			if rep.Result, err = upsertStagedUnits(ctx, tx); err != nil {
 				return err
 			}
@@ -147,28 +149,31 @@ func parentCodes(units []Unit) []string {
 	return out
 }
 
-// checkStagedPolygons reports the staged polygons that are invalid, or with makeValid repairs
-// them and reports what changed. A polygon that ST_MakeValid would turn into lines or points
-// cannot be repaired and stays a problem.
-func checkStagedPolygons(ctx context.Context, tx pgx.Tx, makeValid bool) ([]Problem, []Repair, error) {
+// checkStagedPolygons finds the staged polygons that are invalid and repairs them in the
+// staging table with ST_MakeValid. With makeValid it reports what each repair changed; without,
+// each stays a problem (that refuses a real import), with what the repair would be. A polygon
+// that ST_MakeValid turns into lines or points cannot be repaired: unrepairable says so.
+func checkStagedPolygons(ctx context.Context, tx pgx.Tx, makeValid bool) (problems []Problem, repairs []Repair, unrepairable bool, err error) {
 	rows, err := tx.Query(ctx, stagedInvalid)
 	if err != nil {
-		return nil, nil, fmt.Errorf("check geometry validity: %w", err)
+		return nil, nil, false, fmt.Errorf("check geometry validity: %w", err)
 	}
 	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[stagedInvalidRow])
 	if err != nil {
-		return nil, nil, fmt.Errorf("check geometry validity: %w", err)
+		return nil, nil, false, fmt.Errorf("check geometry validity: %w", err)
 	}
-	var problems []Problem
-	var repairs []Repair
 	var repair []int32
 	for _, r := range found {
 		fixed, stored := math.NaN(), math.NaN()
 		if r.Lat != nil {
 			fixed, stored = squareMetres(r.FixedDeg2, *r.Lat), squareMetres(r.StoredDeg2, *r.Lat)
 		}
-		if makeValid && r.Parts > 0 {
+		if r.Parts > 0 {
 			repair = append(repair, r.Idx)
+		} else {
+			unrepairable = true
+		}
+		if makeValid && r.Parts > 0 {
 			repairs = append(repairs, Repair{Code: r.Code, Name: r.Name, VerticesBefore: int(r.Vertices),
 				VerticesAfter: int(r.FixedVertices), AreaBeforeM2: stored, AreaAfterM2: fixed, PartsAfter: int(r.Parts), Reason: r.Reason})
 			continue
@@ -182,10 +187,10 @@ func checkStagedPolygons(ctx context.Context, tx pgx.Tx, makeValid bool) ([]Prob
 	}
 	if len(repair) > 0 {
 		if _, err := tx.Exec(ctx, repairStaged, repair); err != nil {
-			return nil, nil, fmt.Errorf("repair polygons: %w", err)
+			return nil, nil, false, fmt.Errorf("repair polygons: %w", err)
 		}
 	}
-	return problems, repairs, nil
+	return problems, repairs, unrepairable, nil
 }
 
 // validateTx is Validate inside a transaction that sees the import's units: on one connection,

@@ -181,3 +181,17 @@ func TestImportReportsUnknownParentsAndFarUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseRefusesInvalidPolygons: whoever writes to units (GIS staff editing the layer in
+// QGIS, say), an invalid polygon is refused by the database, naming the constraint.
+func TestDatabaseRefusesInvalidPolygons(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	gridtest.Import(t, grid.NewStore(db.Pool))
+	_, err := db.Pool.Exec(context.Background(), `UPDATE units
+		SET geom = ST_Multi(ST_GeomFromText('POLYGON((111 35.1, 111.1 35.2, 111.1 35.1, 111 35.2, 111 35.1))', 4326))
+		WHERE code = '140802001002'`)
+	if err == nil || !strings.Contains(err.Error(), "units_geom_valid") {
+		t.Fatalf("an invalid polygon written straight to units: %v; want the constraint units_geom_valid", err)
+	}
+}

@@ -69,6 +69,11 @@ func newValidateStore(tb testing.TB, units []wktUnit) *Store {
 	tb.Helper()
 	db := dbtest.New(tb)
 	ctx := context.Background()
+	// Validate finds what was stored before the database checked polygons (migration 014);
+	// these grids are stored as if then, so that invalid polygons and what they hide are tested.
+	if _, err := db.Pool.Exec(ctx, `ALTER TABLE units DROP CONSTRAINT units_geom_valid`); err != nil {
+		tb.Fatal(err)
+	}
 	for l := County; l <= MicroGrid; l++ {
 		for _, u := range units {
 			if LevelOfCode(u.code) != l {
