@@ -86,25 +86,12 @@ func ReadGeoJSONAs(r io.Reader, crs geo.CRS) ([]Unit, geo.CRS, error) {
 // readFeatures reads every feature, and every problem of them (FeatureProblems): the units
 // read are returned with the problems, for a report of what else is wrong.
 func readFeatures(features []json.RawMessage, crs geo.CRS) ([]Unit, error) {
-	units := make([]Unit, 0, len(features))
-	seen := make(map[string]int, len(features))
-	var problems FeatureProblems
+	c := newCollected(crs, "feature", len(features))
 	for i, raw := range features {
 		u, err := readFeature(raw)
-		if err == nil {
-			if first, dup := seen[u.Code]; dup {
-				err = fmt.Errorf("%w: also feature %d", ErrDuplicateCode, first)
-			}
-		}
-		if err != nil {
-			problems.add(&FeatureError{Index: i, Code: u.Code, Err: err})
-			continue
-		}
-		crs.MultiPolygonToWGS84(u.Geom)
-		seen[u.Code] = i
-		units = append(units, u)
+		c.add(i, u, err)
 	}
-	return units, problems.err()
+	return c.result()
 }
 
 func readFeature(raw json.RawMessage) (Unit, error) {

@@ -52,14 +52,7 @@ func FuzzReadGeoJSON(f *testing.F) {
 			checkGeoJSONError(t, err, data)
 			return
 		}
-		seen := map[string]bool{}
-		for i, u := range units {
-			checkReadUnit(t, i, u)
-			if seen[u.Code] {
-				t.Fatalf("unit %d: code %s accepted twice", i, u.Code)
-			}
-			seen[u.Code] = true
-		}
+		checkReadUnits(t, units)
 		var out bytes.Buffer
 		fw := newFeatureWriter(&out)
 		for _, u := range units {
@@ -81,13 +74,17 @@ func FuzzReadGeoJSON(f *testing.F) {
 	})
 }
 
+// readErrors are the errors reading an import file may refuse it with.
+var readErrors = []error{ErrBadGeoJSON, ErrBadShapefile, ErrBadEncoding, ErrInvalidUnit, ErrLevelOrder, ErrCodePrefix,
+	ErrDuplicateCode, ErrBadGeometry, ErrBadCRS}
+
 func checkGeoJSONError(t *testing.T, err error, data []byte) {
 	t.Helper()
 	if err.Error() == "" {
 		t.Fatal("refused with an empty message")
 	}
 	known := false
-	for _, e := range []error{ErrBadGeoJSON, ErrInvalidUnit, ErrLevelOrder, ErrCodePrefix, ErrDuplicateCode, ErrBadGeometry, ErrBadCRS} {
+	for _, e := range readErrors {
 		known = known || errors.Is(err, e)
 	}
 	if !known {
@@ -95,6 +92,19 @@ func checkGeoJSONError(t *testing.T, err error, data []byte) {
 	}
 	if fe, ok := errors.AsType[*FeatureError](err); ok && (fe.Index < 0 || fe.Index >= len(data)) {
 		t.Fatalf("feature index %d cannot be in a file of %d bytes", fe.Index, len(data))
+	}
+}
+
+// checkReadUnits checks every unit accepted, and that no code is accepted twice.
+func checkReadUnits(t *testing.T, units []Unit) {
+	t.Helper()
+	seen := map[string]bool{}
+	for i, u := range units {
+		checkReadUnit(t, i, u)
+		if seen[u.Code] {
+			t.Fatalf("unit %d: code %s accepted twice", i, u.Code)
+		}
+		seen[u.Code] = true
 	}
 }
 

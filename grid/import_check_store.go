@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -22,19 +21,13 @@ CROSS JOIN LATERAL (SELECT ST_MakeValid(s.g) AS fixed) r
 WHERE NOT ST_IsValid(s.g)
 ORDER BY s.idx`
 
+// stagedInvalidRow is a row of stagedInvalid: Validate's row of an invalid polygon, with where
+// it is in the file and its vertices before and after the repair.
 type stagedInvalidRow struct {
-	Idx           int32
-	Code          string
-	Name          string
-	Level         int16
-	Reason        string
-	FixedType     string
-	Parts         int32
-	FixedDeg2     float64
-	StoredDeg2    float64
+	Idx int32
+	invalidRow
 	Vertices      int32
 	FixedVertices int32
-	Lat           *float64
 }
 
 // repairStaged replaces the staged polygons that are invalid by the polygons of their
@@ -164,26 +157,18 @@ func checkStagedPolygons(ctx context.Context, tx pgx.Tx, makeValid bool) (proble
 	}
 	var repair []int32
 	for _, r := range found {
-		fixed, stored := math.NaN(), math.NaN()
-		if r.Lat != nil {
-			fixed, stored = squareMetres(r.FixedDeg2, *r.Lat), squareMetres(r.StoredDeg2, *r.Lat)
-		}
 		if r.Parts > 0 {
 			repair = append(repair, r.Idx)
 		} else {
 			unrepairable = true
 		}
 		if makeValid && r.Parts > 0 {
+			fixed, stored := r.areas()
 			repairs = append(repairs, Repair{Code: r.Code, Name: r.Name, VerticesBefore: int(r.Vertices),
 				VerticesAfter: int(r.FixedVertices), AreaBeforeM2: stored, AreaAfterM2: fixed, PartsAfter: int(r.Parts), Reason: r.Reason})
 			continue
 		}
-		change := math.Abs(fixed - stored)
-		if math.IsNaN(change) || math.IsInf(change, 0) {
-			change = 0
-		}
-		problems = append(problems, Problem{Code: r.Code, Name: r.Name, Level: Level(r.Level), Kind: InvalidGeometry,
-			AreaM2: change, Detail: repairDetail(r.Reason, r.FixedType, int(r.Parts), fixed, stored)})
+		problems = append(problems, r.problem())
 	}
 	if len(repair) > 0 {
 		if _, err := tx.Exec(ctx, repairStaged, repair); err != nil {
@@ -200,10 +185,7 @@ func validateTx(ctx context.Context, tx pgx.Tx, root string, tol Tolerance) ([]P
 	if err != nil {
 		return nil, err
 	}
-	invalid := make([]string, len(problems))
-	for i, p := range problems {
-		invalid[i] = p.Code
-	}
+	invalid := codesOf(problems)
 	args := []any{root, invalid, squareDegrees(tol.AreaM2), 1, 0}
 	for _, query := range []string{selectCoverage, selectOutside} {
 		ps, err := defects(ctx, tx, query, args, tol)

@@ -3,6 +3,8 @@ package grid
 import (
 	"fmt"
 	"strings"
+
+	"github.com/griddispatch/griddispatch/geo"
 )
 
 // FeatureProblems are the problems of an import file's features, all of them: reading goes on
@@ -54,3 +56,36 @@ func (p *FeatureProblems) Unwrap() []error {
 	}
 	return errs
 }
+
+// collected gathers an import file's units as they are read, in order: each converted to WGS84,
+// a code seen before refused as a duplicate, every problem noted.
+type collected struct {
+	crs      geo.CRS
+	what     string // "feature" or "record", for the duplicate's message
+	units    []Unit
+	seen     map[string]int
+	problems FeatureProblems
+}
+
+func newCollected(crs geo.CRS, what string, n int) *collected {
+	return &collected{crs: crs, what: what, units: make([]Unit, 0, n), seen: make(map[string]int, n)}
+}
+
+// add takes the i-th unit of the file as read, or the error reading it.
+func (c *collected) add(i int, u Unit, err error) {
+	if err == nil {
+		if first, dup := c.seen[u.Code]; dup {
+			err = fmt.Errorf("%w: also %s %d", ErrDuplicateCode, c.what, first)
+		}
+	}
+	if err != nil {
+		c.problems.add(&FeatureError{Index: i, Code: u.Code, Err: err})
+		return
+	}
+	c.crs.MultiPolygonToWGS84(u.Geom)
+	c.seen[u.Code] = i
+	c.units = append(c.units, u)
+}
+
+// result is the units read, and the problems as one error (nil without any).
+func (c *collected) result() ([]Unit, error) { return c.units, c.problems.err() }

@@ -93,25 +93,13 @@ func ReadShapefile(fsys fs.FS, o ShapefileOptions) ([]Unit, geo.CRS, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	units := make([]Unit, 0, len(shp.Records))
-	seen := make(map[string]int, len(shp.Records))
-	var problems FeatureProblems
+	c := newCollected(crs, "record", len(shp.Records))
 	for i, rec := range shp.Records {
 		u, err := cols.unit(dbf.Records[i], rec.Geom)
-		if err == nil {
-			if first, dup := seen[u.Code]; dup {
-				err = fmt.Errorf("%w: also record %d", ErrDuplicateCode, first)
-			}
-		}
-		if err != nil {
-			problems.add(&FeatureError{Index: i, Code: u.Code, Err: err})
-			continue
-		}
-		crs.MultiPolygonToWGS84(u.Geom)
-		seen[u.Code] = i
-		units = append(units, u)
+		c.add(i, u, err)
 	}
-	return units, crs, problems.err()
+	units, err := c.result()
+	return units, crs, err
 }
 
 // shapefileParts finds the one .shp in fsys (or the layer named) and the files beside it with
@@ -349,23 +337,23 @@ func (t attributeTable) unit(row []any, g geom.T) (Unit, error) {
 		return &n, nil
 	}
 	var err error
-	if p.Code, err = str(t.code); err != nil {
-		return Unit{}, fmt.Errorf("code: %w", err)
+	for _, f := range []struct {
+		name string
+		col  int
+		dst  **string
+	}{{"code", t.code, &p.Code}, {"name", t.name, &p.Name}, {"parent", t.parent, &p.ParentCode}} {
+		if *f.dst, err = str(f.col); err != nil {
+			return Unit{}, fmt.Errorf("%s: %w", f.name, err)
+		}
 	}
-	if p.Name, err = str(t.name); err != nil {
-		return Unit{}, fmt.Errorf("name: %w", err)
-	}
-	if p.ParentCode, err = str(t.parent); err != nil {
-		return Unit{}, fmt.Errorf("parent: %w", err)
-	}
-	if p.Level, err = num(t.level); err != nil {
-		return Unit{}, fmt.Errorf("level: %w", err)
-	}
-	if p.Population, err = num(t.pop); err != nil {
-		return Unit{}, fmt.Errorf("population: %w", err)
-	}
-	if p.Households, err = num(t.houses); err != nil {
-		return Unit{}, fmt.Errorf("households: %w", err)
+	for _, f := range []struct {
+		name string
+		col  int
+		dst  **int
+	}{{"level", t.level, &p.Level}, {"population", t.pop, &p.Population}, {"households", t.houses, &p.Households}} {
+		if *f.dst, err = num(f.col); err != nil {
+			return Unit{}, fmt.Errorf("%s: %w", f.name, err)
+		}
 	}
 	if p.Code != nil { // the unified codes nest: the level and the parent follow from the code
 		code := *p.Code

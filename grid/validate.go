@@ -165,3 +165,12 @@ func partsText(n int) string {
 	}
 	return fmt.Sprintf("%d parts", n)
 }
+
+// codesOf lists the problems' unit codes.
+func codesOf(ps []Problem) []string {
+	codes := make([]string, len(ps))
+	for i, p := range ps {
+		codes[i] = p.Code
+	}
+	return codes
+}

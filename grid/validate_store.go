@@ -191,10 +191,7 @@ func (s *Store) Validate(ctx context.Context, root string, tol Tolerance) ([]Pro
 	if err != nil {
 		return nil, err
 	}
-	invalid := make([]string, len(problems))
-	for i, p := range problems {
-		invalid[i] = p.Code
-	}
+	invalid := codesOf(problems)
 
 	shards := validateShards(s.pool)
 	shardProblems := make([][]Problem, shards)
@@ -264,20 +261,29 @@ func invalidGeometries(ctx context.Context, tx pgx.Tx, root string) ([]Problem, 
 	}
 	problems := make([]Problem, len(found))
 	for i, r := range found {
-		var fixed, stored float64
-		if r.Lat != nil {
-			fixed, stored = squareMetres(r.FixedDeg2, *r.Lat), squareMetres(r.StoredDeg2, *r.Lat)
-		} else {
-			fixed, stored = math.NaN(), math.NaN()
-		}
-		change := math.Abs(fixed - stored)
-		if math.IsNaN(change) || math.IsInf(change, 0) {
-			change = 0
-		}
-		problems[i] = Problem{Code: r.Code, Name: r.Name, Level: Level(r.Level), Kind: InvalidGeometry,
-			AreaM2: change, Detail: repairDetail(r.Reason, r.FixedType, int(r.Parts), fixed, stored)}
+		problems[i] = r.problem()
 	}
 	return problems, nil
+}
+
+// areas are the repair's and the stored polygon's areas in square metres (NaN when not
+// measurable).
+func (r invalidRow) areas() (fixed, stored float64) {
+	if r.Lat == nil {
+		return math.NaN(), math.NaN()
+	}
+	return squareMetres(r.FixedDeg2, *r.Lat), squareMetres(r.StoredDeg2, *r.Lat)
+}
+
+// problem is the row as a problem: its area is how much ST_MakeValid would change.
+func (r invalidRow) problem() Problem {
+	fixed, stored := r.areas()
+	change := math.Abs(fixed - stored)
+	if math.IsNaN(change) || math.IsInf(change, 0) {
+		change = 0
+	}
+	return Problem{Code: r.Code, Name: r.Name, Level: Level(r.Level), Kind: InvalidGeometry,
+		AreaM2: change, Detail: repairDetail(r.Reason, r.FixedType, int(r.Parts), fixed, stored)}
 }
 
 // defects runs selectOutside or selectCoverage and keeps the defects above the tolerance.
