@@ -65,6 +65,7 @@ type rule struct {
 	needsText bool // a reason, notes or instructions are required
 	tierDelta int  // -1 up a tier (towards the county), +1 down a tier
 	timer     bool // the escalation timer may take it too, when the deadline has passed
+	late      bool // taken by the timer, it marks the case late: a centre's deadline passed
 }
 
 // machine is the whole workflow; docs/cases.md draws it.
@@ -74,11 +75,11 @@ var machine = map[Action]rule{
 	ActSettle:          {from: []CaseState{StateMediating}, to: StateVerifying, by: byCentre, needsText: true},
 	ActVerify:          {from: []CaseState{StateVerifying}, to: StateClosed, by: byReporter},
 	ActRework:          {from: []CaseState{StateVerifying}, to: StateAccepted, by: byReporter, needsText: true},
-	ActEscalate:        {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: -1, timer: true},
+	ActEscalate:        {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: -1, timer: true, late: true},
 	ActReturn:          {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: +1},
 	ActTransfer:        {from: []CaseState{StateQueued, StateAccepted}, to: StateQueued, by: byCentre, needsText: true},
 	ActUrge:            {from: []CaseState{StateQueued, StateAccepted, StateMediating, StateVerifying}, by: bySupervisor, needsText: true},
-	ActOverdue:         {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: bySystem, needsText: true, timer: true},
+	ActOverdue:         {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: bySystem, needsText: true, timer: true, late: true},
 	ActCloseUnverified: {from: []CaseState{StateVerifying}, to: StateClosed, by: bySystem, needsText: true, timer: true},
 }
 

@@ -11,7 +11,7 @@ import (
 // new tier (or a reworked case) counted from the transaction's now(), none while the reporter
 // verifies or once closed; a new deadline or none clears the flag, which the timer's overdue sets.
 // Settling starts the verification clocks (staff may verify from verifyDue, the timer closes the
-// case at verifyLaps); leaving verification stops them.
+// case at verifyLapse); leaving verification stops them.
 func nextTimes(a Action, next *caseRow) {
 	switch a {
 	case ActEscalate, ActReturn, ActTransfer, ActRework:
@@ -25,10 +25,10 @@ func nextTimes(a Action, next *caseRow) {
 	}
 	switch a {
 	case ActSettle:
-		due, lapse := next.now.Add(next.category.Deadlines.Verify), next.now.Add(2*next.category.Deadlines.Verify)
-		next.verifyDue, next.verifyLaps = &due, &lapse
+		due, lapse := next.category.Deadlines.VerifyClocks(next.now)
+		next.verifyDue, next.verifyLapse = &due, &lapse
 	case ActVerify, ActRework, ActCloseUnverified:
-		next.verifyDue, next.verifyLaps = nil, nil
+		next.verifyDue, next.verifyLapse = nil, nil
 	}
 }
 
@@ -67,8 +67,7 @@ type transitionWrite struct {
 
 func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	nextTimes(t.Action, &next)
-	// Late is about the centres' deadlines: a verification that lapsed does not make it late.
-	next.late = c.late || t.timer && t.Action != ActCloseUnverified
+	next.late = c.late || t.timer && machine[t.Action].late
 	var outcome *string
 	if t.Action == ActSettle {
 		outcome = next.outcome
@@ -93,7 +92,7 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	w := transitionWrite{sql: writeTransition + "\nSELECT id FROM h",
 		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
-			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLaps},
+			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {

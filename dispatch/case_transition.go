@@ -51,25 +51,25 @@ func NewCases(pool *pgxpool.Pool) *Cases { return &Cases{pool: pool} }
 
 // caseRow is a case as a transition reads and rewrites it.
 type caseRow struct {
-	id         int64
-	state      CaseState
-	level      int
-	centre     string
-	unit       string
-	unitName   string
-	version    int
-	reporter   int64
-	event      int64
-	category   Category
-	severity   string
-	outcome    *string
-	reworks    int
-	openedAt   time.Time
-	deadlineAt *time.Time
-	overdueAt  *time.Time
-	late       bool       // the timer has acted on the case: it can no longer close on time
-	verifyDue  *time.Time // from when staff may verify it (state verifying)
-	verifyLaps *time.Time // when the timer closes it as not verified (state verifying)
+	id          int64
+	state       CaseState
+	level       int
+	centre      string
+	unit        string
+	unitName    string
+	version     int
+	reporter    int64
+	event       int64
+	category    Category
+	severity    string
+	outcome     *string
+	reworks     int
+	openedAt    time.Time
+	deadlineAt  *time.Time
+	overdueAt   *time.Time
+	late        bool       // the timer acted on it as a centre's deadline passed: it can no longer close on time
+	verifyDue   *time.Time // from when staff may verify it (state verifying)
+	verifyLapse *time.Time // when the timer closes it as not verified (state verifying)
 
 	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
 	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
@@ -130,7 +130,7 @@ func scanCase(row pgx.Row) (caseRow, error) {
 		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt, &c.late,
 		&c.category.Code, &c.category.Group, &c.category.NameZH, &c.category.NameEN, &k.start, &c.category.GridMayClose,
 		&k.village, &k.township, &k.county, &k.urgent, &k.verify, &c.category.AutoEscalate, &c.category.Active,
-		&c.verifyDue, &c.verifyLaps, &c.mayAct, &c.now)
+		&c.verifyDue, &c.verifyLapse, &c.mayAct, &c.now)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrCaseNotFound
 	}

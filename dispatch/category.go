@@ -45,6 +45,12 @@ func (d Deadlines) For(tier int, severity string) time.Duration {
 	return t
 }
 
+// VerifyClocks are when staff may verify a case settled at settled (the reporter has had their
+// time) and when the timer closes it as not verified (staff have had as long again).
+func (d Deadlines) VerifyClocks(settled time.Time) (staffFrom, lapse time.Time) {
+	return settled.Add(d.Verify), settled.Add(2 * d.Verify)
+}
+
 // Severities of an event.
 const (
 	SeverityNormal = "normal"

@@ -374,11 +374,11 @@ func (s *caseSim) record(at time.Time, st step) {
 	}
 	switch st.a {
 	case ActSettle:
-		s.c.VerifyDueAt, s.c.VerifyLapse = at.Add(s.cat.Deadlines.Verify), at.Add(2*s.cat.Deadlines.Verify)
+		s.c.VerifyDueAt, s.c.VerifyLapse = s.cat.Deadlines.VerifyClocks(at)
 	case ActVerify, ActRework, ActCloseUnverified:
 		s.c.VerifyDueAt, s.c.VerifyLapse = time.Time{}, time.Time{}
 	}
-	if st.actor == 0 && st.a != ActCloseUnverified {
+	if st.actor == 0 && machine[st.a].late {
 		s.c.Late = true
 	}
 	var o Outcome
