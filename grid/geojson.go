@@ -168,10 +168,15 @@ func checkAttributes(u Unit) error {
 func readGeometry(raw json.RawMessage) (orb.MultiPolygon, error) {
 	mp, err := geo.DecodePolygonal(raw)
 	if err != nil {
-		// geo's message says what is wrong; ours says it is a grid geometry error.
-		return nil, fmt.Errorf("%w: %s", ErrBadGeometry, strings.TrimPrefix(err.Error(), geo.ErrBadGeometry.Error()+": "))
+		return nil, geometryError(err)
 	}
 	return mp, nil
+}
+
+// geometryError is geo's complaint about an imported geometry as the grid's: geo's message
+// says what is wrong, ours says it is a grid geometry error.
+func geometryError(err error) error {
+	return fmt.Errorf("%w: %s", ErrBadGeometry, strings.TrimPrefix(err.Error(), geo.ErrBadGeometry.Error()+": "))
 }
 
 // featureWriter writes units as a FeatureCollection in the format ReadGeoJSON reads, one

@@ -83,9 +83,7 @@ func farFromTheRest(units []Unit) []Problem {
 	for i := range units {
 		dist[i] = kilometres(lons[i], lats[i], mlon, mlat)
 	}
-	sorted := slices.Clone(dist)
-	slices.Sort(sorted)
-	typical := sorted[len(sorted)/2]
+	typical := median(dist)
 	limit := math.Max(50, 10*typical)
 	var out []Problem
 	for i, u := range units {

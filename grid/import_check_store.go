@@ -104,42 +104,19 @@ func (s *Store) ImportWith(ctx context.Context, units []Unit, o ImportOptions) (
 // errDryRun rolls a dry run's transaction back.
 var errDryRun = errors.New("dry run")
 
-// unknownParents are the units whose parent is neither in the file nor stored.
+// unknownParents are the units whose parent is neither in the file nor stored, as problems.
 func unknownParents(ctx context.Context, tx pgx.Tx, units []Unit) ([]Problem, error) {
-	var out []Problem
-	inFile := make(map[string]bool, len(units))
-	for _, u := range units {
-		inFile[u.Code] = true
-	}
-	rows, err := tx.Query(ctx, `SELECT code FROM units WHERE code = ANY($1)`, parentCodes(units))
+	idx, err := orphans(ctx, tx, units)
 	if err != nil {
-		return nil, fmt.Errorf("look up parents: %w", err)
+		return nil, err
 	}
-	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("look up parents: %w", err)
-	}
-	known := map[string]bool{}
-	for _, c := range stored {
-		known[c] = true
-	}
-	for _, u := range units {
-		if u.ParentCode != "" && !inFile[u.ParentCode] && !known[u.ParentCode] {
-			out = append(out, Problem{Code: u.Code, Name: u.Name, Level: u.Level, Kind: UnknownParent,
-				Detail: fmt.Sprintf("parent %s is neither in the file nor stored", u.ParentCode)})
-		}
+	out := make([]Problem, len(idx))
+	for i, j := range idx {
+		u := units[j]
+		out[i] = Problem{Code: u.Code, Name: u.Name, Level: u.Level, Kind: UnknownParent,
+			Detail: fmt.Sprintf("parent %s is neither in the file nor stored", u.ParentCode)}
 	}
 	return out, nil
-}
-
-func parentCodes(units []Unit) []string {
-	var out []string
-	for _, u := range units {
-		if u.ParentCode != "" {
-			out = append(out, u.ParentCode)
-		}
-	}
-	return out
 }
 
 // checkStagedPolygons finds the staged polygons that are invalid and repairs them in the

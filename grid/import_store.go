@@ -84,6 +84,16 @@ func (s *Store) Import(ctx context.Context, units []Unit) (ImportResult, error) 
 
 // checkParents requires every unit's parent to be in the file or already stored.
 func checkParents(ctx context.Context, tx pgx.Tx, units []Unit) error {
+	orphans, err := orphans(ctx, tx, units)
+	if err != nil || len(orphans) == 0 {
+		return err
+	}
+	u := units[orphans[0]]
+	return &FeatureError{Index: orphans[0], Code: u.Code, Err: fmt.Errorf("%w: %s is neither in the file nor stored", ErrUnknownParent, u.ParentCode)}
+}
+
+// orphans are the indexes of the units whose parent is neither in the file nor stored.
+func orphans(ctx context.Context, tx pgx.Tx, units []Unit) ([]int, error) {
 	inFile := make(map[string]bool, len(units))
 	for _, u := range units {
 		inFile[u.Code] = true
@@ -95,26 +105,27 @@ func checkParents(ctx context.Context, tx pgx.Tx, units []Unit) error {
 		}
 	}
 	if len(outside) == 0 {
-		return nil
+		return nil, nil
 	}
 	rows, err := tx.Query(ctx, `SELECT code FROM units WHERE code = ANY($1)`, outside)
 	if err != nil {
-		return fmt.Errorf("look up parents: %w", err)
+		return nil, fmt.Errorf("look up parents: %w", err)
 	}
 	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return fmt.Errorf("look up parents: %w", err)
+		return nil, fmt.Errorf("look up parents: %w", err)
 	}
 	known := make(map[string]bool, len(stored))
 	for _, c := range stored {
 		known[c] = true
 	}
+	var out []int
 	for i, u := range units {
 		if u.ParentCode != "" && !inFile[u.ParentCode] && !known[u.ParentCode] {
-			return &FeatureError{Index: i, Code: u.Code, Err: fmt.Errorf("%w: %s is neither in the file nor stored", ErrUnknownParent, u.ParentCode)}
+			out = append(out, i)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 func stage(ctx context.Context, tx pgx.Tx, units []Unit) error {

@@ -54,6 +54,19 @@ func ReadShapefile(fsys fs.FS, o ShapefileOptions) ([]Unit, geo.CRS, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if files["dbf"] == "" {
+		return nil, "", fmt.Errorf("%w: %s has no .dbf beside it: its attributes (code, name) are there", ErrBadShapefile, files["shp"])
+	}
+	// The small files first: a file in metres or of an unknown encoding is refused before its
+	// shapes are read.
+	crs, err := shapefileCRS(fsys, files["prj"], o.CRS)
+	if err != nil {
+		return nil, "", err
+	}
+	enc, fromCPG, err := shapefileEncoding(fsys, files["cpg"], o.Encoding)
+	if err != nil {
+		return nil, "", err
+	}
 	// The reader sizes what it allocates by what the file's headers claim: bound the claims by
 	// the file's size, so that a few hostile bytes cannot ask for gigabytes.
 	shp, err := readPart(fsys, files["shp"], func(r io.Reader, n int64) (*shapefile.SHP, error) {
@@ -63,9 +76,6 @@ func ReadShapefile(fsys fs.FS, o ShapefileOptions) ([]Unit, geo.CRS, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if files["dbf"] == "" {
-		return nil, "", fmt.Errorf("%w: %s has no .dbf beside it: its attributes (code, name) are there", ErrBadShapefile, files["shp"])
-	}
 	// Read as ISO-8859-1, one rune a byte, to decode in the file's real encoding here: the
 	// reader's own decoding would put replacement characters in names that are not valid. A
 	// number that does not parse (dBASE writes NULL as asterisks) is read as absent: only the
@@ -74,14 +84,6 @@ func ReadShapefile(fsys fs.FS, o ShapefileOptions) ([]Unit, geo.CRS, error) {
 		return shapefile.ReadDBF(r, n, &shapefile.ReadDBFOptions{SkipBrokenFields: true,
 			MaxRecords: int(max(1, min(n/2, maxShapefileRecords)))}) // a row is at least its flag and a byte
 	})
-	if err != nil {
-		return nil, "", err
-	}
-	crs, err := shapefileCRS(fsys, files["prj"], o.CRS)
-	if err != nil {
-		return nil, "", err
-	}
-	enc, fromCPG, err := shapefileEncoding(fsys, files["cpg"], o.Encoding)
 	if err != nil {
 		return nil, "", err
 	}
@@ -429,7 +431,7 @@ func shapeToMultiPolygon(g geom.T) (orb.MultiPolygon, error) {
 	}
 	mp, err := geo.CheckPolygonal(mp)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrBadGeometry, strings.TrimPrefix(err.Error(), geo.ErrBadGeometry.Error()+": "))
+		return nil, geometryError(err)
 	}
 	return mp, nil
 }
