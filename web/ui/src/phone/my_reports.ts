@@ -68,16 +68,16 @@ export class MyReports {
 
   // refresh learns the server's view: states changed while offline, reports from another phone.
   async refresh(): Promise<void> {
+    // Both at once: on a slow rural link a second round trip is felt.
+    const staff = api<{ cases: StaffCase[] }>('GET', '/api/my/verifications?limit=50', this.session.token)
+      .then((res) => { this.staff = res.cases; }, () => { /* kept as they were; asked again at the next refresh */ });
     try {
       const res = await api<{ reports: ServerReport[] }>('GET', '/api/my/reports?limit=100', this.session.token);
       this.server = res.reports;
     } catch {
       return;
-    }
-    try {
-      this.staff = (await api<{ cases: StaffCase[] }>('GET', '/api/my/verifications?limit=50', this.session.token)).cases;
-    } catch {
-      // kept as they were; asked again at the next refresh
+    } finally {
+      await staff;
     }
     this.summaries.clear();
     const byID = new Map(this.server.map((r) => [r.client_id, r]));
