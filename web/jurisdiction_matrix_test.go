@@ -21,11 +21,14 @@ import (
 	"github.com/griddispatch/griddispatch/web"
 )
 
-// matrixRoles are the roles of the matrix, each at its own unit of the small county 140802.
-var matrixRoles = []struct {
+// staffRole is a member a jurisdiction test signs in as: their phone, unit and role.
+type staffRole struct {
 	name, phone, unit string
 	role              grid.Role
-}{
+}
+
+// matrixRoles are the roles of the matrix, each at its own unit of the small county 140802.
+var matrixRoles = []staffRole{
 	{"grid worker", "13900000101", "140802001001001", grid.RoleGridWorker},
 	{"grid leader", "13900000102", "140802001001001", grid.RoleGridLeader},
 	{"village mediator", "13900000103", "140802001001", grid.RoleMediator},

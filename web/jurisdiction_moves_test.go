@@ -15,10 +15,7 @@ import (
 // movingRoles are the staff around a case reported in village A (140802001001): A's and its
 // sibling B's (140802001002) mediators, the grid leaders of the case's grid and of another, the township's
 // mediator and supervisor, and the other township's (140802002).
-var movingRoles = []struct {
-	name, phone, unit string
-	role              grid.Role
-}{
+var movingRoles = []staffRole{
 	{"reporter", "", "", ""},
 	{"village A mediator", "13900000201", "140802001001", grid.RoleMediator},
 	{"village B mediator", "13900000202", "140802001002", grid.RoleMediator},
