@@ -33,6 +33,20 @@ export function check(cond, what) {
   if (!cond) throw new Error('check failed: ' + what);
 }
 
+// env is an environment variable the script cannot go without.
+export function env(k) {
+  if (!process.env[k]) throw new Error(`set ${k}`);
+  return process.env[k];
+}
+
+// signIn opens an app at url and signs in through its form, the same in the three apps.
+export async function signIn(page, url, phone, password) {
+  await page.goto(url);
+  await page.fill('input[name=phone]', phone);
+  await page.fill('input[name=password]', password);
+  await page.click('form.signin button[type=submit]');
+}
+
 // consoleBrowser is one Chromium for the mediation console's tests; each page() is a separate
 // context (its own storage and session), at a desk's size unless given another viewport.
 export async function consoleBrowser() {

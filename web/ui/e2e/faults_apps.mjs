@@ -7,12 +7,8 @@
 // Env: PHONE_URL, CONSOLE_URL, PASSWORD, PHONE, LON, LAT, MEDIATOR, SIGNAL_DIR.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, consoleBrowser, phoneBrowser } from './browser.mjs';
+import { check, consoleBrowser, env, phoneBrowser, signIn } from './browser.mjs';
 
-const env = (k) => {
-  if (!process.env[k]) throw new Error(`set ${k}`);
-  return process.env[k];
-};
 const signals = env('SIGNAL_DIR');
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -32,18 +28,12 @@ const phone = await phoneBrowser({ lon: Number(env('LON')), lat: Number(env('LAT
 const desk = await consoleBrowser();
 try {
   const p = phone.page;
-  await p.goto(env('PHONE_URL') + '/phone/');
-  await p.fill('input[name=phone]', env('PHONE'));
-  await p.fill('input[name=password]', env('PASSWORD'));
-  await p.click('form.signin button[type=submit]');
+  await signIn(p, env('PHONE_URL') + '/phone/', env('PHONE'), env('PASSWORD'));
   await p.waitForSelector('.conn[data-conn=online]');
   await watchConn(p);
 
   const c = await desk.page('mediator');
-  await c.goto(env('CONSOLE_URL') + '/console/');
-  await c.fill('input[name=phone]', env('MEDIATOR'));
-  await c.fill('input[name=password]', env('PASSWORD'));
-  await c.click('form.signin button[type=submit]');
+  await signIn(c, env('CONSOLE_URL') + '/console/', env('MEDIATOR'), env('PASSWORD'));
   await c.waitForSelector('.queue[data-loaded=true]');
   await c.waitForSelector('.conn[data-conn=online]');
   await watchConn(c);

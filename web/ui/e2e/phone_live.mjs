@@ -1,16 +1,13 @@
 // A case's progress reaches the phone live: report online, print the case number, and wait
 // (without reloading) until the app shows the case closed, which the Go test makes happen on
 // the server. Run by web/phone_app_test.go; env: BASE_URL, PHONE, PASSWORD, LON, LAT.
-import { check, phoneBrowser } from './browser.mjs';
+import { check, phoneBrowser, signIn } from './browser.mjs';
 
 const base = process.env.BASE_URL;
 const b = await phoneBrowser({ lon: Number(process.env.LON), lat: Number(process.env.LAT) });
 const { page } = b;
 try {
-  await page.goto(base + '/phone/?lang=en');
-  await page.fill('input[name=phone]', process.env.PHONE);
-  await page.fill('input[name=password]', process.env.PASSWORD);
-  await page.click('form.signin button[type=submit]');
+  await signIn(page, base + '/phone/?lang=en', process.env.PHONE, process.env.PASSWORD);
   await page.waitForSelector('.conn[data-conn=online]');
   await page.selectOption('select[name=category]', 'rubbish');
   await page.fill('textarea[name=description]', 'Rubbish piled at the village gate');

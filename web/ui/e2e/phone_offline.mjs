@@ -3,12 +3,8 @@
 // with case numbers. Prints {"reports":[{client_id, case_id}]} for the Go test, which checks
 // each is in PostgreSQL exactly once. Run by web/phone_app_test.go; env: BASE_URL, PHONE,
 // PASSWORD, LON, LAT.
-import { check, phoneBrowser } from './browser.mjs';
+import { check, env, phoneBrowser } from './browser.mjs';
 
-const env = (k) => {
-  if (!process.env[k]) throw new Error(`set ${k}`);
-  return process.env[k];
-};
 const base = env('BASE_URL');
 const b = await phoneBrowser({ lon: Number(env('LON')), lat: Number(env('LAT')) });
 const { context, page } = b;

@@ -8,12 +8,8 @@
 // for the Go test, which checks PostgreSQL. Run by web/phone_app_test.go; env: BASE_URL, PHONE,
 // PASSWORD, LON, LAT; SHOTS, a folder for screenshots (optional).
 import { randomUUID } from 'node:crypto';
-import { check, phoneBrowser } from './browser.mjs';
+import { check, env, phoneBrowser, signIn } from './browser.mjs';
 
-const env = (k) => {
-  if (!process.env[k]) throw new Error(`set ${k}`);
-  return process.env[k];
-};
 const base = env('BASE_URL');
 const lon = Number(env('LON'));
 const lat = Number(env('LAT'));
@@ -42,10 +38,7 @@ const oldItem = (change) => {
 
 try {
   step('sign in');
-  await page.goto(base + '/phone/');
-  await page.fill('input[name=phone]', env('PHONE'));
-  await page.fill('input[name=password]', env('PASSWORD'));
-  await page.click('form.signin button[type=submit]');
+  await signIn(page, base + '/phone/', env('PHONE'), env('PASSWORD'));
   await page.waitForSelector('.conn[data-conn=online]');
 
   step('offline: one report from the form, two left by an older app');

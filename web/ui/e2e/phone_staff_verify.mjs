@@ -3,12 +3,8 @@
 // 代核查 (who reported it, where, when it closes unverified), opens it, verifies it with a note,
 // and the task goes. Prints {"verified": case_id}. Run by web/phone_verify_test.go; env:
 // BASE_URL, PHONE, PASSWORD, LON, LAT, CASE; SHOTS, a folder for screenshots (optional).
-import { check, phoneBrowser } from './browser.mjs';
+import { check, env, phoneBrowser, signIn } from './browser.mjs';
 
-const env = (k) => {
-  if (!process.env[k]) throw new Error(`set ${k}`);
-  return process.env[k];
-};
 const b = await phoneBrowser({ lon: Number(env('LON')), lat: Number(env('LAT')) });
 const { page } = b;
 const id = env('CASE');
@@ -16,10 +12,7 @@ const step = (s) => process.stderr.write(`phone_staff_verify: ${s}\n`);
 
 try {
   step('sign in as the grid leader');
-  await page.goto(env('BASE_URL') + '/phone/');
-  await page.fill('input[name=phone]', env('PHONE'));
-  await page.fill('input[name=password]', env('PASSWORD'));
-  await page.click('form.signin button[type=submit]');
+  await signIn(page, env('BASE_URL') + '/phone/', env('PHONE'), env('PASSWORD'));
   await page.waitForSelector('.conn[data-conn=online]');
   // The tasks are asked for once connected: wait for the answer.
   await page.waitForFunction(() => document.querySelector('[data-test=task-badge]')?.textContent === '核查 1', null, { timeout: 15_000 });

@@ -6,12 +6,8 @@
 // Lines printed for the Go test: {"cases":[a,b]} (settle both), {"bump":b} (change b's version
 // behind the phone's back), {"verified":a}, {"reworked":b}.
 // Run by web/phone_verify_test.go; env: BASE_URL, PHONE, PASSWORD, LON, LAT.
-import { check, phoneBrowser } from './browser.mjs';
+import { check, env, phoneBrowser, signIn } from './browser.mjs';
 
-const env = (k) => {
-  if (!process.env[k]) throw new Error(`set ${k}`);
-  return process.env[k];
-};
 const base = env('BASE_URL');
 const b = await phoneBrowser({ lon: Number(env('LON')), lat: Number(env('LAT')) });
 const { context, page } = b;
@@ -41,10 +37,7 @@ const narrow = async (what) => {
 
 try {
   step('sign in and report two cases');
-  await page.goto(base + '/phone/');
-  await page.fill('input[name=phone]', env('PHONE'));
-  await page.fill('input[name=password]', env('PASSWORD'));
-  await page.click('form.signin button[type=submit]');
+  await signIn(page, base + '/phone/', env('PHONE'), env('PASSWORD'));
   await page.waitForSelector('.conn[data-conn=online]');
   for (const d of ['两户因排水沟发生争执', '邻居装修噪音纠纷']) {
     await page.selectOption('select[name=category]', 'neighbour');
