@@ -94,7 +94,7 @@ ORDER BY h.id`
 
 const selectTransferTargets = `
 SELECT code, name FROM units
-WHERE parent_code = $1 AND has_centre AND code <> $2
+WHERE parent_code = $1 AND has_centre AND retired_at IS NULL AND code <> $2
 ORDER BY code`
 
 // Detail reads one case for its page. ErrCaseNotFound if there is none.

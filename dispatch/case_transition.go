@@ -336,7 +336,7 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 			return next, fmt.Errorf("%w: %q", ErrUnknownCentre, t.ToCentre)
 		}
 		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE code = $1 AND has_centre)`, t.ToCentre).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE code = $1 AND has_centre AND retired_at IS NULL)`, t.ToCentre).Scan(&exists); err != nil {
 			return next, err
 		}
 		if !exists {

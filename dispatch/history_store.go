@@ -251,7 +251,8 @@ const selectHistoryUnits = `
 SELECT code, name, has_centre, coalesce(households, 0), leaf,
        CASE WHEN leaf THEN ST_AsBinary(geom) END,
        CASE WHEN leaf THEN ST_X(ST_PointOnSurface(geom)) END, CASE WHEN leaf THEN ST_Y(ST_PointOnSurface(geom)) END
-FROM (SELECT u.*, NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = u.code) AS leaf FROM units u) u
+FROM (SELECT u.*, NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = u.code AND c.retired_at IS NULL) AS leaf
+      FROM units u WHERE u.retired_at IS NULL) u
 ORDER BY code`
 
 // selectHistoryStaff reads who reports, mediates and supervises, in a stable order.

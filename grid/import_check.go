@@ -25,6 +25,7 @@ type ImportOptions struct {
 const (
 	UnknownParent ProblemKind = "unknown_parent" // the parent is neither in the file nor stored
 	FarFromRest   ProblemKind = "far_from_rest"  // the unit lies far from the others in the file
+	RetiredCode   ProblemKind = "retired_code"   // the code belongs to a retired unit: never used again
 )
 
 // ImportReport is everything an import found, and what it did.
@@ -54,7 +55,7 @@ func (r Repair) String() string {
 // unit far from the rest is only reported: it is outside its parent too if it is a mistake.
 func (o ImportOptions) refusing(p Problem) bool {
 	switch p.Kind {
-	case InvalidGeometry, UnknownParent:
+	case InvalidGeometry, UnknownParent, RetiredCode:
 		return true
 	case OutsideParent, Overlap, Gap:
 		return !o.AllowTopologyProblems

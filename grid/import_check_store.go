@@ -57,6 +57,11 @@ func (s *Store) ImportWith(ctx context.Context, units []Unit, o ImportOptions) (
 		if err := stage(ctx, tx, units); err != nil {
 			return err
 		}
+		retired, err := stagedRetired(ctx, tx)
+		if err != nil {
+			return err
+		}
+		rep.Problems = append(rep.Problems, retired...)
 		invalid, repairs, unrepairable, err := checkStagedPolygons(ctx, tx, o.MakeValid)
 		if err != nil {
 			return err
@@ -65,7 +70,7 @@ func (s *Store) ImportWith(ctx context.Context, units []Unit, o ImportOptions) (
 		rep.Problems = append(rep.Problems, farFromTheRest(units)...)
 		// The units go in, inside this transaction, to be checked in place; invalid polygons go in
 		// repaired (the database stores no invalid polygon), as Validate checks around them.
-		if len(parents) == 0 && !unrepairable {
+		if len(parents) == 0 && len(retired) == 0 && !unrepairable {
 			if rep.Result, err = upsertStagedUnits(ctx, tx); err != nil {
 				return err
 			}
@@ -172,4 +177,30 @@ func validateTx(ctx context.Context, tx pgx.Tx, root string, tol Tolerance) ([]P
 		problems = append(problems, ps...)
 	}
 	return problems, nil
+}
+
+// stagedRetired are the staged units whose code belongs to a retired unit, as problems: a
+// retired unit keeps its cases and figures under its code, so an import cannot bring it back or
+// redraw it (docs/grid.md, "Change sets").
+func stagedRetired(ctx context.Context, tx pgx.Tx) ([]Problem, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT s.code, s.name, s.level, to_char(u.retired_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), u.retired_by
+		FROM unit_staging s JOIN units u ON u.code = s.code
+		WHERE u.retired_at IS NOT NULL ORDER BY s.idx`)
+	if err != nil {
+		return nil, fmt.Errorf("look up retired codes: %w", err)
+	}
+	var ps []Problem
+	var code, name, on string
+	var level int16
+	var by int64
+	_, err = pgx.ForEachRow(rows, []any{&code, &name, &level, &on, &by}, func() error {
+		ps = append(ps, Problem{Code: code, Name: name, Level: Level(level), Kind: RetiredCode,
+			Detail: fmt.Sprintf("retired on %s by change %d; a retired code is never used again", on, by)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up retired codes: %w", err)
+	}
+	return ps, nil
 }

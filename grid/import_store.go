@@ -67,6 +67,12 @@ func (s *Store) Import(ctx context.Context, units []Unit) (ImportResult, error) 
 		if err := stage(ctx, tx, units); err != nil {
 			return err
 		}
+		if retired, err := stagedRetired(ctx, tx); err != nil || len(retired) > 0 {
+			if err == nil {
+				err = fmt.Errorf("%s: %s", retired[0].Code, retired[0].Detail)
+			}
+			return err
+		}
 		var idx int
 		var reason string
 		err := tx.QueryRow(ctx, firstInvalid).Scan(&idx, &reason)
@@ -107,7 +113,7 @@ func orphans(ctx context.Context, tx pgx.Tx, units []Unit) ([]int, error) {
 	if len(outside) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT code FROM units WHERE code = ANY($1)`, outside)
+	rows, err := tx.Query(ctx, `SELECT code FROM units WHERE code = ANY($1) AND retired_at IS NULL`, outside)
 	if err != nil {
 		return nil, fmt.Errorf("look up parents: %w", err)
 	}

@@ -15,9 +15,10 @@ import (
 // of the leaves only: the index needs no polygon of a unit that has children.
 const selectLocatorUnits = `
 SELECT u.code, u.name, u.level, coalesce(u.parent_code, ''), u.has_centre,
-       CASE WHEN NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = u.code)
+       CASE WHEN NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = u.code AND c.retired_at IS NULL)
             THEN ST_AsBinary(u.geom) END
 FROM units u
+WHERE u.retired_at IS NULL
 ORDER BY u.code`
 
 // NewLocator reads the grid and builds its index. nearMetres is how far outside the grid a
@@ -75,7 +76,8 @@ const (
 	postgisLocateOne = `
 SELECT code FROM units
 WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))
-  AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = units.code)
+  AND units.retired_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = units.code AND c.retired_at IS NULL)
 ORDER BY code LIMIT 1`
 
 	postgisLocateBatch = `
@@ -84,7 +86,8 @@ FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, i)
 LEFT JOIN LATERAL (
     SELECT code FROM units
     WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
-      AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = units.code)
+      AND units.retired_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_code = units.code AND c.retired_at IS NULL)
     ORDER BY code LIMIT 1) u ON true
 ORDER BY p.i`
 )

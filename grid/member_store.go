@@ -38,7 +38,7 @@ func (s *Store) Assign(ctx context.Context, a Assignment) error {
 	}
 	tag, err := s.pool.Exec(ctx, `
 		INSERT INTO assignments (member_id, unit_code, role)
-		SELECT m.id, u.code, $3 FROM members m, units u WHERE m.id = $1 AND u.code = $2
+		SELECT m.id, u.code, $3 FROM members m, units u WHERE m.id = $1 AND u.code = $2 AND u.retired_at IS NULL
 		ON CONFLICT DO NOTHING`, a.MemberID, a.UnitCode, string(a.Role))
 	if err != nil {
 		return fmt.Errorf("assign: %w", err)

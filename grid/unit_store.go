@@ -16,7 +16,7 @@ const selectSubtree = `
 SELECT code, coalesce(parent_code, '') AS parent_code, level, name,
        ST_AsBinary(geom) AS geom, population, households, has_centre
 FROM units
-WHERE code LIKE $1 || '%' AND ($2 = 0 OR level = $2)
+WHERE code LIKE $1 || '%' AND ($2 = 0 OR level = $2) AND retired_at IS NULL
 ORDER BY code`
 
 type unitRow struct {
@@ -134,7 +134,7 @@ func (s *Store) CountByLevel(ctx context.Context, root string) ([6]int, error) {
 	if err := checkRoot(root); err != nil {
 		return counts, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT level, count(*) FROM units WHERE code LIKE $1 || '%' GROUP BY level`, root)
+	rows, err := s.pool.Query(ctx, `SELECT level, count(*) FROM units WHERE code LIKE $1 || '%' AND retired_at IS NULL GROUP BY level`, root)
 	if err != nil {
 		return counts, fmt.Errorf("count units: %w", err)
 	}

@@ -39,7 +39,7 @@ const (
 	Gap             ProblemKind = "gap"              // part of a parent is covered by none of its children
 )
 
-var kindOrder = []ProblemKind{UnknownParent, InvalidGeometry, OutsideParent, Overlap, Gap, FarFromRest}
+var kindOrder = []ProblemKind{InvalidChange, StaleChange, OpenCases, RetiredCode, UnknownParent, InvalidGeometry, OutsideParent, Overlap, Gap, FarFromRest}
 
 // Problem is one defect of one unit.
 type Problem struct {

@@ -42,7 +42,7 @@ const maxValidateShards = 8
 // anyway.
 const beginValidation = `
 SELECT pg_export_snapshot(), set_config('jit', 'off', true),
-       $1 = '' OR EXISTS (SELECT 1 FROM units WHERE code = $1)`
+       $1 = '' OR EXISTS (SELECT 1 FROM units WHERE code = $1 AND retired_at IS NULL)`
 
 const joinValidation = `SELECT set_config('jit', 'off', true)`
 
@@ -57,7 +57,7 @@ SELECT u.code, u.name, u.level, ST_IsValidReason(u.geom) AS reason,
        (ST_YMin(u.geom) + ST_YMax(u.geom)) / 2 AS lat
 FROM units u
 CROSS JOIN LATERAL (SELECT ST_MakeValid(u.geom) AS fixed) r
-WHERE u.code LIKE $1 || '%' AND NOT ST_IsValid(u.geom)`
+WHERE u.code LIKE $1 || '%' AND u.retired_at IS NULL AND NOT ST_IsValid(u.geom)`
 
 type invalidRow struct {
 	Code       string
@@ -79,6 +79,7 @@ WITH unit AS NOT MATERIALIZED (
     SELECT code, parent_code, level, name, geom,
            CASE WHEN code = ANY($2) THEN ST_CollectionExtract(ST_MakeValid(geom), 3) ELSE geom END AS shape
     FROM units
+    WHERE retired_at IS NULL
 )`
 
 // selectOutside measures each child of the subtree outside its parent, for the children whose

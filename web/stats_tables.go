@@ -52,16 +52,16 @@ func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request, req st
 		return err
 	}
 	level := grid.LevelOfCode(req.Unit)
-	var children []grid.UnitRef
+	var children []grid.ChildUnit
 	if level == grid.Grid {
 		refs, err := s.auth.grid.Refs(r.Context(), []string{req.Unit})
 		if err != nil {
 			return err
 		}
-		children = []grid.UnitRef{refs[req.Unit]}
+		children = []grid.ChildUnit{{UnitRef: refs[req.Unit]}}
 	} else {
 		level++
-		if children, err = s.auth.grid.Children(r.Context(), req.Unit); err != nil {
+		if children, err = s.auth.grid.ChildrenDuring(r.Context(), req.Unit, req.From, req.To); err != nil {
 			return err
 		}
 	}
@@ -77,6 +77,10 @@ func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request, req st
 		}
 		row := figureRow(c.Figures())
 		row["code"], row["name"] = ch.Code, ch.Name
+		if ch.RetiredOn != "" { // a past period lists the units its cases were reported in
+			row["retired_on"] = ch.RetiredOn
+			row["name"] = ch.Name + retiredMark(req.lang, ch.RetiredOn)
+		}
 		rows = append(rows, row)
 	}
 	t := table{name: "units", columns: append([]tableColumn{{"code", "代码", "Code", colText}, {"name", "单位", "Unit", colText}},
@@ -173,4 +177,12 @@ func tierName(t int, lang string) string {
 		return en[t]
 	}
 	return zh[t]
+}
+
+// retiredMark follows the name of a unit retired by a grid change set.
+func retiredMark(lang, on string) string {
+	if lang == "en" {
+		return " (retired " + on + ")"
+	}
+	return "（" + on + "撤销）"
 }
