@@ -17,12 +17,13 @@ import (
 func gridCommand(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:  "grid",
-		Usage: "import, export and validate the five-level grid",
+		Usage: "import, export, validate and change the five-level grid",
 		Commands: []*cli.Command{
 			gridImportCommand(stdout),
 			gridExportCommand(stdout, stderr),
 			gridValidateCommand(stdout),
 			gridLocateCommand(stdout),
+			gridChangeCommand(stdout),
 		},
 	}
 }
