@@ -193,6 +193,8 @@ func TestClientThatNeverReadsIsDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	// The hub counts the connection once its handler runs, a moment after the handshake.
+	eventually(t, "the server to count the connection", func() bool { return web.Connections(s) == 1 })
 	msg := []byte(`{"type":"ping?","id":"x"}`)
 	sent := 0
 	for ; sent < 50_000 && web.Connections(s) == 1; sent++ {
