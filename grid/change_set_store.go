@@ -74,7 +74,7 @@ func (s *Store) DraftChange(ctx context.Context, r ChangeRequest) (ChangeReport,
 		if rep.invalid() {
 			return fmt.Errorf("%w: %s", ErrChangeInvalid, rep.firstInvalid())
 		}
-		return nil
+		return audit(ctx, tx, r.By, "grid_change.draft", nil, []string{cs.RootCode}, map[string]any{"change": cs.ID, "title": cs.Title})
 	})
 	return rep, err
 }
@@ -128,7 +128,11 @@ func (s *Store) ApplyChange(ctx context.Context, id int64, by *int64, o ChangeOp
 			UPDATE grid_changes SET state = 'applied', decided_by = $2, decided_at = now(), outcome = $3
 			WHERE id = $1 RETURNING state, decided_by, decided_at`, id, by, outcome).
 			Scan(&rep.Change.State, &rep.Change.DecidedBy, &rep.Change.DecidedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "grid_change.apply", nil, []string{cs.RootCode}, map[string]any{"change": id, "title": cs.Title,
+			"retired": len(rep.Retired), "added": len(rep.Added), "moved": len(rep.Moved), "flagged": len(rep.Flagged)})
 	})
 	if err != nil {
 		return rep, err
@@ -139,19 +143,19 @@ func (s *Store) ApplyChange(ctx context.Context, id int64, by *int64, o ChangeOp
 
 // DiscardChange sets a draft aside; it stays on record.
 func (s *Store) DiscardChange(ctx context.Context, id int64, by *int64) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE grid_changes SET state = 'discarded', decided_by = $2, decided_at = now()
-		WHERE id = $1 AND state = 'draft'`, id, by)
-	if err != nil {
-		return fmt.Errorf("discard change %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		if _, err := s.Change(ctx, id); err != nil {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		cs, err := lockChange(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		return fmt.Errorf("change %d: %w", id, ErrChangeDecided)
-	}
-	return nil
+		if cs.State != ChangeDraft {
+			return fmt.Errorf("change %d: %w (%s)", id, ErrChangeDecided, cs.State)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE grid_changes SET state = 'discarded', decided_by = $2, decided_at = now() WHERE id = $1`, id, by); err != nil {
+			return fmt.Errorf("discard change %d: %w", id, err)
+		}
+		return audit(ctx, tx, by, "grid_change.discard", nil, []string{cs.RootCode}, map[string]any{"change": id, "title": cs.Title})
+	})
 }
 
 const selectChange = `

@@ -74,11 +74,11 @@ CREATE TEMP TABLE staff_staging (
 const insertStagedMembers = `
 INSERT INTO members (phone, name, password_hash)
 SELECT DISTINCT ON (phone) phone, name, $1 FROM staff_staging ORDER BY phone
-ON CONFLICT (phone) DO NOTHING`
+ON CONFLICT (phone) WHERE phone_released_at IS NULL DO NOTHING`
 
 const insertStagedAssignments = `
 INSERT INTO assignments (member_id, unit_code, role)
-SELECT m.id, s.unit_code, s.role FROM staff_staging s JOIN members m USING (phone)
+SELECT m.id, s.unit_code, s.role FROM staff_staging s JOIN members m ON m.phone = s.phone AND m.phone_released_at IS NULL
 ON CONFLICT DO NOTHING`
 
 // DemoPassword signs in every demo member (README).

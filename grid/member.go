@@ -21,14 +21,15 @@ const (
 
 // roleLevels says at which levels each role may be assigned: grid staff at their grid or
 // micro-grid, mediators at the three tiers that have mediation centres, supervisors at the
-// township and county, administrators at the county.
+// township and county, administrators at the county or a township (each administers their
+// subtree, docs/admin.md).
 var roleLevels = map[Role][]Level{
 	RoleGridWorker:  {Grid},
 	RoleGridLeader:  {Grid},
 	RoleInfoOfficer: {MicroGrid},
 	RoleMediator:    {County, Township, Village},
 	RoleSupervisor:  {County, Township},
-	RoleAdmin:       {County},
+	RoleAdmin:       {County, Township},
 }
 
 // Valid reports whether r is a known role.
@@ -42,6 +43,9 @@ type Member struct {
 	ID    int64
 	Phone string
 	Name  string
+	// MustChangePassword: signed in with a one-time code, the member may only choose a new
+	// password (docs/admin.md).
+	MustChangePassword bool
 }
 
 // Assignment places a member at a unit with a role.

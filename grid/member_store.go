@@ -61,7 +61,12 @@ func (s *Store) Assign(ctx context.Context, a Assignment) error {
 func (s *Store) Credentials(ctx context.Context, phone string) (Member, string, error) {
 	m := Member{Phone: phone}
 	var hash *string
-	err := s.pool.QueryRow(ctx, `SELECT id, name, password_hash FROM members WHERE phone = $1`, phone).Scan(&m.ID, &m.Name, &hash)
+	// A deactivated member does not sign in; a one-time code past its time no longer matches.
+	err := s.pool.QueryRow(ctx, `
+		SELECT id, name, CASE WHEN must_change_password AND reset_expires_at < now() THEN NULL ELSE password_hash END,
+		       must_change_password
+		FROM members WHERE phone = $1 AND phone_released_at IS NULL AND deactivated_at IS NULL`, phone).
+		Scan(&m.ID, &m.Name, &hash, &m.MustChangePassword)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Member{}, "", fmt.Errorf("member %s: %w", phone, ErrNotFound)
 	}

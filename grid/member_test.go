@@ -34,7 +34,7 @@ func TestMembersAndRoles(t *testing.T) {
 		{"info officer at a micro-grid", grid.Assignment{m.ID, "140802001001001001", grid.RoleInfoOfficer}, nil},
 		{"grid worker at a village", grid.Assignment{m.ID, "140802001001", grid.RoleGridWorker}, grid.ErrRoleLevel},
 		{"mediator at a grid", grid.Assignment{m.ID, "140802001001001", grid.RoleMediator}, grid.ErrRoleLevel},
-		{"admin at a township", grid.Assignment{m.ID, "140802001", grid.RoleAdmin}, grid.ErrRoleLevel},
+		{"admin at a village", grid.Assignment{m.ID, "140802001001", grid.RoleAdmin}, grid.ErrRoleLevel},
 		{"unknown role", grid.Assignment{m.ID, "140802", grid.Role("mayor")}, grid.ErrInvalidMember},
 		{"unknown unit", grid.Assignment{m.ID, "140802001009", grid.RoleMediator}, grid.ErrNotFound},
 		{"unknown member", grid.Assignment{m.ID + 1000, "140802", grid.RoleMediator}, grid.ErrNotFound},

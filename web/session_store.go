@@ -28,10 +28,10 @@ func (s sessionStore) create(ctx context.Context, memberID int64, tokenHash []by
 func (s sessionStore) sessionMember(ctx context.Context, tokenHash []byte) (Principal, error) {
 	var p Principal
 	err := s.pool.QueryRow(ctx, `
-		SELECT m.id, m.phone, m.name, s.expires_at
+		SELECT m.id, m.phone, m.name, m.must_change_password, s.expires_at
 		FROM sessions s JOIN members m ON m.id = s.member_id
-		WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`, tokenHash).
-		Scan(&p.Member.ID, &p.Member.Phone, &p.Member.Name, &p.ExpiresAt)
+		WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND m.deactivated_at IS NULL`, tokenHash).
+		Scan(&p.Member.ID, &p.Member.Phone, &p.Member.Name, &p.Member.MustChangePassword, &p.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, ErrUnauthenticated
 	}
