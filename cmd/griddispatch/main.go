@@ -47,6 +47,7 @@ func newCommand(stdout, stderr io.Writer) *cli.Command {
 			serveCommand(stderr),
 			migrateCommand(stderr),
 			gridCommand(stdout, stderr),
+			memberCommand(stdout),
 			demoCommand(stdout, stderr),
 			statsCommand(stdout),
 		},
