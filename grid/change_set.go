@@ -207,6 +207,7 @@ func checkRequest(r ChangeRequest) []Problem {
 		bad("", "%d operations; one change set holds at most %d", n, MaxChangeOps)
 	}
 	seen := map[string]ChangeOpKind{}
+	retired := map[string]bool{}
 	for _, op := range r.Operations {
 		level := LevelOfCode(op.Code)
 		if level == 0 || strings.Trim(op.Code, "0123456789") != "" {
@@ -217,6 +218,7 @@ func checkRequest(r ChangeRequest) []Problem {
 			bad(op.Code, "%s and %s of one unit in one change set", prev, op.Op)
 		}
 		seen[op.Code] = op.Op
+		retired[op.Code] = retired[op.Code] || op.Op == OpRetire
 		switch op.Op {
 		case OpAdd:
 			if level == County {
@@ -247,7 +249,7 @@ func checkRequest(r ChangeRequest) []Problem {
 		}
 	}
 	for from, to := range r.Moves {
-		if seen[from] != OpRetire && !retiredWithAncestor(from, seen) {
+		if !underAny(from, retired) {
 			bad(from, "moves: %s is not retired by this change set", from)
 		} else if LevelOfCode(to) != LevelOfCode(from) {
 			bad(from, "moves: assignments of %s go to a unit of its level, not %q", from, to)
@@ -256,9 +258,11 @@ func checkRequest(r ChangeRequest) []Problem {
 	return ps
 }
 
-func retiredWithAncestor(code string, seen map[string]ChangeOpKind) bool {
-	for l := LevelOfCode(code) - 1; l >= County; l-- {
-		if seen[code[:l.CodeLength()]] == OpRetire {
+// underAny reports whether code or one of its ancestors is in set: a unit retired by a change
+// set with its subtree.
+func underAny(code string, set map[string]bool) bool {
+	for l := LevelOfCode(code); l >= County; l-- {
+		if set[code[:l.CodeLength()]] {
 			return true
 		}
 	}
@@ -296,30 +300,16 @@ func checkGeom(op ChangeOp, bad func(string, string, ...any)) {
 // parents of added and retired units, and of redrawn and renamed ones (a county for itself),
 // since siblings' overlaps and parents' gaps are what a change can break.
 func changeRoot(ops []ChangeOp) string {
-	root := ""
+	parents := make([]string, len(ops))
 	for i, op := range ops {
-		p := op.parent()
+		parents[i] = op.parent()
 		if op.Op != OpAdd {
 			if l := LevelOfCode(op.Code); l > County {
-				p = op.Code[:(l - 1).CodeLength()]
+				parents[i] = op.Code[:(l - 1).CodeLength()]
 			} else {
-				p = op.Code
+				parents[i] = op.Code
 			}
 		}
-		if i == 0 {
-			root = p
-			continue
-		}
-		n := 0
-		for n < len(root) && n < len(p) && root[n] == p[n] {
-			n++
-		}
-		root = root[:n]
 	}
-	for l := MicroGrid; l >= County; l-- {
-		if len(root) >= l.CodeLength() {
-			return root[:l.CodeLength()]
-		}
-	}
-	return ""
+	return commonAncestor(parents)
 }

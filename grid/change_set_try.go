@@ -114,14 +114,7 @@ func checkAgainstGrid(cs ChangeSet, named map[string]namedUnit) []Problem {
 			retired[op.Code] = true
 		}
 	}
-	retiredBySet := func(code string) bool {
-		for l := LevelOfCode(code); l >= County; l-- {
-			if retired[code[:l.CodeLength()]] {
-				return true
-			}
-		}
-		return false
-	}
+	retiredBySet := func(code string) bool { return underAny(code, retired) }
 	var ps []Problem
 	bad := func(kind ProblemKind, code, format string, args ...any) {
 		ps = append(ps, Problem{Code: code, Level: LevelOfCode(code), Name: named[code].Name, Kind: kind, Detail: fmt.Sprintf(format, args...)})

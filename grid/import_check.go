@@ -115,22 +115,32 @@ func kilometres(lon1, lat1, lon2, lat2 float64) float64 {
 // when the file has counties, whose overlaps only a whole-grid check finds, else the deepest
 // unit whose code prefixes every imported unit's parent.
 func checkRootOf(units []Unit) string {
-	root := ""
+	parents := make([]string, len(units))
 	for i, u := range units {
 		if u.Level == County || u.ParentCode == "" {
 			return ""
 		}
+		parents[i] = u.ParentCode
+	}
+	return commonAncestor(parents)
+}
+
+// commonAncestor is the deepest unit code that prefixes every code ("" if none does): their
+// longest common prefix, cut to a whole code. Codes carry the hierarchy.
+func commonAncestor(codes []string) string {
+	root := ""
+	for i, c := range codes {
 		if i == 0 {
-			root = u.ParentCode
+			root = c
 			continue
 		}
 		n := 0
-		for n < len(root) && n < len(u.ParentCode) && root[n] == u.ParentCode[n] {
+		for n < len(root) && n < len(c) && root[n] == c[n] {
 			n++
 		}
 		root = root[:n]
 	}
-	for l := MicroGrid; l >= County; l-- { // cut to a whole code
+	for l := MicroGrid; l >= County; l-- {
 		if len(root) >= l.CodeLength() {
 			return root[:l.CodeLength()]
 		}

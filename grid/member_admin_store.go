@@ -64,6 +64,18 @@ func assignTx(ctx context.Context, tx pgx.Tx, member int64, as Assignment) error
 	return nil
 }
 
+// unassignTx removes one assignment, which must exist.
+func unassignTx(ctx context.Context, tx pgx.Tx, member int64, as Assignment) error {
+	tag, err := tx.Exec(ctx, `DELETE FROM assignments WHERE member_id = $1 AND unit_code = $2 AND role = $3`, member, as.UnitCode, string(as.Role))
+	if err != nil {
+		return fmt.Errorf("unassign: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("member %d has no %s assignment at %s: %w", member, as.Role, as.UnitCode, ErrNotFound)
+	}
+	return nil
+}
+
 // AddMember registers a member with their assignments (at least one: a member belongs
 // somewhere), all or nothing.
 func (s *Store) AddMember(ctx context.Context, a Admin, phone, name string, assignments []Assignment) (Member, error) {
@@ -190,12 +202,8 @@ func (s *Store) UnassignMember(ctx context.Context, a Admin, id int64, as Assign
 		return fmt.Errorf("%w: unit %s", ErrOutOfScope, as.UnitCode)
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM assignments WHERE member_id = $1 AND unit_code = $2 AND role = $3`, id, as.UnitCode, string(as.Role))
-		if err != nil {
-			return fmt.Errorf("unassign: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("member %d has no %s assignment at %s: %w", id, as.Role, as.UnitCode, ErrNotFound)
+		if err := unassignTx(ctx, tx, id, as); err != nil {
+			return err
 		}
 		return audit(ctx, tx, a.By, "assignment.remove", &id, []string{as.UnitCode}, map[string]string{"unit_code": as.UnitCode, "role": string(as.Role)})
 	})
@@ -212,12 +220,8 @@ func (s *Store) MoveAssignment(ctx context.Context, a Admin, id int64, from Assi
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM assignments WHERE member_id = $1 AND unit_code = $2 AND role = $3`, id, from.UnitCode, string(from.Role))
-		if err != nil {
-			return fmt.Errorf("move assignment: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("member %d has no %s assignment at %s: %w", id, from.Role, from.UnitCode, ErrNotFound)
+		if err := unassignTx(ctx, tx, id, from); err != nil {
+			return err
 		}
 		if err := assignTx(ctx, tx, id, next); err != nil {
 			return err

@@ -29,12 +29,8 @@ func (s *Store) CreateMember(ctx context.Context, phone, name string) (Member, e
 // Assign gives a member a role at a unit, if the role belongs at that unit's level.
 // Assigning the same role twice is not an error.
 func (s *Store) Assign(ctx context.Context, a Assignment) error {
-	if !a.Role.Valid() {
-		return fmt.Errorf("%w: unknown role %q", ErrInvalidMember, a.Role)
-	}
-	level := LevelOfCode(a.UnitCode)
-	if !a.Role.AllowedAt(level) {
-		return fmt.Errorf("%w: a %s cannot be assigned at %s %s", ErrRoleLevel, a.Role, level, a.UnitCode)
+	if err := CommandLine.checkAssignment(a); err != nil {
+		return err
 	}
 	tag, err := s.pool.Exec(ctx, `
 		INSERT INTO assignments (member_id, unit_code, role)

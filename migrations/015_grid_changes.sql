@@ -8,8 +8,8 @@ CREATE TABLE grid_changes (
     -- apply it (an administrator of that subtree), and where its checks run.
     root_code    text COLLATE "C" NOT NULL REFERENCES units (code),
     title        text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
-    -- The operations in their primitive form (add, redraw, rename, retire), as dispatch-free
-    -- JSON written by grid.ChangeSet; and the assignment moves asked for, retired code -> unit.
+    -- The operations in their primitive form (add, redraw, rename, retire), as grid.ChangeOp
+    -- writes them; and the assignment moves asked for, retired code -> unit.
     operations   jsonb NOT NULL CHECK (jsonb_typeof(operations) = 'array'),
     moves        jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(moves) = 'object'),
     -- Applying waits until this day has begun in the county (Asia/Shanghai).
