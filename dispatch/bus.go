@@ -354,3 +354,31 @@ func (b *Bus) Pending(ctx context.Context, name string) (uint64, error) {
 	}
 	return info.NumPending + uint64(info.NumAckPending), nil
 }
+
+// SubjectSessionsEnded announces, on core NATS, sessions that an administrator revoked; the
+// payload is a JSON array of session token hashes (base64). Every process closes their
+// websockets at once; a lost notice costs the wait for its next session check.
+const SubjectSessionsEnded = "sessions.ended"
+
+// PublishSessionsEnded announces revoked sessions to every process.
+func (b *Bus) PublishSessionsEnded(sessions [][]byte) error {
+	data, err := json.Marshal(sessions)
+	if err != nil {
+		return err
+	}
+	return b.nc.Publish(SubjectSessionsEnded, data)
+}
+
+// OnSessionsEnded calls fn with the sessions of every sessions.ended notice, from any process.
+func (b *Bus) OnSessionsEnded(fn func(sessions [][]byte)) error {
+	_, err := b.nc.Subscribe(SubjectSessionsEnded, func(m *nats.Msg) {
+		var sessions [][]byte
+		if json.Unmarshal(m.Data, &sessions) == nil {
+			fn(sessions)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("%w: subscribe %s: %v", ErrBusDown, SubjectSessionsEnded, err)
+	}
+	return nil
+}

@@ -33,6 +33,7 @@ type Server struct {
 	notifications  Notifications
 	stats          Stats
 	allowedOrigins []string
+	sessionEnds    SessionEnds
 	hub            *hub
 	served         []Route
 	http           *http.Server
@@ -73,12 +74,13 @@ type Config struct {
 	Stats          Stats        // the supervisors' dashboard figures; optional (needs Intake)
 	StatsChanges   StatsChanges // tells live dashboards their figures changed; optional
 	AllowedOrigins []string     // browser origins besides the server's own host, for websockets
+	SessionEnds    SessionEnds  // closes revoked sessions' websockets on every process; optional
 }
 
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
-		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, hub: newHub()}
+		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds, hub: newHub()}
 	if cfg.CaseEvents != nil {
 		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {
 			return nil, err
@@ -86,6 +88,11 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	}
 	if cfg.StatsChanges != nil {
 		if err := cfg.StatsChanges.OnStatsChanged(s.hub.deliverStats); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.SessionEnds != nil {
+		if err := cfg.SessionEnds.OnSessionsEnded(s.closeEndedSessions); err != nil {
 			return nil, err
 		}
 	}

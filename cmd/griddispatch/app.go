@@ -88,6 +88,7 @@ func (m *Main) Run(ctx context.Context) error {
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.pool),
 		StatsChanges:   m.bus,
+		SessionEnds:    m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
 	})
 	if err != nil {
