@@ -164,6 +164,11 @@ type ChangeSet struct {
 	CreatedAt   time.Time
 	DecidedBy   *int64
 	DecidedAt   *time.Time
+	// ScheduledAt is set while a draft waits to be applied by the server on its effective day
+	// (Store.ScheduleChange); ScheduleError says why the last scheduled apply was refused.
+	ScheduledBy   *int64
+	ScheduledAt   *time.Time
+	ScheduleError string
 }
 
 // MaxChangeOps bounds the operations of one change set: a township's worth of grids.

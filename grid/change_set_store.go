@@ -102,6 +102,11 @@ func (s *Store) PreviewChange(ctx context.Context, id int64, o ChangeOptions) (C
 // operations are done, assignments moved or flagged, and the set marked applied by who. It is
 // refused, changing nothing, while any problem stops it (ChangeReport.Refusing).
 func (s *Store) ApplyChange(ctx context.Context, id int64, by *int64, o ChangeOptions) (ChangeReport, error) {
+	return s.applyChange(ctx, id, by, o, time.Now())
+}
+
+// applyChange applies as ApplyChange does, with now deciding whether the day has come.
+func (s *Store) applyChange(ctx context.Context, id int64, by *int64, o ChangeOptions, now time.Time) (ChangeReport, error) {
 	var rep ChangeReport
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		cs, err := lockChange(ctx, tx, id)
@@ -111,7 +116,7 @@ func (s *Store) ApplyChange(ctx context.Context, id int64, by *int64, o ChangeOp
 		if cs.State != ChangeDraft {
 			return fmt.Errorf("change %d: %w (%s)", id, ErrChangeDecided, cs.State)
 		}
-		if today := CountyToday(time.Now()); cs.EffectiveOn > today {
+		if today := CountyToday(now); cs.EffectiveOn > today {
 			return fmt.Errorf("change %d takes effect on %s, today is %s: %w", id, cs.EffectiveOn, today, ErrChangeNotDue)
 		}
 		if rep, err = tryChange(ctx, tx, cs, o); err != nil {
@@ -125,7 +130,8 @@ func (s *Store) ApplyChange(ctx context.Context, id int64, by *int64, o ChangeOp
 			return err
 		}
 		err = tx.QueryRow(ctx, `
-			UPDATE grid_changes SET state = 'applied', decided_by = $2, decided_at = now(), outcome = $3
+			UPDATE grid_changes SET state = 'applied', decided_by = $2, decided_at = now(), outcome = $3,
+			       scheduled_at = NULL, schedule_error = NULL
 			WHERE id = $1 RETURNING state, decided_by, decided_at`, id, by, outcome).
 			Scan(&rep.Change.State, &rep.Change.DecidedBy, &rep.Change.DecidedAt)
 		if err != nil {
@@ -151,7 +157,7 @@ func (s *Store) DiscardChange(ctx context.Context, id int64, by *int64) error {
 		if cs.State != ChangeDraft {
 			return fmt.Errorf("change %d: %w (%s)", id, ErrChangeDecided, cs.State)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE grid_changes SET state = 'discarded', decided_by = $2, decided_at = now() WHERE id = $1`, id, by); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE grid_changes SET state = 'discarded', decided_by = $2, decided_at = now(), scheduled_at = NULL WHERE id = $1`, id, by); err != nil {
 			return fmt.Errorf("discard change %d: %w", id, err)
 		}
 		return audit(ctx, tx, by, "grid_change.discard", nil, []string{cs.RootCode}, map[string]any{"change": id, "title": cs.Title})
@@ -160,7 +166,7 @@ func (s *Store) DiscardChange(ctx context.Context, id int64, by *int64) error {
 
 const selectChange = `
 SELECT id, root_code, title, operations, moves, to_char(effective_on, 'YYYY-MM-DD'), state,
-       created_by, created_at, decided_by, decided_at
+       created_by, created_at, decided_by, decided_at, scheduled_by, scheduled_at, coalesce(schedule_error, '')
 FROM grid_changes`
 
 // Change reads one change set.
@@ -193,7 +199,7 @@ func scanChange(row pgx.Row, id int64) (ChangeSet, error) {
 	var cs ChangeSet
 	var ops, moves []byte
 	err := row.Scan(&cs.ID, &cs.RootCode, &cs.Title, &ops, &moves, &cs.EffectiveOn, &cs.State,
-		&cs.CreatedBy, &cs.CreatedAt, &cs.DecidedBy, &cs.DecidedAt)
+		&cs.CreatedBy, &cs.CreatedAt, &cs.DecidedBy, &cs.DecidedAt, &cs.ScheduledBy, &cs.ScheduledAt, &cs.ScheduleError)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return cs, fmt.Errorf("change %d: %w", id, ErrNotFound)
 	}

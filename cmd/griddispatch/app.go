@@ -31,6 +31,7 @@ type Main struct {
 	timer   *dispatch.Escalator
 	stats   *dispatch.StatsApplier
 	locator *grid.LiveLocator
+	changes *grid.ChangeScheduler
 	intake  *dispatch.Intake
 	http    *web.Server
 }
@@ -52,6 +53,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.timer = dispatch.StartEscalator(m.pool, m.Logger, dispatch.EscalatorInterval)
+	m.changes = grid.NewStore(m.pool).StartChangeScheduler(m.Logger, grid.ChangeSchedulerInterval)
 	m.locator = grid.NewStore(m.pool).NewLiveLocator(ctx, m.Config.NearMetres, m.Logger)
 	if err := m.bus.OnGridChange(m.locator.Changed); err != nil {
 		return err
@@ -152,6 +154,9 @@ func (m *Main) Close() error {
 	}
 	if m.timer != nil {
 		m.timer.Close()
+	}
+	if m.changes != nil {
+		m.changes.Close()
 	}
 	if m.relay != nil {
 		m.relay.Close()

@@ -36,8 +36,15 @@ func gridChangeCommand(stdout io.Writer) *cli.Command {
 							return err
 						}
 						for _, cs := range sets {
+							state := string(cs.State)
+							if cs.ScheduledAt != nil {
+								state = "scheduled"
+							}
 							fmt.Fprintf(stdout, "%d  %s  %-9s  effective %s  under %s  %d operations  %s\n", cs.ID,
-								cs.CreatedAt.Format("2006-01-02 15:04"), cs.State, cs.EffectiveOn, cs.RootCode, len(cs.Operations), cs.Title)
+								cs.CreatedAt.Format("2006-01-02 15:04"), state, cs.EffectiveOn, cs.RootCode, len(cs.Operations), cs.Title)
+							if cs.ScheduleError != "" {
+								fmt.Fprintf(stdout, "    not applied on schedule: %s\n", cs.ScheduleError)
+							}
 						}
 						return nil
 					})
@@ -93,6 +100,8 @@ func gridChangeCommand(stdout io.Writer) *cli.Command {
 					})
 				},
 			},
+			scheduleCommand("schedule", "have the server apply a draft when its effective day begins (docs/grid.md)", (*grid.Store).ScheduleChange),
+			scheduleCommand("unschedule", "take a draft off the schedule; it stays a draft", (*grid.Store).UnscheduleChange),
 			{
 				Name: "discard", Usage: "set a draft aside; it stays on record", ArgsUsage: "ID",
 				Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -103,6 +112,31 @@ func gridChangeCommand(stdout io.Writer) *cli.Command {
 					return withStore(ctx, cmd, func(s *grid.Store) error { return s.DiscardChange(ctx, id, nil) })
 				},
 			},
+		},
+	}
+}
+
+// scheduleCommand puts a draft on the schedule or takes it off, as fn does.
+func scheduleCommand(name, usage string, fn func(*grid.Store, context.Context, int64, *int64) (grid.ChangeSet, error)) *cli.Command {
+	return &cli.Command{
+		Name: name, Usage: usage, ArgsUsage: "ID",
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			id, err := changeID(cmd)
+			if err != nil {
+				return err
+			}
+			return withStore(ctx, cmd, func(s *grid.Store) error {
+				cs, err := fn(s, ctx, id, nil)
+				if err != nil {
+					return err
+				}
+				if cs.ScheduledAt != nil {
+					fmt.Fprintf(cmd.Root().Writer, "change %d will be applied when %s begins in the county\n", id, cs.EffectiveOn)
+				} else {
+					fmt.Fprintf(cmd.Root().Writer, "change %d is a draft, not scheduled\n", id)
+				}
+				return nil
+			})
 		},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
@@ -71,6 +72,19 @@ func TestGridChangeCommands(t *testing.T) {
 	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM grid_changes`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d change sets (%v)", n, err)
 	}
+	// A rename for a later day, scheduled for the server to apply then.
+	later := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	cli(0, "draft", "--title", "更名", "--effective", later, "--rename", "140802002=大渠镇")
+	if out := cli(0, "schedule", "2"); !strings.Contains(out, "will be applied when "+later+" begins") {
+		t.Fatalf("schedule: %q", out)
+	}
+	if out := cli(0, "list"); !strings.Contains(out, "scheduled  effective "+later) {
+		t.Fatalf("list after schedule: %q", out)
+	}
+	if out := cli(0, "unschedule", "2"); !strings.Contains(out, "not scheduled") {
+		t.Fatalf("unschedule: %q", out)
+	}
+	cli(1, "unschedule", "2")
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
