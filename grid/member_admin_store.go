@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Every administrative change is one transaction that also writes its audit entry, so an entry
@@ -287,10 +288,7 @@ func (s *Store) ReleasePhone(ctx context.Context, a Admin, id int64) error {
 // ResetCodeLifetime, that signs in only to choose a new password; their sessions end. The code
 // is returned once, to be given to the member, and stored only hashed.
 func (s *Store) ResetPassword(ctx context.Context, a Admin, id int64) (code string, expires time.Time, sessions [][]byte, err error) {
-	if code, err = newResetCode(); err != nil {
-		return "", time.Time{}, nil, err
-	}
-	hash, err := HashPassword(code)
+	code, hash, err := newOneTimeCode(passwordCost)
 	if err != nil {
 		return "", time.Time{}, nil, err
 	}
@@ -305,6 +303,19 @@ func (s *Store) ResetPassword(ctx context.Context, a Admin, id int64) (code stri
 		return audit(ctx, tx, a.By, "password.reset", &id, units, map[string]any{"sessions_ended": len(sessions)})
 	})
 	return code, expires, sessions, err
+}
+
+// newOneTimeCode draws a one-time code and hashes it with bcrypt at cost: a reset's at the
+// cost of passwords, a roster's many at a lower one (docs/roster.md).
+func newOneTimeCode(cost int) (code, hash string, err error) {
+	if code, err = newResetCode(); err != nil {
+		return "", "", err
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(code), cost)
+	if err != nil {
+		return "", "", fmt.Errorf("hash one-time code: %w", err)
+	}
+	return code, string(h), nil
 }
 
 // ChangeOwnPassword sets a member's password after checking the current one (or their
