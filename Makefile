@@ -139,7 +139,7 @@ chromium:
 UI_DIR   := web/ui
 UI_STAMP := $(UI_DIR)/node_modules/.package-lock.json
 UI_OUT   := web/static/app/phone/index.html
-UI_SRC   := $(shell find $(UI_DIR)/src $(UI_DIR)/phone $(UI_DIR)/console $(UI_DIR)/dashboard $(UI_DIR)/public -type f 2>/dev/null) \
+UI_SRC   := $(shell find $(UI_DIR)/src $(UI_DIR)/phone $(UI_DIR)/console $(UI_DIR)/dashboard $(UI_DIR)/admin $(UI_DIR)/public -type f 2>/dev/null) \
 	$(UI_DIR)/vite.config.ts $(UI_DIR)/tsconfig.json
 
 $(UI_STAMP): $(UI_DIR)/package-lock.json

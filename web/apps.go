@@ -15,7 +15,7 @@ import (
 var staticFiles embed.FS
 
 // apps are the embedded app directories, each served under /<name>/.
-var apps = []string{"phone", "console", "dashboard"}
+var apps = []string{"phone", "console", "dashboard", "admin"}
 
 // appFiles returns the built apps, or nil if they were not built.
 func appFiles() fs.FS {

@@ -7,14 +7,18 @@ import { defineConfig, type Plugin } from 'vite';
 // serviceWorker emits /phone/sw.js with the list of files the phone app needs offline and a
 // version derived from their names (which carry content hashes), so a new build replaces the
 // old cache and an unchanged build keeps it.
+// deskBundle: the console's, the dashboard's and the admin app's own bundles, and the ECharts
+// chunk the dashboard and the admin app share.
+const deskBundle = /^assets\/(console|dashboard|admin|charts)-/;
+
 function serviceWorker(): Plugin {
   return {
     name: 'griddispatch-service-worker',
     apply: 'build',
     generateBundle(_options, bundle) {
       const files = Object.keys(bundle)
-        // the console's and the dashboard's own bundles are not the phone's to keep offline
-        .filter((f) => (f.startsWith('assets/') && !f.startsWith('assets/console-') && !f.startsWith('assets/dashboard-')) || f === 'phone/index.html')
+        // the desk apps' own bundles are not the phone's to keep offline
+        .filter((f) => (f.startsWith('assets/') && !deskBundle.test(f)) || f === 'phone/index.html')
         .map((f) => '/' + f)
         .sort();
       const statics = ['/phone/manifest.webmanifest', '/phone/icon-192.png', '/phone/icon-512.png'];
@@ -36,7 +40,9 @@ export default defineConfig({
     target: 'es2020',
     // the dashboard carries ECharts (map, bar, line; canvas only): ~660 kB, ~220 kB gzipped
     chunkSizeWarningLimit: 700,
-    rollupOptions: { input: { phone: 'phone/index.html', console: 'console/index.html', dashboard: 'dashboard/index.html' } },
+    rollupOptions: { input: { phone: 'phone/index.html', console: 'console/index.html', dashboard: 'dashboard/index.html', admin: 'admin/index.html' },
+      // ECharts in a chunk of its own, named so the phone's service worker leaves it out
+      output: { manualChunks: (id) => (id.includes('/node_modules/echarts/') || id.includes('/node_modules/zrender/') ? 'charts' : undefined) } },
   },
   plugins: [serviceWorker()],
 });

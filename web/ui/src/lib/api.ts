@@ -1,6 +1,7 @@
 // The HTTP API (docs/api.md) with the session token.
 export class ApiError extends Error {
-  constructor(public status: number, public code: string, message: string, public retryAfterS = 0) {
+  // data is the error's whole body: some refusals carry a report (an import's, a roster's).
+  constructor(public status: number, public code: string, message: string, public retryAfterS = 0, public data: unknown = undefined) {
     super(message);
   }
   get retryable(): boolean {
@@ -23,7 +24,7 @@ export async function api<T>(method: string, path: string, token: string | null,
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
-    throw new ApiError(res.status, data.error ?? 'http_' + res.status, data.message ?? res.statusText, Number(res.headers.get('Retry-After') ?? 0));
+    throw new ApiError(res.status, data.error ?? 'http_' + res.status, data.message ?? res.statusText, Number(res.headers.get('Retry-After') ?? 0), data);
   }
   return data as T;
 }
@@ -39,6 +40,7 @@ export interface Member {
   phone: string;
   name: string;
   assignments: { unit_code: string; role: string }[];
+  must_change_password?: boolean; // signed in with a one-time code: choose a password first
 }
 
 export interface Session {
