@@ -145,6 +145,7 @@ func memberCommand(stdout io.Writer) *cli.Command {
 					})
 				},
 			},
+			memberRosterCommand(stdout),
 		},
 	}
 }
