@@ -13,16 +13,17 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sync/errgroup"
 )
 
-// rosterCodeCost is the bcrypt cost of the one-time codes a roster import hands out. A code is
-// 49 random bits good for 72 hours, not a password people reuse: at cost 5 a leaked hash still
-// takes a GPU years to break, and a county's 100,000 codes hash in seconds rather than the
-// hours cost 11 would take (docs/roster.md).
-const rosterCodeCost = 5
+// rosterCodeCost is the bcrypt cost of the one-time codes a roster import hands out: the
+// lowest. A code is 49 random bits good for 72 hours, not a password people reuse, so even at
+// cost 4 a leaked hash would take one GPU decades to break, while 100,000 codes hash in about
+// two minutes of CPU rather than the four hours cost 11 would take (docs/roster.md).
+const rosterCodeCost = bcrypt.MinCost
 
-// ErrRosterRefused comes wrapped with the report; refused is the message.
+// refused is the error of a refused roster, wrapping ErrRosterRefused.
 func refused(rep RosterReport) error {
 	return fmt.Errorf("%w: %d problems; nothing written", ErrRosterRefused, len(rep.Problems)+rep.More)
 }
