@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +21,23 @@ var (
 	ErrBadRequest         = errors.New("bad request")
 	ErrNotFound           = errors.New("no such page")
 	ErrForbidden          = errors.New("forbidden")
+	// ErrPasswordChangeRequired: signed in with a one-time code, the member must choose a
+	// password before anything else (docs/admin-api.md).
+	ErrPasswordChangeRequired = errors.New("choose a new password first (POST /api/me/password): you signed in with a one-time code")
 )
+
+// reportError is a refusal that comes with the report saying why (an import, a change set, a
+// roster): the body is the report's members with "error" and "message" added.
+type reportError struct {
+	err    error
+	report any
+}
+
+func (e *reportError) Error() string { return e.err.Error() }
+func (e *reportError) Unwrap() error { return e.err }
+
+// withReport attaches report to a refusal.
+func withReport(err error, report any) error { return &reportError{err: err, report: report} }
 
 // RateLimitError refuses a request until RetryAfter has passed.
 type RateLimitError struct{ RetryAfter time.Duration }
@@ -56,7 +73,30 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusUnauthorized, "invalid_credentials", err.Error()
 	case errors.As(err, &tooBig):
 		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit)
-	case errors.Is(err, ErrBadRequest), errors.Is(err, grid.ErrInvalidMember), errors.Is(err, dispatch.ErrInvalidCategory):
+	case errors.Is(err, ErrPasswordChangeRequired):
+		status, code, msg = http.StatusForbidden, "password_change_required", err.Error()
+	case errors.Is(err, grid.ErrChangeInvalid):
+		status, code, msg = http.StatusUnprocessableEntity, "change_invalid", err.Error()
+	case errors.Is(err, grid.ErrChangeRefused):
+		status, code, msg = http.StatusUnprocessableEntity, "change_refused", err.Error()
+	case errors.Is(err, grid.ErrImportRefused):
+		status, code, msg = http.StatusUnprocessableEntity, "import_refused", err.Error()
+	case errors.Is(err, grid.ErrChangeNotDue):
+		status, code, msg = http.StatusConflict, "change_not_due", err.Error()
+	case errors.Is(err, grid.ErrChangeDecided):
+		status, code, msg = http.StatusConflict, "change_decided", err.Error()
+	case errors.Is(err, grid.ErrOutOfScope):
+		status, code, msg = http.StatusForbidden, "forbidden", err.Error()
+	case errors.Is(err, grid.ErrDuplicatePhone):
+		status, code, msg = http.StatusConflict, "duplicate_phone", err.Error()
+	case errors.Is(err, grid.ErrPhoneHeld):
+		status, code, msg = http.StatusConflict, "phone_held", err.Error()
+	case errors.Is(err, grid.ErrDeactivated):
+		status, code, msg = http.StatusConflict, "deactivated", err.Error()
+	case errors.Is(err, ErrBadRequest), errors.Is(err, grid.ErrInvalidMember), errors.Is(err, dispatch.ErrInvalidCategory),
+		errors.Is(err, grid.ErrRoleLevel), errors.Is(err, grid.ErrInvalidUnit), errors.Is(err, grid.ErrWrongPassword),
+		errors.Is(err, grid.ErrBadGeoJSON), errors.Is(err, grid.ErrBadCRS), errors.Is(err, grid.ErrBadShapefile),
+		errors.Is(err, grid.ErrBadEncoding), errors.Is(err, grid.ErrBadGeometry):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrInvalidPhoto):
 		status, code, msg = http.StatusUnsupportedMediaType, "unsupported_photo", err.Error()
@@ -89,5 +129,31 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 	if errors.As(err, &fe) && status == http.StatusBadRequest {
 		field = fe.Field
 	}
+	var re *reportError
+	if errors.As(err, &re) && status != http.StatusInternalServerError {
+		writeReport(w, logger, status, apiError{Code: code, Field: field, Message: msg}, re.report)
+		return
+	}
 	writeJSON(w, status, apiError{Code: code, Field: field, Message: msg})
+}
+
+// writeReport answers a refusal with its report: the report's members and the error's.
+func writeReport(w http.ResponseWriter, logger *slog.Logger, status int, e apiError, report any) {
+	body, err := json.Marshal(report)
+	if err != nil || len(body) < 2 || body[0] != '{' {
+		logger.Error("refusal report", "err", err)
+		writeJSON(w, status, e)
+		return
+	}
+	head, _ := json.Marshal(e)
+	out := append(head[:len(head)-1:len(head)-1], ',')
+	if len(body) == 2 { // {}
+		out = head
+	} else {
+		out = append(out, body[1:]...)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(out, '\n'))
 }

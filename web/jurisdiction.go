@@ -13,13 +13,13 @@ import (
 // mediators work their centre and read their subtree; supervisors and admins watch every
 // centre in their subtree; grid leaders read their grid; everyone reads what they reported.
 type access struct {
-	member     int64
-	centres    map[string]bool // mediator at these units
-	watch      []string        // supervisor or admin: every centre and case below
-	supervises []string        // supervisor: may urge below
-	reads      []string        // any staff assignment: may read cases below
-	leads      []string        // grid leader: may verify overdue verifications below
-	admin      bool            // administers somewhere: edits the one routing catalogue
+	member      int64
+	centres     map[string]bool // mediator at these units
+	watch       []string        // supervisor or admin: every centre and case below
+	supervises  []string        // supervisor: may urge below
+	reads       []string        // any staff assignment: may read cases below
+	leads       []string        // grid leader: may verify overdue verifications below
+	administers []string        // admin: the units whose subtrees they administer (grid.Admin)
 }
 
 func (s *Server) accessOf(ctx context.Context, p Principal) (access, error) {
@@ -38,7 +38,7 @@ func (s *Server) accessOf(ctx context.Context, p Principal) (access, error) {
 			a.watch = append(a.watch, x.UnitCode)
 			a.reads = append(a.reads, x.UnitCode)
 		case grid.RoleAdmin:
-			a.admin = true
+			a.administers = append(a.administers, x.UnitCode)
 			a.watch = append(a.watch, x.UnitCode)
 			a.reads = append(a.reads, x.UnitCode)
 		case grid.RoleGridLeader:
@@ -53,6 +53,26 @@ func (s *Server) accessOf(ctx context.Context, p Principal) (access, error) {
 func under(code string, roots []string) bool {
 	for _, r := range roots {
 		if strings.HasPrefix(code, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// gridAdmin is the member as the grid store's administrator. Roots is never nil, which would
+// be the command line's everywhere: a member without an admin assignment administers nothing.
+func (a access) gridAdmin() grid.Admin {
+	id := a.member
+	return grid.Admin{By: &id, Roots: append([]string{}, a.administers...)}
+}
+
+// administersUnit: code lies in one of the member's administered subtrees.
+func (a access) administersUnit(code string) bool { return under(code, a.administers) }
+
+// countyAdmin: an admin assignment at a county.
+func (a access) countyAdmin() bool {
+	for _, c := range a.administers {
+		if grid.LevelOfCode(c) == grid.County {
 			return true
 		}
 	}

@@ -37,6 +37,7 @@ var matrixRoles = []staffRole{
 	{"township supervisor", "13900000106", "140802001", grid.RoleSupervisor},
 	{"county supervisor", "13900000107", "140802", grid.RoleSupervisor},
 	{"admin", "13900000108", "140802", grid.RoleAdmin},
+	{"township admin", "13900000109", "140802001", grid.RoleAdmin},
 }
 
 // matrixTarget is what a role reaches for: the same things inside its subtree (a centre, a unit,
@@ -46,6 +47,10 @@ type matrixTarget struct {
 	caseID       int64
 	photo        string
 	lon, lat     float64
+	// below is the unit an administrator's grid routes reach for: the unit's first child, or
+	// the unit itself without one (so that a change set's root, the parent of what it
+	// renames, is inside for each administrator, and the sibling township's is not).
+	below string
 }
 
 // matrixCall is one try: a member (or nobody) reaching for a target.
@@ -65,11 +70,13 @@ type matrixRow struct {
 }
 
 const (
-	everyone   = "++ ++ ++ ++ ++ ++ ++ ++"
-	caseStaff  = "44 +4 +4 +4 +4 +4 +4 +4"
-	watchers   = "33 33 +3 +3 +3 +3 +3 +3"
-	overseers  = "33 33 33 33 33 +3 +3 +3"
-	adminsOnly = "33 33 33 33 33 33 33 ++"
+	everyone     = "++ ++ ++ ++ ++ ++ ++ ++ ++"
+	caseStaff    = "44 +4 +4 +4 +4 +4 +4 +4 +4"
+	watchers     = "33 33 +3 +3 +3 +3 +3 +3 +3"
+	overseers    = "33 33 33 33 33 +3 +3 +3 +3"
+	adminsOnly   = "33 33 33 33 33 33 33 ++ ++"
+	adminsInside = "33 33 33 33 33 33 33 +3 +3"
+	countyAdmins = "33 33 33 33 33 33 33 ++ 33"
 )
 
 var matrix = []matrixRow{
@@ -79,6 +86,7 @@ var matrix = []matrixRow{
 	{"POST /api/sessions", "public", everyone, trySignIn},
 	{"DELETE /api/sessions/current", "member", everyone, trySignOut},
 	{"GET /api/me", "member", everyone, getPath(func(matrixTarget) string { return "/api/me" })},
+	{"POST /api/me/password", "member", everyone, tryPasswordChange},
 	{"GET /ws", "member-socket", everyone, tryConnect},
 	{"GET /api/my/reports", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/reports" })},
 	{"GET /api/categories", "member", everyone, getPath(func(matrixTarget) string { return "/api/categories" })},
@@ -89,11 +97,31 @@ var matrix = []matrixRow{
 	{"GET /api/cases/{id}", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d", x.caseID) })},
 	{"GET /api/cases/{id}/map", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d/map", x.caseID) })},
 	// Urging is a supervisor's: other readers are refused by the state machine, others never see it.
-	{"POST /api/cases/{id}/transitions", "case-reader", "44 34 34 34 34 +4 +4 34", tryUrge},
+	{"POST /api/cases/{id}/transitions", "case-reader", "44 34 34 34 34 +4 +4 34 34", tryUrge},
 	{"GET /api/my/notifications", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/notifications" })},
 	{"POST /api/my/notifications/read", "member", everyone, send("POST", "/api/my/notifications/read", `{"up_to": 1}`)},
 	{"GET /api/admin/categories", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/categories" })},
-	{"PUT /api/admin/categories/{code}", "admin", adminsOnly, trySaveCategory},
+	{"PUT /api/admin/categories/{code}", "county-admin", countyAdmins, trySaveCategory},
+	{"GET /api/admin/members", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/members?unit=" + x.unit })},
+	{"POST /api/admin/members", "admin", adminsInside, tryAddMember},
+	{"POST /api/admin/members/{id}/assignments", "admin", adminsInside, onMember("POST", "/assignments", `{"unit_code": "{unit}", "role": "{role}"}`)},
+	{"DELETE /api/admin/members/{id}/assignments/{unit}/{role}", "admin", adminsInside, onMember("DELETE", "/assignments/{unit}/{role}", "")},
+	{"POST /api/admin/members/{id}/move", "admin", adminsInside, onMember("POST", "/move", `{"unit_code": "{unit}", "role": "{role}", "to": "{unit}"}`)},
+	{"POST /api/admin/members/{id}/deactivate", "admin", adminsInside, onMember("POST", "/deactivate", "")},
+	{"POST /api/admin/members/{id}/release-phone", "admin", adminsInside, tryReleasePhone},
+	{"POST /api/admin/members/{id}/password-reset", "admin", adminsInside, onMember("POST", "/password-reset", "")},
+	{"GET /api/admin/audit", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/audit?limit=5" })},
+	{"GET /api/admin/audit.csv", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/audit.csv?limit=5" })},
+	{"GET /api/admin/units", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/units?parent=" + x.unit })},
+	{"GET /api/admin/units/search", "admin", adminsOnly, getPath(func(x matrixTarget) string { return "/api/admin/units/search?q=" + x.unit })},
+	{"GET /api/admin/units/{code}", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/units/" + x.unit })},
+	{"GET /api/admin/outlines", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/outlines?parent=" + x.unit })},
+	{"POST /api/admin/grid/imports", "admin", adminsInside, tryImport},
+	{"GET /api/admin/grid/changes", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/grid/changes?root=" + x.unit })},
+	{"POST /api/admin/grid/changes", "admin", adminsInside, tryDraft},
+	{"GET /api/admin/grid/changes/{id}", "admin", adminsInside, onChange("GET", "")},
+	{"POST /api/admin/grid/changes/{id}/apply", "admin", adminsInside, onChange("POST", "/apply")},
+	{"POST /api/admin/grid/changes/{id}/discard", "admin", adminsInside, onChange("POST", "/discard")},
 	{"GET /api/stats/scope", "member", everyone, getPath(func(matrixTarget) string { return "/api/stats/scope" })},
 	{"GET /api/stats/summary", "figures-viewer", overseers, figures("summary")},
 	{"GET /api/stats/units", "figures-viewer", overseers, figures("units")},
@@ -211,6 +239,13 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		9:  place(40, 111.14, 35.08, "140802002", "140802002"),
 		6:  place(50, 112.02, 35.02, "140803", "140803"),
 	}
+	below := func(x matrixTarget) matrixTarget {
+		x.below = x.unit
+		if _, err := env.g.Unit(ctx, x.unit+"001"); err == nil {
+			x.below = x.unit + "001"
+		}
+		return x
+	}
 	for i, r := range matrixRoles {
 		env.tokens = append(env.tokens, env.member(t, r.phone, r.unit, r.role))
 		in := home
@@ -218,8 +253,8 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		if len(r.unit) <= 12 {
 			in.centre = r.unit
 		}
-		env.inside, env.outside = append(env.inside, in), append(env.outside, siblings[len(r.unit)])
-		if r.role == grid.RoleAdmin {
+		env.inside, env.outside = append(env.inside, below(in)), append(env.outside, below(siblings[len(r.unit)]))
+		if r.role == grid.RoleAdmin && env.category == "" {
 			list := call(t, "GET", env.base+"/api/admin/categories", env.tokens[i], "")
 			for _, c := range list.body["categories"].([]any) {
 				if c.(map[string]any)["code"] == "neighbour" {

@@ -24,13 +24,15 @@ const (
 	policyCaseReader                       // {id}: its reporter, or staff assigned above its unit (else 404)
 	policyFiguresViewer                    // ?unit=: supervisor or admin above it
 	policyPhotoViewer                      // {sha256}: its uploader, or whoever reads a report or case showing it
-	policyAdmin                            // administrators
+	policyAdmin                            // administrators, each of their subtrees (grid.Admin)
+	policyCountyAdmin                      // administrators at a county: what is one per county (the routing catalogue)
 )
 
 var policyNames = map[policy]string{
 	policyPublic: "public", policyMember: "member", policySocket: "member-socket", policyCentreWatcher: "centre-watcher",
 	policySubtreeWatcher: "subtree-watcher", policyCaseReader: "case-reader",
 	policyFiguresViewer: "figures-viewer", policyPhotoViewer: "photo-viewer", policyAdmin: "admin",
+	policyCountyAdmin: "county-admin",
 }
 
 func (p policy) String() string { return policyNames[p] }
@@ -80,7 +82,31 @@ func (s *Server) routes(cfg Config) []route {
 	add(true,
 		route{"POST /api/sessions", policyPublic, s.handleSignIn},
 		route{"DELETE /api/sessions/current", policyMember, s.handleSignOut},
-		route{"GET /api/me", policyMember, s.handleMe})
+		route{"GET /api/me", policyMember, s.handleMe},
+		route{"POST /api/me/password", policyMember, s.handleOwnPassword})
+	// The administrators' routes (docs/admin-api.md): the grid store scopes each to the
+	// administrator's subtrees, and the handlers refuse a unit outside them before reading it.
+	add(true,
+		route{"GET /api/admin/members", policyAdmin, s.handleMembers},
+		route{"POST /api/admin/members", policyAdmin, s.handleMemberAdd},
+		route{"POST /api/admin/members/{id}/assignments", policyAdmin, s.handleMemberAssign},
+		route{"DELETE /api/admin/members/{id}/assignments/{unit}/{role}", policyAdmin, s.handleMemberUnassign},
+		route{"POST /api/admin/members/{id}/move", policyAdmin, s.handleMemberMove},
+		route{"POST /api/admin/members/{id}/deactivate", policyAdmin, s.handleMemberDeactivate},
+		route{"POST /api/admin/members/{id}/release-phone", policyAdmin, s.handleMemberReleasePhone},
+		route{"POST /api/admin/members/{id}/password-reset", policyAdmin, s.handleMemberPasswordReset},
+		route{"GET /api/admin/audit", policyAdmin, s.handleAudit},
+		route{"GET /api/admin/audit.csv", policyAdmin, s.handleAuditCSV},
+		route{"GET /api/admin/units", policyAdmin, s.handleUnits},
+		route{"GET /api/admin/units/search", policyAdmin, s.handleUnitSearch},
+		route{"GET /api/admin/units/{code}", policyAdmin, s.handleUnit},
+		route{"GET /api/admin/outlines", policyAdmin, s.handleAdminOutlines},
+		route{"POST /api/admin/grid/imports", policyAdmin, s.handleGridImport},
+		route{"GET /api/admin/grid/changes", policyAdmin, s.handleChanges},
+		route{"POST /api/admin/grid/changes", policyAdmin, s.handleChangeDraft},
+		route{"GET /api/admin/grid/changes/{id}", policyAdmin, s.handleChangePreview},
+		route{"POST /api/admin/grid/changes/{id}/apply", policyAdmin, s.handleChangeApply},
+		route{"POST /api/admin/grid/changes/{id}/discard", policyAdmin, s.handleChangeDiscard})
 	add(cfg.Intake != nil,
 		route{"GET /ws", policySocket, s.handleWS},
 		route{"GET /api/my/reports", policyMember, s.handleMyReports},
@@ -101,7 +127,8 @@ func (s *Server) routes(cfg Config) []route {
 		route{"POST /api/my/notifications/read", policyMember, s.handleNotificationsRead})
 	add(cfg.Catalogue != nil,
 		route{"GET /api/admin/categories", policyAdmin, s.handleRoutingList},
-		route{"PUT /api/admin/categories/{code}", policyAdmin, s.handleRoutingSave})
+		// The routing catalogue is one for the county: a township's administrator reads it only.
+		route{"PUT /api/admin/categories/{code}", policyCountyAdmin, s.handleRoutingSave})
 	if cfg.Stats != nil && cfg.Intake != nil {
 		figures := func(name string, fn func(http.ResponseWriter, *http.Request, statsRequest) error) route {
 			return route{"GET /api/stats/" + name, policyFiguresViewer, timed(s.statsRoute(fn))}
@@ -184,8 +211,12 @@ func (s *Server) guard(p policy, next http.HandlerFunc) http.HandlerFunc {
 		ctx = context.WithValue(ctx, accessKey{}, a)
 		switch p {
 		case policyAdmin:
-			if !a.admin {
+			if len(a.administers) == 0 {
 				err = fmt.Errorf("%w: administrators only", ErrForbidden)
+			}
+		case policyCountyAdmin:
+			if !a.countyAdmin() {
+				err = fmt.Errorf("%w: administrators of a county only", ErrForbidden)
 			}
 		case policyCentreWatcher:
 			code := r.PathValue("code")

@@ -18,10 +18,12 @@ type signInRequest struct {
 }
 
 type memberJSON struct {
-	ID          int64            `json:"id"`
-	Phone       string           `json:"phone"`
-	Name        string           `json:"name"`
-	Assignments []assignmentJSON `json:"assignments"`
+	ID    int64  `json:"id"`
+	Phone string `json:"phone"`
+	Name  string `json:"name"`
+	// MustChangePassword: signed in with a one-time code; only choosing a password is allowed.
+	MustChangePassword bool             `json:"must_change_password"`
+	Assignments        []assignmentJSON `json:"assignments"`
 }
 
 type assignmentJSON struct {
@@ -88,7 +90,8 @@ func (s *Server) memberJSON(ctx context.Context, m grid.Member) (memberJSON, err
 	if err != nil {
 		return memberJSON{}, err
 	}
-	out := memberJSON{ID: m.ID, Phone: m.Phone, Name: m.Name, Assignments: make([]assignmentJSON, len(as))}
+	out := memberJSON{ID: m.ID, Phone: m.Phone, Name: m.Name, MustChangePassword: m.MustChangePassword,
+		Assignments: make([]assignmentJSON, len(as))}
 	for i, a := range as {
 		out.Assignments[i] = assignmentJSON{UnitCode: a.UnitCode, Role: a.Role}
 	}
@@ -97,16 +100,37 @@ func (s *Server) memberJSON(ctx context.Context, m grid.Member) (memberJSON, err
 
 type principalKey struct{}
 
-// requireSession lets a request through only with a live session's bearer token.
+// requireSession lets a request through only with a live session's bearer token, and, while
+// the member must choose a password, only to the routes that let them (passwordPending).
 func (s *Server) requireSession(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.auth.Authenticate(r.Context(), bearerToken(r))
+		if err == nil {
+			err = p.passwordChosen(r.Pattern)
+		}
 		if err != nil {
 			writeError(w, s.logger, err)
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	}
+}
+
+// passwordPending are the routes a member signed in with a one-time code may use before
+// choosing a password: who they are, signing out, and choosing it (docs/admin-api.md).
+var passwordPending = map[string]bool{
+	"GET /api/me":                  true,
+	"DELETE /api/sessions/current": true,
+	"POST /api/me/password":        true,
+}
+
+// passwordChosen refuses a member with a pending one-time code anything but passwordPending
+// (pattern is the route's, as the mux matched it; the websocket's handshake passes its own).
+func (p Principal) passwordChosen(pattern string) error {
+	if p.Member.MustChangePassword && !passwordPending[pattern] {
+		return ErrPasswordChangeRequired
+	}
+	return nil
 }
 
 func principalFrom(ctx context.Context) Principal {

@@ -108,6 +108,9 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.auth.Authenticate(r.Context(), token)
+	if err == nil {
+		err = p.passwordChosen(r.Pattern) // the token rides here, not through requireSession
+	}
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
