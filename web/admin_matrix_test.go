@@ -114,3 +114,15 @@ func onChange(method, suffix string) func(*testing.T, matrixCall) int {
 		return status(t, c, method, fmt.Sprintf("/api/admin/grid/changes/%d%s", rep.Change.ID, suffix), "")
 	}
 }
+
+// tryRoster dry-runs a roster of one new member at the target unit. A row outside the
+// administrator's subtrees is a problem of the report (out_of_scope, 422): a refusal for scope.
+func tryRoster(t *testing.T, c matrixCall) int {
+	body := fmt.Sprintf("phone,name,unit_code,role\n%s,新成员,%s,%s\n", freshPhone(), c.target.unit, staffRoleAt(c.target.unit))
+	r := call(t, "POST", c.env.base+"/api/admin/roster?dry_run=1&format=csv", c.token, body)
+	if ps, _ := r.body["problems"].([]any); r.status == http.StatusUnprocessableEntity && len(ps) == 1 &&
+		ps[0].(map[string]any)["kind"] == "out_of_scope" {
+		return http.StatusForbidden
+	}
+	return r.status
+}

@@ -81,6 +81,8 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusUnprocessableEntity, "change_refused", err.Error()
 	case errors.Is(err, grid.ErrImportRefused):
 		status, code, msg = http.StatusUnprocessableEntity, "import_refused", err.Error()
+	case errors.Is(err, grid.ErrRosterRefused):
+		status, code, msg = http.StatusUnprocessableEntity, "roster_refused", err.Error()
 	case errors.Is(err, grid.ErrChangeNotDue):
 		status, code, msg = http.StatusConflict, "change_not_due", err.Error()
 	case errors.Is(err, grid.ErrChangeDecided):
@@ -96,7 +98,7 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 	case errors.Is(err, ErrBadRequest), errors.Is(err, grid.ErrInvalidMember), errors.Is(err, dispatch.ErrInvalidCategory),
 		errors.Is(err, grid.ErrRoleLevel), errors.Is(err, grid.ErrInvalidUnit), errors.Is(err, grid.ErrWrongPassword),
 		errors.Is(err, grid.ErrBadGeoJSON), errors.Is(err, grid.ErrBadCRS), errors.Is(err, grid.ErrBadShapefile),
-		errors.Is(err, grid.ErrBadEncoding), errors.Is(err, grid.ErrBadGeometry):
+		errors.Is(err, grid.ErrBadEncoding), errors.Is(err, grid.ErrBadGeometry), errors.Is(err, grid.ErrBadRoster):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrInvalidPhoto):
 		status, code, msg = http.StatusUnsupportedMediaType, "unsupported_photo", err.Error()

@@ -122,6 +122,8 @@ var matrix = []matrixRow{
 	{"GET /api/admin/grid/changes/{id}", "admin", adminsInside, onChange("GET", "")},
 	{"POST /api/admin/grid/changes/{id}/apply", "admin", adminsInside, onChange("POST", "/apply")},
 	{"POST /api/admin/grid/changes/{id}/discard", "admin", adminsInside, onChange("POST", "/discard")},
+	{"GET /api/admin/roster", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/roster?format=csv&unit=" + x.unit })},
+	{"POST /api/admin/roster", "admin", adminsInside, tryRoster},
 	{"GET /api/stats/scope", "member", everyone, getPath(func(matrixTarget) string { return "/api/stats/scope" })},
 	{"GET /api/stats/summary", "figures-viewer", overseers, figures("summary")},
 	{"GET /api/stats/units", "figures-viewer", overseers, figures("units")},

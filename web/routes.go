@@ -106,7 +106,9 @@ func (s *Server) routes(cfg Config) []route {
 		route{"POST /api/admin/grid/changes", policyAdmin, s.handleChangeDraft},
 		route{"GET /api/admin/grid/changes/{id}", policyAdmin, s.handleChangePreview},
 		route{"POST /api/admin/grid/changes/{id}/apply", policyAdmin, s.handleChangeApply},
-		route{"POST /api/admin/grid/changes/{id}/discard", policyAdmin, s.handleChangeDiscard})
+		route{"POST /api/admin/grid/changes/{id}/discard", policyAdmin, s.handleChangeDiscard},
+		route{"GET /api/admin/roster", policyAdmin, s.handleRosterExport},
+		route{"POST /api/admin/roster", policyAdmin, s.handleRosterImport})
 	add(cfg.Intake != nil,
 		route{"GET /ws", policySocket, s.handleWS},
 		route{"GET /api/my/reports", policyMember, s.handleMyReports},
