@@ -76,14 +76,12 @@ export class GridUpload {
     this.check.disabled = this.commit.disabled = true;
     this.status.textContent = dry ? t('checking') : t('importing');
     clear(this.report);
-    let refused = false;
     let r: ImportReport | null = null;
     try {
       r = await this.http.upload<ImportReport>(path, f, this.isShapefile() ? 'application/zip' : 'application/geo+json');
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && e.data && typeof e.data === 'object' && 'dry_run' in e.data) {
         r = e.data as ImportReport;
-        refused = true;
       } else {
         this.status.textContent = errorText(e);
       }
@@ -91,7 +89,7 @@ export class GridUpload {
     this.check.disabled = false;
     if (r) {
       this.status.textContent = '';
-      this.report.append(importReport(r, refused));
+      this.report.append(importReport(r));
       if (dry) this.checked = JSON.stringify({ ...q, dry_run: false });
       if (r.committed) {
         this.checked = '';

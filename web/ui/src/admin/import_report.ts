@@ -7,7 +7,8 @@ import { PolygonMap } from './map';
 import { fromGrid, problemClass, problemStyles, problemTable, type ListedProblem } from './problems';
 import type { ImportReport } from './types';
 
-export function importReport(r: ImportReport, refused: boolean): HTMLElement {
+export function importReport(r: ImportReport): HTMLElement {
+  const refused = !r.dry_run && !r.committed;
   const listed: ListedProblem[] = [
     ...(r.feature_problems ?? []).map((p) => ({ kind: 'feature', code: p.code, name: t('feature_n', { n: p.index }), level: '',
       detail: p.message, area: '—' })),

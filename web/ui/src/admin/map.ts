@@ -44,13 +44,27 @@ export class PolygonMap {
   private features: Feature[] = [];
   private drawn: { count: number; classes: string } | null = null;
 
+  private pending: FeatureCollection | null | undefined = undefined;
+
   constructor(title: string, private opts: MapOptions) {
     this.el = h('figure', { class: 'map' }, this.box, h('figcaption', {}, this.legendEl));
     this.box.setAttribute('aria-label', title);
+    // ECharts lays out by its container's size: a map shown before it is on the page (or while
+    // hidden) is drawn once it has one.
+    new ResizeObserver(() => {
+      if (this.box.clientWidth === 0) return;
+      if (this.pending !== undefined) this.show(this.pending);
+      else this.chart?.resize();
+    }).observe(this.box);
   }
 
   // show draws the features; a collection without polygons leaves a note instead.
   show(fc: FeatureCollection | null): void {
+    if (!this.box.isConnected || this.box.clientWidth === 0) {
+      this.pending = fc;
+      return;
+    }
+    this.pending = undefined;
     this.features = (fc?.features ?? []).filter((f) => f.geometry);
     clear(this.legendEl);
     delete this.box.dataset.rendered;
@@ -96,7 +110,6 @@ export class PolygonMap {
 
   private start(): void {
     this.chart = echarts.init(this.box, undefined, { renderer: 'canvas' });
-    new ResizeObserver(() => this.chart?.resize()).observe(this.box);
     (this.box as HTMLElement & { chart?: Chart }).chart = this.chart; // for tests and the browser's console
     this.chart.on('click', (p) => {
       const f = this.features[Number(p.name)];
