@@ -110,6 +110,14 @@ func TestAdminGridChangesSplit(t *testing.T) {
 		t.Fatalf("outlines: %d %v", outlines.status, outlines.body)
 	}
 
+	// The two new grids merged back into one, drafted: a Feature for into.
+	merge := call(t, "POST", fx.base+"/api/admin/grid/changes", township, `{"title": "合并", "merge": {"codes": ["140802001001003", "140802001001004"],
+		"into": {"type": "Feature", "properties": {"code": "140802001001005", "name": "东阜村第5网格", "level": 4, "parent_code": "140802001001"},
+		         "geometry": {"type": "Polygon", "coordinates": [[[111.05, 35.0], [111.1, 35.0], [111.1, 35.1], [111.05, 35.1], [111.05, 35.0]]]}}}}`)
+	if merge.status != http.StatusCreated || len(merge.body["retired"].([]any)) != 2 || fmt.Sprint(merge.body["added"]) != "[140802001001005]" {
+		t.Fatalf("merge: %d %v", merge.status, merge.body)
+	}
+
 	// A change for tomorrow waits for its day; a draft can be discarded.
 	tomorrow := time.Now().Add(24 * time.Hour).In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	later := call(t, "POST", fx.base+"/api/admin/grid/changes", township,
