@@ -12,7 +12,11 @@ const base = env('BASE_URL');
 const files = env('FILES');
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 const shots = process.env.SHOTS;
-const shot = async (page, name) => shots && page.screenshot({ path: `${shots}/admin-${name}.png`, fullPage: true });
+const shot = async (page, name) => {
+  if (!shots) return;
+  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky bar stays on top of a full-page shot
+  await page.screenshot({ path: `${shots}/admin-${name}.png`, fullPage: true });
+};
 const fits = async (page, what) => check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits ${page.viewportSize().width} px`);
 const drawn = (page, sel) => page.waitForSelector(`${sel} .map-chart[data-rendered]:not([data-rendered="0"])`);
 

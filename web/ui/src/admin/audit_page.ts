@@ -77,7 +77,7 @@ export class AuditPage {
 
   private row(e: AuditEntry): HTMLElement {
     const label = (i: number) => this.el.querySelectorAll('thead th')[i]?.textContent ?? '';
-    const detail = e.detail === null || e.detail === undefined ? '' : typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail);
+    const detail = detailText(e.detail);
     return h('tr', { 'data-id': e.id, 'data-action': e.action },
       h('td', { 'data-label': label(0) }, dateTime(e.at)),
       h('td', { 'data-label': label(1) }, e.actor_name || t('command_line')),
@@ -86,4 +86,12 @@ export class AuditPage {
       h('td', { 'data-label': label(4) }, (e.units ?? []).join(' ')),
       h('td', { 'data-label': label(5), class: 'detail' }, detail));
   }
+}
+
+// detailText: an entry's detail as "key: value" pairs, values that are not text as JSON.
+function detailText(d: unknown): string {
+  if (d === null || d === undefined) return '';
+  if (typeof d !== 'object' || Array.isArray(d)) return typeof d === 'string' ? d : JSON.stringify(d);
+  return Object.entries(d as Record<string, unknown>)
+    .map(([k, v]) => k + ': ' + (typeof v === 'string' ? v : JSON.stringify(v))).join('；');
 }

@@ -24,6 +24,9 @@ export function changeReport(r: ChangeReport, open: (code: string) => void): HTM
       return c in changeStyles ? c : 'other';
     },
     styles: changeStyles,
+    // the new polygons on top of the old; the old ones unnamed under them
+    rank: (f) => ({ context: 0, retired: 1, before: 2, added: 3, after: 3 } as Record<string, number>)[String(f.properties.change)] ?? 0,
+    label: (f) => (f.properties.change === 'retired' || f.properties.change === 'before' ? '' : String(f.properties.name ?? '')),
     legend: (c) => t('change_class_' + c),
     tip: (f) => [t('change_class_' + String(f.properties.change ?? 'other'))],
     pick: (f) => f.properties.code && open(String(f.properties.code)),

@@ -20,9 +20,17 @@ export function importReport(r: ImportReport): HTMLElement {
   const summary = r.committed ? t('import_done', { n: num(r.units), inserted: num(inserted), updated: num(updated) })
     : refused ? t('import_refused', { n: num(r.units), p: num(listed.length) })
       : t('import_dry', { n: num(r.units), p: num(listed.length), r: num(repairs.length) });
+  // only the units with nothing below them in the file are named, or a county's names pile up
+  const parents = new Set<string>();
+  for (const f of r.map?.features ?? []) {
+    const c = String(f.properties.code ?? '');
+    for (const n of [6, 9, 12, 15]) if (c.length > n) parents.add(c.slice(0, n));
+  }
   const map = new PolygonMap(t('map_import'), {
     classOf: (f) => problemClass(f.properties.problems),
     styles: problemStyles,
+    rank: (f) => Number(f.properties.level) || 0,
+    label: (f) => (parents.has(String(f.properties.code ?? '')) ? '' : String(f.properties.name ?? '')),
     legend: (c) => (c === 'ok' ? t('map_class_ok') : kindName(c)),
     tip: (f) => [levelName(Number(f.properties.level)), ...((f.properties.problems as string[] | undefined) ?? []).map(kindName)],
   });

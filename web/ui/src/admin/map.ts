@@ -18,11 +18,21 @@ export interface MapOptions {
   styles: Record<string, Style>;
   legend(cls: string): string;
   label?(f: Feature): string;
+  // rank orders the drawing: higher ranks are drawn later, on top
+  rank?(f: Feature): number;
   tip?(f: Feature): string[];
   pick?(f: Feature): void;
 }
 
 let maps = 0;
+
+// swatch: a colour sample, styled through the CSSOM: the CSP refuses style attributes.
+export function swatch(s: Style, cls = 'swatch'): HTMLElement {
+  const el = h('span', { class: cls });
+  el.style.background = s.fill;
+  el.style.borderColor = s.border;
+  return el;
+}
 
 function latitudeMiddle(fc: FeatureCollection): number {
   let min = Infinity, max = -Infinity;
@@ -66,6 +76,8 @@ export class PolygonMap {
     }
     this.pending = undefined;
     this.features = (fc?.features ?? []).filter((f) => f.geometry);
+    const rank = this.opts.rank;
+    if (rank) this.features = this.features.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
     clear(this.legendEl);
     delete this.box.dataset.rendered;
     if (this.features.length === 0) {
@@ -85,7 +97,7 @@ export class PolygonMap {
     this.drawn = { count: this.features.length, classes: used.join(' ') };
     for (const c of used) {
       const s = this.opts.styles[c];
-      this.legendEl.append(h('li', { 'data-class': c }, h('span', { class: 'swatch', style: `background:${s.fill};border-color:${s.border}` }), this.opts.legend(c)));
+      this.legendEl.append(h('li', { 'data-class': c }, swatch(s), this.opts.legend(c)));
     }
     this.chart!.clear();
     this.chart!.setOption({

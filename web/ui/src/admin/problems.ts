@@ -43,6 +43,12 @@ export function fromGrid(p: GridProblem): ListedProblem {
     detail: other + (p.detail ?? ''), area: area(p.area_m2) };
 }
 
+function kindTag(kind: string): HTMLElement {
+  const el = h('span', { class: 'kind' }, kindName(kind));
+  el.style.borderColor = (problemStyles[kind] ?? problemStyles.other).border;
+  return el;
+}
+
 // problemTable: every problem in one table (cards at 360 px), kind in words first.
 export function problemTable(list: ListedProblem[]): HTMLElement {
   if (list.length === 0) return h('p', { class: 'ok-note' }, t('no_problems'));
@@ -50,7 +56,7 @@ export function problemTable(list: ListedProblem[]): HTMLElement {
   return h('div', { class: 'scroll' }, h('table', { class: 'problems responsive' },
     h('thead', {}, h('tr', {}, head.map((x) => h('th', {}, x)))),
     h('tbody', {}, list.map((p) => h('tr', { 'data-kind': p.kind, 'data-code': p.code },
-      h('td', { 'data-label': head[0] }, h('span', { class: 'kind', style: `border-color:${(problemStyles[p.kind] ?? problemStyles.other).border}` }, kindName(p.kind))),
+      h('td', { 'data-label': head[0] }, kindTag(p.kind)),
       h('td', { 'data-label': head[1] }, h('span', {}, p.name || '—'), h('br', {}), h('small', { class: 'muted' }, [p.code, p.level].filter(Boolean).join(' · '))),
       h('td', { 'data-label': head[2], class: 'detail' }, p.detail),
       h('td', { 'data-label': head[3], class: 'num' }, p.area))))));
