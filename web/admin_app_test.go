@@ -98,7 +98,7 @@ func TestAdminApp(t *testing.T) {
 			select {
 			case at := <-closed:
 				closedAfter = at.Sub(clicked)
-			case <-time.After(3 * time.Second):
+			case <-time.After(6 * time.Second):
 			}
 		}
 	}, "BASE_URL="+fx.base, "PHONE=13900000041", "CODE="+code, "PASSWORD=new password 2026",
@@ -154,8 +154,8 @@ func TestAdminApp(t *testing.T) {
 	if err := fx.pool.QueryRow(ctx, `SELECT deactivated_at IS NOT NULL FROM members WHERE phone = '13900000051'`).Scan(&off); err != nil || !off {
 		t.Fatalf("member 13900000051 deactivated: %v (%v)", off, err)
 	}
-	if closedAfter < 0 || closedAfter > 2*time.Second {
-		t.Fatalf("the websocket closed %v after the click; want within 2 s", closedAfter)
+	if closedAfter < 0 || closedAfter > 5*time.Second { // the other processes' fallback is a 30 s check
+		t.Fatalf("the websocket closed %v after the click; want within 5 s", closedAfter)
 	}
 	t.Logf("websocket closed %v after the deactivate click", closedAfter)
 }
