@@ -103,7 +103,7 @@ func TestAdminApp(t *testing.T) {
 		}
 	}, "BASE_URL="+fx.base, "PHONE=13900000041", "CODE="+code, "PASSWORD=new password 2026",
 		"FILES="+dir, "SHAPEFILE="+shapefile, "LEAVER=13900000051", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
-	for _, s := range []string{"password", "import_checked", "imported", "shapefile", "split", "roster", "deactivated", "done"} {
+	for _, s := range []string{"password", "import_checked", "imported", "shapefile", "split", "roster", "deactivated", "category", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported step %q (got %v)", s, steps)
 		}
@@ -158,6 +158,13 @@ func TestAdminApp(t *testing.T) {
 		t.Fatalf("the websocket closed %v after the click; want within 5 s", closedAfter)
 	}
 	t.Logf("websocket closed %v after the deactivate click", closedAfter)
+
+	// The urgent deadline typed in hours is stored in seconds, by the administrator.
+	var urgent int
+	var by int64
+	if err := fx.pool.QueryRow(ctx, `SELECT urgent_deadline_s, coalesce(updated_by, 0) FROM categories WHERE code = 'neighbour'`).Scan(&urgent, &by); err != nil || urgent != 36*3600 || by != admin {
+		t.Fatalf("neighbour: urgent deadline %d s by %d (%v); want %d by %d", urgent, by, err, 36*3600, admin)
+	}
 }
 
 func adminAppMember(t *testing.T, fx *fixture, phone string) int64 {

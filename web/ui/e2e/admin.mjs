@@ -199,6 +199,15 @@ try {
     await p.click('nav.tabs a[data-page=categories]');
     await p.waitForSelector('.categories tbody[data-loaded=true] tr[data-code=neighbour]');
   }
+  // neighbour disputes: 36 hours at the urgent tier instead of a day (the API takes seconds)
+  const neighbour = '.categories tr[data-code=neighbour]';
+  await desk.fill(`${neighbour} input[name=urgent_s]`, '36');
+  await desk.selectOption(`${neighbour} select[name="urgent_s-unit"]`, '3600');
+  const saved = desk.waitForResponse((r) => r.url().endsWith('/api/admin/categories/neighbour'));
+  await desk.click(`${neighbour} [data-test=save]`);
+  check((await saved).status() === 200, 'the category is saved');
+  await desk.waitForSelector(`${neighbour} .row-note.notice:has-text("已保存")`);
+  out({ step: 'category' });
   await fits(phone, 'the categories page');
   await shot(desk, 'categories-1366');
   await shot(phone, 'categories-360');
