@@ -17,7 +17,16 @@ const shot = async (page, name) => {
   await page.evaluate(() => window.scrollTo(0, 0)); // the sticky bar stays on top of a full-page shot
   await page.screenshot({ path: `${shots}/admin-${name}.png`, fullPage: true });
 };
-const fits = async (page, what) => check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits ${page.viewportSize().width} px`);
+// fits: nothing wider than the window, and every visible control (a checkbox by its label) at
+// least 44 px tall, for fingers.
+const fits = async (page, what) => {
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits ${page.viewportSize().width} px`);
+  const small = await page.evaluate(() => [...document.querySelectorAll('button, a, input, select, summary')]
+    .map((e) => (e.type === 'checkbox' ? e.closest('label') ?? e : e))
+    .filter((e) => e.getClientRects().length && e.getBoundingClientRect().height < 43.5)
+    .map((e) => e.outerHTML.slice(0, 80)));
+  check(small.length === 0, `${what}: controls under 44 px: ${small.join(' | ')}`);
+};
 const drawn = (page, sel) => page.waitForSelector(`${sel} .map-chart[data-rendered]:not([data-rendered="0"])`);
 
 const b = await consoleBrowser();

@@ -88,13 +88,15 @@ export class CategoriesPage {
       }
     });
     const name = currentLang() === 'en' ? c.name_en || c.name_zh : c.name_zh;
+    // a checkbox in a label of a finger's size, named by its column for screen readers
+    const box = (input: HTMLInputElement, i: number) => h('label', { class: 'check' }, input, h('span', { class: 'visually-hidden' }, label(i)));
     return h('tr', { 'data-code': c.code },
       h('td', { 'data-label': label(0) }, h('strong', {}, name), h('br', {}), h('small', { class: 'muted' }, c.code + ' · ' + t('group_' + c.group))),
       h('td', { 'data-label': label(1) }, start),
-      h('td', { 'data-label': label(2) }, gridClose),
+      h('td', { 'data-label': label(2) }, box(gridClose, 2)),
       dls.map((d, i) => h('td', { 'data-label': label(3 + i) }, d.el)),
-      h('td', { 'data-label': label(8) }, auto),
-      h('td', { 'data-label': label(9) }, active),
+      h('td', { 'data-label': label(8) }, box(auto, 8)),
+      h('td', { 'data-label': label(9) }, box(active, 9)),
       h('td', {}, save, note));
   }
 }
