@@ -102,7 +102,7 @@ func TestAdminApp(t *testing.T) {
 			}
 		}
 	}, "BASE_URL="+fx.base, "PHONE=13900000041", "CODE="+code, "PASSWORD=new password 2026",
-		"FILES="+dir, "SHAPEFILE="+shapefile, "LEAVER=13900000051", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+		"FILES="+dir, "HOSTILE="+hostileName, "SHAPEFILE="+shapefile, "LEAVER=13900000051", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
 	for _, s := range []string{"password", "import_checked", "imported", "shapefile", "split", "roster", "deactivated", "category", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported step %q (got %v)", s, steps)
@@ -208,6 +208,9 @@ func featureCollection(t *testing.T, units []unitFeature, to func(orb.Point) orb
 	return b
 }
 
+// hostileName is a unit name with markup, which the report must show as text.
+const hostileName = `第3微网格<img src=x onerror="document.title='x'"><b>粗</b>`
+
 // microGrids: two micro-grids of 东阜村第2网格 (111.05-111.1, 35.0-35.1) drawn in GCJ-02, as from
 // AMap. The bad file draws 001 as a bow tie, pushes 002 north out of the grid, adds 003 on top
 // of 002, and a feature with a malformed code.
@@ -220,7 +223,7 @@ func microGrids(t *testing.T, bad bool) []byte {
 		a.ring = [][2]float64{{111.05, 35.0}, {111.1, 35.05}, {111.1, 35.0}, {111.05, 35.05}}
 		b.ring = [][2]float64{{111.05, 35.05}, {111.1, 35.05}, {111.1, 35.12}, {111.05, 35.12}}
 		units = []unitFeature{a, b,
-			{parent + "003", "东阜村第2网格第3微网格", 5, parent, [][2]float64{{111.06, 35.06}, {111.09, 35.06}, {111.09, 35.09}, {111.06, 35.09}}},
+			{parent + "003", hostileName, 5, parent, [][2]float64{{111.06, 35.06}, {111.09, 35.06}, {111.09, 35.09}, {111.06, 35.09}}},
 			{"14080200100100200X", "编码有误的微网格", 5, parent, [][2]float64{{111.06, 35.01}, {111.07, 35.01}, {111.07, 35.02}, {111.06, 35.02}}}}
 	}
 	return featureCollection(t, units, geo.WGS84ToGCJ02)

@@ -4,7 +4,8 @@
 // grid with cases), the roster (bad rows, then the fixed file) and deactivates a member.
 // A second page at 360 px, with the same session, checks each page fits a phone.
 // Prints one JSON line per step. Env: BASE_URL, PHONE, CODE, PASSWORD, FILES (the Go test's
-// files), SHAPEFILE, LEAVER (the member to deactivate); optional SHOTS (screenshots).
+// files), HOSTILE (a unit name with markup), SHAPEFILE, LEAVER (the member to deactivate);
+// optional SHOTS (screenshots).
 import { join } from 'node:path';
 import { check, consoleBrowser, env } from './browser.mjs';
 
@@ -92,6 +93,8 @@ try {
   for (const k of ['invalid_geometry', 'outside_parent', 'overlap', 'feature']) check(found.includes(k), `the report lists ${k}: ${found}`);
   const reportText = await desk.textContent('.import-report');
   for (const w of ['图形无效', '超出上级范围', '与同级重叠', '文件内容错误', '14080200100100200X', 'GCJ-02']) check(reportText.includes(w), `the report says ${w}`);
+  check(reportText.includes(env('HOSTILE')), 'a name with markup is shown as text');
+  check((await desk.$('.import-report img, .import-report b')) === null, 'markup in a name stays text');
   await drawn(desk, '.import-report');
   const classes = await desk.getAttribute('.import-report .map-chart', 'data-classes');
   for (const c of ['invalid_geometry', 'outside_parent', 'overlap']) check(classes.includes(c), `the map colours ${c}: ${classes}`);
