@@ -271,4 +271,3 @@ func roster(t *testing.T, rows [][]string) []byte {
 	}
 	return buf.Bytes()
 }
-
