@@ -103,7 +103,7 @@ func TestAdminApp(t *testing.T) {
 		}
 	}, "BASE_URL="+fx.base, "PHONE=13900000041", "CODE="+code, "PASSWORD=new password 2026",
 		"FILES="+dir, "HOSTILE="+hostileName, "SHAPEFILE="+shapefile, "LEAVER=13900000051", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
-	for _, s := range []string{"password", "import_checked", "imported", "shapefile", "split", "roster", "deactivated", "category", "done"} {
+	for _, s := range []string{"password", "import_checked", "imported", "shapefile", "split", "roster", "deactivated", "category", "member_added", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported step %q (got %v)", s, steps)
 		}
@@ -147,6 +147,12 @@ func TestAdminApp(t *testing.T) {
 			WHERE m.phone = $1 AND m.name = $2 AND a.unit_code = $3`, r[0], r[1], r[2]).Scan(&m); err != nil || m != 1 {
 			t.Errorf("roster row %v: %d assignments (%v), want 1", r, m, err)
 		}
+	}
+
+	var mediators int
+	if err := fx.pool.QueryRow(ctx, `SELECT count(*) FROM members m JOIN assignments a ON a.member_id = m.id
+		WHERE m.phone = '13900000071' AND m.must_change_password AND a.unit_code = '140802001' AND a.role = 'mediator'`).Scan(&mediators); err != nil || mediators != 1 {
+		t.Errorf("the member added in the app: %d (%v), want a mediator of 140802001 with a one-time code", mediators, err)
 	}
 
 	// (e) The member is deactivated and the websocket closed promptly after the click.

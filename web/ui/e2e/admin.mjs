@@ -157,6 +157,21 @@ try {
   // (d) The roster: every bad row, then the fixed file imported, its codes shown once.
   await desk.click('nav.tabs a[data-page=members]');
   await desk.waitForSelector('.members[data-loaded=true]');
+  // Adding a member: a grid worker at a township is refused, in words; a mediator there is added
+  // and the one-time code shown.
+  await desk.click('details.member-add > summary');
+  await desk.fill('input[name=add-phone]', '13900000071');
+  await desk.fill('input[name=add-name]', '周新人');
+  await desk.fill('input[name=add-unit]', '140802001');
+  await desk.selectOption('select[name=add-role]', 'grid_worker');
+  await desk.click('[data-test=member-add]');
+  await desk.waitForSelector('.member-add .error:has-text("角色填写有误")');
+  await desk.selectOption('select[name=add-role]', 'mediator');
+  await desk.click('[data-test=member-add]');
+  await desk.waitForSelector('.member-add .code-box .one-time-code');
+  check(/^[a-z2-9]{10}$/i.test(await desk.textContent('.member-add .one-time-code')), 'the one-time code is shown');
+  out({ step: 'member_added' });
+
   const roster = async (file, commit = false) => {
     if (file) await desk.setInputFiles('input[name=roster-file]', file);
     const answered = desk.waitForResponse((r) => r.url().includes('/api/admin/roster'));

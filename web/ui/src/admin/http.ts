@@ -2,6 +2,7 @@
 // noticed here, once, for every page.
 import { api, ApiError } from '../lib/api';
 import { t } from '../lib/i18n';
+import { tOr } from './format';
 
 export interface SessionEvents {
   expired(): void;
@@ -105,6 +106,8 @@ export function errorText(e: unknown): string {
   if (e.status === 429) return t('err_rate_limited');
   if (e.status >= 500) return t('err_server');
   const field = (e.data as { field?: string } | undefined)?.field;
-  const head = known.has(e.code) ? t('err_' + e.code) : field ? t('err_field', { field: t('field_' + field) }) : t('err_refused');
+  // a field inside a list is named by its own name: assignments[0].role is the role
+  const f = field?.replace(/^\w+\[\d+\]\./, '');
+  const head = known.has(e.code) ? t('err_' + e.code) : f ? t('err_field', { field: tOr('field_' + f, f) }) : t('err_refused');
   return e.message && e.message !== head ? head + '（' + e.message + '）' : head;
 }

@@ -40,6 +40,7 @@ export function importReport(r: ImportReport): HTMLElement {
   r.crs ? h('p', { class: 'muted small' }, t('crs_used', { crs: t('crs_' + r.crs) })) : null,
   h('h4', {}, t('problems_n', { n: listed.length })),
   problemTable(listed),
+  r.more_feature_problems ? h('p', { class: 'muted small' }, t('more_problems', { n: num(r.more_feature_problems) })) : null,
   repairs.length ? h('h4', {}, t('repairs_n', { n: repairs.length })) : null,
   repairs.length ? h('ul', { class: 'repairs' }, repairs.map((x) => h('li', { 'data-code': x.code },
     h('strong', {}, x.name), ' ', h('small', { class: 'muted' }, x.code), h('br', {}),

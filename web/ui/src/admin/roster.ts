@@ -90,5 +90,6 @@ function rosterReport(r: RosterReport): HTMLElement {
         h('td', { 'data-label': head[2], class: 'value' }, p.value ?? ''),
         h('td', { 'data-label': head[3] }, h('strong', {}, tOr('roster_' + p.kind, p.kind)),
           p.message ? h('small', { class: 'muted' }, ' ' + p.message) : null)))))) : null,
+    r.more ? h('p', { class: 'muted small' }, t('more_problems', { n: num(r.more) })) : null,
     (r.codes ?? []).length ? codesTable(r.codes!) : null);
 }

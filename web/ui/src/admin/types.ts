@@ -39,6 +39,7 @@ export interface ImportReport {
   crs: string;
   units: number;
   feature_problems: { index: number; code: string; message: string }[] | null;
+  more_feature_problems?: number;
   problems: GridProblem[] | null;
   repairs: { code: string; name: string; reason: string; vertices_before: number; vertices_after: number;
     area_before_m2: number; area_after_m2: number; parts_after: number }[] | null;
@@ -122,6 +123,7 @@ export interface RosterReport {
   assignments_added: number;
   problems: RosterProblem[] | null;
   codes: OneTimeCode[] | null;
+  more?: number; // problems beyond those listed
 }
 
 export interface AuditEntry {
