@@ -80,19 +80,31 @@ func unassignTx(ctx context.Context, tx pgx.Tx, member int64, as Assignment) err
 // AddMember registers a member with their assignments (at least one: a member belongs
 // somewhere), all or nothing.
 func (s *Store) AddMember(ctx context.Context, a Admin, phone, name string, assignments []Assignment) (Member, error) {
+	m, _, _, err := s.addMember(ctx, a, phone, name, assignments, false)
+	return m, err
+}
+
+// AddMemberWithCode registers a member as AddMember does and gives them a one-time code (as
+// ResetPassword does) in the same transaction, so that a member is never left without a way to
+// sign in. The code is returned once.
+func (s *Store) AddMemberWithCode(ctx context.Context, a Admin, phone, name string, assignments []Assignment) (m Member, code string, expires time.Time, err error) {
+	return s.addMember(ctx, a, phone, name, assignments, true)
+}
+
+func (s *Store) addMember(ctx context.Context, a Admin, phone, name string, assignments []Assignment, withCode bool) (m Member, code string, expires time.Time, err error) {
 	if err := CheckMember(phone, name); err != nil {
-		return Member{}, err
+		return Member{}, "", time.Time{}, err
 	}
 	if len(assignments) == 0 {
-		return Member{}, fmt.Errorf("%w: a member needs at least one assignment (role at a unit)", ErrInvalidMember)
+		return Member{}, "", time.Time{}, fmt.Errorf("%w: a member needs at least one assignment (role at a unit)", ErrInvalidMember)
 	}
 	for _, as := range assignments {
 		if err := a.checkAssignment(as); err != nil {
-			return Member{}, err
+			return Member{}, "", time.Time{}, err
 		}
 	}
-	m := Member{Phone: phone, Name: name}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	m = Member{Phone: phone, Name: name}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := phoneTaken(ctx, tx, phone); err != nil {
 			return err
 		}
@@ -110,9 +122,15 @@ func (s *Store) AddMember(ctx context.Context, a Admin, phone, name string, assi
 			}
 			units[i] = as.UnitCode
 		}
+		if withCode {
+			if code, expires, err = setOneTimeCode(ctx, tx, m.ID, passwordCost); err != nil {
+				return err
+			}
+			m.MustChangePassword = true
+		}
 		return audit(ctx, tx, a.By, "member.add", &m.ID, units, map[string]any{"phone": phone, "name": name, "assignments": assignmentsJSON(assignments)})
 	})
-	return m, err
+	return m, code, expires, err
 }
 
 // phoneTaken says who holds a phone number, if anyone: a current member, or a deactivated one.
@@ -288,14 +306,12 @@ func (s *Store) ReleasePhone(ctx context.Context, a Admin, id int64) error {
 // ResetCodeLifetime, that signs in only to choose a new password; their sessions end. The code
 // is returned once, to be given to the member, and stored only hashed.
 func (s *Store) ResetPassword(ctx context.Context, a Admin, id int64) (code string, expires time.Time, sessions [][]byte, err error) {
-	code, hash, err := newOneTimeCode(passwordCost)
-	if err != nil {
-		return "", time.Time{}, nil, err
-	}
+	// The code is drawn and hashed once the member is locked and the administrator's scope
+	// checked: a refused reset costs no bcrypt.
 	err = s.memberChange(ctx, a, id, false, func(tx pgx.Tx, units []string) error {
-		if err := tx.QueryRow(ctx, `UPDATE members SET password_hash = $2, must_change_password = true, reset_expires_at = now() + $3::interval
-			WHERE id = $1 RETURNING reset_expires_at`, id, hash, ResetCodeLifetime.String()).Scan(&expires); err != nil {
-			return fmt.Errorf("reset password: %w", err)
+		var err error
+		if code, expires, err = setOneTimeCode(ctx, tx, id, passwordCost); err != nil {
+			return err
 		}
 		if sessions, err = revokeSessions(ctx, tx, id); err != nil {
 			return err
@@ -303,6 +319,20 @@ func (s *Store) ResetPassword(ctx context.Context, a Admin, id int64) (code stri
 		return audit(ctx, tx, a.By, "password.reset", &id, units, map[string]any{"sessions_ended": len(sessions)})
 	})
 	return code, expires, sessions, err
+}
+
+// setOneTimeCode gives a member a new one-time code, good for ResetCodeLifetime, in place of
+// their password.
+func setOneTimeCode(ctx context.Context, tx pgx.Tx, id int64, cost int) (code string, expires time.Time, err error) {
+	code, hash, err := newOneTimeCode(cost)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if err := tx.QueryRow(ctx, `UPDATE members SET password_hash = $2, must_change_password = true, reset_expires_at = now() + $3::interval
+		WHERE id = $1 RETURNING reset_expires_at`, id, hash, ResetCodeLifetime.String()).Scan(&expires); err != nil {
+		return "", time.Time{}, fmt.Errorf("one-time code: %w", err)
+	}
+	return code, expires, nil
 }
 
 // newOneTimeCode draws a one-time code and hashes it with bcrypt at cost: a reset's at the
@@ -327,10 +357,6 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, id int64, current, next s
 	if next == current {
 		return fmt.Errorf("%w: the new password must differ from the current one", ErrInvalidMember)
 	}
-	hash, err := HashPassword(next)
-	if err != nil {
-		return err
-	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var old *string
 		err := tx.QueryRow(ctx, `SELECT password_hash FROM members WHERE id = $1 AND deactivated_at IS NULL FOR UPDATE`, id).Scan(&old)
@@ -342,6 +368,11 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, id int64, current, next s
 		}
 		if old == nil || !PasswordMatches(*old, current) {
 			return ErrWrongPassword
+		}
+		// Hashed only once the current password is right: a wrong guess costs one bcrypt.
+		hash, err := HashPassword(next)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE members SET password_hash = $2, must_change_password = false, reset_expires_at = NULL,
 			password_changed_at = now() WHERE id = $1`, id, hash); err != nil {

@@ -107,19 +107,17 @@ func (s *Server) handleMemberAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	err := checkNewMember(acc, req)
 	var m grid.Member
+	var code string
+	var expires time.Time
 	if err == nil {
 		as := make([]grid.Assignment, len(req.Assignments))
 		for i, x := range req.Assignments {
 			as[i] = grid.Assignment{UnitCode: x.UnitCode, Role: x.Role}
 		}
-		m, err = s.auth.grid.AddMember(r.Context(), a, req.Phone, req.Name, as)
+		// A new member has no password: the code, given in the same transaction, is how they
+		// choose one.
+		m, code, expires, err = s.auth.grid.AddMemberWithCode(r.Context(), a, req.Phone, req.Name, as)
 	}
-	if err != nil {
-		writeError(w, s.logger, err)
-		return
-	}
-	// A new member has no password: the code is how they choose one (a reset of no sessions).
-	code, expires, _, err := s.auth.grid.ResetPassword(r.Context(), a, m.ID)
 	if err != nil {
 		writeError(w, s.logger, err)
 		return

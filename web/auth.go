@@ -90,6 +90,26 @@ func (a *Auth) SignIn(ctx context.Context, phone, password, address, userAgent s
 	return Session{Token: token, ExpiresAt: expires, Member: member}, nil
 }
 
+// ChangePassword sets a signed-in member's own password after checking the current one (or
+// their one-time code). A wrong current password counts as a failed sign-in of the member's
+// phone, since it is a guess at the same secret: a stolen session cannot guess the password
+// faster than a stranger at the sign-in form.
+func (a *Auth) ChangePassword(ctx context.Context, m grid.Member, current, next string) error {
+	phoneKey := "phone:" + m.Phone
+	at, err := a.sessions.reserve(ctx, failureWindow, a.now(), failureLimit{phoneKey, maxPhoneFailures})
+	if err != nil {
+		return err
+	}
+	if err := a.grid.ChangeOwnPassword(ctx, m.ID, current, next); err != nil {
+		if !errors.Is(err, grid.ErrWrongPassword) {
+			// not a guess: the attempt reserved is no failure
+			_ = a.sessions.clearFailures(ctx, "", phoneKey, at, failureWindow)
+		}
+		return err
+	}
+	return a.sessions.clearFailures(ctx, phoneKey, phoneKey, at, failureWindow)
+}
+
 // cleanUserAgent makes the client's User-Agent storable as text: header bytes need not be
 // UTF-8, and PostgreSQL refuses invalid UTF-8 and NUL; cut at a character boundary.
 func cleanUserAgent(ua string) string {

@@ -22,7 +22,7 @@ func (s *Server) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	err := s.auth.grid.ChangeOwnPassword(r.Context(), principalFrom(r.Context()).Member.ID, req.Current, req.New)
+	err := s.auth.ChangePassword(r.Context(), principalFrom(r.Context()).Member, req.Current, req.New)
 	switch {
 	case errors.Is(err, grid.ErrWrongPassword):
 		err = &FieldError{Field: "current", Message: err.Error()}

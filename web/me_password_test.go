@@ -118,3 +118,31 @@ func TestAdminDeactivationClosesWebsockets(t *testing.T) {
 		return call(t, "GET", fx.base+"/api/me", fx.token, "").status == http.StatusUnauthorized
 	})
 }
+
+// TestOwnPasswordGuessesAreLimited: a wrong current password at POST /api/me/password counts
+// as a failed sign-in of the member's phone, so a stolen session cannot guess the password
+// faster than the sign-in form allows; refusals that are no guess (a short new password) do not
+// count.
+func TestOwnPasswordGuessesAreLimited(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	change := func(current, next string) response {
+		return call(t, "POST", fx.base+"/api/me/password", fx.token, `{"current": "`+current+`", "new": "`+next+`"}`)
+	}
+	for range 3 {
+		if r := change(password, "short"); r.status != http.StatusBadRequest || r.body["field"] != "new" {
+			t.Fatalf("a short new password: %d %v", r.status, r.body)
+		}
+	}
+	for i := range 5 {
+		if r := change(fmt.Sprintf("guess-%d-wrong", i), "a new password"); r.status != http.StatusBadRequest || r.body["field"] != "current" {
+			t.Fatalf("guess %d: %d %v", i, r.status, r.body)
+		}
+	}
+	if r := change(password, "a new password"); r.status != http.StatusTooManyRequests || r.body["error"] != "rate_limited" {
+		t.Fatalf("the sixth try, right this time: %d %v; want 429 after five wrong guesses", r.status, r.body)
+	}
+	if r := signIn(t, fx.base, "13900000001", password); r.status != http.StatusTooManyRequests {
+		t.Fatalf("signing in after five wrong guesses through a session: %d", r.status)
+	}
+}
