@@ -53,11 +53,17 @@ type changeSetJSON struct {
 	CreatedAt   time.Time         `json:"created_at"`
 	DecidedBy   *int64            `json:"decided_by"`
 	DecidedAt   *time.Time        `json:"decided_at"`
+	// scheduled_at: the server applies the draft when its day begins; schedule_error: why the
+	// last scheduled apply was refused.
+	ScheduledBy   *int64     `json:"scheduled_by"`
+	ScheduledAt   *time.Time `json:"scheduled_at"`
+	ScheduleError string     `json:"schedule_error,omitempty"`
 }
 
 func changeSetOf(cs grid.ChangeSet, withOps bool) changeSetJSON {
 	out := changeSetJSON{ID: cs.ID, RootCode: cs.RootCode, Title: cs.Title, EffectiveOn: cs.EffectiveOn, State: cs.State,
-		CreatedBy: cs.CreatedBy, CreatedAt: cs.CreatedAt, DecidedBy: cs.DecidedBy, DecidedAt: cs.DecidedAt}
+		CreatedBy: cs.CreatedBy, CreatedAt: cs.CreatedAt, DecidedBy: cs.DecidedBy, DecidedAt: cs.DecidedAt,
+		ScheduledBy: cs.ScheduledBy, ScheduledAt: cs.ScheduledAt, ScheduleError: cs.ScheduleError}
 	if withOps {
 		out.Operations, out.Moves = cs.Operations, cs.Moves
 	}
@@ -279,6 +285,28 @@ func (s *Server) handleChangeDiscard(w http.ResponseWriter, r *http.Request) {
 		err = s.auth.grid.DiscardChange(r.Context(), cs.ID, a.By)
 	}
 	s.answerAction(w, err)
+}
+
+// handleChangeSchedule: POST /api/admin/grid/changes/{id}/schedule and .../unschedule -> 200
+// with the change set: the server applies a scheduled draft when its effective day begins
+// (grid.ChangeScheduler), or a person takes it off the schedule.
+func (s *Server) handleChangeSchedule(on bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, _ := adminFrom(r.Context())
+		cs, err := s.changeInScope(r)
+		if err == nil {
+			if on {
+				cs, err = s.auth.grid.ScheduleChange(r.Context(), cs.ID, a.By)
+			} else {
+				cs, err = s.auth.grid.UnscheduleChange(r.Context(), cs.ID, a.By)
+			}
+		}
+		if err != nil {
+			writeError(w, s.logger, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, changeSetOf(cs, false))
+	}
 }
 
 // decodeOptionalJSON is decodeJSON for a body that may be left empty.

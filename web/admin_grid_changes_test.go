@@ -127,6 +127,16 @@ func TestAdminGridChangesSplit(t *testing.T) {
 	}
 	laterID := fmt.Sprint(later.body["change"].(map[string]any)["id"])
 	refusal{"apply before its day", "POST", "/api/admin/grid/changes/" + laterID + "/apply", township, "", 409, "change_not_due", ""}.check(t, fx.base)
+	// Scheduled instead, for the server to apply when the day begins; then taken off again.
+	if r := call(t, "POST", fx.base+"/api/admin/grid/changes/"+laterID+"/schedule", township, ""); r.status != http.StatusOK || r.body["scheduled_at"] == nil {
+		t.Fatalf("schedule: %d %v", r.status, r.body)
+	}
+	refusal{"schedule outside", "POST", "/api/admin/grid/changes/" + laterID + "/schedule", other, "", 403, "forbidden", ""}.check(t, fx.base)
+	if r := call(t, "POST", fx.base+"/api/admin/grid/changes/"+laterID+"/unschedule", township, ""); r.status != http.StatusOK || r.body["scheduled_at"] != nil {
+		t.Fatalf("unschedule: %d %v", r.status, r.body)
+	}
+	refusal{"unschedule twice", "POST", "/api/admin/grid/changes/" + laterID + "/unschedule", township, "", 409, "change_not_scheduled", ""}.check(t, fx.base)
+	refusal{"schedule what was applied", "POST", "/api/admin/grid/changes/" + id + "/schedule", township, "", 409, "change_decided", ""}.check(t, fx.base)
 	if r := call(t, "POST", fx.base+"/api/admin/grid/changes/"+laterID+"/discard", township, ""); r.status != http.StatusNoContent {
 		t.Fatalf("discard: %d %v", r.status, r.body)
 	}

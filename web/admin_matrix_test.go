@@ -111,6 +111,11 @@ func onChange(method, suffix string) func(*testing.T, matrixCall) int {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if suffix == "/unschedule" {
+			if _, err := c.env.g.ScheduleChange(context.Background(), rep.Change.ID, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
 		return status(t, c, method, fmt.Sprintf("/api/admin/grid/changes/%d%s", rep.Change.ID, suffix), "")
 	}
 }

@@ -87,6 +87,8 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusConflict, "change_not_due", err.Error()
 	case errors.Is(err, grid.ErrChangeDecided):
 		status, code, msg = http.StatusConflict, "change_decided", err.Error()
+	case errors.Is(err, grid.ErrChangeNotScheduled):
+		status, code, msg = http.StatusConflict, "change_not_scheduled", err.Error()
 	case errors.Is(err, grid.ErrOutOfScope):
 		status, code, msg = http.StatusForbidden, "forbidden", err.Error()
 	case errors.Is(err, grid.ErrDuplicatePhone):

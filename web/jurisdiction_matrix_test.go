@@ -122,6 +122,8 @@ var matrix = []matrixRow{
 	{"GET /api/admin/grid/changes/{id}", "admin", adminsInside, onChange("GET", "")},
 	{"POST /api/admin/grid/changes/{id}/apply", "admin", adminsInside, onChange("POST", "/apply")},
 	{"POST /api/admin/grid/changes/{id}/discard", "admin", adminsInside, onChange("POST", "/discard")},
+	{"POST /api/admin/grid/changes/{id}/schedule", "admin", adminsInside, onChange("POST", "/schedule")},
+	{"POST /api/admin/grid/changes/{id}/unschedule", "admin", adminsInside, onChange("POST", "/unschedule")},
 	{"GET /api/admin/roster", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/roster?format=csv&unit=" + x.unit })},
 	{"POST /api/admin/roster", "admin", adminsInside, tryRoster},
 	{"GET /api/stats/scope", "member", everyone, getPath(func(matrixTarget) string { return "/api/stats/scope" })},

@@ -107,6 +107,8 @@ func (s *Server) routes(cfg Config) []route {
 		route{"GET /api/admin/grid/changes/{id}", policyAdmin, s.handleChangePreview},
 		route{"POST /api/admin/grid/changes/{id}/apply", policyAdmin, s.handleChangeApply},
 		route{"POST /api/admin/grid/changes/{id}/discard", policyAdmin, s.handleChangeDiscard},
+		route{"POST /api/admin/grid/changes/{id}/schedule", policyAdmin, s.handleChangeSchedule(true)},
+		route{"POST /api/admin/grid/changes/{id}/unschedule", policyAdmin, s.handleChangeSchedule(false)},
 		route{"GET /api/admin/roster", policyAdmin, s.handleRosterExport},
 		route{"POST /api/admin/roster", policyAdmin, s.handleRosterImport})
 	add(cfg.Intake != nil,
