@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/griddispatch/griddispatch/grid"
 )
 
 // Catalogue is the routing catalogue as an administrator edits it (docs/routing.md): every
@@ -98,9 +100,13 @@ func (k *Catalogue) Save(ctx context.Context, c Category, by int64) error {
 			c.AutoEscalate, c.Active, by, s(c.Deadlines.Verify)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO outbox (subject, payload) VALUES ($1, jsonb_build_object('code', $2::text, 'at', now()))`,
-			SubjectCatalogueChanged, c.Code)
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO outbox (subject, payload) VALUES ($1, jsonb_build_object('code', $2::text, 'at', now()))`,
+			SubjectCatalogueChanged, c.Code); err != nil {
+			return err
+		}
+		return grid.AuditDeploymentWide(ctx, tx, &by, "category.save", map[string]any{"code": c.Code, "name": c.NameZH,
+			"start_level": c.StartLevel, "active": c.Active, "deadlines_s": map[string]int32{"village": s(c.Deadlines.Village),
+				"township": s(c.Deadlines.Township), "county": s(c.Deadlines.County), "urgent": s(c.Deadlines.Urgent), "verify": s(c.Deadlines.Verify)}})
 	})
 	if err != nil {
 		return fmt.Errorf("%w: save category: %v", ErrRetryable, err)

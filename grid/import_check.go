@@ -19,6 +19,10 @@ type ImportOptions struct {
 	// overlapping or parents with gaps, which is refused otherwise: a gap loses reports.
 	AllowTopologyProblems bool
 	Tolerance             Tolerance // for the topology checks; zero means DefaultTolerance
+	// By is the member importing, for the audit log; nil is the command line. Detail is what
+	// the audit entry says of the file besides its counts (its name, datum, encoding).
+	By     *int64
+	Detail map[string]any
 }
 
 // More kinds of problem, found only when importing.

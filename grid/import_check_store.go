@@ -88,12 +88,21 @@ func (s *Store) ImportWith(ctx context.Context, units []Unit, o ImportOptions) (
 		if o.DryRun {
 			return errDryRun
 		}
+		allowed := 0
 		for _, p := range rep.Problems {
 			if o.refusing(p) {
 				return fmt.Errorf("%w: %s", ErrImportRefused, rep.summary())
 			}
+			if p.Kind == OutsideParent || p.Kind == Overlap || p.Kind == Gap {
+				allowed++
+			}
 		}
-		return nil
+		detail := map[string]any{"units": len(units), "inserted": rep.Result.Inserted, "updated": rep.Result.Updated,
+			"repaired": len(rep.Repairs), "topology_problems_allowed": allowed}
+		for k, v := range o.Detail {
+			detail[k] = v
+		}
+		return audit(ctx, tx, o.By, "grid.import", nil, importedRoots(units), detail)
 	})
 	switch {
 	case errors.Is(err, errDryRun):
@@ -104,6 +113,27 @@ func (s *Store) ImportWith(ctx context.Context, units []Unit, o ImportOptions) (
 	}
 	rep.Committed = true
 	return rep, nil
+}
+
+// importedRoots are where an import happened, for the audit log: the deepest unit holding every
+// unit of the file, or each county of a file that spans several.
+func importedRoots(units []Unit) []string {
+	codes := make([]string, len(units))
+	for i, u := range units {
+		codes[i] = u.Code
+	}
+	if root := commonAncestor(codes); root != "" {
+		return []string{root}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range codes {
+		if county := c[:min(len(c), County.CodeLength())]; !seen[county] {
+			seen[county] = true
+			out = append(out, county)
+		}
+	}
+	return out
 }
 
 // errDryRun rolls a dry run's transaction back.

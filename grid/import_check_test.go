@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/griddispatch/griddispatch/grid"
@@ -127,9 +128,26 @@ func TestImportChecksBeforeCommit(t *testing.T) {
 	if r := rep.Repairs[0]; r.Code != "140802001001001002" || r.VerticesBefore != 5 || r.PartsAfter != 2 || !(r.AreaAfterM2 > 0) {
 		t.Fatalf("the repair: %+v", r)
 	}
-	rep, err = s.ImportWith(ctx, units, grid.ImportOptions{MakeValid: true, AllowTopologyProblems: true})
+	audited := func() (n int, units []string, detail map[string]any) {
+		t.Helper()
+		err := db.Pool.QueryRow(ctx, `SELECT count(*) OVER (), units, detail FROM audit_log WHERE action = 'grid.import'
+			ORDER BY id DESC LIMIT 1`).Scan(&n, &units, &detail)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			t.Fatal(err)
+		}
+		return n, units, detail
+	}
+	if n, _, _ := audited(); n != 0 {
+		t.Fatalf("%d imports audited after dry runs and refusals; want none", n)
+	}
+	rep, err = s.ImportWith(ctx, units, grid.ImportOptions{MakeValid: true, AllowTopologyProblems: true, Detail: map[string]any{"file": "county.geojson"}})
 	if err != nil || !rep.Committed || stored() != 9 {
 		t.Fatalf("with MakeValid and the topology allowed: %v, committed %v, %d stored", err, rep.Committed, stored())
+	}
+	n, where, detail := audited()
+	if n != 1 || strings.Join(where, ",") != "140802" || detail["file"] != "county.geojson" || detail["inserted"] != 9.0 ||
+		detail["repaired"] != 1.0 || detail["topology_problems_allowed"] == 0.0 {
+		t.Fatalf("the import's audit entry: %d entries, units %v, detail %v", n, where, detail)
 	}
 
 	clean := grid.NewStore(dbtest.New(t).Pool)

@@ -33,6 +33,18 @@ func audit(ctx context.Context, tx pgx.Tx, by *int64, action string, member *int
 	return nil
 }
 
+// AuditDeploymentWide writes, inside tx, an audit entry about something every county shares
+// (the routing catalogue): it is filed under every current county, so that each county's
+// administrators read it.
+func AuditDeploymentWide(ctx context.Context, tx pgx.Tx, by *int64, action string, detail any) error {
+	var counties []string
+	if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM units WHERE level = $1 AND retired_at IS NULL`,
+		int16(County)).Scan(&counties); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return audit(ctx, tx, by, action, nil, counties, detail)
+}
+
 // checkAssignment checks an assignment's role against its unit's level and the administrator.
 func (a Admin) checkAssignment(as Assignment) error {
 	if !as.Role.Valid() {

@@ -54,4 +54,14 @@ func TestAdministratorsEditTheRoutingCatalogue(t *testing.T) {
 	if village != 259200 || urgent != 3600 || notices != 2 {
 		t.Fatalf("neighbour deadlines %d/%d, %d change notices; want 259200/3600 and 2", village, urgent, notices)
 	}
+	// Each saved category is in the audit log, which the county's administrators read.
+	r = call(t, "GET", fx.base+"/api/admin/audit?action=category.save", admin, "")
+	entries, _ := r.body["entries"].([]any)
+	if r.status != http.StatusOK || len(entries) != 2 {
+		t.Fatalf("audit of the catalogue: %d %v", r.status, r.body)
+	}
+	newest := entries[0].(map[string]any)
+	if detail, _ := newest["detail"].(map[string]any); detail["code"] != "stray_dogs" || newest["actor_name"] == "" {
+		t.Fatalf("the newest catalogue entry: %v", newest)
+	}
 }

@@ -67,6 +67,7 @@ func (s *Server) handleGridImport(w http.ResponseWriter, r *http.Request) {
 	// The features that could be read still go through every check, so that one report says
 	// everything; with unreadable features nothing is written.
 	opts.DryRun = opts.DryRun || readErr != nil
+	opts.By, opts.Detail = a.By, map[string]any{"format": format, "crs": string(took), "source": "admin_app"}
 	var ir grid.ImportReport
 	var ierr error
 	if len(units) > 0 {

@@ -120,6 +120,12 @@ func TestAdminGridImportGCJ02(t *testing.T) {
 		t.Fatalf("import: %d %v", done.status, done.body)
 	}
 	eventually(t, "the live locator to rebuild", func() bool { return live.Rebuilds() > 0 })
+	audit := call(t, "GET", fx.base+"/api/admin/audit?action=grid.import", admin, "")
+	entries, _ := audit.body["entries"].([]any)
+	if len(entries) != 1 || entries[0].(map[string]any)["actor_name"] == "" ||
+		entries[0].(map[string]any)["detail"].(map[string]any)["crs"] != "gcj02" {
+		t.Fatalf("the import in the audit log (the dry run not): %v", audit.body)
+	}
 }
 
 // TestAdminGridImportRefusals: a file with one unreadable feature writes nothing and names it;

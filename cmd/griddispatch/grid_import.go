@@ -65,7 +65,8 @@ func gridImportCommand(stdout io.Writer) *cli.Command {
 				fmt.Fprintf(stdout, "coordinates converted from %s to WGS84\n", took)
 			}
 			o := grid.ImportOptions{DryRun: cmd.Bool("dry-run") || err != nil, MakeValid: cmd.Bool("make-valid"),
-				AllowTopologyProblems: cmd.Bool("allow-topology-problems")}
+				AllowTopologyProblems: cmd.Bool("allow-topology-problems"),
+				Detail:                map[string]any{"file": filepath.Base(path), "crs": string(took), "source": "command_line"}}
 			return withStore(ctx, cmd, func(s *grid.Store) error {
 				rep, ierr := s.ImportWith(ctx, units, o)
 				for _, line := range rep.Lines() {
