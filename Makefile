@@ -166,7 +166,7 @@ demo: migrate
 	@DATABASE_URL='$(database_url)' $(BIN) demo load $(if $(filter all,$(DEMO)),,--county $(DEMO)) --history $(DEMO_HISTORY) --history-top-up
 
 run: demo
-	@echo ">> serving on http://$(LISTEN)  (phone app: http://$(LISTEN)/phone/ ; console: http://$(LISTEN)/console/ ; dashboard: http://$(LISTEN)/dashboard/ ; probe: curl http://$(LISTEN)/readyz)"
+	@echo ">> serving on http://$(LISTEN)  (phone app: http://$(LISTEN)/phone/ ; console: http://$(LISTEN)/console/ ; dashboard: http://$(LISTEN)/dashboard/ ; admin: http://$(LISTEN)/admin/ ; probe: curl http://$(LISTEN)/readyz)"
 	@DATABASE_URL='$(database_url)' exec $(BIN) serve --listen $(LISTEN) --data-dir $(DATA)
 
 validate-demo: demo
