@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"time"
@@ -311,13 +310,9 @@ func (s *Server) handleChangeSchedule(on bool) http.HandlerFunc {
 
 // decodeOptionalJSON is decodeJSON for a body that may be left empty.
 func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) error {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+	data, err := readRequestBody(w, r, maxBytes)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		return fmt.Errorf("%w: reading the body: %v", ErrBadRequest, err)
+		return err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -34,12 +33,8 @@ func (s *Server) handleGridImport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxGridUpload))
+	data, err := readRequestBody(w, r, maxGridUpload)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if !errors.As(err, &tooBig) {
-			err = fmt.Errorf("%w: reading the file: %v", ErrBadRequest, err)
-		}
 		writeError(w, s.logger, err)
 		return
 	}

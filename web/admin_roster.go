@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"slices"
@@ -101,12 +100,8 @@ func rosterFormat(r *http.Request, data []byte) (grid.RosterFormat, error) {
 func (s *Server) handleRosterImport(w http.ResponseWriter, r *http.Request) {
 	a, _ := adminFrom(r.Context())
 	dryRun := r.URL.Query().Get("dry_run") == "1"
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRosterUpload))
+	data, err := readRequestBody(w, r, maxRosterUpload)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if !errors.As(err, &tooBig) {
-			err = fmt.Errorf("%w: reading the file: %v", ErrBadRequest, err)
-		}
 		writeError(w, s.logger, err)
 		return
 	}

@@ -49,15 +49,25 @@ func unmarshalStrict(data []byte, v any) error {
 
 // decodeJSON reads one JSON object of at most maxBytes into v by unmarshalStrict's rules.
 func decodeJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) error {
+	data, err := readRequestBody(w, r, maxBytes)
+	if err != nil {
+		return err
+	}
+	return unmarshalStrict(data, v)
+}
+
+// readRequestBody reads a request's body of at most maxBytes: larger is a *http.MaxBytesError (413),
+// a body that breaks off is a bad request.
+func readRequestBody(w http.ResponseWriter, r *http.Request, maxBytes int64) ([]byte, error) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return err
+			return nil, err
 		}
-		return fmt.Errorf("%w: reading the body: %v", ErrBadRequest, err)
+		return nil, fmt.Errorf("%w: reading the body: %v", ErrBadRequest, err)
 	}
-	return unmarshalStrict(data, v)
+	return data, nil
 }
 
 func describeJSONError(err error) *FieldError {
