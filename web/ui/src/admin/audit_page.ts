@@ -7,7 +7,8 @@ import { errorText, withQuery, type Http } from './http';
 import type { AuditEntry } from './types';
 
 const actions = ['member.add', 'assignment.add', 'assignment.remove', 'assignment.move', 'member.deactivate',
-  'member.release_phone', 'password.reset', 'password.change', 'grid_change.draft', 'grid_change.apply', 'grid_change.discard'];
+  'member.release_phone', 'password.reset', 'password.change', 'grid_change.draft', 'grid_change.apply', 'grid_change.discard',
+  'grid_change.schedule', 'grid_change.unschedule', 'grid_change.schedule_refused'];
 const pageSize = 50;
 
 export class AuditPage {

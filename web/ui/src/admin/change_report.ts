@@ -2,6 +2,7 @@
 // added, before and after polygons, the problems, and what happens to staff and open cases.
 import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
+import { scheduleNote } from './change_schedule';
 import { levelName, num, roleName } from './format';
 import { PolygonMap } from './map';
 import { fromGrid, problemTable } from './problems';
@@ -13,6 +14,7 @@ const changeStyles = {
   added: { fill: 'rgba(31,122,58,0.35)', border: '#1f7a3a' },
   before: { fill: 'rgba(239,108,0,0.2)', border: '#ef6c00' },
   after: { fill: 'rgba(31,79,184,0.3)', border: '#1f4fb8' },
+  renamed: { fill: 'rgba(31,79,184,0.15)', border: '#1f4fb8' },
   other: { fill: '#ffffff', border: '#8a8f98' },
 };
 
@@ -25,7 +27,7 @@ export function changeReport(r: ChangeReport, open: (code: string) => void): HTM
     },
     styles: changeStyles,
     // the new polygons on top of the old; the old ones unnamed under them
-    rank: (f) => ({ context: 0, retired: 1, before: 2, added: 3, after: 3 } as Record<string, number>)[String(f.properties.change)] ?? 0,
+    rank: (f) => ({ context: 0, retired: 1, before: 2, added: 3, after: 3, renamed: 3 } as Record<string, number>)[String(f.properties.change)] ?? 0,
     label: (f) => (f.properties.change === 'retired' || f.properties.change === 'before' ? '' : String(f.properties.name ?? '')),
     legend: (c) => t('change_class_' + c),
     tip: (f) => [t('change_class_' + String(f.properties.change ?? 'other'))],
@@ -38,7 +40,7 @@ export function changeReport(r: ChangeReport, open: (code: string) => void): HTM
   const el = h('section', { class: 'report change-report', 'data-change': r.change.id, 'data-state': r.applied ? 'applied' : r.change.state,
     'data-problems': problems.length },
   h('h4', {}, '#' + r.change.id + ' ' + r.change.title),
-  h('p', { class: 'muted small' }, state, ' · ', t('effective_on', { date: r.change.effective_on || '—' })),
+  h('p', { class: 'muted small' }, state, ' · ', t('effective_on', { date: r.change.effective_on || '—' }), ' ', scheduleNote(r.change)),
   h('ul', { class: 'change-facts' },
     h('li', { 'data-fact': 'open-cases-kept' }, t('open_cases_kept', { n: num(r.open_cases_kept) })),
     h('li', {}, t('earlier_problems', { n: num(r.earlier_problems) }))),

@@ -1,24 +1,27 @@
-// Change sets (docs/grid.md): the list, a new split, the preview of one with its map and
-// report, and apply or discard.
+// Change sets (docs/grid.md): the list, the forms that draft one, the preview of one with its
+// map and report, and apply, schedule or discard.
 import { ApiError } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
+import { changeReportOf, today } from './change_form';
+import { ChangeForms } from './change_forms';
+import { movesEditor } from './change_moves';
 import { changeReport } from './change_report';
-import { SplitForm } from './change_split';
+import { scheduleBox, scheduleNote } from './change_schedule';
 import { dateTime } from './format';
 import { errorText, type Http } from './http';
-import type { ChangeReport, ChangeSet } from './types';
+import type { AdminUnit, ChangeReport, ChangeSet } from './types';
 
 export class ChangeSets {
   readonly el: HTMLElement;
   private list = h('tbody');
   private status = h('p', { class: 'error', role: 'alert' });
   private preview = h('div', { class: 'preview' });
-  private split: SplitForm;
+  private forms: ChangeForms;
   private allowTopology = h('input', { type: 'checkbox', name: 'change-allow-topology' });
 
   constructor(private http: Http, private open: (code: string) => void, private changed: () => void) {
-    this.split = new SplitForm(http, (r) => {
+    this.forms = new ChangeForms(http, (r) => {
       this.show(r);
       void this.load();
     });
@@ -30,11 +33,11 @@ export class ChangeSets {
       h('div', { class: 'scroll' }, h('table', { class: 'responsive change-list' },
         h('thead', {}, h('tr', {}, head.map((x) => h('th', {}, x)))), this.list)),
       this.preview,
-      h('details', { class: 'new-split' }, h('summary', {}, t('split_new')), this.split.el));
+      this.forms.el);
   }
 
-  prefill(code: string, name: string): void {
-    this.split.prefill(code, name);
+  prefill(u: AdminUnit): void {
+    this.forms.prefill(u);
   }
 
   async load(): Promise<void> {
@@ -46,7 +49,7 @@ export class ChangeSets {
         const head = [t('col_change'), t('col_state'), t('col_effective'), t('col_created')];
         this.list.append(h('tr', { 'data-change': c.id, 'data-state': c.state },
           h('td', { 'data-label': head[0] }, '#' + c.id + ' ' + c.title, h('br', {}), h('small', { class: 'muted' }, c.root_code)),
-          h('td', { 'data-label': head[1] }, h('span', { class: 'state state-' + c.state }, t('state_' + c.state))),
+          h('td', { 'data-label': head[1] }, h('span', { class: 'state state-' + c.state }, t('state_' + c.state)), ' ', scheduleNote(c)),
           h('td', { 'data-label': head[2] }, c.effective_on || '—'),
           h('td', { 'data-label': head[3] }, dateTime(c.created_at)),
           h('td', {}, h('button', { type: 'button', class: 'secondary', 'data-test': 'preview', onclick: () => void this.fetch(c.id) },
@@ -81,9 +84,18 @@ export class ChangeSets {
       h('button', { type: 'button', class: 'link', onclick: () => clear(this.preview) }, t('close'))),
     changeReport(r, this.open), note);
     if (draft) {
+      const due = r.change.effective_on <= today();
       this.preview.append(h('div', { class: 'decide' },
-        h('label', { class: 'inline' }, this.allowTopology, t('allow_topology')),
-        h('div', { class: 'buttons' }, apply, discard)));
+        movesEditor(this.http, r, (again, note) => {
+          this.show(again, note);
+          void this.load();
+        }),
+        scheduleBox(this.http, r.change, (c) => {
+          this.show({ ...r, change: { ...r.change, ...c } }, c.scheduled_at ? '' : t('change_unscheduled_note'));
+          void this.load();
+        }),
+        due ? h('label', { class: 'inline' }, this.allowTopology, t('allow_topology')) : null,
+        h('div', { class: 'buttons' }, due ? apply : null, discard)));
     }
     this.preview.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
@@ -105,8 +117,9 @@ export class ChangeSets {
       }
       void this.load();
     } catch (e) {
-      if (e instanceof ApiError && e.status === 422 && e.data && typeof e.data === 'object' && 'change' in e.data) {
-        this.show(e.data as ChangeReport, t('change_refused_note'));
+      const refused = changeReportOf(e);
+      if (refused) {
+        this.show(refused, t('change_refused_note'));
       } else {
         note.textContent = e instanceof ApiError && (e.code === 'change_not_due' || e.code === 'change_decided') ? t('err_' + e.code) : errorText(e);
         for (const b of buttons) b.disabled = false;

@@ -18,7 +18,7 @@ export class GridPage {
   constructor(http: Http) {
     const open = (code: string) => this.open(code);
     this.tree = new GridTree(http, (code) => void this.detail.show(code));
-    this.detail = new UnitDetail(http, open, (u) => this.changes.prefill(u.code, u.name));
+    this.detail = new UnitDetail(http, open, (u) => this.changes.prefill(u));
     this.upload = new GridUpload(http, () => this.refresh());
     this.changes = new ChangeSets(http, open, () => this.refresh());
     this.el = h('div', { class: 'page grid-page' },

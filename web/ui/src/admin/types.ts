@@ -55,7 +55,13 @@ export interface ChangeSet {
   state: string;
   created_by: number | null;
   created_at: string;
+  decided_by?: number | null;
   decided_at: string | null;
+  operations?: unknown[]; // in a report: re-sent as they are when a draft is made again
+  moves?: Record<string, string>;
+  scheduled_by?: number | null;
+  scheduled_at?: string | null; // the server applies the draft when its effective day begins
+  schedule_error?: string; // why the last scheduled apply was refused
 }
 
 export interface AssignmentMove {
