@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -23,10 +24,13 @@ import (
 // unit outside its parent, an overlap and a malformed code, sees them all in one report and on
 // the map, sees make_valid's repair, and imports the corrected file: PostgreSQL holds the units
 // at their WGS84 places; (b) checks the county as a GBK Shapefile, its names read right;
-// (c) splits 东阜村第1网格, which has cases, through a change set with its preview map, applies
-// it and finds the cases still counted under the retired grid; (d) uploads a roster with bad
+// (c) splits 东阜村第1网格, which has cases, through a change set with its preview map, sends
+// the worker it would leave flagged to a new grid (the split drafted again), applies it and
+// finds the cases still counted under the retired grid; (d) uploads a roster with bad
 // rows, sees each, uploads the fixed one and imports it; (e) deactivates a member whose
-// websocket is open, which closes at once. Screenshots at 360 and 1366 px with
+// websocket is open, which closes at once; (f) drafts a rename effective in three days,
+// schedules it (PostgreSQL holds scheduled_at) and unschedules it, and merges the split's two
+// grids into one drawn in GCJ-02, uploaded as a Feature. Screenshots at 360 and 1366 px with
 // GRIDDISPATCH_SHOTS=dir.
 func TestAdminApp(t *testing.T) {
 	if _, err := os.Stat("static/app/admin/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
@@ -71,6 +75,7 @@ func TestAdminApp(t *testing.T) {
 		"bad.geojson":   microGrids(t, true),
 		"fixed.geojson": microGrids(t, false),
 		"split.geojson": splitGrids(t),
+		"merge.geojson": mergedGrid(t),
 		"bad.xlsx":      roster(t, badRoster),
 		"fixed.xlsx":    roster(t, goodRoster),
 	}
@@ -93,6 +98,16 @@ func TestAdminApp(t *testing.T) {
 		}
 		s, _ := m["step"].(string)
 		steps[s] = m
+		if s == "scheduled" || s == "unscheduled" { // what the database holds before the script goes on
+			id := int64(m["id"].(float64))
+			var on bool
+			var by int64
+			err := fx.pool.QueryRow(ctx, `SELECT scheduled_at IS NOT NULL, coalesce(scheduled_by, 0) FROM grid_changes WHERE id = $1`, id).Scan(&on, &by)
+			m["scheduled_at_set"], m["scheduled_by"], m["err"] = on, by, fmt.Sprint(err)
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("scheduled-%d", id)), nil, 0o600); err != nil {
+				t.Error(err)
+			}
+		}
 		if s == "deactivated" { // the click was answered: the websocket must be closing now
 			clicked := time.UnixMilli(int64(m["clicked_ms"].(float64)))
 			select {
@@ -103,7 +118,8 @@ func TestAdminApp(t *testing.T) {
 		}
 	}, "BASE_URL="+fx.base, "PHONE=13900000041", "CODE="+code, "PASSWORD=new password 2026",
 		"FILES="+dir, "HOSTILE="+hostileName, "SHAPEFILE="+shapefile, "LEAVER=13900000051", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
-	for _, s := range []string{"password", "import_checked", "imported", "shapefile", "split", "roster", "deactivated", "category", "member_added", "done"} {
+	for _, s := range []string{"password", "import_checked", "imported", "shapefile", "split", "scheduled", "unscheduled", "merged",
+		"roster", "deactivated", "category", "member_added", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported step %q (got %v)", s, steps)
 		}
@@ -136,8 +152,33 @@ func TestAdminApp(t *testing.T) {
 	if err != nil || !retired || cases != 2 {
 		t.Fatalf("split grid retired %v with %d open cases (%v); want retired with 2", retired, cases, err)
 	}
+	// Its worker, whom the app sent east when the split was drafted again, followed the merge.
+	var workerAt string
+	if err := fx.pool.QueryRow(ctx, `SELECT string_agg(unit_code || ':' || (flagged_by IS NOT NULL)::text, ',') FROM assignments
+		WHERE member_id = $1`, worker).Scan(&workerAt); err != nil || workerAt != "140802001001005:false" {
+		t.Errorf("the worker's assignments: %q (%v), want 140802001001005, not flagged", workerAt, err)
+	}
 	if got := steps["split"]["open_cases"]; got != 2.0 {
 		t.Errorf("the retired grid's page counted %v open cases, want 2", got)
+	}
+
+	// (f) The rename was scheduled by the administrator, then taken off the schedule; the merge
+	// retired both grids, succeeded by the new one, which lies where it was drawn in GCJ-02.
+	if m := steps["scheduled"]; m["scheduled_at_set"] != true || m["scheduled_by"] != admin || m["err"] != "<nil>" {
+		t.Errorf("after 排期生效: %v; want scheduled_at set, by %d", m, admin)
+	}
+	if m := steps["unscheduled"]; m["scheduled_at_set"] != false || m["err"] != "<nil>" {
+		t.Errorf("after 取消排期: %v; want scheduled_at NULL", m)
+	}
+	var mergedRetired int
+	err = fx.pool.QueryRow(ctx, `SELECT count(*) FROM units WHERE code IN ('140802001001003', '140802001001004')
+		AND retired_at IS NOT NULL AND successors = ARRAY['140802001001005']::text[]`).Scan(&mergedRetired)
+	if err != nil || mergedRetired != 2 {
+		t.Fatalf("merged grids retired with 140802001001005 as successor: %d (%v), want 2", mergedRetired, err)
+	}
+	err = fx.pool.QueryRow(ctx, `SELECT ST_XMin(geom), ST_YMin(geom) FROM units WHERE code = '140802001001005' AND retired_at IS NULL`).Scan(&x, &y)
+	if err != nil || math.Abs(x-111.0) > 1e-8 || math.Abs(y-35.0) > 1e-8 {
+		t.Fatalf("the merged grid's corner %.10f,%.10f (%v); want 111.0,35.0", x, y, err)
 	}
 
 	// (d) The roster's members exist with their assignments.
@@ -242,6 +283,18 @@ func splitGrids(t *testing.T) []byte {
 		{village + "003", "东阜村第3网格", 4, village, [][2]float64{{111.0, 35.0}, {111.025, 35.0}, {111.025, 35.1}, {111.0, 35.1}}},
 		{village + "004", "东阜村第4网格", 4, village, [][2]float64{{111.025, 35.0}, {111.05, 35.0}, {111.05, 35.1}, {111.025, 35.1}}},
 	}, func(p orb.Point) orb.Point { return p })
+}
+
+// mergedGrid: 东阜村第3 and 第4网格 as one grid, 东阜村第5网格 (111.0-111.05, 35.0-35.1), drawn in
+// GCJ-02 and written as one Feature, as a merge takes it.
+func mergedGrid(t *testing.T) []byte {
+	const village = "140802001001"
+	var fc struct{ Features []json.RawMessage }
+	if err := json.Unmarshal(featureCollection(t, []unitFeature{{village + "005", "东阜村第5网格", 4, village,
+		[][2]float64{{111.0, 35.0}, {111.05, 35.0}, {111.05, 35.1}, {111.0, 35.1}}}}, geo.WGS84ToGCJ02), &fc); err != nil {
+		t.Fatal(err)
+	}
+	return fc.Features[0]
 }
 
 var goodRoster = [][]string{

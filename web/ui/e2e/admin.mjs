@@ -3,9 +3,12 @@
 // the grid (an import drawn in GCJ-02 with every kind of problem, a GBK Shapefile, a split of a
 // grid with cases), the roster (bad rows, then the fixed file) and deactivates a member.
 // A second page at 360 px, with the same session, checks each page fits a phone.
-// Prints one JSON line per step. Env: BASE_URL, PHONE, CODE, PASSWORD, FILES (the Go test's
+// Then (f) drafts a rename effective in three days, schedules it (the Go test checks PostgreSQL
+// before the script goes on) and unschedules it, and merges the split's two grids into one drawn
+// in GCJ-02. Prints one JSON line per step. Env: BASE_URL, PHONE, CODE, PASSWORD, FILES (the Go test's
 // files), HOSTILE (a unit name with markup), SHAPEFILE, LEAVER (the member to deactivate);
 // optional SHOTS (screenshots).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, consoleBrowser, env } from './browser.mjs';
 
@@ -27,6 +30,19 @@ const fits = async (page, what) => {
     .filter((e) => e.getClientRects().length && e.getBoundingClientRect().height < 43.5)
     .map((e) => e.outerHTML.slice(0, 80)));
   check(small.length === 0, `${what}: controls under 44 px: ${small.join(' | ')}`);
+};
+// shotOf keeps one part of the page, taken from the top as shot does (else the sticky bar covers it).
+const shotOf = async (page, sel, name) => {
+  if (!shots) return;
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const clip = await page.locator(sel).boundingBox();
+  await page.screenshot({ path: `${shots}/admin-${name}.png`, fullPage: true, clip });
+};
+// opens the unit of this code in the tree's search.
+const openUnit = async (page, code) => {
+  await page.fill('input[name=unit-search]', code);
+  await page.click(`.search-results .unit-name[data-code="${code}"]`);
+  await page.waitForSelector(`.unit-detail[data-code="${code}"][data-loaded=true]`);
 };
 const drawn = (page, sel) => page.waitForSelector(`${sel} .map-chart[data-rendered]:not([data-rendered="0"])`);
 
@@ -141,6 +157,13 @@ try {
   check(changeClasses.includes('retired') && changeClasses.includes('added'), 'the preview map shows retired and added units: ' + changeClasses);
   check((await desk.textContent('.change-report [data-fact=open-cases-kept]')).includes('2'), 'the two open cases are kept');
   await shot(desk, 'grid-change-1366');
+  // the grid's worker would stay behind, flagged: sent to the east grid, the split drafted again
+  const firstDraft = await desk.getAttribute('.change-report', 'data-change');
+  await desk.fill('.change-moves input[name="move-140802001001001"]', '140802001001004');
+  await desk.click('[data-test=moves-redraft]');
+  await desk.waitForSelector(`.change-report[data-state=draft]:not([data-change="${firstDraft}"]) .moved-list li`);
+  check((await desk.$('.change-moves')) === null, 'no one is left flagged');
+  await desk.waitForSelector(`.changes tr[data-change="${firstDraft}"][data-state=discarded]`);
   const applied = desk.waitForResponse((r) => r.url().endsWith('/apply'));
   await desk.click('[data-test=change-apply]');
   check((await applied).status() === 200, 'applied');
@@ -153,6 +176,64 @@ try {
   await phone.waitForSelector('.changes tr[data-state=applied]');
   await fits(phone, 'the change list');
   out({ step: 'split', open_cases: openCases });
+
+  // (f) A rename from three days on: scheduled, checked in PostgreSQL by the Go test, unscheduled.
+  const started = Date.now();
+  await openUnit(desk, '140802001001002');
+  await desk.click('details.new-rename > summary');
+  check((await desk.inputValue('input[name=rename-code]')) === '140802001001002', 'the open unit is offered for the rename');
+  await desk.fill('input[name=rename-name]', '东阜村东网格');
+  const later = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 3 * 864e5));
+  await desk.fill('input[name=rename-effective]', later);
+  await desk.click('[data-test=rename-draft]');
+  await desk.waitForSelector('.preview [data-test=change-schedule]');
+  check((await desk.$('.preview [data-test=change-apply]')) === null, 'a change not yet due is scheduled, not applied');
+  const renameID = await desk.getAttribute('.change-report', 'data-change');
+  await desk.click('[data-test=change-schedule]');
+  await desk.waitForSelector('.preview .schedule[data-scheduled=true]');
+  await desk.waitForSelector(`.changes tr[data-change="${renameID}"] .state-scheduled:has-text("已排期 ${later}")`);
+  out({ step: 'scheduled', id: Number(renameID) });
+  await shotOf(desk, '.changes', 'change-scheduled-1366');
+  await phone.reload();
+  await phone.click(`.changes tr[data-change="${renameID}"] [data-test=preview]`);
+  await phone.waitForSelector('.preview .schedule[data-scheduled=true]');
+  check((await phone.textContent(`.changes tr[data-change="${renameID}"]`)).includes('已排期'), 'the list says 已排期');
+  await fits(phone, 'a scheduled change');
+  await shotOf(phone, '.changes', 'change-scheduled-360');
+  const checked = join(files, 'scheduled-' + renameID);
+  for (const until = Date.now() + 5000; !existsSync(checked);) {
+    check(Date.now() < until, 'the Go test checked the schedule');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await desk.click('[data-test=change-unschedule]');
+  await desk.waitForSelector('.preview .schedule[data-scheduled=false]');
+  await desk.waitForSelector(`.changes tr[data-change="${renameID}"]:not(:has(.state-scheduled))`);
+  out({ step: 'unscheduled', id: Number(renameID) });
+
+  // The split's two grids merged into one, drawn on AMap (GCJ-02): the forms at both sizes first.
+  await openUnit(desk, '140802001001003');
+  await desk.click('details.new-merge > summary');
+  await desk.waitForSelector('input[name=merge-unit][value="140802001001003"]:checked');
+  await desk.check('input[name=merge-unit][value="140802001001004"]');
+  await desk.setInputFiles('input[name=merge-file]', join(files, 'merge.geojson'));
+  await desk.selectOption('select[name=merge-crs]', 'gcj02');
+  for (const k of ['retire', 'redraw']) await desk.click(`details.new-${k} > summary`);
+  await shotOf(desk, '.change-forms', 'change-forms-1366');
+  await openUnit(phone, '140802001001003');
+  for (const k of ['split', 'merge', 'rename', 'retire', 'redraw']) await phone.click(`details.new-${k} > summary`);
+  await phone.waitForSelector('input[name=retire-successor][value="140802001001004"]');
+  await fits(phone, 'the change forms');
+  await shotOf(phone, '.change-forms', 'change-forms-360');
+  await desk.click('[data-test=merge-draft]');
+  await desk.waitForSelector(`.change-report[data-state=draft]:not([data-change="${renameID}"])`);
+  await drawn(desk, '.change-report');
+  const merged = desk.waitForResponse((r) => r.url().endsWith('/apply'));
+  await desk.click('[data-test=change-apply]');
+  const mergeStatus = (await merged).status();
+  await desk.waitForSelector('.change-report:not([data-state=draft]), .preview .status:not(:empty)');
+  check(mergeStatus === 200, 'the merge is applied, not: ' + (await desk.textContent('.preview')).slice(0, 800));
+  await desk.waitForSelector('.change-report[data-state=applied] .retired-list li[data-code="140802001001004"]');
+  out({ step: 'merged', ms: Date.now() - started });
 
   // (d) The roster: every bad row, then the fixed file imported, its codes shown once.
   await desk.click('nav.tabs a[data-page=members]');
@@ -253,6 +334,12 @@ try {
   // English is a click away.
   await phone.click('[data-test=lang]');
   await phone.waitForSelector('nav.tabs a[data-page=members]:has-text("Members")');
+  await phone.click('nav.tabs a[data-page=grid]');
+  await phone.waitForSelector('.changes tr[data-state=draft]');
+  for (const w of ['New merge', 'Rename', 'Retire a unit', 'Redraw boundaries']) {
+    check((await phone.textContent('.change-forms')).includes(w), `the change forms speak English: ${w}`);
+  }
+  await shotOf(phone, '.changes', 'change-forms-en-360');
   check(b.problems.length === 0, 'no page errors: ' + b.problems.join('; '));
   out({ step: 'done' });
 } catch (e) {
