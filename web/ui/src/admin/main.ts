@@ -1,5 +1,6 @@
 // The administrators' app (网格管理): the grid and its changes, members and the roster, the
 // categories and their routing, and the audit log (docs/admin-app.md, docs/admin-api.md).
+import '../lib/desk.css';
 import './style.css';
 import { api, ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';

@@ -1,5 +1,6 @@
 // The mediation console (矛调中心工作台): a centre's live case queue, its cases, and the actions
 // of the workflow (docs/cases.md, docs/cases-api.md).
+import '../lib/desk.css';
 import './style.css';
 import { api, ApiError, type Category, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';

@@ -1,6 +1,7 @@
 // The supervisors' dashboard (督导驾驶舱): closure-rate figures by area, tier, category and
 // period, a map of the grid coloured by performance, rankings and the weekly bulletin
 // (docs/dashboard.md, docs/stats-api.md).
+import '../lib/desk.css';
 import './style.css';
 import { api, ApiError, type Category, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
