@@ -51,7 +51,7 @@ func TestScheduledChangeAppliesOnItsDay(t *testing.T) {
 	if err != nil || len(done) != 2 {
 		t.Fatalf("on the day: %v %v", done, err)
 	}
-	if done[0].Refused != nil || !done[0].Report.Applied || !errors.Is(done[1].Refused, grid.ErrChangeRefused) {
+	if done[0].Refused != nil || !done[0].Report.Applied || done[0].Report.Change.ScheduledAt != nil || !errors.Is(done[1].Refused, grid.ErrChangeRefused) {
 		t.Fatalf("on the day: applied %v, refused %v", done[0].Refused, done[1].Refused)
 	}
 	if u, err := fx.store.Unit(ctx, "140802002"); err != nil || u.Name != "大渠镇" {

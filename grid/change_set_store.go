@@ -132,11 +132,12 @@ func (s *Store) applyChange(ctx context.Context, id int64, by *int64, o ChangeOp
 		err = tx.QueryRow(ctx, `
 			UPDATE grid_changes SET state = 'applied', decided_by = $2, decided_at = now(), outcome = $3,
 			       scheduled_at = NULL, schedule_error = NULL
-			WHERE id = $1 RETURNING state, decided_by, decided_at`, id, by, outcome).
-			Scan(&rep.Change.State, &rep.Change.DecidedBy, &rep.Change.DecidedAt)
+			WHERE id = $1 RETURNING state, decided_by, decided_at, scheduled_at`, id, by, outcome).
+			Scan(&rep.Change.State, &rep.Change.DecidedBy, &rep.Change.DecidedAt, &rep.Change.ScheduledAt)
 		if err != nil {
 			return err
 		}
+		rep.Change.ScheduleError = ""
 		return audit(ctx, tx, by, "grid_change.apply", nil, []string{cs.RootCode}, map[string]any{"change": id, "title": cs.Title,
 			"retired": len(rep.Retired), "added": len(rep.Added), "moved": len(rep.Moved), "flagged": len(rep.Flagged)})
 	})
