@@ -34,6 +34,7 @@ type Server struct {
 	stats          Stats
 	allowedOrigins []string
 	sessionEnds    SessionEnds
+	figures        FiguresOptions
 	hub            *hub
 	served         []Route
 	http           *http.Server
@@ -70,17 +71,25 @@ type Config struct {
 	Cases          Cases     // the console's routes and the phone's verification; optional
 	Catalogue      Catalogue // administrators edit the routing catalogue; optional
 	Notifications  Notifications
-	CaseEvents     CaseEvents   // pushes case transitions to reporters' phones; optional
-	Stats          Stats        // the supervisors' dashboard figures; optional (needs Intake)
-	StatsChanges   StatsChanges // tells live dashboards their figures changed; optional
-	AllowedOrigins []string     // browser origins besides the server's own host, for websockets
-	SessionEnds    SessionEnds  // closes revoked sessions' websockets on every process; optional
+	CaseEvents     CaseEvents      // pushes case transitions to reporters' phones; optional
+	Stats          Stats           // the supervisors' dashboard figures; optional (needs Intake)
+	StatsChanges   StatsChanges    // tells live dashboards their figures changed; optional
+	AllowedOrigins []string        // browser origins besides the server's own host, for websockets
+	SessionEnds    SessionEnds     // closes revoked sessions' websockets on every process; optional
+	Figures        *FiguresOptions // ranking minimum and map bands; nil: DefaultFiguresOptions
 }
 
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
-		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds, hub: newHub()}
+		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds,
+		figures: DefaultFiguresOptions(), hub: newHub()}
+	if cfg.Figures != nil {
+		if err := cfg.Figures.Validate(); err != nil {
+			return nil, err
+		}
+		s.figures = *cfg.Figures
+	}
 	if cfg.CaseEvents != nil {
 		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {
 			return nil, err

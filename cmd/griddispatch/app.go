@@ -92,6 +92,7 @@ func (m *Main) Run(ctx context.Context) error {
 		StatsChanges:   m.bus,
 		SessionEnds:    m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
+		Figures:        &m.Config.Figures,
 	})
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/web"
 )
 
 // Config is everything the binary can be told, from flags with environment fallbacks.
@@ -29,12 +30,14 @@ type Config struct {
 	// AllowedOrigins are browser origins, besides the server's own host, allowed to open
 	// websockets (the phone app served from another host name, say).
 	AllowedOrigins []string
+	// Figures: the fewest cases a unit needs to be ranked, and the dashboard map's bands.
+	Figures web.FiguresOptions
 }
 
 // DefaultConfig is what an unconfigured process uses.
 func DefaultConfig() Config {
 	return Config{Listen: "127.0.0.1:8080", DataDir: ".data", LogLevel: "info", LogFormat: "text",
-		NearMetres: grid.DefaultNearMetres, NATSReplicas: 1}
+		NearMetres: grid.DefaultNearMetres, NATSReplicas: 1, Figures: web.DefaultFiguresOptions()}
 }
 
 // photosDir is where uploaded photos are kept.
@@ -49,6 +52,9 @@ func (c Config) photosDir() string {
 func (c Config) validate() error {
 	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
 		return fmt.Errorf("--nats-replicas %d: want 1 to 5 (3 on a three-server cluster)", c.NATSReplicas)
+	}
+	if err := c.Figures.Validate(); err != nil {
+		return fmt.Errorf("--ranking-min-cases, --map-bands: %w", err)
 	}
 	if c.NATSReplicas > 1 && c.NATSURL == "" {
 		return fmt.Errorf("--nats-replicas %d needs an external NATS cluster (--nats-url): the embedded server is a single node", c.NATSReplicas)
@@ -81,6 +87,10 @@ func globalFlags() []cli.Flag {
 			Usage: "browser origin (e.g. https://grid.example.gov.cn) allowed to open websockets besides this server's own host; repeatable"},
 		&cli.FloatFlag{Name: "near-metres", Value: d.NearMetres, Sources: cli.EnvVars("GRIDDISPATCH_NEAR_METRES"),
 			Usage: "a report up to this many metres outside the grid (GPS drift) is placed in the nearest unit; beyond, it is kept unlocated"},
+		&cli.IntFlag{Name: "ranking-min-cases", Value: d.Figures.RankingMinCases, Sources: cli.EnvVars("GRIDDISPATCH_RANKING_MIN_CASES"),
+			Usage: "fewest cases received in the period for a unit to be ranked (dashboard rankings, the bulletin's best and worst five)"},
+		&cli.FloatSliceFlag{Name: "map-bands", Value: d.Figures.MapBands, Sources: cli.EnvVars("GRIDDISPATCH_MAP_BANDS"),
+			Usage: "closure-rate thresholds in percent that band the dashboard's map, ascending, e.g. 85,92,97"},
 	}
 }
 
@@ -97,6 +107,7 @@ func configFrom(cmd *cli.Command) Config {
 		LogFormat:      cmd.String("log-format"),
 		NearMetres:     cmd.Float("near-metres"),
 		AllowedOrigins: cmd.StringSlice("allowed-origin"),
+		Figures:        web.FiguresOptions{RankingMinCases: cmd.Int("ranking-min-cases"), MapBands: cmd.FloatSlice("map-bands")},
 	}
 }
 
