@@ -72,7 +72,7 @@ type rule struct {
 var machine = map[Action]rule{
 	ActAccept:          {from: []CaseState{StateQueued}, to: StateAccepted, by: byCentre},
 	ActMediate:         {from: []CaseState{StateAccepted, StateMediating}, to: StateMediating, by: byCentre, needsText: true},
-	ActSettle:          {from: []CaseState{StateMediating}, to: StateVerifying, by: byCentre, needsText: true},
+	ActSettle:          {from: []CaseState{StateAccepted, StateMediating}, to: StateVerifying, by: byCentre, needsText: true}, // from accepted: settleRule
 	ActVerify:          {from: []CaseState{StateVerifying}, to: StateClosed, by: byReporter},
 	ActRework:          {from: []CaseState{StateVerifying}, to: StateAccepted, by: byReporter, needsText: true},
 	ActEscalate:        {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateQueued, by: byCentre, needsText: true, tierDelta: -1, timer: true, late: true},
@@ -101,6 +101,7 @@ var (
 	ErrNoAttemptYet   = errors.New("record at least one attempt at this tier before escalating (矛盾不上交)")
 	ErrNoTierThatWay  = errors.New("there is no tier in that direction")
 	ErrUnknownCentre  = errors.New("no such centre of this tier next to the current one")
+	ErrNoMediationYet = errors.New("a dispute is settled after a recorded mediation (调处): record one first")
 	errUnknownOutcome = fmt.Errorf("%w: outcome must be mediated, handled or unsettled", ErrBadTransition)
 )
 
@@ -109,6 +110,26 @@ const (
 	MaxReasonChars  = 2000 // reasons, notes and instructions
 	MaxPartiesChars = 500  // who took part in an attempt
 )
+
+// Dispute says whether a category's cases are disputes between parties (矛盾纠纷), which are
+// settled by mediation: only after a recorded attempt (调处), with its outcome. Other matters (a
+// street lamp, a hazard) may be settled as handled (已处置) straight from accepted.
+func (c Category) Dispute() bool { return c.Group == "dispute" }
+
+// settleRule is what settling asks beyond the machine: from accepted, with no mediation recorded
+// since, only a matter that is not a dispute, and only as handled.
+func settleRule(from CaseState, c Category, o Outcome) error {
+	if from != StateAccepted {
+		return nil
+	}
+	if c.Dispute() {
+		return ErrNoMediationYet
+	}
+	if o != OutcomeHandled {
+		return fmt.Errorf("%w: without a recorded mediation the outcome can only be handled", ErrBadTransition)
+	}
+	return nil
+}
 
 // Allowed reports whether an action may be taken from a state (by someone entitled to it).
 func Allowed(a Action, from CaseState) bool {

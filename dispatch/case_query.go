@@ -66,6 +66,7 @@ type CaseDetail struct {
 	ReporterPhone string
 	Outcome       *string
 	Reworks       int
+	CategoryGroup string // the category's group: whether the case is a dispute (Category.Dispute)
 	Path          grid.Path
 	History       []HistoryEntry
 	TransferTo    []grid.UnitRef // other centres of the current tier under the same parent
@@ -124,14 +125,16 @@ func ActionsFor(state CaseState, roles ActorRoles) []Action {
 
 // Actions lists what a member in these roles may do to this case now: ActionsFor its state,
 // less the moves that have nowhere to go: escalating from the county, returning with no centre
-// below, transferring with no other centre beside.
+// below, transferring with no other centre beside, and settling a dispute no mediation was
+// recorded for yet (settleRule).
 func (d CaseDetail) Actions(roles ActorRoles) []Action {
 	var out []Action
 	for _, a := range ActionsFor(d.State, roles) {
 		switch {
 		case a == ActEscalate && d.Level <= TierCounty,
 			a == ActReturn && (d.Level >= TierVillage || centreBelow(&d.Path, grid.Level(d.Level)) == 0),
-			a == ActTransfer && len(d.TransferTo) == 0:
+			a == ActTransfer && len(d.TransferTo) == 0,
+			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute():
 			continue
 		}
 		out = append(out, a)

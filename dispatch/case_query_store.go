@@ -80,7 +80,8 @@ WHERE c.id = $1`, id)
 
 const selectDetail = `SELECT ` + summaryColumns + `, e.description, e.happened_at, e.received_at,
        ST_X(e.location), ST_Y(e.location), e.accuracy_m::float8, m.phone, c.outcome, c.rework_count,
-       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM event_photos WHERE event_id = e.id), '{}')
+       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM event_photos WHERE event_id = e.id), '{}'),
+       (SELECT k.group_code FROM categories k WHERE k.code = e.category)
 ` + caseJoins + `
 WHERE c.id = $1`
 
@@ -111,7 +112,7 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 		err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
 			&s.VerifyDueAt, &s.VerifyLapseAt, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
-			&d.Outcome, &d.Reworks, &d.Photos)
+			&d.Outcome, &d.Reworks, &d.Photos, &d.CategoryGroup)
 		s.Level = int(level)
 		return d, err
 	})

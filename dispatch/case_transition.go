@@ -142,7 +142,7 @@ func scanCase(row pgx.Row) (caseRow, error) {
 
 // Apply performs t. Errors: ErrCaseNotFound, ErrStaleVersion, ErrNotAllowed, ErrNotYours,
 // ErrBadTransition (wrapped with what is wrong), ErrNoAttemptYet, ErrNoTierThatWay,
-// ErrUnknownCentre; ErrRetryable when the database is away.
+// ErrUnknownCentre, ErrNoMediationYet; ErrRetryable when the database is away.
 func (cs *Cases) Apply(ctx context.Context, t Transition) (CaseView, error) {
 	r, err := t.check()
 	if err != nil {
@@ -245,7 +245,7 @@ func (t *Transition) check() (rule, error) {
 
 func isCaseError(err error) bool {
 	for _, e := range []error{ErrCaseNotFound, ErrStaleVersion, ErrNotAllowed, ErrNotYours, ErrBadTransition,
-		ErrNoAttemptYet, ErrNoTierThatWay, ErrUnknownCentre} {
+		ErrNoAttemptYet, ErrNoTierThatWay, ErrUnknownCentre, ErrNoMediationYet} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -344,6 +344,9 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 		}
 		next.centre = t.ToCentre
 	case ActSettle:
+		if err := settleRule(c.state, c.category, t.Outcome); err != nil {
+			return next, err
+		}
 		o := string(t.Outcome)
 		next.outcome = &o
 	case ActRework:

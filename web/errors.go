@@ -119,6 +119,8 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusUnprocessableEntity, "no_tier", err.Error()
 	case errors.Is(err, dispatch.ErrUnknownCentre):
 		status, code, msg = http.StatusUnprocessableEntity, "unknown_centre", err.Error()
+	case errors.Is(err, dispatch.ErrNoMediationYet):
+		status, code, msg = http.StatusUnprocessableEntity, "no_mediation_yet", err.Error()
 	case errors.Is(err, dispatch.ErrBadTransition):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrRetryable):
