@@ -7,6 +7,7 @@ import { api, ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { Attachments } from './attachments';
+import { dispute } from './format';
 import type { CasePage, TransitionResult } from './types';
 
 interface Fields {
@@ -121,6 +122,10 @@ export class ActionPanel {
     this.el.append(h('div', { class: 'buttons' }, page.actions.map((a) =>
       h('button', { type: 'button', class: 'act' + (a === this.current ? ' on' : ''), 'data-action': a,
         disabled: this.busy, onclick: () => this.choose(a) }, t('act_' + a)))));
+    // Where 办结 would be: why a dispute cannot be settled before a mediation is recorded.
+    if (page.case.state === 'accepted' && dispute(page.case.category) && page.actions.includes('mediate') && !page.actions.includes('settle')) {
+      this.el.append(h('p', { class: 'muted settle-why', 'data-test': 'settle-why' }, t('settle_needs_mediation')));
+    }
     if (this.current) this.el.append(this.form(this.current, page));
     this.el.append(this.message);
   }
@@ -133,9 +138,17 @@ export class ActionPanel {
       draft[name] = (e.target as HTMLInputElement).value;
     };
     const parts: HTMLElement[] = [];
+    // Settled from accepted, with no mediation recorded, a matter can only be handled (已处置);
+    // the server holds the same rule (docs/cases.md).
+    const handledOnly = action === 'settle' && page.case.state === 'accepted';
+    if (handledOnly) {
+      draft.outcome = 'handled';
+      parts.push(h('p', { class: 'muted settle-handled', 'data-test': 'settle-handled' }, t('settle_handled')));
+    }
     if (f.outcome) {
+      const choices = handledOnly ? ['handled'] : outcomes;
       const sel = h('select', { name: 'outcome', required: true, onchange: keep('outcome') },
-        h('option', { value: '' }, t('choose')), outcomes.map((o) => h('option', { value: o }, t('outcome_' + o))));
+        handledOnly ? null : h('option', { value: '' }, t('choose')), choices.map((o) => h('option', { value: o }, t('outcome_' + o))));
       sel.value = draft.outcome ?? '';
       parts.push(h('label', {}, t('outcome'), sel));
     }
@@ -148,7 +161,7 @@ export class ActionPanel {
     if (f.reason) {
       const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: true, oninput: keep('reason') });
       ta.value = draft.reason ?? '';
-      parts.push(h('label', {}, t(f.reason), ta));
+      parts.push(h('label', {}, t(handledOnly ? 'notes_handled' : f.reason), ta));
     }
     if (f.parties) {
       const inp = h('input', { name: 'parties', maxlength: 500, oninput: keep('parties') });
@@ -164,7 +177,7 @@ export class ActionPanel {
       e.preventDefault();
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
       if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
-      if (f.reason && !draft.reason?.trim()) return this.say(t('need_text', { what: t(f.reason) }), 'error');
+      if (f.reason && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
       void this.submit(action, draft);
     } },
     h('h4', {}, t('act_' + action)), ...parts,

@@ -26,8 +26,11 @@ export function duration(ms: number): string {
   return t('d_minutes', { m });
 }
 
+// age is how long ago a case opened: 刚刚 (just now) in its first minute, not 0分钟前.
 export function age(openedAt: string): string {
-  return t('age', { d: duration(now() - Date.parse(openedAt)) });
+  const ms = now() - Date.parse(openedAt);
+  if (ms < 60_000) return t('just_now');
+  return t('age', { d: duration(ms) });
 }
 
 // deadline is the countdown and whether it has passed.
@@ -54,6 +57,12 @@ export function setCategories(list: Category[]): void {
 
 export function categoryList(): Category[] {
   return [...categories.values()];
+}
+
+// dispute says whether a category is a dispute (its group), which is settled only after a
+// recorded mediation (docs/cases.md).
+export function dispute(code: string): boolean {
+  return categories.get(code)?.group === 'dispute';
 }
 
 export function categoryName(code: string): string {

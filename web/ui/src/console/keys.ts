@@ -1,6 +1,12 @@
 // Keyboard shortcuts for the desk: j/k or ↓/↑ move the selection, Enter opens, a/m/s/e take an
 // action on the selected or open case, Esc goes back to the queue, / focuses the search. None
 // fires while the user types in a field.
+// touchOnly: a screen without hover or with a coarse pointer (a phone, a tablet), where the
+// shortcuts' hints would only take room: the keys still work with a keyboard attached.
+export function touchOnly(): boolean {
+  return matchMedia('(hover: none), (pointer: coarse)').matches;
+}
+
 export interface KeyTargets {
   move(delta: number): void;
   openSelected(): void;

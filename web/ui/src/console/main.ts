@@ -103,11 +103,23 @@ function openCentre(session: Session, mine: MyCentres, code: string): void {
     history.replaceState(null, '', location.pathname + location.search);
     showPicker(session, mine);
   } }, t('switch_centre')) : null;
+  let titled = t('app_title');
+  let arrived = 0;
+  // The tab's title counts the cases that arrived live and were not looked at: (3) 东阜村 - 矛调中心工作台.
+  const title = () => {
+    document.title = (arrived > 0 ? `(${arrived}) ` : '') + titled;
+  };
   workspace = new Workspace(session, code, {
     expired,
     centre: (c) => {
       name.textContent = c.name + ' · ' + t('level_' + c.level);
-      document.title = c.name + ' - ' + t('app_title');
+      name.title = name.textContent;
+      titled = c.name + ' - ' + t('app_title');
+      title();
+    },
+    arrivals: (n) => {
+      arrived = n;
+      title();
     },
     conn: (s) => {
       conn.dataset.conn = s;

@@ -3,6 +3,9 @@
 import { api, ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
+import { Arrivals } from './arrivals';
+import { Chime } from './chime';
+import { touchOnly } from './keys';
 import { age, categoryList, categoryName, deadline, setServerNow, stateName } from './format';
 import { QueueModel, type Filter } from './queue_model';
 import { openStates, type CaseFrame, type Centre, type Queue, type QueueCase } from './types';
@@ -11,12 +14,24 @@ export interface QueueEvents {
   open(id: number): void;
   loaded(centre: Centre): void;
   failed(e: ApiError): void;
+  arrivals(n: number): void; // how many cases arrived live and were not looked at yet
 }
 
 export class QueueView {
   readonly el = h('section', { class: 'queue-view' });
   readonly model: QueueModel;
+  readonly arrivals: Arrivals;
   selected: number | null = null;
+  private onlyNew = false; // the 新案件 chip is on: only the arrivals are listed
+  private chime = new Chime();
+  private newChip = h('button', { type: 'button', class: 'new-chip', 'data-test': 'new-chip', hidden: true,
+    'aria-pressed': 'false', onclick: () => this.showNew(!this.onlyNew) });
+  private seenAll = h('button', { type: 'button', class: 'link seen-all', 'data-test': 'seen-all', hidden: true,
+    onclick: () => this.arrivals.clear() }, t('new_seen'));
+  private sound = h('button', { type: 'button', class: 'sound', 'data-test': 'sound', onclick: () => {
+    this.chime.set(!this.chime.enabled);
+    this.drawSound();
+  } });
   private filter: Filter = { state: '', category: '', q: '' };
   private list = h('ol', { class: 'rows' });
   private box: HTMLElement;
@@ -32,6 +47,12 @@ export class QueueView {
 
   constructor(private session: Session, readonly centre: string, private on: QueueEvents) {
     this.model = new QueueModel(centre);
+    this.arrivals = new Arrivals(centre, (n) => {
+      if (n === 0) this.onlyNew = false;
+      this.render();
+      this.on.arrivals(n);
+    });
+    this.drawSound();
     this.box = h('div', { class: 'queue', 'data-centre': centre, 'data-count': 0, 'data-loaded': 'false' },
       h('div', { class: 'queue-head', 'aria-hidden': 'true' },
         ...['col_case', 'col_state', 'col_category', 'col_place', 'col_age', 'col_deadline'].map((k) => h('span', {}, t(k)))),
@@ -45,9 +66,10 @@ export class QueueView {
     });
     this.fillCategories();
     this.el.append(
-      h('div', { class: 'toolbar' }, this.stateSel, this.catSel, this.search, this.count),
+      h('div', { class: 'toolbar' }, this.stateSel, this.catSel, this.search, this.count, this.sound),
+      h('div', { class: 'arrivals' }, this.newChip, this.seenAll),
       this.status, this.box,
-      h('p', { class: 'help' }, t('help')));
+      ...(touchOnly() ? [] : [h('p', { class: 'help' }, t('help'))]));
   }
 
   fillCategories(): void {
@@ -72,6 +94,30 @@ export class QueueView {
     void this.load();
   }
 
+  // showNew lists only the cases that arrived live (whatever the filters and the order would
+  // put first), or all again.
+  private showNew(on: boolean): void {
+    this.onlyNew = on && this.arrivals.size > 0;
+    if (this.onlyNew && (this.filter.state || this.filter.category || this.filter.q)) {
+      this.stateSel.value = this.catSel.value = this.search.value = '';
+      this.setFilter({ state: '', category: '', q: '' });
+    }
+    this.render();
+    if (this.onlyNew) this.list.querySelector('.case-row')?.scrollIntoView({ block: 'nearest' });
+  }
+
+  // seen marks a case looked at (opened).
+  seen(id: number): void {
+    this.arrivals.seen(id);
+  }
+
+  private drawSound(): void {
+    const on = this.chime.enabled;
+    this.sound.setAttribute('aria-pressed', String(on));
+    this.sound.replaceChildren(speaker(on), t(on ? 'sound_on' : 'sound_off'));
+    this.sound.title = t('sound_hint');
+  }
+
   // load asks the server for the queue; answers to superseded requests are dropped.
   async load(): Promise<void> {
     const n = ++this.loading;
@@ -86,6 +132,9 @@ export class QueueView {
       if (n !== this.loading) return;
       setServerNow(res.now);
       this.model.load(res.cases, mark);
+      if (!p.has('state') && !p.has('category') && !p.has('q') && res.cases.length < 500) {
+        this.arrivals.keep(new Set(this.model.sorted().map((c) => c.id)));
+      }
       this.status.textContent = '';
       this.box.dataset.loaded = 'true';
       this.render();
@@ -105,6 +154,11 @@ export class QueueView {
   }
 
   onFrame(f: CaseFrame): void {
+    if (this.model.isNew(f)) {
+      const before = this.arrivals.size;
+      this.arrivals.frame(f);
+      if (this.arrivals.size > before) this.chime.play();
+    }
     const r = this.model.apply(f, this.filter);
     if (r === 'ignored') return;
     this.render();
@@ -112,7 +166,8 @@ export class QueueView {
   }
 
   rows(): QueueCase[] {
-    return this.model.sorted();
+    const all = this.model.sorted();
+    return this.onlyNew ? all.filter((c) => this.arrivals.has(c.id)) : all;
   }
 
   // move shifts the selection by delta rows.
@@ -130,6 +185,11 @@ export class QueueView {
     const rows = this.rows();
     this.box.dataset.count = String(rows.length);
     this.count.textContent = t('queue_count', { n: rows.length });
+    const n = this.arrivals.size;
+    this.newChip.hidden = this.seenAll.hidden = n === 0;
+    this.newChip.dataset.count = String(n);
+    this.newChip.setAttribute('aria-pressed', String(this.onlyNew));
+    this.newChip.textContent = t(this.onlyNew ? 'new_showing' : 'new_cases', { n });
     clear(this.list);
     if (rows.length === 0) {
       this.list.append(h('li', { class: 'empty' }, t('queue_empty')));
@@ -140,8 +200,10 @@ export class QueueView {
 
   private row(c: QueueCase): HTMLElement {
     const dl = deadline(c.deadline_at, c.overdue);
+    const fresh = this.arrivals.has(c.id);
     return h('li', {
-      class: 'case-row' + (dl.overdue ? ' overdue' : ''), 'data-case-id': c.id, 'data-state': c.state,
+      class: 'case-row' + (dl.overdue ? ' overdue' : '') + (fresh ? ' fresh' : ''), 'data-case-id': c.id, 'data-state': c.state,
+      'data-fresh': String(fresh),
       'data-version': c.version, 'data-overdue': String(dl.overdue), 'aria-selected': String(c.id === this.selected),
       onclick: () => {
         this.selected = c.id;
@@ -149,6 +211,7 @@ export class QueueView {
       },
     },
     h('span', { class: 'c-no' }, h('a', { href: '#/case/' + c.id }, t('case_no', { n: c.id })),
+      fresh ? h('span', { class: 'tag fresh' }, t('new_tag')) : null,
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
       c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null),
     h('span', { class: 'c-state' }, h('span', { class: 'state state-' + c.state }, stateName(c.state))),
@@ -158,4 +221,25 @@ export class QueueView {
     h('span', { class: 'c-deadline' + (dl.overdue ? ' late' : '') }, dl.text),
     c.summary ? h('span', { class: 'c-summary' }, c.summary) : null);
   }
+}
+
+// speaker draws the sound switch's icon, with waves when on and a cross when off (no font has
+// to carry an emoji for it).
+function speaker(on: boolean): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'icon');
+  const body = document.createElementNS(ns, 'path');
+  body.setAttribute('d', 'M3 9h4l5-5v16l-5-5H3z');
+  body.setAttribute('fill', 'currentColor');
+  const mark = document.createElementNS(ns, 'path');
+  mark.setAttribute('d', on ? 'M15.5 8.5a5 5 0 0 1 0 7M18 6a8.5 8.5 0 0 1 0 12' : 'M16 9l6 6M22 9l-6 6');
+  mark.setAttribute('fill', 'none');
+  mark.setAttribute('stroke', 'currentColor');
+  mark.setAttribute('stroke-width', '2');
+  mark.setAttribute('stroke-linecap', 'round');
+  svg.append(body, mark);
+  return svg;
 }

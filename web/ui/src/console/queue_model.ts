@@ -46,6 +46,11 @@ export class QueueModel {
     this.rows = next;
   }
 
+  // isNew says whether a frame is news: not seen before, and newer than what is shown.
+  isNew(f: CaseFrame): boolean {
+    return !this.seen.has(f.transition_id) && f.version > (this.versions.get(f.case_id) ?? -1);
+  }
+
   // apply takes one frame: the case enters, changes in or leaves the queue. 'reload' asks for
   // the HTTP queue, when a new row needs what frames do not carry (its summary, a search match).
   apply(f: CaseFrame, filter: Filter): FrameResult {

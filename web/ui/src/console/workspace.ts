@@ -13,6 +13,7 @@ export interface WorkspaceEvents {
   expired(): void; // the session is gone: sign in again
   centre(c: Centre): void; // the centre's name and level, once known
   conn(s: ConnState): void;
+  arrivals(n: number): void; // cases arrived live, not yet looked at: for the tab's title
 }
 
 export class Workspace {
@@ -31,6 +32,7 @@ export class Workspace {
       open: (id) => this.go(id),
       loaded: (c) => on.centre(c),
       failed: (e) => this.failed(e),
+      arrivals: (n) => on.arrivals(n),
     });
     this.caseView = new CaseView(session, () => this.go(null), (res) => {
       this.own.add(res.transition_id);
@@ -103,6 +105,7 @@ export class Workspace {
     if (m) {
       const id = Number(m[1]);
       this.queue.selected = id;
+      this.queue.seen(id);
       this.queue.el.hidden = true;
       this.caseView.el.hidden = false;
       if (this.caseView.id !== id) this.caseView.open(id, action);
