@@ -107,17 +107,25 @@ try {
   const plain = await desk.$eval('.queue li.case-row:not(.fresh)', (e) => getComputedStyle(e).backgroundColor);
   check(bg !== plain, `the new row is highlighted (${bg} vs ${plain})`);
   check(await desk.evaluate(() => window.__tones) === 0, 'no sound while the switch is off');
-  await shot(desk, 'console-1366-arrival');
+  await shot(desk, 'console-1366-arrival-full');
 
   // On the phone it is below the screen; the chip lists it at once, on the screen.
   await phone.waitForSelector(`.queue li.case-row[data-case-id="${id}"].fresh`);
-  const below = await phone.$eval(`.queue li.case-row[data-case-id="${id}"]`, (e) => e.getBoundingClientRect().top);
-  check(below > 740, 'at 360 px the new case is below the screen: ' + below);
+  // Where the new row is on the phone's screen (polled: the list is redrawn as frames come).
+  const where = (id) => {
+    const e = document.querySelector(`.queue li.case-row[data-case-id="${id}"]`);
+    return e ? { top: e.getBoundingClientRect().top, bottom: e.getBoundingClientRect().bottom, shown: e.checkVisibility() } : null;
+  };
+  const below = await phone.waitForFunction((id) => {
+    const e = document.querySelector(`.queue li.case-row[data-case-id="${id}"]`);
+    return e !== null && e.checkVisibility() && e.getBoundingClientRect().top > 740;
+  }, id, { timeout: 3000 }).then(() => true, () => false);
+  check(below, 'at 360 px the new case is below the screen: ' + JSON.stringify(await phone.evaluate(where, id)));
   await shot(phone, 'console-360-arrival');
   await phone.click('[data-test=new-chip]');
   await phone.waitForSelector('.queue[data-count="1"]');
-  const box = await phone.$eval(`.queue li.case-row[data-case-id="${id}"]`, (e) => e.getBoundingClientRect().toJSON());
-  check(box.top >= 0 && box.bottom <= 740, 'the chip shows the new case on the screen: ' + JSON.stringify(box));
+  const box = await phone.evaluate(where, id);
+  check(box.shown && box.top >= 0 && box.bottom <= 740, 'the chip shows the new case on the screen: ' + JSON.stringify(box));
   check((await phone.getAttribute('[data-test=new-chip]', 'aria-pressed')) === 'true', 'the chip is on');
   await shot(phone, 'console-360-new-only');
   await phone.click('[data-test=new-chip]');
