@@ -415,8 +415,8 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 		return
 	case "queued":
 		pick(dispatch.ActAccept, dispatch.ActAccept, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActOverdue, dispatch.ActUrge)
-	case "accepted":
-		pick(dispatch.ActMediate, dispatch.ActMediate, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActOverdue)
+	case "accepted": // settle: a non-dispute as handled without a mediation; a dispute is refused
+		pick(dispatch.ActMediate, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActOverdue)
 	case "mediating":
 		pick(dispatch.ActSettle, dispatch.ActSettle, dispatch.ActSettle, dispatch.ActMediate, dispatch.ActEscalate, dispatch.ActOverdue)
 	case "verifying":
@@ -449,13 +449,16 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 		tr.ActorID = h.fx.supervisor.ID
 	case dispatch.ActSettle:
 		tr.Outcome = []dispatch.Outcome{dispatch.OutcomeMediated, dispatch.OutcomeMediated, dispatch.OutcomeHandled, dispatch.OutcomeUnsettled}[h.rng.IntN(4)]
+		if state == "accepted" {
+			tr.Outcome = dispatch.OutcomeHandled
+		}
 	case dispatch.ActTransfer:
 		tr.ToCentre = map[string]string{"140802001001": "140802001002", "140802001002": "140802001001",
 			"140802001": "140802002", "140802002": "140802001"}[centre]
 	}
 	_, err := h.fx.cases.Apply(ctx, tr)
 	for _, refused := range []error{dispatch.ErrNotYours, dispatch.ErrNotAllowed, dispatch.ErrNoAttemptYet,
-		dispatch.ErrNoTierThatWay, dispatch.ErrUnknownCentre, dispatch.ErrBadTransition} {
+		dispatch.ErrNoTierThatWay, dispatch.ErrUnknownCentre, dispatch.ErrBadTransition, dispatch.ErrNoMediationYet} {
 		if errors.Is(err, refused) {
 			return // the workflow said no: as real as a yes
 		}
