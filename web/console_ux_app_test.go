@@ -27,6 +27,7 @@ func TestConsoleAnnouncesArrivalsAndSettlesHandled(t *testing.T) {
 	ctx := context.Background()
 	fx := liveFixture(t)
 	token := fx.member(t, "13900000041", "140802001001", grid.RoleMediator)
+	fx.member(t, "13900000042", "140802001", grid.RoleSupervisor) // more in the header: 切换中心
 	var worker, mediator int64
 	err := fx.pool.QueryRow(ctx, `SELECT (SELECT id FROM members WHERE phone = '13900000001'),
 		(SELECT id FROM members WHERE phone = '13900000041')`).Scan(&worker, &mediator)
@@ -84,7 +85,7 @@ func TestConsoleAnnouncesArrivalsAndSettlesHandled(t *testing.T) {
 			arrivals[want] = report("neighbour", want)
 		}
 	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE=13900000041", "LAMP_ID="+strconv.FormatInt(lamp, 10),
-		"DISPUTE_ID="+strconv.FormatInt(dispute, 10), "SHOTS="+shots)
+		"DISPUTE_ID="+strconv.FormatInt(dispute, 10), "SUPERVISOR=13900000042", "SHOTS="+shots)
 	for _, s := range []string{"arrived", "found", "sounded", "settled", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported step %q (got %v)", s, steps)

@@ -5,7 +5,8 @@
 // the sound is switched on (a WebAudio tone, remembered across a reload). A street lamp is
 // settled (办结) as handled without a mediation; an accepted dispute says why it cannot be yet.
 // The header is one line at 360 px; touch screens show no keyboard hints.
-// Run by web/console_ux_app_test.go. Env: BASE_URL, PASSWORD, PHONE, LAMP_ID, DISPUTE_ID, and
+// Run by web/console_ux_app_test.go. Env: BASE_URL, PASSWORD, PHONE, LAMP_ID, DISPUTE_ID,
+// SUPERVISOR (a township supervisor's phone), and
 // SHOTS (a directory for screenshots, optional). It prints {"step": …, "report": description}
 // when the Go test should report a case, and waits for it to arrive.
 import { mkdirSync } from 'node:fs';
@@ -86,6 +87,17 @@ try {
     check(head.shown.some((s) => s.includes(want)), `the 360-px header shows ${want}: ${head.shown}`);
   }
   check(head.nameWidth >= 60 && head.smallest >= 44, 'the name is readable and the buttons are tappable: ' + JSON.stringify(head));
+  // A supervisor's header has one more button (切换中心): one line too.
+  const sup = await b.page('supervisor', { width: 360, height: 740 });
+  await signIn(sup, url, env.SUPERVISOR, env.PASSWORD);
+  await sup.click('.picker button.choice[data-centre="140802001"]');
+  await sup.waitForSelector('.queue[data-loaded=true]');
+  await sup.waitForSelector('[data-test=switch-centre]');
+  const supHead = await oneLine(sup);
+  check(supHead.sameLine && supHead.inside && !supHead.sideways && supHead.height <= 60 && supHead.smallest >= 44 &&
+    supHead.shown.includes('switch-centre'), 'the supervisor\'s 360-px header is one line: ' + JSON.stringify(supHead));
+  await shot(sup, 'console-360-supervisor');
+  await sup.close();
   const deskHead = await oneLine(desk);
   check(deskHead.sameLine && deskHead.inside && !deskHead.sideways, 'the desk header is one line: ' + JSON.stringify(deskHead));
 
@@ -162,12 +174,16 @@ try {
   check(foreign.length === 0, 'nothing fetched from elsewhere: ' + foreign);
   say({ step: 'sounded' });
 
-  // English: just now.
-  const en = await b.page('en', { width: 1366, height: 800 });
+  // English, on a phone: just now, and the header's longer words still fit on one line.
+  const en = await b.page('en', { width: 360, height: 740 });
   await signIn(en, url + '?lang=en', env.PHONE, env.PASSWORD);
   await en.waitForSelector('.queue[data-loaded=true]');
   check((await en.textContent('.queue li.case-row:last-child .c-age')) === 'just now',
     'aged just now in English: ' + await en.textContent('.queue li.case-row:last-child .c-age'));
+  const enHead = await oneLine(en);
+  check(enHead.sameLine && enHead.inside && !enHead.sideways && enHead.height <= 60 && enHead.smallest >= 44,
+    'the English 360-px header is one line: ' + JSON.stringify(enHead));
+  await shot(en, 'console-360-en');
   await en.close();
 
   // Point 7: the street lamp, accepted, is settled as handled with notes; no mediation needed.

@@ -112,8 +112,8 @@ function openCentre(session: Session, mine: MyCentres, code: string): void {
   workspace = new Workspace(session, code, {
     expired,
     centre: (c) => {
-      name.textContent = c.name + ' · ' + t('level_' + c.level);
-      name.title = name.textContent;
+      name.replaceChildren(c.name, h('span', { class: 'centre-level' }, ' · ' + t('level_' + c.level)));
+      name.title = name.textContent ?? '';
       titled = c.name + ' - ' + t('app_title');
       title();
     },
