@@ -17,7 +17,7 @@ const jsonMinSize = 1024
 // clients that accept gzip. gzhttp picks the types, so photos, spreadsheets and PDFs (already
 // compressed) pass as they are, and a handler that flushes still streams: gzhttp flushes its
 // writer and the connection. Only /api/ is wrapped: the websocket (/ws) hijacks its connection
-// and does its own per-message compression, and the apps' files come compressed from the build
+// and its frames are small, and the apps' files come compressed from the build
 // (asset_encoding.go).
 func compressAPI(next http.Handler) (http.Handler, error) {
 	wrap, err := gzhttp.NewWrapper(

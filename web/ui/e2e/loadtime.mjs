@@ -4,17 +4,22 @@
 // cache, no service worker) opens the app, waits for the sign-in form, signs in and waits for
 // the first figures or cases the app shows. It prints one JSON line per run, then the medians.
 //
-// Env: BASE_URL (http://127.0.0.1:8091), RUNS (3), APPS (phone,console,dashboard,admin),
-// PASSWORD (demo1408), LABEL (a name for the figures, e.g. before/after), and each app's member:
+// Env: BASE_URL (http://127.0.0.1:8080, `make run`'s), RUNS (3), APPS (phone,console,dashboard,admin),
+// PASSWORD (demo1408), LABEL (a name for the figures), or instead of BASE_URL and LABEL,
+// TARGETS=before=http://127.0.0.1:8091,after=http://127.0.0.1:8092 to compare two servers run by
+// run, in turns, so that a machine busy with something else slows both alike; SHOTS (a
+// directory: a screenshot of the form and of the first figures, each run), WIDTH (the viewport's
+// width instead of the app's own: 360 for the phone, 1366 for the desks); each app's member:
 // PHONE_PHONE (13901000011, a grid worker), PHONE_CONSOLE (13901000009, a village mediator),
 // PHONE_DASHBOARD (13901000003, the county's supervisor), PHONE_ADMIN (13901000005, the county's
 // administrator). LATENCY_MS and THROUGHPUT (bytes/s) change the link.
 import { chromium } from 'playwright-core';
 
 const env = process.env;
-const base = env.BASE_URL ?? 'http://127.0.0.1:8091';
+const targets = env.TARGETS
+  ? env.TARGETS.split(',').map((t) => { const [label, ...url] = t.split('='); return { label, base: url.join('=') }; })
+  : [{ label: env.LABEL ?? '', base: env.BASE_URL ?? 'http://127.0.0.1:8080' }];
 const runs = Number(env.RUNS ?? 3);
-const label = env.LABEL ?? '';
 const password = env.PASSWORD ?? 'demo1408';
 const link = { offline: false, latency: Number(env.LATENCY_MS ?? 150),
   downloadThroughput: Number(env.THROUGHPUT ?? 200_000), uploadThroughput: Number(env.THROUGHPUT ?? 200_000) };
@@ -41,12 +46,15 @@ const browser = await chromium.launch({
 });
 
 // once measures one app once, from an empty cache.
-async function once(name) {
+async function once(name, { label, base }, run) {
   const app = appsByName[name];
-  const context = await browser.newContext({ viewport: app.viewport, isMobile: !!app.mobile, hasTouch: !!app.mobile,
+  const viewport = env.WIDTH ? { width: Number(env.WIDTH), height: app.viewport.height } : app.viewport;
+  const shot = (what) => env.SHOTS && page.screenshot({ path: `${env.SHOTS}/${name}-${viewport.width}-${label || 'run'}${run}-${what}.png` });
+  let page;
+  const context = await browser.newContext({ viewport, isMobile: !!app.mobile, hasTouch: !!app.mobile,
     locale: 'zh-CN', serviceWorkers: 'block' });
   try {
-    const page = await context.newPage();
+    page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', link);
@@ -75,6 +83,7 @@ async function once(name) {
     await page.waitForSelector('form.signin input[name=password]', { state: 'visible', timeout: 120_000 });
     const formMs = Date.now() - start;
     const formIDs = answered();
+    await shot('signin');
     await page.fill('input[name=phone]', env['PHONE_' + name.toUpperCase()] ?? app.member);
     await page.fill('input[name=password]', password);
     const submitted = Date.now();
@@ -85,6 +94,7 @@ async function once(name) {
     const firstIDs = answered();
     const encodings = {};
     for (const id of firstIDs) encodings[seen.get(id).encoding] = (encodings[seen.get(id).encoding] ?? 0) + 1;
+    await shot('first');
     const formBytes = await bytesOf(formIDs);
     const bytes = await bytesOf(firstIDs);
     return { app: name, label, form_ms: formMs, form_bytes: formBytes, first_ms: firstMs,
@@ -105,22 +115,26 @@ const rows = [];
 try {
   for (const name of names) {
     if (!appsByName[name]) throw new Error(`APPS: no app ${name}`);
-    const got = [];
-    for (let i = 0; i < runs; i++) {
-      const r = await once(name);
-      process.stdout.write(JSON.stringify({ ...r, run: i + 1 }) + '\n');
-      got.push(r);
+    const got = new Map(targets.map((t) => [t.label, []]));
+    for (let i = 1; i <= runs; i++) {
+      for (const target of targets) {
+        const r = await once(name, target, i);
+        process.stdout.write(JSON.stringify({ ...r, run: i }) + '\n');
+        got.get(target.label).push(r);
+      }
     }
-    rows.push({ app: name, form_bytes: median(got.map((r) => r.form_bytes)), form_ms: median(got.map((r) => r.form_ms)),
-      first_bytes: median(got.map((r) => r.first_bytes)), first_ms: median(got.map((r) => r.first_ms)),
-      after_sign_in_ms: median(got.map((r) => r.after_sign_in_ms)) });
+    for (const [label, rs] of got) {
+      const m = (k) => median(rs.map((r) => r[k]));
+      rows.push({ app: name, label, form_bytes: m('form_bytes'), form_ms: m('form_ms'), first_bytes: m('first_bytes'),
+        first_ms: m('first_ms'), after_sign_in_ms: m('after_sign_in_ms') });
+    }
   }
 } finally {
   await browser.close();
 }
-process.stdout.write(`\nmedians of ${runs} runs${label ? ' (' + label + ')' : ''}, ${link.latency} ms latency, ${link.downloadThroughput} bytes/s:\n\n`);
-process.stdout.write('| app | kB to sign-in form | s to sign-in form | kB to first figures | s to first figures | of which after signing in (s) |\n');
-process.stdout.write('|---|---:|---:|---:|---:|---:|\n');
+process.stdout.write(`\nmedians of ${runs} runs, ${link.latency} ms latency, ${link.downloadThroughput} bytes/s each way:\n\n`);
+process.stdout.write('| app | build | kB to sign-in form | s to sign-in form | kB to first figures | s to first figures | of which after signing in (s) |\n');
+process.stdout.write('|---|---|---:|---:|---:|---:|---:|\n');
 for (const r of rows) {
-  process.stdout.write(`| ${r.app} | ${kb(r.form_bytes)} | ${sec(r.form_ms)} | ${kb(r.first_bytes)} | ${sec(r.first_ms)} | ${sec(r.after_sign_in_ms)} |\n`);
+  process.stdout.write(`| ${r.app} | ${r.label} | ${kb(r.form_bytes)} | ${sec(r.form_ms)} | ${kb(r.first_bytes)} | ${sec(r.first_ms)} | ${sec(r.after_sign_in_ms)} |\n`);
 }
