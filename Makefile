@@ -172,6 +172,15 @@ run: demo
 validate-demo: demo
 	@DATABASE_URL='$(database_url)' $(BIN) grid validate
 
+## --- load time on a slow link (docs/benchmarks.md) ----------------------------------------
+
+# Each app from an empty cache in Chromium throttled to 150 ms and 1.6 Mbit/s, against a server
+# that is already running (`make run` in another shell, or BASE_URL=http://host:port); RUNS=3,
+# APPS=phone,console,dashboard,admin, or TARGETS=before=URL,after=URL to compare two servers.
+.PHONY: loadtime
+loadtime: chromium $(UI_STAMP)
+	cd $(UI_DIR) && BASE_URL="$${BASE_URL:-http://$(LISTEN)}" node e2e/loadtime.mjs
+
 ## --- quality -----------------------------------------------------------------------------
 
 fmt:

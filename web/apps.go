@@ -2,6 +2,7 @@ package web
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"path"
@@ -35,9 +36,10 @@ const appCSP = "default-src 'self'; img-src 'self' blob: data:; connect-src 'sel
 	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
 // handleApps serves the app shells and their assets. They are public, like any sign-in page:
-// they hold code, never data; every route that returns data needs a session.
+// they hold code, never data; every route that returns data needs a session. Each file goes out
+// in the best encoding the request accepts among those built beside it (asset_encoding.go).
 func (s *Server) handleApps(files fs.FS) http.HandlerFunc {
-	server := http.FileServerFS(files)
+	etags := &etagCache{}
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if p == "/" {
@@ -53,6 +55,10 @@ func (s *Server) handleApps(files fs.FS) http.HandlerFunc {
 			writeError(w, s.logger, ErrNotFound)
 			return
 		}
+		if strings.HasSuffix(p, "/index.html") { // one address per page, as http.FileServer keeps it
+			http.Redirect(w, r, "./", http.StatusMovedPermanently)
+			return
+		}
 		name := strings.TrimPrefix(path.Clean(p), "/")
 		if strings.HasSuffix(p, "/") {
 			name = path.Join(name, "index.html")
@@ -62,7 +68,7 @@ func (s *Server) handleApps(files fs.FS) http.HandlerFunc {
 			http.Redirect(w, r, p+"/", http.StatusMovedPermanently)
 			return
 		}
-		if err != nil || st.IsDir() {
+		if err != nil || st.IsDir() || isEncodedCopy(name) {
 			writeError(w, s.logger, ErrNotFound)
 			return
 		}
@@ -75,10 +81,9 @@ func (s *Server) handleApps(files fs.FS) http.HandlerFunc {
 		} else {
 			h.Set("Cache-Control", "no-cache")
 		}
-		if strings.HasSuffix(name, ".webmanifest") {
-			h.Set("Content-Type", "application/manifest+json")
+		if err := serveAsset(w, r, files, name, etags); err != nil {
+			writeError(w, s.logger, fmt.Errorf("app file %s: %w", name, err))
 		}
-		server.ServeHTTP(w, r)
 	}
 }
 

@@ -109,8 +109,12 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	if err := s.register(mux, s.routes(cfg)); err != nil {
 		return nil, err
 	}
+	handler, err := compressAPI(mux)
+	if err != nil {
+		return nil, err
+	}
 	s.http = &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

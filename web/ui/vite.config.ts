@@ -1,7 +1,9 @@
 // Builds the browser apps into ../static/app, which the Go binary embeds (web/apps.go).
 // Each app is one page under /<app>/; hashed bundles go to /assets/.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
 // serviceWorker emits /phone/sw.js with the list of files the phone app needs offline and a
@@ -32,6 +34,41 @@ function serviceWorker(): Plugin {
   };
 }
 
+// precompress writes name.br and name.gz beside every text file of the build, compressed once at
+// the best levels, which web/apps.go serves by the request's Accept-Encoding (a server
+// compressing on every request could not afford brotli's 11). It runs after everything is
+// written, so the service worker's precache (built from the bundle) never lists them. A
+// compressed copy that saves nothing is left out, and the server sends the file as it is.
+const compressible = /\.(js|mjs|css|html|svg|json|webmanifest|txt)$/;
+const minSize = 256;
+
+function precompress(): Plugin {
+  let outDir = '';
+  return {
+    name: 'griddispatch-precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir.startsWith('/') ? config.build.outDir : join(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile() || !compressible.test(entry.name)) continue;
+        const file = join(entry.parentPath, entry.name);
+        const raw = readFileSync(file);
+        if (raw.length < minSize) continue;
+        const variants: [string, Buffer][] = [
+          ['.br', brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+            [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } })],
+          ['.gz', gzipSync(raw, { level: 9 })],
+        ];
+        for (const [ext, packed] of variants) {
+          if (packed.length < raw.length) writeFileSync(file + ext, packed);
+        }
+      }
+    },
+  };
+}
+
 export default defineConfig({
   base: '/',
   build: {
@@ -44,5 +81,5 @@ export default defineConfig({
       // ECharts in a chunk of its own, named so the phone's service worker leaves it out
       output: { manualChunks: (id) => (id.includes('/node_modules/echarts/') || id.includes('/node_modules/zrender/') ? 'charts' : undefined) } },
   },
-  plugins: [serviceWorker()],
+  plugins: [serviceWorker(), precompress()],
 });
