@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,7 +139,7 @@ func referenceQueries(t *testing.T) map[string]string {
 		out[string(m[1])] = string(m[2])
 	}
 	for _, name := range []string{"received", "closure_rate", "on_time_rate", "mediation_success_rate", "settled_low_rate",
-		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "backlog", "time_to_close"} {
+		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close"} {
 		if out[name] == "" {
 			t.Fatalf("docs/metrics.md has no query for %s", name)
 		}
@@ -199,6 +200,7 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 		same(fmt.Sprintf("overdue at tier %d", tier), fig.Tiers[tier-1].Overdue, y)
 	})
 	checkBacklog(t, pool, refs["backlog"], stats, f, today)
+	checkAged(t, pool, refs["aged"], stats, f, today)
 	checkTimeToClose(t, pool, refs["time_to_close"], args, fig)
 	checkBreakdowns(t, stats, f, c)
 }
@@ -242,6 +244,25 @@ func checkBacklog(t *testing.T, pool *pgxpool.Pool, q string, stats *dispatch.St
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("backlog for %+v: fast path %v, reference %v", f, got, want)
+	}
+}
+
+// checkAged compares 积案 (overdue, or open 30 days or more) with its reference query.
+func checkAged(t *testing.T, pool *pgxpool.Pool, q string, stats *dispatch.Stats, f dispatch.StatsFilter, today time.Time) {
+	t.Helper()
+	got, err := stats.Aged(context.Background(), f, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want int64
+	if err := pool.QueryRow(context.Background(), q, f.Unit, f.From, f.To, f.Category, today).Scan(&want); err != nil {
+		t.Fatalf("aged: %v", err)
+	}
+	if got != want {
+		t.Errorf("积案 for %+v: fast path %d, reference %d", f, got, want)
+	}
+	if strings.Count(q, "30") != 1 || dispatch.AgedDays != 30 {
+		t.Errorf("docs/metrics.md's 积案 query and dispatch.AgedDays (%d) disagree on N", dispatch.AgedDays)
 	}
 }
 

@@ -42,7 +42,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 700,
     rollupOptions: { input: { phone: 'phone/index.html', console: 'console/index.html', dashboard: 'dashboard/index.html', admin: 'admin/index.html' },
       // ECharts in a chunk of its own, named so the phone's service worker leaves it out
-      output: { manualChunks: (id) => (id.includes('/node_modules/echarts/') || id.includes('/node_modules/zrender/') ? 'charts' : undefined) } },
+      output: { manualChunks: (id) => (id.includes('/node_modules/echarts/') || id.includes('/node_modules/zrender/') ? 'charts' : undefined),
+        // the dashboard's board, imported after sign-in, is named dashboard-… like its entry, so
+        // the phone's service worker leaves it out too
+        chunkFileNames: (c) => (c.facadeModuleId?.includes('/src/dashboard/') ? 'assets/dashboard-[name]-[hash].js' : 'assets/[name]-[hash].js') } },
   },
   plugins: [serviceWorker()],
 });
