@@ -149,7 +149,7 @@ func (s *Server) handleStatsTrend(w http.ResponseWriter, r *http.Request, req st
 		byPeriod[p.Period] = p.Counters
 	}
 	// every week or month of the period, empty ones too; partial: cut by the period or not over
-	// yet; current: holding today
+	// yet (today is not over either); current: holding today
 	periods := trendPeriods(req.From, req.To, req.by)
 	rows := make([]map[string]any, 0, len(periods))
 	for _, p := range periods {
@@ -168,7 +168,7 @@ func (s *Server) handleStatsTrend(w http.ResponseWriter, r *http.Request, req st
 		}
 		rows = append(rows, map[string]any{"period": p.Format(time.DateOnly), "from": from.Format(time.DateOnly),
 			"to": to.Format(time.DateOnly), "received": f.Received, "closed": f.Closed, "closure_rate": f.ClosureRate,
-			"on_time_rate": f.OnTimeRate, "partial": !from.Equal(p) || !to.Equal(end) || end.After(req.today),
+			"on_time_rate": f.OnTimeRate, "partial": !from.Equal(p) || !to.Equal(end) || !end.Before(req.today),
 			"current": !p.After(req.today) && !end.Before(req.today)})
 	}
 	t := table{name: "trend", columns: []tableColumn{{"from", "起", "From", colText}, {"to", "止", "To", colText},

@@ -137,8 +137,9 @@ export class MapView {
       series: [{
         type: 'map', map: this.mapName, nameProperty: 'code', roam: false, selectedMode: false,
         ...(aspect !== null ? { aspectScale: aspect } : {}),
-        label: { show: true, fontSize: 11, color: '#1d1d1f', textBorderColor: '#ffffff', textBorderWidth: 2,
-          formatter: (p: { name: string }) => name(p.name) },
+        // names on a light tag, readable on every band's colour
+        label: { show: true, fontSize: 12, color: '#1d1d1f', backgroundColor: 'rgba(255,255,255,0.85)', padding: [2, 4],
+          borderRadius: 3, formatter: (p: { name: string }) => name(p.name) },
         labelLayout: { hideOverlap: true },
         itemStyle: { areaColor: colours.none, borderColor: '#ffffff', borderWidth: 1.5 },
         emphasis: { label: { show: true }, itemStyle: { borderColor: '#1d1d1f', borderWidth: 2 } },
