@@ -43,8 +43,6 @@ try {
 
   // 13. The sign-in form does not wait for ECharts: with the charts chunk held back, the form
   // is there and usable; the chunk is asked for only after signing in.
-  const html = await (await fetch(env.BASE_URL + '/dashboard/')).text();
-  check(!/modulepreload[^>]*charts-/.test(html) && !/src="[^"]*charts-/.test(html), 'index.html does not preload the charts chunk: ' + html);
   let release;
   const held = new Promise((r) => (release = r));
   let chartsAsked = 0, asked;
@@ -63,6 +61,8 @@ try {
   await Promise.all([askedFor, s.click('form.signin button[type=submit]')]);
   check(chartsAsked === 1, 'the charts chunk is asked for after signing in: ' + chartsAsked);
   check(await s.isVisible('text=加载中…'), 'loading while the charts come');
+  const html = await (await fetch(env.BASE_URL + '/dashboard/')).text();
+  check(!/modulepreload[^>]*charts-/.test(html) && !/src="[^"]*charts-/.test(html), 'index.html does not preload the charts chunk: ' + html);
   release();
   await s.waitForSelector(`.map-chart[data-unit="${env.TOWNSHIP}"][data-rendered]`);
   await s.waitForSelector('.board[data-loaded=true]');
