@@ -67,6 +67,21 @@ try {
   await s.waitForSelector(`.map-chart[data-unit="${env.TOWNSHIP}"][data-rendered]`);
   await s.waitForSelector('.board[data-loaded=true]');
   await s.unroute(/\/assets\/charts-[^/]*\.js$/);
+  // the admin app's sign-in form does not wait for the charts either
+  const admin = await b.page('A');
+  let adminCharts = 0, releaseAdmin;
+  const adminHeld = new Promise((r) => (releaseAdmin = r));
+  await admin.route(/\/assets\/charts-[^/]*\.js$/, async (route) => {
+    adminCharts++;
+    await adminHeld;
+    await route.continue();
+  });
+  await admin.goto(env.BASE_URL + '/admin/');
+  await admin.waitForSelector('form.signin input[name=phone]', { state: 'visible', timeout: 5000 });
+  const adminHTML = await (await fetch(env.BASE_URL + '/admin/')).text();
+  check(adminCharts === 0 && !/charts-/.test(adminHTML), 'the admin app\'s sign-in without the charts: ' + adminCharts + ' ' + adminHTML);
+  releaseAdmin();
+  await admin.close();
   say({ step: 'split', charts_requests: chartsAsked });
 
   // 8. The default period: the last 30 days (not a nearly empty "this month"), every week of
