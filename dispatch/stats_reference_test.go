@@ -119,8 +119,27 @@ func TestStatsEqualReferenceSQL(t *testing.T) {
 		UPDATE cases c SET closed_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.to_state = 'closed';`); err != nil {
 		t.Fatal(err)
 	}
+	// 积案's edge: open cases received N and N-1 days ago (N = dispatch.AgedDays), the first
+	// aged and the second not, unless overdue.
+	for i, age := range []int{dispatch.AgedDays, dispatch.AgedDays - 1, dispatch.AgedDays, dispatch.AgedDays - 1} {
+		if _, err := pool.Exec(ctx, `
+			WITH c AS (SELECT id FROM cases WHERE state <> 'closed' ORDER BY id OFFSET $1 LIMIT 1),
+			     d AS (SELECT h.case_id, ($2::date - (h.at AT TIME ZONE 'Asia/Shanghai')::date) AS days
+			           FROM case_history h JOIN c ON c.id = h.case_id WHERE h.from_state IS NULL)
+			UPDATE case_history h SET at = h.at + d.days * interval '1 day' FROM d WHERE h.case_id = d.case_id`,
+			i, today.AddDate(0, 0, -age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `UPDATE cases c SET opened_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.from_state IS NULL`); err != nil {
+		t.Fatal(err)
+	}
 	if err := dispatch.RebuildStats(ctx, pool); err != nil {
 		t.Fatal(err)
+	}
+	for _, unit := range historyUnits {
+		f := dispatch.StatsFilter{Unit: unit, From: today.AddDate(0, 0, -dispatch.AgedDays-5), To: today}
+		t.Run("aged edge/"+unit, func(t *testing.T) { checkFigures(t, pool, refs, f, today) })
 	}
 	for i := range 60 {
 		f := h.filter(rng, today.AddDate(-2, 0, -5), today)
