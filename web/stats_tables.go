@@ -88,9 +88,11 @@ func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request, req st
 		if c == nil {
 			c = dispatch.NewCounters() // no cases
 		}
-		row := figureRow(c.Figures())
+		f := c.Figures()
+		row := figureRow(f)
 		row["code"], row["name"] = ch.Code, ch.Name
-		row["ranked"] = c.Figures().Received >= int64(s.figures.RankingMinCases) && c.Figures().Received > 0
+		// ranked only with enough cases (FiguresOptions.RankingMinCases), and at least one
+		row["ranked"] = f.Received > 0 && f.Received >= int64(s.figures.RankingMinCases)
 		if !mediation {
 			row["mediation_success_rate"] = (*float64)(nil)
 		}
