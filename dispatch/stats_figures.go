@@ -122,6 +122,10 @@ func BinTime(b int) *CloseTime {
 // ... [90, ∞) days since the case was received.
 var BacklogBands = []int{0, 1, 3, 7, 15, 30, 90}
 
+// AgedDays is N of 积案 (docs/metrics.md): an open case is 积案 when it is flagged overdue or
+// was received AgedDays or more local days ago.
+const AgedDays = 30
+
 // Backlog sums open cases by the age band of the day they were received; today is the local date.
 func Backlog(openByDay map[time.Time]int64, today time.Time) []int64 {
 	out := make([]int64, len(BacklogBands))

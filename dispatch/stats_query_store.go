@@ -181,6 +181,33 @@ GROUP BY period`
 	return out, nil
 }
 
+// Aged is 积案 (docs/metrics.md): the open cases of the period flagged overdue, or received
+// AgedDays or more local days before today, from day rows (a case overdue and old counts once).
+func (s *Stats) Aged(ctx context.Context, f StatsFilter, today time.Time) (int64, error) {
+	level, err := statsLevel(f.Unit)
+	if err != nil {
+		return 0, err
+	}
+	q := `SELECT (coalesce(sum(` + gauge("overdue") + `), 0) + coalesce(sum(` + gauge("open") + ` - (` + gauge("overdue") + `))
+    FILTER (WHERE period <= $6), 0))::bigint FROM case_stats
+WHERE category = $1 AND level = $2 AND unit_code = $3 AND span = 'd' AND period BETWEEN $4 AND $5`
+	var n int64
+	cutoff := today.AddDate(0, 0, -AgedDays)
+	if err := s.pool.QueryRow(ctx, q, f.Category, level, f.Unit, f.From, f.To, cutoff).Scan(&n); err != nil {
+		return 0, fmt.Errorf("%w: statistics: %v", ErrRetryable, err)
+	}
+	return n, nil
+}
+
+// gauge is the sum of a per-tier gauge's four columns, NULL standing for 0.
+func gauge(name string) string {
+	var cols []string
+	for t := 1; t <= 4; t++ {
+		cols = append(cols, fmt.Sprintf("coalesce(%s_t%d, 0)", name, t))
+	}
+	return strings.Join(cols, " + ")
+}
+
 func counterPtrs(c Counters) []any {
 	p := make([]any, len(c))
 	for i := range c {

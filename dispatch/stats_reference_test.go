@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,8 +119,27 @@ func TestStatsEqualReferenceSQL(t *testing.T) {
 		UPDATE cases c SET closed_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.to_state = 'closed';`); err != nil {
 		t.Fatal(err)
 	}
+	// 积案's edge: open cases received N and N-1 days ago (N = dispatch.AgedDays), the first
+	// aged and the second not, unless overdue.
+	for i, age := range []int{dispatch.AgedDays, dispatch.AgedDays - 1, dispatch.AgedDays, dispatch.AgedDays - 1} {
+		if _, err := pool.Exec(ctx, `
+			WITH c AS (SELECT id FROM cases WHERE state <> 'closed' ORDER BY id OFFSET $1 LIMIT 1),
+			     d AS (SELECT h.case_id, ($2::date - (h.at AT TIME ZONE 'Asia/Shanghai')::date) AS days
+			           FROM case_history h JOIN c ON c.id = h.case_id WHERE h.from_state IS NULL)
+			UPDATE case_history h SET at = h.at + d.days * interval '1 day' FROM d WHERE h.case_id = d.case_id`,
+			i, today.AddDate(0, 0, -age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `UPDATE cases c SET opened_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.from_state IS NULL`); err != nil {
+		t.Fatal(err)
+	}
 	if err := dispatch.RebuildStats(ctx, pool); err != nil {
 		t.Fatal(err)
+	}
+	for _, unit := range historyUnits {
+		f := dispatch.StatsFilter{Unit: unit, From: today.AddDate(0, 0, -dispatch.AgedDays-5), To: today}
+		t.Run("aged edge/"+unit, func(t *testing.T) { checkFigures(t, pool, refs, f, today) })
 	}
 	for i := range 60 {
 		f := h.filter(rng, today.AddDate(-2, 0, -5), today)
@@ -138,7 +158,7 @@ func referenceQueries(t *testing.T) map[string]string {
 		out[string(m[1])] = string(m[2])
 	}
 	for _, name := range []string{"received", "closure_rate", "on_time_rate", "mediation_success_rate", "settled_low_rate",
-		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "backlog", "time_to_close"} {
+		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close"} {
 		if out[name] == "" {
 			t.Fatalf("docs/metrics.md has no query for %s", name)
 		}
@@ -199,6 +219,7 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 		same(fmt.Sprintf("overdue at tier %d", tier), fig.Tiers[tier-1].Overdue, y)
 	})
 	checkBacklog(t, pool, refs["backlog"], stats, f, today)
+	checkAged(t, pool, refs["aged"], stats, f, today)
 	checkTimeToClose(t, pool, refs["time_to_close"], args, fig)
 	checkBreakdowns(t, stats, f, c)
 }
@@ -242,6 +263,25 @@ func checkBacklog(t *testing.T, pool *pgxpool.Pool, q string, stats *dispatch.St
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("backlog for %+v: fast path %v, reference %v", f, got, want)
+	}
+}
+
+// checkAged compares 积案 (overdue, or open 30 days or more) with its reference query.
+func checkAged(t *testing.T, pool *pgxpool.Pool, q string, stats *dispatch.Stats, f dispatch.StatsFilter, today time.Time) {
+	t.Helper()
+	got, err := stats.Aged(context.Background(), f, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want int64
+	if err := pool.QueryRow(context.Background(), q, f.Unit, f.From, f.To, f.Category, today).Scan(&want); err != nil {
+		t.Fatalf("aged: %v", err)
+	}
+	if got != want {
+		t.Errorf("积案 for %+v: fast path %d, reference %d", f, got, want)
+	}
+	if strings.Count(q, "30") != 1 || dispatch.AgedDays != 30 {
+		t.Errorf("docs/metrics.md's 积案 query and dispatch.AgedDays (%d) disagree on N", dispatch.AgedDays)
 	}
 }
 

@@ -18,6 +18,7 @@ type Stats interface {
 	Categories(ctx context.Context, f dispatch.StatsFilter) ([]dispatch.UnitCounters, error)
 	Trend(ctx context.Context, f dispatch.StatsFilter, by string) ([]dispatch.TrendPoint, error)
 	OpenByDay(ctx context.Context, f dispatch.StatsFilter) (map[time.Time]int64, error)
+	Aged(ctx context.Context, f dispatch.StatsFilter, today time.Time) (int64, error)
 }
 
 // statsRequest is a dashboard question (docs/stats-api.md), checked against the member's
@@ -120,7 +121,7 @@ func (s *Server) handleStatsScope(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sortUnits(units)
-	writeJSON(w, http.StatusOK, map[string]any{"units": units})
+	writeJSON(w, http.StatusOK, map[string]any{"units": units, "figures": s.figuresJSON()})
 }
 
 // handleStatsMap: GET /api/stats/map?unit -> the outlines of the unit's children (of the grid

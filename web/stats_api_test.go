@@ -103,7 +103,7 @@ func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
 	// The same table as CSV (with a byte-order mark for Excel) and as a workbook.
 	status, header, body := do(t, "GET", fx.base+"/api/stats/units?unit=140802001&format=csv&"+period, fx.supervisor, nil)
 	if status != 200 || !bytes.HasPrefix(body, []byte("\ufeff代码,单位,受理,办结,办结率")) ||
-		!strings.Contains(string(body), "140802001001,") || !strings.Contains(string(body), ",33.33%,") ||
+		!strings.Contains(string(body), `"=""140802001001""",`) || !strings.Contains(string(body), ",33.33%,") ||
 		!strings.Contains(header.Get("Content-Disposition"), "units-140802001-") {
 		t.Fatalf("csv: %d %v\n%s", status, header, body)
 	}

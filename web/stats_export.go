@@ -34,6 +34,7 @@ const (
 	colInt
 	colRate // a *float64 between 0 and 1; empty when undefined
 	colBin  // a *closeTimeJSON
+	colCode // a unit code: digits that must stay text (140802001001, not 1.40802E+11)
 )
 
 // writeTable answers a table route as JSON (body), CSV or an Excel workbook.
@@ -125,8 +126,11 @@ func (t table) writeCSV(buf *bytes.Buffer, lang string) error {
 		rec := make([]string, len(t.columns))
 		for i, c := range t.columns {
 			rec[i] = c.cell(row[c.key], lang)
-			if c.kind == colText {
+			switch c.kind {
+			case colText:
 				rec[i] = defuse(rec[i])
+			case colCode:
+				rec[i] = codeCell(rec[i])
 			}
 		}
 		if err := cw.Write(rec); err != nil {
@@ -146,6 +150,17 @@ func defuse(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// codeCell keeps a unit code text when the CSV is opened: Excel and WPS both read a cell
+// ="140802001001" as the formula of a text constant and show the digits as they are, where a bare
+// 140802001001 becomes the number 1.40802E+11 (and a 15-digit micro-grid code loses its last
+// digits). Only digits are wrapped, so no other formula can ride on it.
+func codeCell(s string) string {
+	if isDigits(s) {
+		return `="` + s + `"`
+	}
+	return defuse(s)
 }
 
 // writeXLSX writes one sheet with typed cells: numbers as numbers, rates as percentages.

@@ -95,6 +95,8 @@ type statsSummaryJSON struct {
 	UnverifiedRate       *float64       `json:"unverified_rate"` // of closed
 	Open                 int64          `json:"open"`
 	Overdue              int64          `json:"overdue"`
+	Aged                 int64          `json:"aged"`      // 积案: overdue, or open aged_days or more
+	AgedDays             int            `json:"aged_days"` // N of 积案
 	Median               *closeTimeJSON `json:"median"`
 	P90                  *closeTimeJSON `json:"p90"`
 	Tiers                []tierJSON     `json:"tiers"`

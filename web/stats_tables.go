@@ -26,6 +26,15 @@ func (s *Server) handleStatsSummary(w http.ResponseWriter, r *http.Request, req 
 	out.Unit = statsUnitJSON{Code: req.Unit, Name: refs[req.Unit].Name, Level: int(grid.LevelOfCode(req.Unit))}
 	out.From, out.To, out.Category = req.From.Format(time.DateOnly), req.To.Format(time.DateOnly), req.Category
 	out.Backlog = backlogOf(dispatch.Backlog(byDay, req.today))
+	if out.Aged, err = s.stats.Aged(r.Context(), req.StatsFilter, req.today); err != nil {
+		return err
+	}
+	out.AgedDays = dispatch.AgedDays
+	if ok, err := s.mediationApplies(r.Context(), req.Category); err != nil {
+		return err
+	} else if !ok {
+		out.MediationSuccessRate = nil
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -69,23 +78,34 @@ func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request, req st
 	for _, u := range sums {
 		byCode[u.Code] = u.Counters
 	}
+	mediation, err := s.mediationApplies(r.Context(), req.Category)
+	if err != nil {
+		return err
+	}
 	rows := make([]map[string]any, 0, len(children))
 	for _, ch := range children {
 		c := byCode[ch.Code]
 		if c == nil {
 			c = dispatch.NewCounters() // no cases
 		}
-		row := figureRow(c.Figures())
+		f := c.Figures()
+		row := figureRow(f)
 		row["code"], row["name"] = ch.Code, ch.Name
+		// ranked only with enough cases (FiguresOptions.RankingMinCases), and at least one
+		row["ranked"] = f.Received > 0 && f.Received >= int64(s.figures.RankingMinCases)
+		if !mediation {
+			row["mediation_success_rate"] = (*float64)(nil)
+		}
 		if ch.RetiredOn != "" { // a past period lists the units its cases were reported in
 			row["retired_on"] = ch.RetiredOn
 			row["name"] = ch.Name + retiredMark(req.lang, ch.RetiredOn)
 		}
 		rows = append(rows, row)
 	}
-	t := table{name: "units", columns: append([]tableColumn{{"code", "代码", "Code", colText}, {"name", "单位", "Unit", colText}},
+	t := table{name: "units", columns: append([]tableColumn{{"code", "代码", "Code", colCode}, {"name", "单位", "Unit", colText}},
 		figureColumns...), rows: rows}
-	return s.writeTable(w, req, t, map[string]any{"level": int(level), "units": rows})
+	return s.writeTable(w, req, t, map[string]any{"level": int(level), "units": rows,
+		"ranking_min_cases": s.figures.RankingMinCases})
 }
 
 // handleStatsCategories: GET /api/stats/categories -> one row per category with cases.
@@ -98,7 +118,7 @@ func (s *Server) handleStatsCategories(w http.ResponseWriter, r *http.Request, r
 	if err != nil {
 		return err
 	}
-	byCode := map[string]dispatch.Category{}
+	byCode := map[string]dispatch.Category{} // 调解成功率 only for disputes (stats_words.go)
 	for _, k := range cats {
 		byCode[k.Code] = k
 	}
@@ -107,6 +127,9 @@ func (s *Server) handleStatsCategories(w http.ResponseWriter, r *http.Request, r
 		row := figureRow(u.Counters.Figures())
 		k := byCode[u.Code]
 		row["code"], row["group"], row["name"] = u.Code, k.Group, k.NameZH
+		if k.Group != disputeGroup {
+			row["mediation_success_rate"] = (*float64)(nil)
+		}
 		if req.lang == "en" {
 			row["name"] = k.NameEN
 		}
@@ -123,23 +146,32 @@ func (s *Server) handleStatsTrend(w http.ResponseWriter, r *http.Request, req st
 	if err != nil {
 		return err
 	}
-	rows := make([]map[string]any, 0, len(points))
+	byPeriod := map[time.Time]dispatch.Counters{}
 	for _, p := range points {
-		f := p.Counters.Figures()
-		end := p.Period.AddDate(0, 1, -1)
-		if req.by == "week" {
-			end = p.Period.AddDate(0, 0, 6)
+		byPeriod[p.Period] = p.Counters
+	}
+	// every week or month of the period, empty ones too; partial: cut by the period or not over
+	// yet (today is not over either); current: holding today
+	periods := trendPeriods(req.From, req.To, req.by)
+	rows := make([]map[string]any, 0, len(periods))
+	for _, p := range periods {
+		c := byPeriod[p]
+		if c == nil {
+			c = dispatch.NewCounters()
 		}
-		from, to := p.Period, end
+		f := c.Figures()
+		end := periodEnd(p, req.by)
+		from, to := p, end
 		if from.Before(req.From) {
 			from = req.From
 		}
 		if to.After(req.To) {
 			to = req.To
 		}
-		rows = append(rows, map[string]any{"period": p.Period.Format(time.DateOnly), "from": from.Format(time.DateOnly),
+		rows = append(rows, map[string]any{"period": p.Format(time.DateOnly), "from": from.Format(time.DateOnly),
 			"to": to.Format(time.DateOnly), "received": f.Received, "closed": f.Closed, "closure_rate": f.ClosureRate,
-			"on_time_rate": f.OnTimeRate})
+			"on_time_rate": f.OnTimeRate, "partial": !from.Equal(p) || !to.Equal(end) || !end.Before(req.today),
+			"current": !p.After(req.today) && !end.Before(req.today)})
 	}
 	t := table{name: "trend", columns: []tableColumn{{"from", "起", "From", colText}, {"to", "止", "To", colText},
 		{"received", "受理", "Received", colInt}, {"closed", "办结", "Closed", colInt},

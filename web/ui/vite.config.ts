@@ -79,7 +79,13 @@ export default defineConfig({
     chunkSizeWarningLimit: 700,
     rollupOptions: { input: { phone: 'phone/index.html', console: 'console/index.html', dashboard: 'dashboard/index.html', admin: 'admin/index.html' },
       // ECharts in a chunk of its own, named so the phone's service worker leaves it out
-      output: { manualChunks: (id) => (id.includes('/node_modules/echarts/') || id.includes('/node_modules/zrender/') ? 'charts' : undefined) } },
+      output: { manualChunks: (id) => (id.includes('/node_modules/echarts/') || id.includes('/node_modules/zrender/') ? 'charts' : undefined),
+        // the chunks the dashboard and the admin app import after sign-in are named after their
+        // app (dashboard-board-…, admin-grid_page-…), so the phone's service worker leaves them out
+        chunkFileNames: (c) => {
+          const app = ['dashboard', 'admin'].find((a) => c.moduleIds.length > 0 && c.moduleIds.every((id) => id.includes('/src/' + a + '/')));
+          return app ? `assets/${app}-[name]-[hash].js` : 'assets/[name]-[hash].js';
+        } } },
   },
   plugins: [serviceWorker(), precompress()],
 });

@@ -7,11 +7,11 @@ import { clear, h } from '../lib/dom';
 import { currentLang, initLang, setDictionaries, setLang, t } from '../lib/i18n';
 import { newPasswordForm } from '../lib/new_password';
 import { signInForm } from '../lib/signin';
-import { AuditPage } from './audit_page';
-import { CategoriesPage } from './categories_page';
-import { GridPage } from './grid_page';
+import type { AuditPage } from './audit_page';
+import type { CategoriesPage } from './categories_page';
+import type { GridPage } from './grid_page';
 import { errorText, Http } from './http';
-import { MembersPage } from './members_page';
+import type { MembersPage } from './members_page';
 import { messages } from './messages';
 import { loadSession, saveSession } from './session';
 import type { AdminUnit } from './types';
@@ -23,6 +23,11 @@ const root = document.getElementById('app')!;
 const pages = ['grid', 'members', 'categories', 'audit'] as const;
 type PageName = (typeof pages)[number];
 let onHash: (() => void) | null = null;
+
+// loadPages imports the pages, and ECharts with them (the grid's maps), once signed in: the
+// sign-in form does not wait for the charts chunk.
+const loadPages = () => Promise.all([import('./grid_page'), import('./members_page'), import('./categories_page'), import('./audit_page')]);
+type Pages = Awaited<ReturnType<typeof loadPages>>;
 
 function langButton(): HTMLElement {
   return h('button', { type: 'button', class: 'link', 'data-test': 'lang', onclick: () => {
@@ -86,8 +91,11 @@ async function enter(session: Session): Promise<void> {
   let pendingPassword = false;
   const http = new Http(session.token, { expired, passwordChange: () => { pendingPassword = true; } });
   let roots: AdminUnit[];
+  let mods: Pages;
   try {
-    roots = (await http.get<{ units: AdminUnit[] }>('/api/admin/units')).units ?? [];
+    const [units, loaded] = await Promise.all([http.get<{ units: AdminUnit[] }>('/api/admin/units'), loadPages()]);
+    roots = units.units ?? [];
+    mods = loaded;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;
     if (pendingPassword) return showNewPassword(session);
@@ -104,10 +112,10 @@ async function enter(session: Session): Promise<void> {
   }
   // from here a pending password change (a reset by another administrator) interrupts any page
   const live = new Http(session.token, { expired, passwordChange: () => showNewPassword(session) });
-  open(session, live);
+  open(session, live, mods);
 }
 
-function open(session: Session, http: Http): void {
+function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { CategoriesPage }, { AuditPage }]: Pages): void {
   const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage> = {
     grid: new GridPage(http), members: new MembersPage(http), categories: new CategoriesPage(http), audit: new AuditPage(http),
   };

@@ -1,4 +1,4 @@
-// The backlog by age (积案账龄, the summary's `backlog`): the open cases of the period by how many
+// The open cases by age (在办账龄, the summary's `backlog`): the open cases of the period by how many
 // local days ago they were received, in the bands of docs/metrics.md, as a small bar chart and a
 // table. No route exports it (it is part of the summary), so the table has no CSV or Excel
 // buttons. The card carries the total (data-total: the open cases summed over the bands).

@@ -15,7 +15,7 @@ import { MapView } from './map_view';
 import { Ranking } from './ranking';
 import { StatsAPI, statsPath } from './stats_api';
 import { TrendView } from './trend';
-import type { ScopeUnit, UnitRow } from './types';
+import type { FiguresOptions, ScopeUnit, UnitRow } from './types';
 
 export interface BoardEvents {
   expired(): void; // the session is gone: sign in again
@@ -48,14 +48,15 @@ export class Board {
   private interval: number | undefined;
   private readonly onHash = () => this.route();
 
-  constructor(session: Session, scope: ScopeUnit[], start: ScopeUnit, categories: Category[], private on: BoardEvents) {
+  constructor(session: Session, scope: ScopeUnit[], start: ScopeUnit, categories: Category[], figures: FiguresOptions,
+    private on: BoardEvents) {
     this.api = new StatsAPI(session.token);
     this.filters = new FilterBar(categories, () => void this.load());
     this.crumbs = new Breadcrumb(scope, (u, trail) => this.open(u, trail));
     this.crumbs.set([start]);
     const path = (route: string, extra: Record<string, string> = {}) => () =>
       statsPath(route, this.unit.code, this.filters.value, extra);
-    this.map = new MapView((code, name) => this.drill({ code, name, level: this.unit.level + 1 }));
+    this.map = new MapView((code, name) => this.drill({ code, name, level: this.unit.level + 1 }), figures.map_bands);
     this.trend = new TrendView(this.api, () => path('trend', { by: this.filters.value.by })());
     this.ranking = new Ranking(this.api, path('units'), (r) => this.drill(r),
       (r) => r.code !== this.unit.code && this.unit.level < 4);
@@ -146,7 +147,7 @@ export class Board {
       this.kpis.render(summary);
       this.tiers.render(summary.tiers ?? []);
       this.backlog.render(summary.backlog ?? []);
-      this.ranking.render(units.units);
+      this.ranking.render(units.units, units.ranking_min_cases);
       this.trend.render(trend);
       this.cats.render(cats.categories);
       if (map) {

@@ -41,14 +41,16 @@ export class CategoryBreakdown {
   constructor(api: StatsAPI, path: () => string | null, private cats: Category[]) {
     const name = (r: CategoryRow) => categoryName(this.cats, r.code, r.name);
     this.table = new DataTable<CategoryRow>({
-      name: 'categories', title: t('categories_title'), api, path, chart: this.box,
+      name: 'categories', title: t('categories_title'), api, path, chart: this.box, key: (r) => r.code,
+      data: (r) => ({ group: r.group }),
       columns: [
         { label: t('col_category'), cell: name },
         { label: t('k_received'), cell: (r) => num(r.received), num: true },
         { label: t('k_closed'), cell: (r) => num(r.closed), num: true },
         { label: t('k_closure_rate'), cell: (r) => pct(r.closure_rate), num: true },
         { label: t('k_on_time_rate'), cell: (r) => pct(r.on_time_rate), num: true },
-        { label: t('k_mediation_success_rate'), cell: (r) => pct(r.mediation_success_rate), num: true },
+        // 调解成功率 is a dispute's figure: "—" for the other groups, whatever their outcomes say
+        { label: t('k_mediation_success_rate'), cell: (r) => (r.group === 'dispute' ? pct(r.mediation_success_rate) : '—'), num: true },
         { label: t('k_open'), cell: (r) => num(r.open), num: true },
         { label: t('k_overdue'), cell: (r) => num(r.overdue), num: true },
       ],

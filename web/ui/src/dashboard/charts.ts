@@ -12,10 +12,12 @@ export type Chart = echarts.EChartsType;
 
 export const colours = { received: '#1f4fb8', closed: '#1f7a3a', rate: '#b8232f', aged: '#c77700', none: '#d5d7db' };
 
-// chartIn starts a chart in el and resizes it with el (the window, a phone turned, print).
+// chartIn starts a chart in el and resizes it with el (the window, a phone turned, print). The
+// chart is kept on the element (el.chart), for tests and the browser's console.
 export function chartIn(el: HTMLElement): Chart {
   const chart = echarts.init(el, undefined, { renderer: 'canvas' });
   new ResizeObserver(() => chart.resize()).observe(el);
+  (el as HTMLElement & { chart?: Chart }).chart = chart;
   return chart;
 }
 

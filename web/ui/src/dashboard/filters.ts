@@ -22,8 +22,9 @@ export class FilterBar {
   constructor(categories: Category[], private changed: (f: Filters) => void) {
     this.category = h('select', { name: 'category' }, h('option', { value: '' }, t('all_categories')),
       categories.map((c) => h('option', { value: c.code }, currentLang() === 'en' ? c.name_en : c.name_zh)));
-    this.kind.value = 'month';
-    const p = period('month');
+    // the last 30 days by default: "this month" is nearly empty on the 2nd
+    this.kind.value = 'days30';
+    const p = period('days30');
     this.from.value = p.from;
     this.to.value = p.to;
     this.value = { ...p, category: '', by: 'week' };

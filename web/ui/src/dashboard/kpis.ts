@@ -24,6 +24,7 @@ const tiles: Tile[] = [
   { key: 'unverified_rate', show: (s) => pct(s.unverified_rate), sub: (s) => t('of', { a: num(s.unverified), b: num(s.closed) }),
     warn: (s) => s.unverified > 0 },
   { key: 'overdue', show: (s) => num(s.overdue), warn: (s) => s.overdue > 0 },
+  { key: 'aged', show: (s) => num(s.aged), sub: (s) => t('aged_sub', { n: s.aged_days }), warn: (s) => s.aged > 0 },
   { key: 'open', show: (s) => num(s.open) },
   { key: 'median', show: (s) => bin(s.median) },
   { key: 'p90', show: (s) => bin(s.p90) },

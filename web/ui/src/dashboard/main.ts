@@ -1,16 +1,20 @@
 // The supervisors' dashboard (督导驾驶舱): closure-rate figures by area, tier, category and
 // period, a map of the grid coloured by performance, rankings and the weekly bulletin
-// (docs/dashboard.md, docs/stats-api.md).
+// (docs/dashboard.md, docs/stats-api.md). The board, and ECharts with it, is loaded by a
+// dynamic import() once signed in, so the sign-in form does not wait for the charts chunk.
 import '../lib/desk.css';
 import './style.css';
 import { api, ApiError, type Category, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { currentLang, initLang, setDictionaries, setLang, t } from '../lib/i18n';
 import { signInForm } from '../lib/signin';
-import { Board } from './board';
+import type { Board } from './board';
 import { messages } from './messages';
 import { loadScopeUnit, loadSession, saveScopeUnit, saveSession } from './session';
-import type { ScopeUnit } from './types';
+import type { FiguresOptions, ScopeUnit } from './types';
+
+// defaultFigures: what an older server that does not send its FiguresOptions is taken to use.
+const defaultFigures: FiguresOptions = { ranking_min_cases: 5, map_bands: [85, 92, 97], aged_days: 30 };
 
 setDictionaries(messages);
 initLang();
@@ -60,13 +64,20 @@ async function enter(session: Session): Promise<void> {
   root.append(bar(session), h('p', { class: 'muted narrow' }, t('loading')));
   let scope: ScopeUnit[];
   let cats: Category[];
+  let figures: FiguresOptions;
+  let Board: typeof import('./board').Board;
   try {
-    const [s, c] = await Promise.all([
-      api<{ units: ScopeUnit[] }>('GET', '/api/stats/scope', session.token),
+    const [s, c, b] = await Promise.all([
+      api<{ units: ScopeUnit[]; figures?: FiguresOptions }>('GET', '/api/stats/scope', session.token),
       api<{ categories: Category[] }>('GET', '/api/categories', session.token),
+      import('./board').catch(() => {
+        throw new ApiError(0, 'network', 'the board did not load');
+      }),
     ]);
     scope = s.units ?? [];
     cats = c.categories ?? [];
+    figures = s.figures ?? defaultFigures;
+    Board = b.Board;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return expired();
     clear(root);
@@ -84,7 +95,7 @@ async function enter(session: Session): Promise<void> {
   const saved = loadScopeUnit(session.member.id);
   const start = scope.find((u) => u.code === saved) ?? scope[0];
   const conn = h('span', { class: 'conn', 'data-conn': 'offline' }, t('conn_offline'));
-  board = new Board(session, scope, start, cats, {
+  board = new Board(session, scope, start, cats, figures, {
     expired,
     conn: (s) => {
       conn.dataset.conn = s;

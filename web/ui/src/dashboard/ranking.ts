@@ -1,5 +1,7 @@
 // The ranking of the current unit's children (GET /api/stats/units) by closure rate, best or
-// worst first, with their overdue cases. A row opens its unit, like a click on the map.
+// worst first, with their overdue cases. A row opens its unit, like a click on the map. Units
+// with fewer received cases than the county's minimum (ranking_min_cases) are listed apart,
+// unranked, under a row that says so: one case closed is not a 100 % to rank by.
 import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { num, pct } from './format';
@@ -21,6 +23,7 @@ export class Ranking {
   readonly table: DataTable<UnitRow>;
   private dir: 1 | -1 = 1;
   private rows: UnitRow[] = [];
+  private min = 0; // the ranking minimum, from the server
   private ranked: UnitRow[] = []; // best first, units with cases only: the rank column
   private sort = h('select', { name: 'sort', 'aria-label': t('sort') },
     h('option', { value: 'best' }, t('sort_best')), h('option', { value: 'worst' }, t('sort_worst')));
@@ -32,8 +35,9 @@ export class Ranking {
     });
     this.table = new DataTable<UnitRow>({
       name: 'units', title: t('ranking_title'), api, path, key: (r) => r.code, open, openable, tools: [this.sort],
+      data: (r) => ({ ranked: String(this.rank(r) > 0) }),
       columns: [
-        { label: t('col_rank'), cell: (r) => (r.closure_rate === null ? '—' : String(this.rank(r))), num: true },
+        { label: t('col_rank'), cell: (r) => (this.rank(r) > 0 ? String(this.rank(r)) : '—'), num: true },
         { label: t('col_unit'), cell: (r) => r.name },
         { label: t('k_received'), cell: (r) => num(r.received), num: true },
         { label: t('k_closed'), cell: (r) => num(r.closed), num: true },
@@ -54,9 +58,14 @@ export class Ranking {
     return this.ranked.indexOf(r) + 1;
   }
 
-  render(rows: UnitRow[]): void {
+  render(rows: UnitRow[], min = this.min): void {
     this.rows = rows;
-    this.ranked = byRate(rows, 1).filter((r) => r.closure_rate !== null);
-    this.table.render(byRate(rows, this.dir));
+    this.min = min;
+    const ranked = rows.filter((r) => r.ranked && r.closure_rate !== null);
+    this.ranked = byRate(ranked, 1);
+    this.table.render(byRate(ranked, this.dir), {
+      title: t('unranked_title', { n: min }),
+      rows: byRate(rows.filter((r) => !ranked.includes(r)), this.dir),
+    });
   }
 }

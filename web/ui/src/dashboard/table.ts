@@ -44,17 +44,29 @@ export class DataTable<R> {
         h('thead', {}, h('tr', {}, o.columns.map((c) => h('th', { class: c.num ? 'num' : null }, c.label)))), this.body)));
   }
 
-  render(rows: R[]): void {
+  // render shows rows, then (if any) the rest under a heading row of their own: units listed
+  // but not ranked.
+  render(rows: R[], rest?: { title: string; rows: R[] }): void {
     clear(this.body);
-    if (rows.length === 0) {
+    if (rows.length === 0 && !rest?.rows.length) {
       this.body.append(h('tr', {}, h('td', { colspan: this.o.columns.length, class: 'empty' }, this.o.empty ?? t('no_rows'))));
       return;
     }
+    this.rows(rows);
+    if (rest?.rows.length) {
+      this.body.append(h('tr', { class: 'group-head', 'data-group': 'rest' },
+        h('th', { colspan: this.o.columns.length, scope: 'rowgroup' }, rest.title)));
+      this.rows(rest.rows, 'rest');
+    }
+  }
+
+  private rows(rows: R[], group?: string): void {
     for (const r of rows) {
       const canOpen = !!this.o.open && !!this.o.key && (this.o.openable?.(r) ?? true);
       const tr = h('tr', { 'data-code': this.o.key?.(r), class: canOpen ? 'open' : null, tabindex: canOpen ? 0 : null },
         this.o.columns.map((c) => h('td', { class: c.num ? 'num' : null }, c.cell(r))));
       for (const [k, v] of Object.entries(this.o.data?.(r) ?? {})) tr.dataset[k] = v;
+      if (group) tr.dataset.group = group;
       if (canOpen) {
         tr.addEventListener('click', () => this.o.open!(r));
         tr.addEventListener('keydown', (e) => {

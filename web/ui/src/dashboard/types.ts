@@ -5,6 +5,13 @@ export interface ScopeUnit {
   level: number;
 }
 
+// The county's choices about figures (GET /api/stats/scope's `figures`).
+export interface FiguresOptions {
+  ranking_min_cases: number;
+  map_bands: number[]; // closure-rate thresholds in percent, ascending
+  aged_days: number; // N of 积案
+}
+
 // A time-to-close bin (docs/metrics.md); to_s is null for the last, open-ended one.
 export interface Bin {
   bin: number;
@@ -52,6 +59,8 @@ export interface Summary {
   unverified_rate: Rate;
   open: number;
   overdue: number;
+  aged: number; // 积案: overdue, or open aged_days or more
+  aged_days: number;
   median: Bin | null;
   p90: Bin | null;
   tiers: TierRow[];
@@ -69,11 +78,13 @@ export interface UnitRow {
   mediation_success_rate: Rate;
   open: number;
   overdue: number;
+  ranked: boolean; // received at least the ranking minimum
 }
 
 export interface Units {
   level: number;
   units: UnitRow[];
+  ranking_min_cases: number;
 }
 
 export interface TrendPoint {
@@ -84,6 +95,8 @@ export interface TrendPoint {
   closed: number;
   closure_rate: Rate;
   on_time_rate: Rate;
+  partial: boolean; // cut by the period, or not over yet
+  current: boolean; // holds today
 }
 
 export interface Trend {
