@@ -85,7 +85,7 @@ type Config struct {
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
 		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds,
-		figures: DefaultFiguresOptions(), pdfFont: &pdfFonts{path: cfg.PDFFont}, hub: newHub()}
+		figures: DefaultFiguresOptions(), pdfFont: newPDFFonts(cfg.PDFFont), hub: newHub()}
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

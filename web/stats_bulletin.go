@@ -12,12 +12,22 @@ import (
 )
 
 // pdfFonts loads the PDF font once, on the first PDF asked for: a server without one still
-// serves everything else, and answers PDFs 503 saying what to install (docs/deploy.md).
+// serves everything else, and answers PDFs 503 saying what to install (docs/deploy.md). A
+// bulletin's PDF takes some 40 ms and 14 MB (the font is parsed for each document), so a few
+// are written at once and the rest wait their turn.
 type pdfFonts struct {
-	path string // "": the first of pdfdoc.FontPaths
-	once sync.Once
-	font *pdfdoc.Font
-	err  error
+	path  string // "": the first of pdfdoc.FontPaths
+	once  sync.Once
+	font  *pdfdoc.Font
+	err   error
+	slots chan struct{}
+}
+
+// pdfsAtOnce bounds the PDFs written at the same time.
+const pdfsAtOnce = 2
+
+func newPDFFonts(path string) *pdfFonts {
+	return &pdfFonts{path: path, slots: make(chan struct{}, pdfsAtOnce)}
 }
 
 func (p *pdfFonts) get() (*pdfdoc.Font, error) {
@@ -66,6 +76,12 @@ func (s *Server) statsBulletin(w http.ResponseWriter, r *http.Request) error {
 	if format != "pdf" {
 		writeJSON(w, http.StatusOK, b)
 		return nil
+	}
+	select {
+	case s.pdfFont.slots <- struct{}{}:
+		defer func() { <-s.pdfFont.slots }()
+	case <-r.Context().Done():
+		return r.Context().Err()
 	}
 	var buf bytes.Buffer
 	if err := WriteBulletinPDF(&buf, b, font); err != nil {
