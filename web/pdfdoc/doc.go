@@ -53,9 +53,9 @@ func New(font *Font, meta Meta) (*Doc, error) {
 	pdf.SetCreationDate(meta.Created)
 	pdf.SetModificationDate(meta.Created)
 	pdf.SetCatalogSort(true)
-	pdf.SetTitle(meta.Title, true)
-	pdf.SetAuthor(meta.Author, true)
-	pdf.SetSubject(meta.Subject, true)
+	pdf.SetTitle(clean(meta.Title), true)
+	pdf.SetAuthor(clean(meta.Author), true)
+	pdf.SetSubject(clean(meta.Subject), true)
 	pdf.SetCreator("griddispatch", false)
 	pdf.SetProducer("griddispatch", false)
 	if meta.Lang != "" {
@@ -107,6 +107,7 @@ func (d *Doc) Letterhead(office, number, date string) {
 	d.colour(red)
 	pt := 22.0
 	d.font(pt)
+	office = clean(office)
 	for pt > 12 && d.pdf.GetStringWidth(office) > Width() {
 		pt--
 		d.font(pt)
@@ -117,9 +118,9 @@ func (d *Doc) Letterhead(office, number, date string) {
 	d.font(bodyPt)
 	y := d.pdf.GetY()
 	d.pdf.SetXY(margin, y)
-	d.pdf.CellFormat(Width()/2, lineH(bodyPt), number, "", 0, "L", false, 0, "")
+	d.pdf.CellFormat(Width()/2, lineH(bodyPt), clean(number), "", 0, "L", false, 0, "")
 	d.pdf.SetXY(margin+Width()/2, y)
-	d.pdf.CellFormat(Width()/2, lineH(bodyPt), date, "", 0, "R", false, 0, "")
+	d.pdf.CellFormat(Width()/2, lineH(bodyPt), clean(date), "", 0, "R", false, 0, "")
 	d.pdf.SetY(y + lineH(bodyPt) + 1)
 	d.pdf.SetDrawColor(red[0], red[1], red[2])
 	d.pdf.SetLineWidth(0.6)
@@ -205,7 +206,7 @@ func (d *Doc) WriteTo(w io.Writer) (int64, error) {
 			d.colour(grey)
 			d.font(9)
 			d.pdf.SetXY(margin, pageH-15)
-			d.pdf.CellFormat(Width(), lineH(9), f(n, total), "", 0, "C", false, 0, "")
+			d.pdf.CellFormat(Width(), lineH(9), clean(f(n, total)), "", 0, "C", false, 0, "")
 		}
 	}
 	var buf bytes.Buffer

@@ -66,7 +66,7 @@ func LoadFont(path string) (*Font, error) {
 // mustHave are characters every document needs: a PDF viewer shows a character missing from
 // the font as an empty box, while the text still reads right when extracted.
 const mustHave = "0123456789%.,:;()-+/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz↑↓—" +
-	"年月日第期页共件网格化服务管理中心受理办结率逾期在办调解成功矛盾纠纷不上交按单位类别名次，。、（）：；"
+	"年月日第期页共件网格化服务管理中心受理办结率逾期在办调解成功矛盾纠纷不上交按单位类别名次，。、（）：；" + string(missing)
 
 // covers checks that the font at path maps every character of mustHave to a glyph.
 func covers(path string) error {

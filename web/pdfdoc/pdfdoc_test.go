@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +151,53 @@ func TestLoadFontRefusesWhatIsNotAFont(t *testing.T) {
 	for _, p := range []string{path, t.TempDir() + "/missing.ttf"} {
 		if _, err := LoadFont(p); err == nil || !strings.Contains(err.Error(), "no TrueType font") {
 			t.Errorf("LoadFont(%s): %v", p, err)
+		}
+	}
+}
+
+// Names come from administrators and grid imports: text the font lacks (an emoji, a rare
+// character, controls, right-to-left marks) or too long for a cell still makes a document.
+func TestDocumentTakesHostileText(t *testing.T) {
+	font := testFont(t)
+	doc, err := New(font, Meta{Created: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := []string{"😀村\U0002A6A5镇", "a\x00b\x1bc\u202ed", strings.Repeat("很", 3000), strings.Repeat("x", 3000),
+		"<script>alert(1)</script>", "(\\) %PDF-1.4 endobj", "\uFFFD\uFEFF"}
+	for _, s := range hostile {
+		doc.Paragraph(s, true)
+	}
+	rows := [][]string{}
+	for _, s := range hostile {
+		rows = append(rows, []string{s, s})
+	}
+	doc.Table(Table{Columns: []Column{{Label: "单位"}, {Label: "x", Num: true}}, Rows: rows})
+	var buf bytes.Buffer
+	if _, err := doc.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	pages := PDFText(t, buf.Bytes())
+	if text := strings.Join(pages, ""); !strings.Contains(text, "alert(1)") || !strings.Contains(text, "endobj") ||
+		!strings.Contains(text, "〓村〓镇") {
+		t.Fatalf("text: %.300s", text)
+	}
+	// The rows of 3,000 characters go on over pages, each under the header, within the page.
+	for i, p := range pages[len(pages)-3:] {
+		if !strings.Contains(p, "单位") {
+			t.Errorf("page %d of the table has no header", i)
+		}
+	}
+	// Nothing is written below the bottom margin, where the text would run off the page.
+	cmd := exec.Command("pdftotext", "-bbox", "-", "-")
+	cmd.Stdin = bytes.NewReader(buf.Bytes())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`yMax="([0-9.]+)">([^<]*)<`).FindAllStringSubmatch(string(out), -1) {
+		if y, _ := strconv.ParseFloat(m[1], 64); y > (bottom+1)/ptMM && !strings.Contains(m[2], "页") {
+			t.Fatalf("%q ends %.0f pt down the page, below the bottom margin (%.0f pt)", m[2], y, bottom/ptMM)
 		}
 	}
 }

@@ -51,11 +51,26 @@ func (d *Doc) Table(t Table) {
 	if len(rows) == 0 {
 		d.row(Table{Columns: []Column{{}}}, [][]string{wrap(t.Empty, Width()-2*cellPad, d.pdf.GetStringWidth)}, []float64{Width()}, false)
 	}
+	page := bottom - margin - rowHeight(hdr) // what a page holds under the header
 	for _, r := range rows {
-		if d.room(rowHeight(r)) {
+		for {
+			avail := bottom - d.pdf.GetY()
+			h := rowHeight(r)
+			if h <= avail {
+				d.row(t, r, widths, false)
+				break
+			}
+			// A row taller than a page (a name of thousands of characters) goes on over the
+			// pages; any other row goes whole to the next page.
+			if n := int((avail - 2*cellVPad) / lineH(tablePt)); h > page && n >= 1 {
+				var rest [][]string
+				r, rest = splitRow(r, n)
+				d.row(t, r, widths, false)
+				r = rest
+			}
+			d.pdf.AddPage()
 			d.row(t, hdr, widths, true)
 		}
-		d.row(t, r, widths, false)
 	}
 	d.pdf.SetDrawColor(0, 0, 0)
 	d.font(bodyPt)
@@ -142,6 +157,16 @@ func (d *Doc) rowLines(cells []string, widths []float64) [][]string {
 		out[i] = wrap(s, widths[i]-2*cellPad, d.pdf.GetStringWidth)
 	}
 	return out
+}
+
+// splitRow parts a row after its first n lines.
+func splitRow(cells [][]string, n int) (head, rest [][]string) {
+	head, rest = make([][]string, len(cells)), make([][]string, len(cells))
+	for i, c := range cells {
+		k := min(n, len(c))
+		head[i], rest[i] = c[:k], c[k:]
+	}
+	return head, rest
 }
 
 func rowHeight(cells [][]string) float64 {

@@ -3,6 +3,7 @@ package pdfdoc
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Line breaking for Chinese mixed with Latin: a line may break between any two Chinese
@@ -68,8 +69,32 @@ func endsWithOpening(s string) bool {
 	return false
 }
 
+// missing stands for a character the PDF cannot hold: 〓, as Chinese typesetting marks a
+// character it has no type for.
+const missing = '〓'
+
+// clean makes text safe to write: characters beyond the Basic Multilingual Plane (emoji, CJK
+// extension B), which the PDF writer's font tables cannot index (it panics), become 〓; control
+// characters go, tabs become spaces; a newline stays.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\t':
+			return ' '
+		case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0xfeff || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			return -1
+		case r > 0xffff || r == utf8.RuneError:
+			return missing
+		}
+		return r
+	}, s)
+}
+
 // wrap breaks text into lines no wider than width, as measured by w. A newline always breaks.
 func wrap(text string, width float64, w func(string) float64) []string {
+	text = clean(text)
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
 		line, lw := "", 0.0
