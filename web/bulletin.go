@@ -172,7 +172,12 @@ func (src BulletinSource) Build(ctx context.Context, unit string, day time.Time,
 	if err != nil {
 		return nil, err
 	}
-	b.rank(units)
+	if b.level < grid.Grid { // a grid has no units below it to rank, only itself
+		b.rank(units)
+	} else {
+		b.rank(nil)
+		b.MostOverdue = b.overdueOf(units)
+	}
 	if b.Categories, err = src.categories(ctx, week, lang); err != nil {
 		return nil, err
 	}
@@ -308,14 +313,23 @@ func (b *Bulletin) rank(rows []bulletinRow) {
 	for i := n - 1; i >= n-worst; i-- {
 		b.Worst = append(b.Worst, bulletinUnit{ranked[i], i + 1})
 	}
+	b.MostOverdue = b.overdueOf(rows)
+	for i, r := range b.MostOverdue {
+		b.MostOverdue[i].Rank = slices.IndexFunc(ranked, func(x bulletinRow) bool { return x.Code == r.Code }) + 1
+	}
+}
+
+// overdueOf are the five rows with the most overdue cases (then the most open), and counts the
+// rows with any.
+func (b *Bulletin) overdueOf(rows []bulletinRow) []bulletinUnit {
 	over := slices.DeleteFunc(slices.Clone(rows), func(r bulletinRow) bool { return r.Overdue == 0 })
 	slices.SortFunc(over, func(x, y bulletinRow) int {
 		return cmp.Or(cmp.Compare(y.Overdue, x.Overdue), cmp.Compare(y.Open, x.Open), cmp.Compare(x.Code, y.Code))
 	})
-	b.MostOverdue = []bulletinUnit{}
-	for _, r := range over[:min(5, len(over))] {
-		rank := slices.IndexFunc(ranked, func(x bulletinRow) bool { return x.Code == r.Code }) + 1
-		b.MostOverdue = append(b.MostOverdue, bulletinUnit{r, rank})
-	}
 	b.overdueUnits = len(over)
+	out := []bulletinUnit{}
+	for _, r := range over[:min(5, len(over))] {
+		out = append(out, bulletinUnit{bulletinRow: r})
+	}
+	return out
 }

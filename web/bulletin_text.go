@@ -23,7 +23,10 @@ func officeOf(name string, level grid.Level, lang string) string {
 		}
 		return "Grid Service Management Centre, " + name
 	}
-	if level >= grid.Village {
+	switch {
+	case level >= grid.Grid: // 东阜村第1网格服务站, not …网格网格化服务站
+		return name + "服务站"
+	case level == grid.Village:
 		return name + "网格化服务站"
 	}
 	return name + "网格化服务管理中心"

@@ -174,6 +174,12 @@ func TestBulletinHeading(t *testing.T) {
 	if now.Date != "2026-12-30" || now.Number != "2026年第53期" || now.Office != "北城街道网格化服务管理中心" {
 		t.Fatalf("%s %s %s", now.Date, now.Number, now.Office)
 	}
+	if got := officeOf("东阜村第1网格", grid.Grid, "zh"); got != "东阜村第1网格服务站" {
+		t.Fatal(got)
+	}
+	if got := officeOf("东阜村", grid.Village, "zh"); got != "东阜村网格化服务站" {
+		t.Fatal(got)
+	}
 	if got := weekText("2026-12-28", "2027-01-03", "zh"); got != "2026年12月28日至2027年1月3日" {
 		t.Fatal(got)
 	}

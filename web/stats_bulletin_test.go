@@ -182,6 +182,13 @@ func TestStatsBulletinRoute(t *testing.T) {
 		t.Fatalf("en summary: %v", en["summary"])
 	}
 
+	// A grid's bulletin: no units below it to rank.
+	g := get("bulletin", fx.supervisor, "unit=140802001001001&week="+from).body
+	if g["office"] != "东阜村第1网格服务站" || len(g["best"].([]any)) != 0 || len(g["worst"].([]any)) != 0 ||
+		strings.Contains(g["summary"].(string), "单位") || !strings.Contains(g["summary"].(string), "东阜村第1网格共受理矛盾纠纷") {
+		t.Fatalf("grid bulletin: %v", g)
+	}
+
 	// The PDF: the same bulletin, its Chinese read back.
 	status, header, pdf := do(t, "GET", fx.base+"/api/stats/bulletin?unit=140802001&format=pdf&week="+from, fx.supervisor, nil)
 	if status != 200 || header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) ||
