@@ -22,6 +22,7 @@ const (
 	ptMM         = 25.4 / 72 // one point in millimetres
 	lineFactor   = 1.55      // line height / font size
 	fontName     = "cjk"
+	latinName    = "latin"
 )
 
 // Colours.
@@ -42,8 +43,10 @@ type Meta struct {
 
 // Doc is one document being written.
 type Doc struct {
-	pdf  *fpdf.Fpdf
-	meta Meta
+	pdf   *fpdf.Fpdf
+	meta  Meta
+	pt    float64 // the size of the type set
+	latin bool    // Latin letters and digits in the Latin font
 }
 
 // New starts an A4 portrait document written in font.
@@ -67,8 +70,14 @@ func New(font *Font, meta Meta) (*Doc, error) {
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("font %s: %w", font.Path, err)
 	}
+	if font.latin != nil {
+		pdf.AddUTF8FontFromBytes(latinName, "", font.latin)
+		if err := pdf.Error(); err != nil {
+			return nil, fmt.Errorf("font %s: %w", font.LatinPath, err)
+		}
+	}
 	pdf.AddPage()
-	d := &Doc{pdf: pdf, meta: meta}
+	d := &Doc{pdf: pdf, meta: meta, latin: font.latin != nil}
 	d.font(bodyPt)
 	return d, nil
 }
@@ -77,7 +86,70 @@ func New(font *Font, meta Meta) (*Doc, error) {
 func Width() float64 { return pageW - 2*margin }
 
 func (d *Doc) font(pt float64) {
+	d.pt = pt
 	d.pdf.SetFont(fontName, "", pt)
+}
+
+// runs splits s into runs of one font each: Latin letters, digits and ASCII punctuation in the
+// Latin font (when there is one), the rest (Chinese, full-width punctuation) in the CJK font.
+func (d *Doc) runs(s string) (runs []string, latin []bool) {
+	start := 0
+	for i, r := range s {
+		l := d.latin && r < 0x250
+		if i == 0 {
+			latin = append(latin, l)
+			continue
+		}
+		if l != latin[len(latin)-1] {
+			runs = append(runs, s[start:i])
+			latin = append(latin, l)
+			start = i
+		}
+	}
+	if s != "" {
+		runs = append(runs, s[start:])
+	}
+	return runs, latin
+}
+
+func (d *Doc) setRunFont(latin bool) {
+	if latin {
+		d.pdf.SetFont(latinName, "", d.pt)
+	} else {
+		d.pdf.SetFont(fontName, "", d.pt)
+	}
+}
+
+// width is how wide s is set at the current size, in millimetres.
+func (d *Doc) width(s string) float64 {
+	runs, latin := d.runs(s)
+	w := 0.0
+	for i, r := range runs {
+		d.setRunFont(latin[i])
+		w += d.pdf.GetStringWidth(r)
+	}
+	d.setRunFont(false)
+	return w
+}
+
+// cell sets s on one line in the box at x, y of width w and height h, aligned L, C or R.
+func (d *Doc) cell(x, y, w, h float64, s, align string) {
+	runs, latin := d.runs(s)
+	total := d.width(s)
+	switch align {
+	case "C":
+		x += (w - total) / 2
+	case "R":
+		x += w - total
+	}
+	for i, r := range runs {
+		d.setRunFont(latin[i])
+		rw := d.pdf.GetStringWidth(r)
+		d.pdf.SetXY(x, y)
+		d.pdf.CellFormat(rw, h, r, "", 0, "L", false, 0, "")
+		x += rw
+	}
+	d.setRunFont(false)
 }
 
 func (d *Doc) colour(c [3]int) { d.pdf.SetTextColor(c[0], c[1], c[2]) }
@@ -108,19 +180,17 @@ func (d *Doc) Letterhead(office, number, date string) {
 	pt := 22.0
 	d.font(pt)
 	office = clean(office)
-	for pt > 12 && d.pdf.GetStringWidth(office) > Width() {
+	for pt > 12 && d.width(office) > Width() {
 		pt--
 		d.font(pt)
 	}
-	d.lines(wrap(office, Width(), d.pdf.GetStringWidth), pt, "C")
+	d.lines(wrap(office, Width(), d.width), pt, "C")
 	d.Space(3)
 	d.colour(black)
 	d.font(bodyPt)
 	y := d.pdf.GetY()
-	d.pdf.SetXY(margin, y)
-	d.pdf.CellFormat(Width()/2, lineH(bodyPt), clean(number), "", 0, "L", false, 0, "")
-	d.pdf.SetXY(margin+Width()/2, y)
-	d.pdf.CellFormat(Width()/2, lineH(bodyPt), clean(date), "", 0, "R", false, 0, "")
+	d.cell(margin, y, Width()/2, lineH(bodyPt), clean(number), "L")
+	d.cell(margin+Width()/2, y, Width()/2, lineH(bodyPt), clean(date), "R")
 	d.pdf.SetY(y + lineH(bodyPt) + 1)
 	d.pdf.SetDrawColor(red[0], red[1], red[2])
 	d.pdf.SetLineWidth(0.6)
@@ -134,7 +204,7 @@ func (d *Doc) Letterhead(office, number, date string) {
 func (d *Doc) Title(s string) {
 	d.colour(black)
 	d.font(16)
-	lines := wrap(s, Width(), d.pdf.GetStringWidth)
+	lines := wrap(s, Width(), d.width)
 	d.room(float64(len(lines)) * lineH(16))
 	d.lines(lines, 16, "C")
 	d.font(bodyPt)
@@ -145,7 +215,7 @@ func (d *Doc) Title(s string) {
 func (d *Doc) Subtitle(s string) {
 	d.colour(grey)
 	d.font(bodyPt)
-	lines := wrap(s, Width(), d.pdf.GetStringWidth)
+	lines := wrap(s, Width(), d.width)
 	d.room(float64(len(lines)) * lineH(bodyPt))
 	d.lines(lines, bodyPt, "C")
 	d.colour(black)
@@ -156,7 +226,7 @@ func (d *Doc) Subtitle(s string) {
 func (d *Doc) Heading(s string) {
 	d.colour(black)
 	d.font(13)
-	lines := wrap(s, Width(), d.pdf.GetStringWidth)
+	lines := wrap(s, Width(), d.width)
 	d.room(float64(len(lines))*lineH(13) + 3*lineH(bodyPt))
 	d.lines(lines, 13, "L")
 	d.font(bodyPt)
@@ -180,7 +250,7 @@ func (d *Doc) paragraph(s string, indent bool, pt float64, c [3]int) {
 	if indent {
 		s = "\u3000\u3000" + s // two ideographic spaces
 	}
-	for _, l := range wrap(s, Width(), d.pdf.GetStringWidth) {
+	for _, l := range wrap(s, Width(), d.width) {
 		d.room(lineH(pt))
 		d.lines([]string{l}, pt, "L")
 	}
@@ -192,8 +262,9 @@ func (d *Doc) paragraph(s string, indent bool, pt float64, c [3]int) {
 // lines writes lines at the current position, each a line high, aligned L, C or R.
 func (d *Doc) lines(lines []string, pt float64, align string) {
 	for _, l := range lines {
-		d.pdf.SetX(margin)
-		d.pdf.CellFormat(Width(), lineH(pt), l, "", 1, align, false, 0, "")
+		y := d.pdf.GetY()
+		d.cell(margin, y, Width(), lineH(pt), l, align)
+		d.pdf.SetXY(margin, y+lineH(pt))
 	}
 }
 
@@ -205,8 +276,7 @@ func (d *Doc) WriteTo(w io.Writer) (int64, error) {
 			d.pdf.SetPage(n)
 			d.colour(grey)
 			d.font(9)
-			d.pdf.SetXY(margin, pageH-15)
-			d.pdf.CellFormat(Width(), lineH(9), clean(f(n, total)), "", 0, "C", false, 0, "")
+			d.cell(margin, pageH-15, Width(), lineH(9), clean(f(n, total)), "C")
 		}
 	}
 	var buf bytes.Buffer

@@ -22,10 +22,21 @@ var FontPaths = []string{
 // ErrNoFont: no font to write Chinese with.
 var ErrNoFont = errors.New("no TrueType font with Chinese glyphs")
 
-// Font is a TrueType font read once and embedded, as a subset, in every document.
+// LatinPaths are where Debian puts TrueType fonts for Latin letters and digits (DejaVu Serif,
+// else Sans, fonts-dejavu-core): the Chinese font's own are typewriter-like, and a serif goes
+// with a Song face as Times does with 宋体. Optional: without one, the Chinese font sets them.
+var LatinPaths = []string{
+	"/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+	"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+}
+
+// Font is a TrueType font read once and embedded, as a subset, in every document, with the
+// Latin font that sets Latin letters and digits, if there is one.
 type Font struct {
-	Path string
-	data []byte
+	Path      string
+	LatinPath string // "": none
+	data      []byte
+	latin     []byte
 }
 
 // maxFontBytes bounds what a font file may hold: the largest CJK TrueType fonts are some 20 MB.
@@ -55,10 +66,12 @@ func LoadFont(path string) (*Font, error) {
 		if len(data) < 12 || string(data[:4]) != "\x00\x01\x00\x00" && string(data[:4]) != "true" {
 			return nil, fmt.Errorf("%w: %s is not a TrueType font (.ttf)", ErrNoFont, p)
 		}
-		if err := covers(p); err != nil {
+		if err := covers(p, mustHave); err != nil {
 			return nil, err
 		}
-		return &Font{Path: p, data: data}, nil
+		f := &Font{Path: p, data: data}
+		f.LatinPath, f.latin = loadLatin()
+		return f, nil
 	}
 	return nil, fmt.Errorf("%w: none of %v (Debian: apt-get install fonts-droid-fallback)", ErrNoFont, FontPaths)
 }
@@ -68,8 +81,30 @@ func LoadFont(path string) (*Font, error) {
 const mustHave = "0123456789%.,:;()-+/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz↑↓—" +
 	"年月日第期页共件网格化服务管理中心受理办结率逾期在办调解成功矛盾纠纷不上交按单位类别名次，。、（）：；" + string(missing)
 
+// loadLatin reads the first of LatinPaths that is there and has every ASCII character.
+func loadLatin() (string, []byte) {
+	for _, p := range LatinPaths {
+		if covers(p, latinMustHave) != nil {
+			continue
+		}
+		if data, err := os.ReadFile(p); err == nil && len(data) < maxFontBytes {
+			return p, data
+		}
+	}
+	return "", nil
+}
+
+// latinMustHave is what the Latin font sets: every character below U+0250 that text has.
+var latinMustHave = func() string {
+	var b strings.Builder
+	for r := rune(0x20); r < 0x7f; r++ {
+		b.WriteRune(r)
+	}
+	return b.String()
+}()
+
 // covers checks that the font at path maps every character of mustHave to a glyph.
-func covers(path string) error {
+func covers(path, mustHave string) error {
 	ttf, err := fpdf.TtfParse(path)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrNoFont, path, err)

@@ -113,6 +113,9 @@ func TestDocumentTableBreaksAcrossPages(t *testing.T) {
 	if buf.Len() > 200<<10 {
 		t.Errorf("the PDF is %d bytes: is the font subset?", buf.Len())
 	}
+	if font.LatinPath != "" && !bytes.Contains(buf.Bytes(), []byte("utf8"+latinName)) {
+		t.Errorf("%s is not in the PDF", font.LatinPath)
+	}
 	pages := PDFText(t, buf.Bytes())
 	if len(pages) < 3 || doc.Pages() != len(pages) {
 		t.Fatalf("%d pages (doc says %d), want 3 or more", len(pages), doc.Pages())

@@ -49,7 +49,7 @@ func (d *Doc) Table(t Table) {
 	d.room(first)
 	d.row(t, hdr, widths, true)
 	if len(rows) == 0 {
-		d.row(Table{Columns: []Column{{}}}, [][]string{wrap(t.Empty, Width()-2*cellPad, d.pdf.GetStringWidth)}, []float64{Width()}, false)
+		d.row(Table{Columns: []Column{{}}}, [][]string{wrap(t.Empty, Width()-2*cellPad, d.width)}, []float64{Width()}, false)
 	}
 	page := bottom - margin - rowHeight(hdr) // what a page holds under the header
 	for _, r := range rows {
@@ -125,7 +125,7 @@ func (d *Doc) minWidths(t Table) []float64 {
 	out := make([]float64, len(t.Columns))
 	widest := func(i int, s string) {
 		for _, tok := range tokens(s) {
-			out[i] = max(out[i], d.pdf.GetStringWidth(tok)+2*cellPad+0.5)
+			out[i] = max(out[i], d.width(tok)+2*cellPad+0.5)
 		}
 	}
 	for i, c := range t.Columns {
@@ -154,7 +154,7 @@ func (d *Doc) rowLines(cells []string, widths []float64) [][]string {
 		if i < len(cells) {
 			s = cells[i]
 		}
-		out[i] = wrap(s, widths[i]-2*cellPad, d.pdf.GetStringWidth)
+		out[i] = wrap(s, widths[i]-2*cellPad, d.width)
 	}
 	return out
 }
@@ -196,8 +196,7 @@ func (d *Doc) row(t Table, cells [][]string, widths []float64, header bool) {
 			align = "R"
 		}
 		for j, l := range lines {
-			d.pdf.SetXY(x+cellPad, y+cellVPad+float64(j)*lineH(tablePt))
-			d.pdf.CellFormat(widths[i]-2*cellPad, lineH(tablePt), l, "", 0, align, false, 0, "")
+			d.cell(x+cellPad, y+cellVPad+float64(j)*lineH(tablePt), widths[i]-2*cellPad, lineH(tablePt), l, align)
 		}
 		x += widths[i]
 	}
