@@ -57,11 +57,14 @@ help:
 ## --- setup -------------------------------------------------------------------------------
 
 # PostgreSQL 15 and PostGIS 3 from Debian's packages, each only if missing: naming an installed
-# package to apt-get would upgrade it under a running server.
+# package to apt-get would upgrade it under a running server. And the TrueType fonts the server
+# writes PDFs in (the weekly bulletin; docs/deploy.md): Chinese, and Latin letters and digits.
 deps:
 	@pkgs=; \
 	[ -x $(PGBIN)/initdb ] || pkgs="$$pkgs postgresql-$(PGVERSION)"; \
 	[ -f /usr/share/postgresql/$(PGVERSION)/extension/postgis.control ] || pkgs="$$pkgs postgresql-$(PGVERSION)-postgis-3"; \
+	[ -f /usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf ] || pkgs="$$pkgs fonts-arphic-gbsn00lp"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || pkgs="$$pkgs fonts-dejavu-core"; \
 	if [ -n "$$pkgs" ]; then \
 		echo ">> installing$$pkgs" >&2; \
 		$(SUDO) apt-get update -qq; \
@@ -122,10 +125,12 @@ env: db
 	@echo "export TEST_DATABASE_URL='$(test_db_url)'"
 
 # Debian's Chromium for the browser tests (playwright-core drives it; it never downloads one),
-# and Noto CJK, without which Chinese renders as boxes and layout problems hide in screenshots.
+# and Noto CJK, without which Chinese renders as boxes and layout problems hide in screenshots;
+# pdftotext (poppler-utils), with which the tests read the PDFs they write back.
 chromium:
 	@pkgs=; [ -x /usr/bin/chromium ] || pkgs="$$pkgs chromium"; \
 	[ -d /usr/share/fonts/opentype/noto ] || pkgs="$$pkgs fonts-noto-cjk"; \
+	[ -x /usr/bin/pdftotext ] || pkgs="$$pkgs poppler-utils"; \
 	if [ -n "$$pkgs" ]; then \
 		echo ">> installing$$pkgs" >&2; \
 		$(SUDO) apt-get update -qq; \

@@ -25,7 +25,7 @@ func TestDashboardLive(t *testing.T) {
 		t.Fatal("the dashboard is not built: run `make ui`")
 	}
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := liveFixtureWith(t, rankFrom(2)) // the villages' 3 and 2 cases are enough to be ranked
 	supervisor := fx.member(t, "13900000051", "140802001", grid.RoleSupervisor)
 	fx.member(t, "13900000052", "140802001001", grid.RoleMediator)
 	ids := map[string]int64{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/web/pdfdoc"
 )
 
 // Errors of the HTTP layer.
@@ -123,6 +124,9 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusUnprocessableEntity, "no_mediation_yet", err.Error()
 	case errors.Is(err, dispatch.ErrBadTransition):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
+	case errors.Is(err, pdfdoc.ErrNoFont): // the server runs, but cannot write PDFs (docs/deploy.md)
+		status, code, msg = http.StatusServiceUnavailable, "no_pdf_font", "PDFs cannot be written here: "+err.Error()
+		logger.Warn("request failed", "err", err)
 	case errors.Is(err, dispatch.ErrRetryable):
 		w.Header().Set("Retry-After", "5")
 		status, code, msg = http.StatusServiceUnavailable, "unavailable", "temporarily unavailable; try again"

@@ -140,7 +140,8 @@ func (s *Server) routes(cfg Config) []route {
 		rs = append(rs, route{"GET /api/stats/scope", policyMember, timed(s.handleStatsScope)},
 			figures("summary", s.handleStatsSummary), figures("units", s.handleStatsUnits),
 			figures("trend", s.handleStatsTrend), figures("categories", s.handleStatsCategories),
-			figures("tiers", s.handleStatsTiers), figures("map", s.handleStatsMap))
+			figures("tiers", s.handleStatsTiers), figures("map", s.handleStatsMap),
+			route{"GET /api/stats/bulletin", policyFiguresViewer, timed(s.handleStatsBulletin)})
 	}
 	add(cfg.Photos != nil,
 		route{"POST /api/photos", policyMember, s.handlePhotoUpload},

@@ -35,6 +35,7 @@ type Server struct {
 	allowedOrigins []string
 	sessionEnds    SessionEnds
 	figures        FiguresOptions
+	pdfFont        *pdfFonts
 	hub            *hub
 	served         []Route
 	http           *http.Server
@@ -77,13 +78,14 @@ type Config struct {
 	AllowedOrigins []string        // browser origins besides the server's own host, for websockets
 	SessionEnds    SessionEnds     // closes revoked sessions' websockets on every process; optional
 	Figures        *FiguresOptions // ranking minimum and map bands; nil: DefaultFiguresOptions
+	PDFFont        string          // the TrueType font of PDFs (the bulletin); "": the first of pdfdoc.FontPaths
 }
 
 // NewServer builds a server.
 func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
 		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds,
-		figures: DefaultFiguresOptions(), hub: newHub()}
+		figures: DefaultFiguresOptions(), pdfFont: newPDFFonts(cfg.PDFFont), hub: newHub()}
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

@@ -93,9 +93,13 @@ func (m *Main) Run(ctx context.Context) error {
 		SessionEnds:    m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
 		Figures:        &m.Config.Figures,
+		PDFFont:        m.Config.PDFFont,
 	})
 	if err != nil {
 		return err
+	}
+	if err := m.http.PDFFontErr(); err != nil {
+		m.Logger.Warn("the weekly bulletin's PDF will answer 503 (docs/deploy.md)", "err", err)
 	}
 	if err := m.http.Open(m.Config.Listen); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/web"
+	"github.com/griddispatch/griddispatch/web/pdfdoc"
 )
 
 // Config is everything the binary can be told, from flags with environment fallbacks.
@@ -32,6 +34,9 @@ type Config struct {
 	AllowedOrigins []string
 	// Figures: the fewest cases a unit needs to be ranked, and the dashboard map's bands.
 	Figures web.FiguresOptions
+	// PDFFont is the TrueType font with Chinese glyphs that PDFs (the weekly bulletin) are
+	// written in; empty: the first of pdfdoc.FontPaths found (Debian's fonts-droid-fallback).
+	PDFFont string
 }
 
 // DefaultConfig is what an unconfigured process uses.
@@ -55,6 +60,11 @@ func (c Config) validate() error {
 	}
 	if err := c.Figures.Validate(); err != nil {
 		return fmt.Errorf("--ranking-min-cases, --map-bands: %w", err)
+	}
+	if c.PDFFont != "" {
+		if _, err := os.Stat(c.PDFFont); err != nil {
+			return fmt.Errorf("--pdf-font: %w", err)
+		}
 	}
 	if c.NATSReplicas > 1 && c.NATSURL == "" {
 		return fmt.Errorf("--nats-replicas %d needs an external NATS cluster (--nats-url): the embedded server is a single node", c.NATSReplicas)
@@ -91,6 +101,9 @@ func globalFlags() []cli.Flag {
 			Usage: "fewest cases received in the period for a unit to be ranked (dashboard rankings, the bulletin's best and worst five)"},
 		&cli.FloatSliceFlag{Name: "map-bands", Value: d.Figures.MapBands, Sources: cli.EnvVars("GRIDDISPATCH_MAP_BANDS"),
 			Usage: "closure-rate thresholds in percent that band the dashboard's map, ascending, e.g. 85,92,97"},
+		&cli.StringFlag{Name: "pdf-font", Sources: cli.EnvVars("GRIDDISPATCH_PDF_FONT"),
+			Usage: "TrueType font (.ttf, glyf outlines) with Chinese glyphs for PDFs such as the weekly bulletin; default: the first found of " +
+				strings.Join(pdfdoc.FontPaths, ", ")},
 	}
 }
 
@@ -108,6 +121,7 @@ func configFrom(cmd *cli.Command) Config {
 		NearMetres:     cmd.Float("near-metres"),
 		AllowedOrigins: cmd.StringSlice("allowed-origin"),
 		Figures:        web.FiguresOptions{RankingMinCases: cmd.Int("ranking-min-cases"), MapBands: cmd.FloatSlice("map-bands")},
+		PDFFont:        cmd.String("pdf-font"),
 	}
 }
 

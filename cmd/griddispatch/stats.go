@@ -36,6 +36,6 @@ func statsCommand(stdout io.Writer) *cli.Command {
 				fmt.Fprintf(stdout, "statistics rebuilt: %d rows in %.1fs\n", rows, time.Since(start).Seconds())
 				return nil
 			},
-		}},
+		}, bulletinCommand(stdout)},
 	}
 }

@@ -127,6 +127,11 @@ export const messages = {
     change_same: '与上周持平',
     change_none: '上周无可比数据',
     change_none_now: '本周无可比数据',
+    bulletin_pdf: '下载 PDF',
+    bulletin_period: '{unit}　统计时段：{period}',
+    bulletin_none_ranked: '本周无参与排名的单位',
+    bulletin_none_worst: '参与排名的单位不足两个',
+    bulletin_no_cases: '本周未受理案件',
   },
   en: {
     app_title: 'Supervision dashboard',
@@ -255,5 +260,10 @@ export const messages = {
     change_same: 'no change',
     change_none: 'no figure the week before',
     change_none_now: 'no figure this week',
+    bulletin_pdf: 'Download PDF',
+    bulletin_period: '{unit}, {period}',
+    bulletin_none_ranked: 'No unit is ranked this week',
+    bulletin_none_worst: 'Fewer than two units are ranked',
+    bulletin_no_cases: 'No cases this week',
   },
 };

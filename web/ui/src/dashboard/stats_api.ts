@@ -38,6 +38,11 @@ export class StatsAPI {
     return this.get<Trend>(statsPath('trend', unit, f, { by: f.by }));
   }
 
+  // bulletin reads the weekly bulletin (bulletin.ts builds the path and types the answer).
+  bulletin<T>(path: string) {
+    return this.get<T>(path);
+  }
+
   categories(unit: string, f: Partial<Filters>) {
     // the route has no category filter: it is the breakdown by category
     return this.get<{ categories: CategoryRow[] }>(statsPath('categories', unit, { ...f, category: '' }));
