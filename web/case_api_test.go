@@ -32,6 +32,12 @@ type caseAPI struct {
 // consoles and dashboards live.
 func liveFixture(t *testing.T) *fixture {
 	t.Helper()
+	return liveFixtureWith(t, func(*web.Config) {})
+}
+
+// liveFixtureWith is liveFixture with the server's config adjusted by configure.
+func liveFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	bus, err := dispatch.ConnectInProcess(ctx, dispatchtest.NATS(t), logger)
@@ -42,7 +48,10 @@ func liveFixture(t *testing.T) *fixture {
 	if err := bus.EnsureStreams(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fx := newFixtureWith(t, func(c *web.Config) { c.CaseEvents, c.StatsChanges = bus, bus })
+	fx := newFixtureWith(t, func(c *web.Config) {
+		c.CaseEvents, c.StatsChanges = bus, bus
+		configure(c)
+	})
 	relay := dispatch.StartRelay(fx.pool, bus, logger)
 	t.Cleanup(relay.Close)
 	stats := dispatch.NewStatsApplier(fx.pool, logger)

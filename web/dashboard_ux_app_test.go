@@ -6,8 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -17,7 +15,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/web"
 )
@@ -39,24 +36,8 @@ type uxCounty struct {
 func newUXCounty(t *testing.T) *uxCounty {
 	t.Helper()
 	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, dispatchtest.NATS(t), logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	if err := bus.EnsureStreams(ctx); err != nil {
-		t.Fatal(err)
-	}
 	figures := uxFigures
-	fx := newFixtureWith(t, func(c *web.Config) { c.CaseEvents, c.StatsChanges, c.Figures = bus, bus, &figures })
-	relay := dispatch.StartRelay(fx.pool, bus, logger)
-	t.Cleanup(relay.Close)
-	applier := dispatch.NewStatsApplier(fx.pool, logger)
-	if err := applier.Bind(ctx, bus); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(applier.Close)
+	fx := liveFixtureWith(t, func(c *web.Config) { c.Figures = &figures })
 	u := &uxCounty{fixture: fx, supervisor: fx.member(t, "13900000061", "140802001", grid.RoleSupervisor)}
 	fx.member(t, "13900000062", "140802001001", grid.RoleMediator)
 	ids := map[string]int64{}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/web"
 )
@@ -25,33 +22,6 @@ func rankFrom(minCases int) func(*web.Config) {
 		opts.RankingMinCases = minCases
 		c.Figures = &opts
 	}
-}
-
-// liveFixtureWith is liveFixture with the server's config adjusted by configure.
-func liveFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
-	t.Helper()
-	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, dispatchtest.NATS(t), logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	if err := bus.EnsureStreams(ctx); err != nil {
-		t.Fatal(err)
-	}
-	fx := newFixtureWith(t, func(c *web.Config) {
-		c.CaseEvents, c.StatsChanges = bus, bus
-		configure(c)
-	})
-	relay := dispatch.StartRelay(fx.pool, bus, logger)
-	t.Cleanup(relay.Close)
-	stats := dispatch.NewStatsApplier(fx.pool, logger)
-	if err := stats.Bind(ctx, bus); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stats.Close)
-	return fx
 }
 
 // newBulletinAPI is newCaseAPI on a server that ranks units from minCases received cases.
