@@ -20,11 +20,12 @@ const say = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 // shot saves the page at 360 px, and at 1366 px when asked.
 async function shot(name, wide = false) {
   if (!shots) return;
-  await page.screenshot({ path: `${shots}/${name}-360.png`, fullPage: true });
+  const fullPage = (await page.evaluate(() => document.documentElement.scrollHeight)) < 2000; // not 100 rows long
+  await page.screenshot({ path: `${shots}/${name}-360.png`, fullPage });
   if (wide) {
     await page.setViewportSize({ width: 1366, height: 900 });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: `${shots}/${name}-1366.png`, fullPage: true });
+    await page.screenshot({ path: `${shots}/${name}-1366.png`, fullPage });
     await page.setViewportSize({ width: 360, height: 740 });
     await page.waitForTimeout(300);
   }
@@ -75,12 +76,14 @@ try {
     // the micro-grids' labels sit at their centres; micro-grid 2 is the one named so
     const label = [...document.querySelectorAll('.unit-label')].find((l) => l.textContent.includes('第2微网格'));
     const r = label.getBoundingClientRect();
-    return { x: r.left + r.width / 2, y: r.top + r.height / 2 + 20 };
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
   });
-  const pin = await page.$eval('[data-test=map] .pin', (el) => { const r = el.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2, tipY: r.bottom }; });
+  // grabbed by its head, the pin's tip (where it points) is half its height lower
+  const pin = await page.$eval('[data-test=map] .pin', (el) => { const r = el.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2, tip: r.height / 2 }; });
+  const to = { x: micro2.x, y: micro2.y - pin.tip };
   await page.mouse.move(pin.x, pin.y);
   await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(pin.x + ((micro2.x - pin.x) * i) / 10, pin.y + ((micro2.y - pin.y) * i) / 10);
+  for (let i = 1; i <= 10; i++) await page.mouse.move(pin.x + ((to.x - pin.x) * i) / 10, pin.y + ((to.y - pin.y) * i) / 10);
   await page.mouse.up();
   await page.waitForFunction(() => document.querySelector('[data-test=grid]').dataset.unit === '140802001001001002');
   await page.waitForFunction(() => document.querySelector('[data-test=grid]').textContent.includes('第2微网格'));

@@ -23,6 +23,8 @@ export class ReportMap {
     this.map = L.map(el, { zoomControl: true, attributionControl: false, zoomSnap: 0.5, minZoom: 8, maxZoom: 19 });
     this.map.setView([35, 111], 12);
     this.pinLabel = labels.pin;
+    // The micro-grids' names only while the grid is drawn large enough to hold them.
+    this.map.on('zoomend', () => this.labels());
   }
 
   private pinLabel: string;
@@ -36,11 +38,19 @@ export class ReportMap {
         ? { color: '#b8232f', weight: 3, fill: false, interactive: false }
         : { color: '#1f4fb8', weight: 1.5, fillColor: '#1f4fb8', fillOpacity: 0.06, interactive: false }),
       onEachFeature: (f, layer) => {
-        if (f.properties.level === 5) layer.bindTooltip(String(f.properties.name).replace(/^.*网格(?=第)/, ''), { permanent: true, direction: 'center', className: 'unit-label' });
+        if (f.properties.level === 5) layer.bindTooltip(String(f.properties.name).replace(/^.*网格(?=第)/, ''), { permanent: true, direction: 'center', className: 'unit-label', pane: 'shadowPane' });
       },
     }).addTo(this.map);
     this.outlines.bringToBack();
     this.frame();
+    this.labels();
+  }
+
+  private labels(): void {
+    if (!this.outlines) return;
+    const b = this.outlines.getBounds();
+    const px = this.map.latLngToContainerPoint(b.getSouthWest()).y - this.map.latLngToContainerPoint(b.getNorthEast()).y;
+    this.map.getContainer().classList.toggle('no-labels', px < 160);
   }
 
   // setFix shows the GPS fix; the pin follows it unless the worker has placed it.
@@ -77,8 +87,8 @@ export class ReportMap {
     if (this.framed || !this.pin) return;
     let b = L.latLngBounds([this.pin.getLatLng()]);
     if (this.outlines) b = b.extend(this.outlines.getBounds());
-    // not animated: a second fit during the first one's animation would be dropped by Leaflet
-    this.map.fitBounds(b.pad(0.1), { maxZoom: 16, animate: false });
+    // Not animated: a second fit during the first one's animation would be dropped by Leaflet.
+    this.map.fitBounds(b, { maxZoom: 16, animate: false, paddingTopLeft: [16, 52], paddingBottomRight: [16, 12] }); // room for the pin above its tip
     this.framed = !!this.outlines;
   }
 
