@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,7 +66,8 @@ func TestPhoneUX(t *testing.T) {
 	photoCase := report("带照片的案件：围墙倒塌", []string{own.SHA256})
 	apply(photoCase, dispatch.ActAccept, "", "", nil)
 	apply(photoCase, dispatch.ActMediate, "现场查看，拍照留存", "", []string{theirs.SHA256})
-	verifyCase := report("待核查的案件：噪音扰民", nil)
+	// A long report, as they are: the page is long, and the 核查通过 answer must come into view.
+	verifyCase := report("待核查的案件：噪音扰民。"+strings.Repeat("楼下商铺夜间施工，噪音持续到凌晨，多户居民反映无法休息。", 30), nil)
 	apply(verifyCase, dispatch.ActAccept, "", "", nil)
 	apply(verifyCase, dispatch.ActMediate, "约双方面谈", "", nil)
 	apply(verifyCase, dispatch.ActSettle, "双方达成协议", dispatch.OutcomeMediated, nil)

@@ -258,8 +258,11 @@ try {
   await page.waitForFunction(() => {
     const m = document.querySelector('[data-test=verify-message]');
     const r = m.getBoundingClientRect();
-    return m.textContent === '已核查通过，案件已办结' && r.top >= 52 && r.bottom <= innerHeight;
+    const tabs = document.querySelector('nav.tabs').getBoundingClientRect();
+    return m.textContent === '已核查通过，案件已办结' && r.top >= tabs.bottom && r.bottom <= innerHeight;
   }, null, { timeout: 5_000 });
+  // a confirmation that stands out, not a line of small green text
+  check(await page.$eval('[data-test=verify-message]', (m) => m.classList.contains('done') && getComputedStyle(m).borderTopWidth === '2px'), 'the answer stands out');
   await shot('verified');
   await page.click('[data-test=back]');
 
