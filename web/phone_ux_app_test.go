@@ -70,7 +70,8 @@ func TestPhoneUX(t *testing.T) {
 	verifyCase := report("待核查的案件：噪音扰民。"+strings.Repeat("楼下商铺夜间施工，噪音持续到凌晨，多户居民反映无法休息。", 30), nil)
 	apply(verifyCase, dispatch.ActAccept, "", "", nil)
 	apply(verifyCase, dispatch.ActMediate, "约双方面谈", "", nil)
-	apply(verifyCase, dispatch.ActSettle, "双方达成协议", dispatch.OutcomeMediated, nil)
+	apply(verifyCase, dispatch.ActSettle, "双方达成协议："+strings.Repeat("施工方承诺夜间十点后停工，并向受影响住户致歉。", 12),
+		dispatch.OutcomeMediated, []string{theirs.SHA256})
 
 	var moved, big string
 	browserScript(t, "phone_ux.mjs", func(line string) {

@@ -252,7 +252,9 @@ try {
   await page.click(`.tasks .task[data-case-id="${verifyCase}"]`);
   await page.waitForSelector('.case-detail[data-state=verifying] .verify');
   await page.fill('textarea[name=verify_note]', '现场核实，已履行协议');
-  await page.locator('[data-action=verify]').scrollIntoViewIfNeeded();
+  // the worker scrolls down just far enough to reach the buttons, and taps 核查通过
+  await page.evaluate(() => scrollBy(0, document.querySelector('[data-action=verify]').getBoundingClientRect().bottom - innerHeight + 12));
+  check(await page.$eval('[data-test=verify-message]', (m) => m.getBoundingClientRect().bottom < 100), 'the message line is scrolled away before');
   await page.click('[data-action=verify]');
   await page.waitForSelector('.case-detail[data-state=closed]', { timeout: 15_000 });
   await page.waitForFunction(() => {
