@@ -284,6 +284,18 @@ try {
   check(seen.grid && seen.pin, 'the grid and the pin both on the map: ' + JSON.stringify(seen));
   await shot('outside-grid');
 
+  step('English on request');
+  await page.click('[data-test=lang]');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.waitForSelector('[data-test=map] .leaflet-marker-icon.pin');
+  check((await page.textContent('.photo-buttons')).includes('Choose from gallery'), 'gallery button in English');
+  check((await page.textContent('.map-hint')).startsWith('If the place is wrong'), 'map hint in English');
+  await page.click('[data-tab=mine]');
+  check((await page.getAttribute('input[name=q]', 'placeholder')).includes('#case no.'), 'search in English');
+  await shot('english-mine');
+  await page.click('[data-test=lang]');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+
   step('5. 退出 asks first');
   await page.click('[data-test=sign-out]');
   await page.waitForSelector('[data-test=confirm-sign-out]:not([hidden])');

@@ -316,7 +316,7 @@ export const messages = {
     own_photos: 'My photos ({n})',
     centre_photos: 'Photos from the centre ({n})',
     search: 'Search',
-    search_hint: 'Words in the description, or #case number',
+    search_hint: 'Text, or #case no.',
     search_clear: 'Clear',
     searching: 'Searching…',
     search_found: '"{q}": {n} found',
