@@ -91,6 +91,8 @@ var matrix = []matrixRow{
 	{"GET /api/my/reports", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/reports" })},
 	{"GET /api/categories", "member", everyone, getPath(func(matrixTarget) string { return "/api/categories" })},
 	{"GET /api/locate", "member", everyone, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/locate?lon=%g&lat=%g", x.lon, x.lat) })},
+	// The phone's map: a grid worker's or leader's own grid only; everyone else has none there.
+	{"GET /api/my/grid", "member", "+3 +3 33 33 33 33 33 33 33", getPath(func(x matrixTarget) string { return "/api/my/grid?unit=" + x.unit })},
 	{"GET /api/my/centres", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/centres" })},
 	{"GET /api/my/verifications", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/verifications" })},
 	{"GET /api/centres/{code}/queue", "centre-watcher", watchers, getPath(func(x matrixTarget) string { return "/api/centres/" + x.centre + "/queue" })},

@@ -83,7 +83,9 @@ func (s *Server) routes(cfg Config) []route {
 		route{"POST /api/sessions", policyPublic, s.handleSignIn},
 		route{"DELETE /api/sessions/current", policyMember, s.handleSignOut},
 		route{"GET /api/me", policyMember, s.handleMe},
-		route{"POST /api/me/password", policyMember, s.handleOwnPassword})
+		route{"POST /api/me/password", policyMember, s.handleOwnPassword},
+		// The member's own grids only (their assignments are the check): the phone's map.
+		route{"GET /api/my/grid", policyMember, s.handleMyGrid})
 	// The administrators' routes (docs/admin-api.md): the grid store scopes each to the
 	// administrator's subtrees, and the handlers refuse a unit outside them before reading it.
 	add(true,

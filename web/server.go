@@ -46,7 +46,7 @@ type Server struct {
 // Intake stores reports and lists a member's; dispatch.Intake is one.
 type Intake interface {
 	Submit(ctx context.Context, r dispatch.Report) (dispatch.Receipt, error)
-	ReportsBy(ctx context.Context, member int64, limit int) ([]dispatch.ReportStatus, error)
+	ReportsBy(ctx context.Context, member int64, q dispatch.ReportQuery) ([]dispatch.ReportStatus, error)
 	Categories(ctx context.Context) ([]dispatch.Category, error)
 	KnowsCategory(ctx context.Context, code string) (bool, error)
 }

@@ -5,8 +5,9 @@
 import { ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { formatTime, t } from '../lib/i18n';
-import { PhotoPicker, uploadPhoto } from '../lib/photos';
+import { uploadPhoto } from '../lib/photos';
 import { act, caseStateText, latestSettle, loadCase, outcomeText, tierText, transitionText, type CaseDetail, type HistoryRow } from './case_api';
+import { PhonePhotoPicker } from './photo_picker';
 import { showPhoto } from './photos';
 
 export type CaseChanged = (id: number, state: string, level: number, version: number) => void;
@@ -20,8 +21,8 @@ export class CaseView {
   private body = h('div', { class: 'case-body' });
   private offline = h('p', { class: 'offline-note', role: 'status', hidden: true }, t('verify_needs_network'));
   private note = h('textarea', { name: 'verify_note', rows: 3, maxlength: 2000, placeholder: t('verify_note_hint') });
-  private photos = new PhotoPicker((m) => this.say(m, true), { label: t('verify_photos'), camera: true });
-  private uploaded = new WeakMap<File, string>(); // photos already uploaded, kept for a retry
+  private photos = new PhonePhotoPicker((m) => this.say(m, true), t('verify_photos'));
+  private uploaded = new WeakMap<Blob, string>(); // photos already uploaded, kept for a retry
   private verifyButton = h('button', { type: 'button', class: 'primary', 'data-action': 'verify', onclick: () => void this.submit('verify') }, t('verify'));
   private reworkButton = h('button', { type: 'button', class: 'secondary', 'data-action': 'rework', onclick: () => void this.submit('rework') }, t('rework'));
   private message = h('p', { class: 'notice', role: 'status', 'data-test': 'verify-message' });
@@ -113,20 +114,30 @@ export class CaseView {
     if (settle && (c.state === 'verifying' || c.state === 'closed')) this.body.append(this.settleBox(settle));
     const actions = d.actions ?? [];
     if (c.state === 'verifying' && (actions.includes('verify') || actions.includes('rework'))) this.body.append(this.form);
-    this.body.append(
+    // The worker's own photos, and every photo the centres attached (the settle's are above).
+    const centre = (d.history ?? []).filter((r) => r !== settle && r.photos?.length && !['reported', 'verify', 'rework'].includes(r.transition))
+      .flatMap((r) => r.photos ?? []);
+    this.body.append(...[
       h('h3', {}, t('case_report')),
       h('p', { class: 'case-desc' }, c.description),
+      c.photos?.length ? h('div', { 'data-test': 'own-photos' }, h('div', { class: 'label' }, t('own_photos', { n: c.photos.length })), this.thumbs(c.photos)) : null,
+      centre.length ? h('div', { 'data-test': 'centre-photos' }, h('div', { class: 'label' }, t('centre_photos', { n: centre.length })), this.thumbs(centre)) : null,
       h('h3', {}, t('case_history')),
-      h('ol', { class: 'history' }, [...(d.history ?? [])].reverse().map((r) => this.historyRow(r))));
+      h('ol', { class: 'history' }, [...(d.history ?? [])].reverse().map((r) => this.historyRow(r)))].filter((x) => x !== null));
+  }
+
+  private thumbs(list: string[]): HTMLElement {
+    const photos = h('div', { class: 'thumbs' });
+    list.forEach((sha, i) => {
+      const img = h('img', { alt: t('photo_n', { n: i + 1 }), 'data-sha256': sha });
+      void showPhoto(img, this.session.token, sha);
+      photos.append(img);
+    });
+    return photos;
   }
 
   private settleBox(r: HistoryRow): HTMLElement {
-    const photos = h('div', { class: 'thumbs' });
-    for (const sha of r.photos ?? []) {
-      const img = h('img', { alt: t('verify_photos') });
-      void showPhoto(img, this.session.token, sha);
-      photos.append(img);
-    }
+    const photos = this.thumbs(r.photos ?? []);
     return h('section', { class: 'settle', 'data-test': 'settle' },
       h('h3', {}, t('settle_title', { tier: tierText(r.level) })),
       h('p', { class: 'outcome', 'data-outcome': r.outcome ?? '' }, outcomeText(r.outcome)),
@@ -147,9 +158,10 @@ export class CaseView {
       r.photos?.length ? h('div', { class: 'meta' }, t('photo_count', { n: r.photos.length })) : null);
   }
 
-  private say(text: string, error = false): void {
+  private say(text: string, error = false, done = false): void {
     this.message.textContent = text;
     this.message.classList.toggle('error', error);
+    this.message.classList.toggle('done', done);
   }
 
   private setBusy(b: boolean): void {
@@ -186,8 +198,10 @@ export class CaseView {
       this.note.value = '';
       this.photos.reset();
       this.changed(res.case.id, res.case.state, res.case.level, res.case.version);
-      this.say(t(action === 'verify' ? 'verified' : 'reworked', { tier: tierText(res.case.level) }));
+      this.say(t(action === 'verify' ? 'verified' : 'reworked', { tier: tierText(res.case.level) }), false, true);
       await this.load();
+      // The worker pressed the button at the bottom of a long page: the answer is brought to them.
+      this.message.scrollIntoView({ block: 'center' });
     } catch (e) {
       await this.failed(e);
     } finally {

@@ -9,7 +9,7 @@ import { MyReports } from './my_reports';
 import { OutboxSender } from './outbox';
 import { ReportForm } from './report_form';
 import { PhoneSocket, type ConnState } from './socket';
-import { getCategories, getSession, putCategories, putSession } from './store';
+import { getCategories, getSession, items, putCategories, putSession } from './store';
 
 setDictionaries(messages);
 initLang();
@@ -101,6 +101,7 @@ function showApp(session: Session): void {
         void sender.flush();
         void mine.refresh();
         void form.relocate(false);
+        void form.refreshOutlines();
       } else {
         void sender.disconnected();
       }
@@ -108,7 +109,10 @@ function showApp(session: Session): void {
     refused: () => void checkSession(),
   });
   const mine = new MyReports(session, () => void sender.flush(), () => connState !== 'offline' && navigator.onLine);
-  sender = new OutboxSender(session.member.id, session.token, socket, () => void mine.render());
+  sender = new OutboxSender(session.member.id, session.token, socket, () => {
+    void mine.render();
+    void form.showReceipt();
+  });
   const form = new ReportForm(session, () => connState === 'online', () => {
     void mine.render();
     void sender.flush();
@@ -134,6 +138,23 @@ function showApp(session: Session): void {
   const select = (k: keyof typeof tabs) => {
     for (const b of tabButtons) b.setAttribute('aria-selected', String(b.dataset.tab === k));
     for (const [name, el] of Object.entries(tabs)) el.hidden = name !== k;
+    if (k === 'report') form.shown();
+  };
+
+  // 退出 asks first: signing out by a slip of the thumb in the field means typing the password
+  // again, maybe with no signal; reports not yet sent stay on the phone either way.
+  const confirmBox = h('div', { class: 'confirm-out', role: 'alertdialog', 'aria-modal': 'false', 'data-test': 'confirm-sign-out', hidden: true });
+  const askSignOut = async () => {
+    const waiting = (await items(session.member.id)).filter((i) => i.state === 'queued' || i.state === 'sending').length;
+    clear(confirmBox);
+    confirmBox.append(
+      h('p', {}, t('sign_out_confirm')),
+      waiting ? h('p', { class: 'warn' }, t('sign_out_pending', { n: waiting })) : '',
+      h('div', { class: 'confirm-buttons' },
+        h('button', { type: 'button', class: 'secondary', 'data-test': 'sign-out-cancel', onclick: () => { confirmBox.hidden = true; } }, t('cancel')),
+        h('button', { type: 'button', class: 'primary', 'data-test': 'sign-out-yes', onclick: () => signOut(true) }, t('sign_out'))));
+    confirmBox.hidden = false;
+    (confirmBox.querySelector('[data-test=sign-out-cancel]') as HTMLElement).focus();
   };
 
   clear(root);
@@ -141,7 +162,8 @@ function showApp(session: Session): void {
     h('header', { class: 'bar' }, h('h1', {}, t('app_title')), conn,
       h('span', { class: 'who' }, session.member.name),
       langButton(() => location.reload()),
-      h('button', { type: 'button', class: 'link', onclick: () => signOut(true) }, t('sign_out'))),
+      h('button', { type: 'button', class: 'link', 'data-test': 'sign-out', onclick: () => void askSignOut() }, t('sign_out'))),
+    confirmBox,
     h('nav', { class: 'tabs', role: 'tablist' }, tabButtons),
     h('main', {}, form.el, mine.el),
   );

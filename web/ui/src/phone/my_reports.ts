@@ -1,7 +1,8 @@
 // "My reports": the outbox and what the server says became of each report, updated live by the
 // status frames the phone receives and refreshed from GET /api/my/reports on each connection.
 // Cases the centre has settled wait for the worker's verification (待核查): they are listed first,
-// as tasks, with what the centre did; opening any case shows its progress (case_view.ts).
+// as tasks, with what the centre did; opening any case shows its progress (case_view.ts). Older
+// reports come a page at a time (更多), and a search finds one by its text or case number.
 import { api, type Category, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { formatTime, t } from '../lib/i18n';
@@ -10,12 +11,18 @@ import { CaseView } from './case_view';
 import type { Frame } from './socket';
 import { categoryName } from './report_form';
 import { deleteItem, items, putItem, type OutboxItem } from './store';
+import { uploads } from './outbox';
+
+const firstPage = 100;
+const morePage = 50;
 
 interface ServerReport {
   client_id: string;
   event_id: number;
   case_id?: number;
   category: string;
+  severity?: 'normal' | 'urgent';
+  description?: string;
   happened_at: string;
   located: boolean;
   state?: string;
@@ -43,7 +50,18 @@ export class MyReports {
   taskBadge = h('span', { class: 'badge task-badge', 'data-test': 'task-badge', hidden: true });
   private tasks = h('section', { class: 'tasks', 'data-test': 'tasks', hidden: true });
   private list = h('ul', { class: 'reports', 'data-test': 'list' });
-  private listView = h('div', {}, this.tasks, this.list);
+  private query = h('input', { type: 'search', name: 'q', maxlength: 100, placeholder: t('search_hint'), 'aria-label': t('search'), enterkeyhint: 'search' });
+  private searchNote = h('p', { class: 'search-note', role: 'status', 'data-test': 'search-note', hidden: true });
+  private more = h('button', { type: 'button', class: 'secondary more', 'data-test': 'more', hidden: true, onclick: () => void this.loadMore() }, t('more'));
+  private searchForm = h('form', { class: 'search', role: 'search', onsubmit: (e: Event) => { e.preventDefault(); void this.search(); } },
+    this.query,
+    h('button', { type: 'submit', class: 'search-go' }, t('search')),
+    h('button', { type: 'button', class: 'link search-clear', 'data-test': 'search-clear', onclick: () => { this.query.value = ''; void this.search(); } }, t('search_clear')));
+  private listView = h('div', {}, this.tasks, this.searchForm, this.searchNote, this.list, this.more);
+  // older: pages after the first, loaded by 更多; found: the answer to a search (null: none).
+  private older: ServerReport[] = [];
+  private nextBefore: number | null = null;
+  private found: { q: string; reports: ServerReport[]; next: number | null } | null = null;
   private detail: CaseView;
   private categories: Category[] = [];
   private server: ServerReport[] = [];
@@ -72,8 +90,9 @@ export class MyReports {
     const staff = api<{ cases: StaffCase[] }>('GET', '/api/my/verifications?limit=50', this.session.token)
       .then((res) => { this.staff = res.cases; }, () => { /* kept as they were; asked again at the next refresh */ });
     try {
-      const res = await api<{ reports: ServerReport[] }>('GET', '/api/my/reports?limit=100', this.session.token);
+      const res = await api<{ reports: ServerReport[]; next_before?: number }>('GET', `/api/my/reports?limit=${firstPage}`, this.session.token);
       this.server = res.reports;
+      if (this.older.length === 0) this.nextBefore = res.next_before ?? null;
     } catch {
       return;
     } finally {
@@ -135,10 +154,70 @@ export class MyReports {
     }
   }
 
+  // search asks the server for the worker's reports matching the box ("#12": case 12), and
+  // looks through the ones still on the phone; an empty box shows the whole list again.
+  private async search(): Promise<void> {
+    const q = this.query.value.trim();
+    if (!q) {
+      this.found = null;
+      await this.render();
+      return;
+    }
+    this.searchNote.hidden = false;
+    this.searchNote.textContent = t('searching');
+    try {
+      const res = await api<{ reports: ServerReport[]; next_before?: number }>('GET',
+        `/api/my/reports?limit=${morePage}&q=${encodeURIComponent(q)}`, this.session.token);
+      this.found = { q, reports: res.reports, next: res.next_before ?? null };
+    } catch {
+      this.found = { q, reports: [], next: null }; // offline: what the phone keeps is searched
+    }
+    await this.render();
+  }
+
+  // loadMore fetches the next page of older reports (or of the search's answer).
+  private async loadMore(): Promise<void> {
+    const f = this.found;
+    const before = f ? f.next : this.nextBefore;
+    if (!before) return;
+    this.more.disabled = true;
+    try {
+      const q = f ? `&q=${encodeURIComponent(f.q)}` : '';
+      const res = await api<{ reports: ServerReport[]; next_before?: number }>('GET',
+        `/api/my/reports?limit=${morePage}&before=${before}${q}`, this.session.token);
+      if (f) {
+        f.reports.push(...res.reports);
+        f.next = res.next_before ?? null;
+      } else {
+        this.older.push(...res.reports);
+        this.nextBefore = res.next_before ?? null;
+      }
+    } catch {
+      this.more.textContent = t('more_offline');
+    } finally {
+      this.more.disabled = false;
+    }
+    await this.render();
+  }
+
+  private matches(it: OutboxItem, q: string): boolean {
+    const n = q.replace(/^#/, '');
+    return it.report.description.toLowerCase().includes(q.toLowerCase()) || String(it.receipt?.case_id ?? '') === n ||
+      this.categoryName(it.report.category).includes(q);
+  }
+
   async render(): Promise<void> {
-    const local = await items(this.session.member.id);
+    let local = await items(this.session.member.id);
+    const f = this.found;
+    if (f) local = local.filter((it) => this.matches(it, f.q));
     const known = new Set(local.map((i) => i.client_id));
-    const rows = [...local, ...this.server.filter((r) => !known.has(r.client_id)).map((r) => this.fromServer(r))];
+    const fromServer = f ? f.reports : [...this.server, ...this.older];
+    const seen = new Set<string>();
+    const rows = [...local, ...fromServer.filter((r) => !known.has(r.client_id) && !seen.has(r.client_id) && seen.add(r.client_id)).map((r) => this.fromServer(r))];
+    this.searchNote.hidden = !f;
+    if (f) this.searchNote.textContent = t('search_found', { q: f.q, n: rows.length });
+    this.more.hidden = !(f ? f.next : this.nextBefore);
+    this.more.textContent = t('more');
     const pending = local.filter((i) => i.state === 'queued' || i.state === 'sending').length;
     this.badge.hidden = pending === 0;
     this.badge.textContent = String(pending);
@@ -155,7 +234,7 @@ export class MyReports {
       h('ul', { class: 'reports' }, tasks.map((it) => this.task(it)), staff.map((c) => this.staffTask(c))));
     clear(this.list);
     for (const it of rows) this.list.append(this.row(it));
-    if (!this.list.firstChild) this.list.append(h('li', { class: 'empty' }, t('no_reports')));
+    if (!this.list.firstChild) this.list.append(h('li', { class: 'empty' }, f ? t('search_none') : t('no_reports')));
   }
 
   private fromServer(r: ServerReport): OutboxItem {
@@ -163,7 +242,7 @@ export class MyReports {
       client_id: r.client_id, member_id: this.session.member.id, state: 'acked', photos: [], created_at: Date.parse(r.happened_at), updated_at: 0,
       receipt: { event_id: r.event_id, case_id: r.case_id, located: r.located, duplicate: false, state: r.state, level: r.level },
       case_state: r.state, case_level: r.level, case_version: r.version,
-      report: { client_id: r.client_id, category: r.category, happened_at: r.happened_at, description: '', severity: 'normal', lon: 0, lat: 0, accuracy_m: 0, handled_on_spot: false, on_spot_note: '', photos: [] },
+      report: { client_id: r.client_id, category: r.category, happened_at: r.happened_at, description: r.description ?? '', severity: r.severity ?? 'normal', lon: 0, lat: 0, accuracy_m: 0, handled_on_spot: false, on_spot_note: '', photos: [] },
     };
   }
 
@@ -232,16 +311,21 @@ export class MyReports {
 
   private row(it: OutboxItem): HTMLElement {
     const shown = shownState(it);
+    const up = uploads.get(it.client_id);
     const caseID = it.receipt?.case_id;
     const open = caseID && it.state === 'acked' ? () => this.openCase(caseID) : null;
     return h('li', { class: 'report-row', 'data-client-id': it.client_id, 'data-state': shown, 'data-case-id': caseID ?? '',
       'data-case-state': it.case_state ?? '', ...(open ? clickable(open) : {}) },
       h('div', { class: 'row-head' },
-        h('strong', {}, this.categoryName(it.report.category)),
+        h('strong', {}, this.categoryName(it.report.category),
+          it.report.severity === 'urgent' ? h('span', { class: 'urgent-mark', 'data-test': 'urgent' }, t('urgent_mark')) : null),
         shown === 'acked'
           ? h('span', { class: 'state state-acked state-case-' + (it.case_state ?? '') }, caseStateText(it.case_state))
           : h('span', { class: 'state state-' + shown }, t('state_' + shown))),
       it.report.description ? h('p', { class: 'desc' }, it.report.description) : null,
+      up ? h('div', { class: 'upload', 'data-test': 'upload' },
+        h('span', {}, t('uploading', { i: up.photo, n: up.total, pct: Math.round(up.fraction * 100) })),
+        h('progress', { max: 100, value: Math.round(up.fraction * 100) })) : null,
       h('div', { class: 'meta' },
         h('span', {}, formatTime(it.report.happened_at)),
         caseID ? h('span', { class: 'case-no' }, t('case_no', { n: caseID })) : null,

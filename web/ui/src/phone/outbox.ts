@@ -3,13 +3,22 @@
 // is resent with the same client_id after any doubt (lost connection, no answer, a retryable
 // error); the server stores it once whatever happens.
 import { ApiError } from '../lib/api';
-import { uploadPhoto } from '../lib/photos';
+import { uploadWithProgress } from './upload';
 import type { Frame, PhoneSocket } from './socket';
 import { getItem, items, keepAcknowledged, putItem, type OutboxItem, type Receipt } from './store';
 
 const maxInFlight = 8; // the server stores at most 8 reports of a connection at once
 const answerTimeoutMs = 20_000; // no answer by then: the connection is presumed dead
 const retryMs = 3_000;
+
+// Progress is how far a report's photos have gone: photo (1-based) of total, and the share of
+// that photo sent. Kept in memory only: after a restart the upload starts again anyway.
+export interface Progress {
+  photo: number;
+  total: number;
+  fraction: number;
+}
+export const uploads = new Map<string, Progress>();
 
 export class OutboxSender {
   private inFlight = new Map<string, number>(); // client_id -> when sent
@@ -98,10 +107,25 @@ export class OutboxSender {
 
   private async uploadPhotos(it: OutboxItem): Promise<void> {
     let changed = false;
-    for (const p of it.photos) {
+    const total = it.photos.length;
+    for (const [i, p] of it.photos.entries()) {
       if (p.sha256) continue;
       if (!p.blob) throw new ApiError(400, 'photo_missing', 'photo lost before upload');
-      p.sha256 = await uploadPhoto(this.token, p.blob);
+      let shown = -1;
+      const progress = (fraction: number) => {
+        uploads.set(it.client_id, { photo: i + 1, total, fraction });
+        const step = Math.floor(fraction * 20); // redraw every 5 %
+        if (step !== shown) {
+          shown = step;
+          this.changed();
+        }
+      };
+      progress(0);
+      try {
+        p.sha256 = await uploadWithProgress(this.token, p.blob, progress);
+      } finally {
+        uploads.delete(it.client_id);
+      }
       changed = true;
     }
     if (changed) {

@@ -1,12 +1,16 @@
-// The report form: where the worker stands (GPS, its accuracy, the grid it falls in), what
-// happened, photos, and whether it was handled on the spot. Submitting writes the report to the
-// outbox first; sending is the outbox's business.
+// The report form: where the event is (a map of the worker's grid with the GPS fix and a pin the
+// worker may drag, the unit the pin falls in), what happened, photos, and whether it was handled
+// on the spot. Submitting writes the report to the outbox first; sending is the outbox's
+// business; the receipt under the button says what became of it.
 import { api, type Category, type Session, type Unit } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { currentLang, t } from '../lib/i18n';
-import { PhotoPicker } from '../lib/photos';
+import { unitsAt, type GridOutlines } from './geo';
+import { uploads } from './outbox';
+import { PhonePhotoPicker } from './photo_picker';
+import type { LonLat, ReportMap } from './report_map';
 import { newClientID } from './uuid';
-import { putItem, type OutboxItem } from './store';
+import { getItem, getOutlines, putItem, putOutlines, type OutboxItem } from './store';
 
 const groups = ['dispute', 'safety', 'environment', 'facility', 'order', 'livelihood', 'petition'];
 
@@ -20,11 +24,22 @@ export class ReportForm {
   categories: Category[] = [];
   private position: GeolocationPosition | null = null;
   private located: { lon: number; lat: number; units?: Unit[]; located?: boolean } | null = null;
-  private photos = new PhotoPicker((m) => this.say(m, true), { camera: true });
+  private photos = new PhonePhotoPicker((m) => this.say(m, true));
   private watch: number | null = null;
+  // pin is where the report says the event is: the GPS fix until the worker drags the pin.
+  private pin: LonLat | null = null;
+  private pinMoved = false;
+  private outlines: GridOutlines | undefined;
+  private map: ReportMap | null = null;
+  private mapEl = h('div', { class: 'map', 'data-test': 'map', role: 'application', 'aria-label': t('map_label') });
+  private relocateTimer: number | undefined;
+  private lastClientID = '';
+  private receipt = h('div', { class: 'receipt', 'data-test': 'receipt', role: 'status', hidden: true });
 
   private where = h('div', { class: 'where', 'data-test': 'where' }, t('locating'));
   private grid = h('div', { class: 'grid-name', 'data-test': 'grid' });
+  private moved = h('div', { class: 'pin-moved', 'data-test': 'pin-moved', hidden: true }, t('pin_moved'));
+  private outsideMine = h('div', { class: 'outside-mine', 'data-test': 'outside-mine', hidden: true }, t('outside_grid_map'));
   private category = h('select', { name: 'category', required: true });
   private severityNormal = h('input', { type: 'radio', name: 'severity', value: 'normal', checked: true });
   private severityUrgent = h('input', { type: 'radio', name: 'severity', value: 'urgent' });
@@ -45,8 +60,9 @@ export class ReportForm {
     );
     this.el = h('form', { class: 'report', novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); void this.submit(); } },
       h('section', { class: 'location' },
-        h('div', { class: 'label' }, t('location')), this.where, this.grid,
-        h('button', { type: 'button', class: 'link', onclick: () => this.startGPS() }, t('relocate'))),
+        h('div', { class: 'label' }, t('location')), this.mapEl, h('p', { class: 'map-hint' }, t('map_hint')),
+        this.outsideMine, this.grid, this.where, this.moved,
+        h('button', { type: 'button', class: 'link', 'data-test': 'relocate', onclick: () => this.startGPS() }, t('relocate'))),
       h('label', {}, t('category'), this.category),
       h('fieldset', { class: 'severity' }, h('legend', {}, t('severity')),
         h('label', { class: 'check' }, this.severityNormal, t('severity_normal')),
@@ -57,9 +73,77 @@ export class ReportForm {
       this.onSpotBlock,
       this.message,
       h('button', { type: 'submit', class: 'primary' }, t('submit')),
+      this.receipt,
     );
     this.setCategories([]);
     this.startGPS();
+    void this.loadMap();
+  }
+
+  // loadMap draws the map from the outlines kept on the phone, then from the server's when online.
+  private async loadMap(): Promise<void> {
+    this.outlines = await getOutlines(this.session.member.id).catch(() => undefined);
+    try {
+      const { ReportMap } = await import('./report_map');
+      this.map = new ReportMap(this.mapEl, (p, dropped) => this.pinDragged(p, dropped), { pin: t('pin') });
+    } catch {
+      this.mapEl.hidden = true; // the map's code could not be loaded (never cached): the form works without it
+    }
+    this.map?.setOutlines(this.outlines);
+    this.showPin();
+    await this.refreshOutlines();
+  }
+
+  // refreshOutlines fetches the worker's grid (it may have changed) and keeps it for offline use.
+  async refreshOutlines(): Promise<void> {
+    try {
+      const o = await api<GridOutlines>('GET', '/api/my/grid', this.session.token);
+      await putOutlines(this.session.member.id, o);
+      this.outlines = o;
+      this.map?.setOutlines(o);
+      this.showUnit();
+    } catch {
+      // offline, or no grid (404): the copy kept, if any, stays
+    }
+  }
+
+  // shown: the report tab is visible again (the map needs its size).
+  shown(): void {
+    this.map?.resized();
+  }
+
+  private pinDragged(p: LonLat, dropped: boolean): void {
+    this.pin = p;
+    this.pinMoved = true;
+    this.showPin(false);
+    if (dropped) {
+      clearTimeout(this.relocateTimer);
+      this.relocateTimer = window.setTimeout(() => void this.relocate(false), 300);
+    }
+  }
+
+  // showPin writes where the pin is and which unit it falls in (from the outlines kept here).
+  private showPin(moveMarker = true): void {
+    const fix = this.position?.coords;
+    if (!this.pin || !fix) return;
+    if (moveMarker && this.map) this.map.setFix({ lon: fix.longitude, lat: fix.latitude }, fix.accuracy, this.pin);
+    this.where.textContent = `${this.pin.lon.toFixed(6)}, ${this.pin.lat.toFixed(6)}` +
+      (this.pinMoved ? '' : ` · ${t('accuracy', { m: Math.round(fix.accuracy) })}`);
+    this.moved.hidden = !this.pinMoved;
+    this.showUnit();
+  }
+
+  private showUnit(): void {
+    if (!this.pin || !this.outlines) return;
+    const here = unitsAt(this.outlines, this.pin.lon, this.pin.lat);
+    this.grid.dataset.unit = here.length ? here[here.length - 1].code : '';
+    this.outsideMine.hidden = here.length > 0;
+    // The server's answer (the whole path, from the county down, or outside every grid) is kept
+    // while it is about this very place: outside the worker's own grid may be inside another.
+    const l = this.located;
+    if (l?.units !== undefined && l.lon === this.pin.lon && l.lat === this.pin.lat) return;
+    this.grid.classList.toggle('outside', here.length === 0);
+    this.grid.textContent = here.map((u) => u.name).join(' › ');
   }
 
   setCategories(list: Category[]): void {
@@ -96,11 +180,13 @@ export class ReportForm {
       return;
     }
     if (this.watch !== null) navigator.geolocation.clearWatch(this.watch);
+    this.pinMoved = false; // 重新定位: the pin goes back to the GPS fix
     this.where.textContent = t('locating');
     this.watch = navigator.geolocation.watchPosition(
       (p) => {
         this.position = p;
-        this.where.textContent = `${p.coords.longitude.toFixed(6)}, ${p.coords.latitude.toFixed(6)} · ${t('accuracy', { m: Math.round(p.coords.accuracy) })}`;
+        if (!this.pinMoved) this.pin = { lon: p.coords.longitude, lat: p.coords.latitude };
+        this.showPin();
         void this.relocate(false);
       },
       (err) => {
@@ -110,25 +196,56 @@ export class ReportForm {
     );
   }
 
-  // relocate asks the server which grid the position is in (skipped if it has not moved).
+  // relocate asks the server which units the pin is in (skipped if it has not moved); offline,
+  // the outlines kept on the phone have said it already.
   async relocate(force: boolean): Promise<void> {
-    const p = this.position;
+    const p = this.pin;
     if (!p) return;
-    const { longitude: lon, latitude: lat } = p.coords;
+    const { lon, lat } = p;
     if (!force && this.located && this.located.units !== undefined && Math.abs(this.located.lon - lon) < 1e-5 && Math.abs(this.located.lat - lat) < 1e-5) return;
     this.located = { lon, lat };
     if (!this.online() && !navigator.onLine) {
-      this.grid.textContent = t('grid_unknown_offline');
+      if (!this.outlines) this.grid.textContent = t('grid_unknown_offline');
       return;
     }
     try {
       const res = await api<{ located: boolean; units?: Unit[] }>('GET', `/api/locate?lon=${lon}&lat=${lat}`, this.session.token);
+      if (this.pin?.lon !== lon || this.pin?.lat !== lat) return; // moved meanwhile
       this.located = { lon, lat, located: res.located, units: res.units ?? [] };
       this.grid.classList.toggle('outside', !res.located);
       this.grid.textContent = res.located ? (res.units ?? []).map((u) => u.name).join(' › ') : t('outside_grid');
     } catch {
-      this.grid.textContent = t('grid_unknown_offline');
+      if (!this.outlines) this.grid.textContent = t('grid_unknown_offline');
     }
+  }
+
+  // showReceipt says what became of the last report sent from this form: 待发送 while it waits,
+  // the photos' upload progress, 已送达 with its case number once the server has it.
+  async showReceipt(): Promise<void> {
+    if (!this.lastClientID) return;
+    const it = await getItem(this.lastClientID);
+    if (!it) {
+      this.receipt.hidden = true;
+      return;
+    }
+    const up = uploads.get(it.client_id);
+    let text: string;
+    let state: string = it.state;
+    if (it.state === 'acked') {
+      text = it.receipt?.case_id ? t('receipt_acked', { n: it.receipt.case_id }) : t('receipt_unlocated');
+    } else if (it.state === 'rejected') {
+      text = t('receipt_rejected');
+    } else if (up) {
+      state = 'uploading';
+      text = t('receipt_uploading', { i: up.photo, n: up.total, pct: Math.round(up.fraction * 100) });
+    } else {
+      text = it.state === 'sending' ? t('receipt_sending') : t('receipt_queued');
+    }
+    this.receipt.hidden = false;
+    this.receipt.dataset.state = state;
+    clear(this.receipt);
+    this.receipt.append(h('strong', {}, text));
+    if (up) this.receipt.append(h('progress', { max: 100, value: Math.round(up.fraction * 100) }));
   }
 
   private say(text: string, error = false): void {
@@ -137,9 +254,11 @@ export class ReportForm {
   }
 
   private async submit(): Promise<void> {
+    await this.photos.ready();
     const p = this.position;
+    const at = this.pin;
     const happened = new Date(this.happenedAt.value);
-    const problem = !p ? 'need_location'
+    const problem = !p || !at ? 'need_location'
       : !this.category.value ? 'need_category'
       : !this.description.value.trim() ? 'need_description'
       : this.onSpot.checked && !this.onSpotNote.value.trim() ? 'need_note'
@@ -157,8 +276,8 @@ export class ReportForm {
         category: this.category.value,
         severity: this.severityUrgent.checked ? 'urgent' : 'normal',
         description: this.description.value.trim(),
-        lon: p!.coords.longitude,
-        lat: p!.coords.latitude,
+        lon: at!.lon,
+        lat: at!.lat,
         accuracy_m: Math.round(p!.coords.accuracy * 10) / 10,
         happened_at: happened.toISOString(),
         handled_on_spot: this.onSpot.checked,
@@ -171,13 +290,19 @@ export class ReportForm {
       updated_at: Date.now(),
     };
     await putItem(item);
+    // A fresh form for the next event: nothing of this one carries over by mistake.
+    this.category.value = '';
+    this.severityNormal.checked = true;
+    this.severityUrgent.checked = false;
     this.description.value = '';
     this.onSpotNote.value = '';
     this.onSpot.checked = false;
     this.photos.reset();
     this.resetTime();
     this.categoryChanged();
-    this.say(this.online() ? t('saved') : t('saved_offline'));
+    this.say('');
+    this.lastClientID = clientID;
+    await this.showReceipt();
     this.saved();
   }
 }

@@ -3,6 +3,7 @@
 // has acknowledged it, so closing the app or losing signal never loses it.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Category, Session, Unit } from '../lib/api';
+import type { GridOutlines } from './geo';
 
 export interface ReportBody {
   client_id: string;
@@ -108,4 +109,14 @@ export async function keepAcknowledged(memberID: number, keep: number): Promise<
 
 export async function deleteItem(clientID: string): Promise<void> {
   await (await db()).delete('outbox', clientID);
+}
+
+// The worker's grid outlines (GET /api/my/grid), kept for the map and for placing the pin with
+// no signal; one copy per member.
+export async function getOutlines(memberID: number): Promise<GridOutlines | undefined> {
+  return (await (await db()).get('kv', 'outlines:' + memberID)) as GridOutlines | undefined;
+}
+
+export async function putOutlines(memberID: number, o: GridOutlines): Promise<void> {
+  await (await db()).put('kv', o, 'outlines:' + memberID);
 }
