@@ -110,10 +110,10 @@ func (b *Bulletin) write() {
 	b.DateText = dayText(issued, b.Lang)
 	b.Period = weekText(b.From, b.To, b.Lang)
 	if en {
-		b.Title = "Weekly Bulletin on Dispute Resolution"
+		b.Title = "Weekly Bulletin on Disputes and Reported Events"
 		b.Number = fmt.Sprintf("No. %d, %d", b.Issue, b.Year)
 	} else {
-		b.Title = "矛盾纠纷化解工作一周通报"
+		b.Title = "矛盾纠纷和事件办理一周通报"
 		b.Number = fmt.Sprintf("%d年第%d期", b.Year, b.Issue)
 	}
 	b.RankingNote = b.rankingNote()
@@ -153,15 +153,15 @@ func (b *Bulletin) summaryZH() string {
 	fmt.Fprintf(&s, "%s，%s", weekText(b.From, b.To, "zh"), b.Unit.Name)
 	switch {
 	case w.Received == 0 && p.Received == 0:
-		s.WriteString("未受理矛盾纠纷，上周亦无受理。")
+		s.WriteString("未受理案件，上周亦无受理。")
 		return s.String()
 	case w.Received == 0:
-		fmt.Fprintf(&s, "未受理矛盾纠纷（上周受理%d件）。", p.Received)
+		fmt.Fprintf(&s, "未受理案件（上周受理%d件）。", p.Received)
 		return s.String()
 	case w.Closed == 0:
-		fmt.Fprintf(&s, "共受理矛盾纠纷%d件，尚无办结", w.Received)
+		fmt.Fprintf(&s, "共受理案件%d件，尚无办结", w.Received)
 	default:
-		fmt.Fprintf(&s, "共受理矛盾纠纷%d件，办结%d件，办结率%s", w.Received, w.Closed, pctText(w.ClosureRate))
+		fmt.Fprintf(&s, "共受理案件%d件，办结%d件，办结率%s", w.Received, w.Closed, pctText(w.ClosureRate))
 		if d := b.change(); d != nil {
 			switch {
 			case *d > 0:

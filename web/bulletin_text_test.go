@@ -103,39 +103,39 @@ func TestBulletinSummary(t *testing.T) {
 		zh, en    string
 	}{
 		{"overdue in one unit", figuresOf(128, 115, 6), figuresOf(120, 106, 2), two,
-			"2026年11月30日至12月6日，盐湖区共受理矛盾纠纷128件，办结115件，办结率89.8%，较上周上升1.5个百分点。" +
+			"2026年11月30日至12月6日，盐湖区共受理案件128件，办结115件，办结率89.8%，较上周上升1.5个百分点。" +
 				"在受理5件以上的2个单位中，办结率最高的是北城街道（97.0%），最低的是龙居镇（64.3%）。本周受理的案件中有6件逾期未办结，均在龙居镇，请抓紧办理。",
 			"From 30 November to 6 December 2026, 盐湖区 received 128 cases and closed 115, a closure rate of 89.8%, up 1.5 points on the week before. " +
 				"Among the 2 units with at least 5 cases, the closure rate was highest in 北城街道 (97.0%) and lowest in 龙居镇 (64.3%). " +
 				"Of the cases received this week, 6 are overdue, all in 龙居镇."},
 		{"overdue in several units, rate down", figuresOf(128, 115, 6), figuresOf(100, 92, 0), spread,
-			"2026年11月30日至12月6日，盐湖区共受理矛盾纠纷128件，办结115件，办结率89.8%，较上周下降2.2个百分点。" +
+			"2026年11月30日至12月6日，盐湖区共受理案件128件，办结115件，办结率89.8%，较上周下降2.2个百分点。" +
 				"在受理5件以上的2个单位中，办结率最高的是北城街道（97.0%），最低的是龙居镇（64.3%）。本周受理的案件中有6件逾期未办结，北城街道最多（4件），请抓紧办理。",
 			"From 30 November to 6 December 2026, 盐湖区 received 128 cases and closed 115, a closure rate of 89.8%, down 2.2 points on the week before. " +
 				"Among the 2 units with at least 5 cases, the closure rate was highest in 北城街道 (97.0%) and lowest in 龙居镇 (64.3%). " +
 				"Of the cases received this week, 6 are overdue, the most in 北城街道 (4)."},
 		{"one overdue, the same rate", figuresOf(128, 115, 1), figuresOf(128, 115, 0), oneOverdue,
-			"2026年11月30日至12月6日，盐湖区共受理矛盾纠纷128件，办结115件，办结率89.8%，与上周持平。" +
+			"2026年11月30日至12月6日，盐湖区共受理案件128件，办结115件，办结率89.8%，与上周持平。" +
 				"在受理5件以上的2个单位中，办结率最高的是北城街道（97.0%），最低的是龙居镇（64.3%）。本周受理的案件中有1件逾期未办结，均在龙居镇，请抓紧办理。",
 			"From 30 November to 6 December 2026, 盐湖区 received 128 cases and closed 115, a closure rate of 89.8%, the same as the week before. " +
 				"Among the 2 units with at least 5 cases, the closure rate was highest in 北城街道 (97.0%) and lowest in 龙居镇 (64.3%). " +
 				"Of the cases received this week, 1 is overdue, in 龙居镇."},
 		{"no overdue, a whole point", figuresOf(100, 97, 0), figuresOf(100, 96, 0), []bulletinRow{unitRow("140802001", "北城街道", 100, 97, 0)},
-			"2026年11月30日至12月6日，盐湖区共受理矛盾纠纷100件，办结97件，办结率97.0%，较上周上升1个百分点。参与排名的只有北城街道（办结率97.0%）。本周受理的案件无逾期。",
+			"2026年11月30日至12月6日，盐湖区共受理案件100件，办结97件，办结率97.0%，较上周上升1个百分点。参与排名的只有北城街道（办结率97.0%）。本周受理的案件无逾期。",
 			"From 30 November to 6 December 2026, 盐湖区 received 100 cases and closed 97, a closure rate of 97.0%, up 1 point on the week before. " +
 				"Only 北城街道 had enough cases to be ranked (closure rate 97.0%). None of the cases received this week is overdue."},
 		{"one case, none closed, none ranked, no week before", figuresOf(1, 0, 0), figuresOf(0, 0, 0), []bulletinRow{unitRow("140802001", "北城街道", 1, 0, 0)},
-			"2026年11月30日至12月6日，盐湖区共受理矛盾纠纷1件，尚无办结。各单位受理均不足5件，本周不排名。本周受理的案件无逾期。",
+			"2026年11月30日至12月6日，盐湖区共受理案件1件，尚无办结。各单位受理均不足5件，本周不排名。本周受理的案件无逾期。",
 			"From 30 November to 6 December 2026, 盐湖区 received 1 case and has closed none yet. No unit received 5 cases or more, so none is ranked this week. " +
 				"None of the cases received this week is overdue."},
 		{"no cases", figuresOf(0, 0, 0), figuresOf(12, 10, 0), nil,
-			"2026年11月30日至12月6日，盐湖区未受理矛盾纠纷（上周受理12件）。",
+			"2026年11月30日至12月6日，盐湖区未受理案件（上周受理12件）。",
 			"From 30 November to 6 December 2026, 盐湖区 received no cases (12 cases the week before)."},
 		{"no cases either week", figuresOf(0, 0, 0), figuresOf(0, 0, 0), nil,
-			"2026年11月30日至12月6日，盐湖区未受理矛盾纠纷，上周亦无受理。",
+			"2026年11月30日至12月6日，盐湖区未受理案件，上周亦无受理。",
 			"From 30 November to 6 December 2026, 盐湖区 received no cases, nor the week before."},
 		{"thousands", figuresOf(1234, 1234, 0), figuresOf(0, 0, 0), []bulletinRow{unitRow("140802001", "北城街道", 1234, 1234, 0), unitRow("140802002", "龙居镇", 5, 5, 0)},
-			"2026年11月30日至12月6日，盐湖区共受理矛盾纠纷1234件，办结1234件，办结率100.0%。在受理5件以上的2个单位中，办结率均为100.0%。本周受理的案件无逾期。",
+			"2026年11月30日至12月6日，盐湖区共受理案件1234件，办结1234件，办结率100.0%。在受理5件以上的2个单位中，办结率均为100.0%。本周受理的案件无逾期。",
 			"From 30 November to 6 December 2026, 盐湖区 received 1,234 cases and closed 1,234, a closure rate of 100.0%. " +
 				"Among the 2 units with at least 5 cases, every closure rate was 100.0%. None of the cases received this week is overdue."},
 	} {

@@ -137,7 +137,7 @@ func TestStatsBulletinRoute(t *testing.T) {
 	if best[0].(map[string]any)["name"] != "东阜村" || worst[0].(map[string]any)["name"] != "槐树凹村" || worst[0].(map[string]any)["rank"] != 2.0 {
 		t.Fatalf("best %v worst %v", best, worst)
 	}
-	wantSummary := "安邑街道共受理矛盾纠纷5件，办结1件，办结率20.0%。在受理2件以上的2个单位中，办结率最高的是东阜村（33.3%），最低的是槐树凹村（0.0%）。本周受理的案件无逾期。"
+	wantSummary := "安邑街道共受理案件5件，办结1件，办结率20.0%。在受理2件以上的2个单位中，办结率最高的是东阜村（33.3%），最低的是槐树凹村（0.0%）。本周受理的案件无逾期。"
 	if s := b["summary"].(string); !strings.HasSuffix(s, wantSummary) {
 		t.Fatalf("summary:\n got %s\nwant …%s", s, wantSummary)
 	}
@@ -155,7 +155,7 @@ func TestStatsBulletinRoute(t *testing.T) {
 	// A grid's bulletin: no units below it to rank.
 	g := get("bulletin", fx.supervisor, "unit=140802001001001&week="+from).body
 	if g["office"] != "东阜村第1网格服务站" || len(g["best"].([]any)) != 0 || len(g["worst"].([]any)) != 0 ||
-		strings.Contains(g["summary"].(string), "单位") || !strings.Contains(g["summary"].(string), "东阜村第1网格共受理矛盾纠纷") {
+		strings.Contains(g["summary"].(string), "单位") || !strings.Contains(g["summary"].(string), "东阜村第1网格共受理案件") {
 		t.Fatalf("grid bulletin: %v", g)
 	}
 
@@ -166,7 +166,7 @@ func TestStatsBulletinRoute(t *testing.T) {
 		t.Fatalf("pdf: %d %v %.40q", status, header, pdf)
 	}
 	text := pdfText(t, pdf)
-	for _, want := range []string{"安邑街道网格化服务管理中心", b["number"].(string), b["date_text"].(string), "矛盾纠纷化解工作一周通报",
+	for _, want := range []string{"安邑街道网格化服务管理中心", b["number"].(string), b["date_text"].(string), "矛盾纠纷和事件办理一周通报",
 		wantSummary, "东阜村", "槐树凹村", "33.3%", "邻里纠纷", "办结率后五名", "受理2件以上"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF has no %q:\n%s", want, text)
@@ -205,7 +205,7 @@ func TestStatsBulletinRoute(t *testing.T) {
 func TestStatsBulletinEmptyWeek(t *testing.T) {
 	fx := newBulletinAPI(t, 5)
 	r := call(t, "GET", fx.base+"/api/stats/bulletin?unit=140802001&week=2026-01-07", fx.supervisor, "")
-	if r.status != 200 || r.body["summary"] != "2026年1月5日至1月11日，安邑街道未受理矛盾纠纷，上周亦无受理。" ||
+	if r.status != 200 || r.body["summary"] != "2026年1月5日至1月11日，安邑街道未受理案件，上周亦无受理。" ||
 		len(r.body["best"].([]any)) != 0 || len(r.body["worst"].([]any)) != 0 || len(r.body["categories"].([]any)) != 0 ||
 		r.body["number"] != "2026年第2期" || r.body["date"] != "2026-01-12" {
 		t.Fatalf("%d %v", r.status, r.body)

@@ -61,7 +61,7 @@ func TestStatsBulletinCommand(t *testing.T) {
 		t.Fatalf("%s: %.20q %v", out, pdf, err)
 	}
 	text := pdfText(t, pdf)
-	for _, want := range []string{"安邑街道网格化服务管理中心", "矛盾纠纷化解工作一周通报", "安邑街道共受理矛盾纠纷3件，尚无办结。",
+	for _, want := range []string{"安邑街道网格化服务管理中心", "矛盾纠纷和事件办理一周通报", "安邑街道共受理案件3件，尚无办结。",
 		"在有受理的2个单位中，办结率均为0.0%。", "受理1件以上", "东阜村", "槐树凹村", "邻里纠纷"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF has no %q:\n%s", want, text)

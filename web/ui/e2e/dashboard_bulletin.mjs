@@ -53,7 +53,7 @@ try {
     worst: [...document.querySelectorAll('.bulletin [data-table=worst] tbody tr[data-code]')].map((e) => e.dataset.code),
   }));
   check(doc.office === env('OFFICE') && doc.number === env('NUMBER') && /^\d{4}年\d{1,2}月\d{1,2}日$/.test(doc.date), 'letterhead: ' + JSON.stringify(doc));
-  check(doc.title === '矛盾纠纷化解工作一周通报' && doc.summary === env('SUMMARY'), 'title and summary: ' + JSON.stringify(doc));
+  check(doc.title === '矛盾纠纷和事件办理一周通报' && doc.summary === env('SUMMARY'), 'title and summary: ' + JSON.stringify(doc));
   check(doc.note.includes('受理2件以上') && doc.best[0] === '140802001001' && doc.worst[0] === '140802001002', 'ranking: ' + JSON.stringify(doc));
   check(await overflow(s, 1366).then((o) => o.length === 0), 'fits 1366 px');
   await s.screenshot({ path: join(shots, 'bulletin-1366.png'), fullPage: true });
