@@ -41,6 +41,11 @@ type CaseEvent struct {
 	Outcome     *string `json:"outcome,omitempty"`
 	Reworks     int     `json:"reworks,omitempty"`
 	Late        bool    `json:"late,omitempty"`
+
+	// Risk grading (case_grade.go): the case's grade after the transition, and its leader.
+	Grade  *string `json:"grade,omitempty"`
+	Major  bool    `json:"major,omitempty"`
+	Leader int64   `json:"leader,omitempty"` // the county leader who owns it (领导包案); 0: none
 }
 
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.

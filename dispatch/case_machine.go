@@ -38,6 +38,12 @@ const (
 	ActCloseUnverified Action = "close_unverified"
 )
 
+// Risk grading and leader ownership (issue 16 point 5; dispatch/case_grade.go).
+const (
+	ActRegrade Action = "regrade" // 改定等级: a new grade with a reason; may send the case up a tier
+	ActLead    Action = "lead"    // 领导包案: a county leader takes ownership of a difficult case; the state does not change
+)
+
 // Outcome is how a settled case ended.
 type Outcome string
 
@@ -56,6 +62,7 @@ const (
 	byReporter                // the grid worker who reported the event; past the verification deadline also staff (ActorRoles.Verifier)
 	bySupervisor              // a supervisor at the case's unit or above
 	bySystem                  // the escalation timer only
+	byLeader                  // a county leader: a supervisor assigned at the case's county (领导包案)
 )
 
 type rule struct {
@@ -81,6 +88,10 @@ var machine = map[Action]rule{
 	ActUrge:            {from: []CaseState{StateQueued, StateAccepted, StateMediating, StateVerifying}, by: bySupervisor, needsText: true},
 	ActOverdue:         {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: bySystem, needsText: true, timer: true, late: true},
 	ActCloseUnverified: {from: []CaseState{StateVerifying}, to: StateClosed, by: bySystem, needsText: true, timer: true},
+
+	// Risk grading (case_grade.go): a regrade that sends the case up leaves it queued there.
+	ActRegrade: {from: []CaseState{StateAccepted, StateMediating}, by: byCentre, needsText: true},
+	ActLead:    {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: byLeader},
 }
 
 // Tiers of mediation centres: the level of the unit whose centre holds the case.
@@ -141,7 +152,7 @@ func Allowed(a Action, from CaseState) bool {
 func Actions(from CaseState) []Action {
 	var out []Action
 	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer,
-		ActUrge, ActOverdue, ActCloseUnverified} {
+		ActUrge, ActOverdue, ActCloseUnverified, ActRegrade, ActLead} {
 		if Allowed(a, from) {
 			out = append(out, a)
 		}

@@ -27,6 +27,11 @@ type CaseSummary struct {
 	// Awaiting verification: from VerifyDueAt staff may verify it, at VerifyLapseAt the timer
 	// closes it as not verified (docs/cases.md). Nil otherwise.
 	VerifyDueAt, VerifyLapseAt *time.Time
+	// Risk grading (case_grade.go): nil grade when not graded; the leader who owns the case.
+	Grade      *string
+	Major      bool
+	LeaderID   *int64
+	LeaderName string
 }
 
 // StaffMayVerify says whether the reporter's time to verify the case has run out at now, so
@@ -44,6 +49,7 @@ type QueueFilter struct {
 	State    CaseState // "" for every open state
 	Category string    // "" for every category
 	Query    string    // matched against description, place and case number
+	Led      bool      // only the cases a county leader owns (领导包案)
 	Limit    int
 }
 
@@ -89,6 +95,8 @@ type HistoryEntry struct {
 	Parties    string
 	DeadlineAt *time.Time
 	Photos     []string
+	Grade      *string // the grade this transition gave (accept with a grade, regrade)
+	Major      *bool
 }
 
 // ActorRoles says in which capacities a member stands towards one case.
@@ -99,6 +107,7 @@ type ActorRoles struct {
 	// Verifier: a mediator of the current centre or a grid leader of the case's place, once the
 	// reporter's verification deadline has passed: they may verify or rework it instead (代核查).
 	Verifier bool
+	Leader   bool // a supervisor assigned at the case's county: may take ownership (领导包案)
 }
 
 // ActionsFor lists what a member in these roles may do to a case in this state.
@@ -118,6 +127,10 @@ func ActionsFor(state CaseState, roles ActorRoles) []Action {
 			if roles.Supervisor {
 				out = append(out, a)
 			}
+		case byLeader:
+			if roles.Leader {
+				out = append(out, a)
+			}
 		}
 	}
 	return out
@@ -134,7 +147,8 @@ func (d CaseDetail) Actions(roles ActorRoles) []Action {
 		case a == ActEscalate && d.Level <= TierCounty,
 			a == ActReturn && (d.Level >= TierVillage || centreBelow(&d.Path, grid.Level(d.Level)) == 0),
 			a == ActTransfer && len(d.TransferTo) == 0,
-			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute():
+			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute(),
+			a == ActLead && (d.Grade == nil || Grade(*d.Grade) != GradeDifficult || d.LeaderID != nil):
 			continue
 		}
 		out = append(out, a)

@@ -14,7 +14,8 @@ import (
 // summaryColumns are CaseSummary's, in order, over cases c, events e, units u, members m.
 const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code, c.unit_code, u.name, e.category, c.severity,
        left(e.description, 140), e.reporter_id, m.name, c.opened_at, c.deadline_at,
-       coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at, c.verify_due_at, c.verify_lapse_at`
+       coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at, c.verify_due_at, c.verify_lapse_at,
+       c.grade, c.major, c.leader_id, coalesce((SELECT l.name FROM members l WHERE l.id = c.leader_id), '')`
 
 const caseJoins = `FROM cases c JOIN events e ON e.id = c.event_id JOIN units u ON u.code = c.unit_code
 JOIN members m ON m.id = e.reporter_id`
@@ -27,6 +28,7 @@ WHERE c.centre_code = $1 AND c.state <> 'closed'
   AND ($2 = '' OR c.state = $2) AND ($3 = '' OR e.category = $3)
   AND ($4 = '' OR e.description ILIKE '%' || $4 || '%' ESCAPE '\' OR u.name ILIKE '%' || $4 || '%' ESCAPE '\'
        OR starts_with(c.unit_code, $5) OR c.id::text = $5)
+  AND (NOT $7 OR c.leader_id IS NOT NULL)
 ORDER BY c.deadline_at IS NULL, c.deadline_at, c.opened_at, c.id
 LIMIT $6`
 
@@ -35,7 +37,7 @@ func scanSummary(row pgx.CollectableRow) (CaseSummary, error) {
 	var level int16
 	err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-		&s.VerifyDueAt, &s.VerifyLapseAt)
+		&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName)
 	s.Level = int(level)
 	return s, err
 }
@@ -48,7 +50,7 @@ func (cs *Cases) Queue(ctx context.Context, f QueueFilter) ([]CaseSummary, error
 		f.Limit = DefaultQueueLn
 	}
 	q := strings.TrimSpace(f.Query)
-	rows, err := cs.pool.Query(ctx, selectQueue, f.Centre, string(f.State), f.Category, likeEscaper.Replace(q), q, f.Limit)
+	rows, err := cs.pool.Query(ctx, selectQueue, f.Centre, string(f.State), f.Category, likeEscaper.Replace(q), q, f.Limit, f.Led)
 	if err != nil {
 		return nil, fmt.Errorf("%w: queue: %v", ErrRetryable, err)
 	}
@@ -88,7 +90,8 @@ WHERE c.id = $1`
 const selectHistory = `
 SELECT h.id, h.at, h.actor_id, coalesce(m.name, ''), h.transition, h.from_state, h.to_state, h.from_level, h.level,
        h.centre_code, h.reason, h.outcome, h.parties, h.deadline_at,
-       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}')
+       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}'),
+       h.grade, h.major
 FROM case_history h LEFT JOIN members m ON m.id = h.actor_id
 WHERE h.case_id = $1
 ORDER BY h.id`
@@ -111,7 +114,7 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 		s := &d.CaseSummary
 		err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-			&s.VerifyDueAt, &s.VerifyLapseAt, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
+			&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
 			&d.Outcome, &d.Reworks, &d.Photos, &d.CategoryGroup)
 		s.Level = int(level)
 		return d, err

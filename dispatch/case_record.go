@@ -15,7 +15,7 @@ import (
 func nextTimes(a Action, next *caseRow) {
 	switch a {
 	case ActEscalate, ActReturn, ActTransfer, ActRework:
-		d := next.now.Add(next.category.Deadlines.For(next.level, next.severity))
+		d := next.now.Add(scaleDeadline(next.category.Deadlines.For(next.level, next.severity), next.gradePct))
 		next.deadlineAt, next.overdueAt = &d, nil
 	case ActSettle, ActVerify, ActCloseUnverified:
 		next.deadlineAt, next.overdueAt = nil, nil
@@ -39,13 +39,15 @@ WITH u AS (
     UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
         outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
         urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9, late = $19,
-        verify_due_at = $20, verify_lapse_at = $21
+        verify_due_at = $20, verify_lapse_at = $21,
+        grade = $22, major = $23, leader_id = $24,
+        leader_at = CASE WHEN $24::bigint IS DISTINCT FROM leader_id THEN now() ELSE leader_at END
     WHERE id = $1
     RETURNING id
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, from_level, centre_code, transition,
-        reason, outcome, parties, deadline_at)
-    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8 FROM u
+        reason, outcome, parties, deadline_at, grade, major)
+    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8, $25, $26 FROM u
     RETURNING id
 ), o AS (
     INSERT INTO outbox (subject, payload)
@@ -54,7 +56,7 @@ WITH u AS (
 
 // writeTransitionPhotos is writeTransition for a transition with photos ($22).
 const writeTransitionPhotos = writeTransition + `, p AS (
-    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($22::text[]) FROM h
+    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($27::text[]) FROM h
 )
 SELECT id FROM h`
 
@@ -72,6 +74,12 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	if t.Action == ActSettle {
 		outcome = next.outcome
 	}
+	var histGrade *string // the grade this transition gave, for its history row
+	var histMajor *bool
+	if t.Grade != "" {
+		g := string(t.Grade)
+		histGrade, histMajor = &g, &t.Major
+	}
 	var actor *int64
 	if !t.timer {
 		actor = &t.ActorID
@@ -85,6 +93,10 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	if actor != nil {
 		ev.Actor = *actor
 	}
+	ev.Grade, ev.Major = next.grade, next.major
+	if next.leader != nil {
+		ev.Leader = *next.leader
+	}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return transitionWrite{}, err
@@ -92,7 +104,8 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	w := transitionWrite{sql: writeTransition + "\nSELECT id FROM h",
 		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
-			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse},
+			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse,
+			next.grade, next.major, next.leader, histGrade, histMajor},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {

@@ -26,6 +26,8 @@ type Transition struct {
 	ToCentre string   // for transfer: another centre of the same tier, under the same parent
 	Parties  string   // for mediate: who took part
 	Photos   []string // SHA-256 of photos the actor uploaded: documents, the site on verification
+	Grade    Grade    // for accept (optional) and regrade (required): case_grade.go
+	Major    bool     // with a grade: 重大
 
 	timer bool // taken by the escalation timer, not a person
 }
@@ -74,6 +76,12 @@ type caseRow struct {
 	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
 	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
 	path   *grid.Path // the unit's path when read beforehand (the timer reads a batch's at once)
+
+	// Risk grading (case_grade.go).
+	grade    *string // nil: not graded
+	major    bool
+	leader   *int64 // the county leader who owns the case (领导包案)
+	gradePct int    // the grade's share of the category's deadline, in percent (100 when not graded)
 }
 
 // selectCase reads a case with its category, and whether $2 holds the assignment $3 asks for
@@ -95,10 +103,12 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
                WHEN 'verifier' THEN c.verify_due_at <= now()
                    AND (a.role = 'mediator' AND a.unit_code = c.centre_code
                         OR a.role = 'grid_leader' AND starts_with(c.unit_code, a.unit_code))
+               WHEN 'leader' THEN a.role = 'supervisor' AND length(a.unit_code) = 6
+                   AND starts_with(c.unit_code, a.unit_code)
                ELSE false END),
-       now()
+       now(), c.grade, c.major, c.leader_id, coalesce(g.deadline_pct, 100)
 FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
-JOIN units u ON u.code = c.unit_code`
+JOIN units u ON u.code = c.unit_code LEFT JOIN grade_rules g ON g.grade = c.grade`
 
 // selectCaseForUpdate locks and reads one case.
 const selectCaseForUpdate = selectCase + `
@@ -115,6 +125,8 @@ func readCaseArgs(t Transition, r rule) []any {
 			role = string(grid.RoleSupervisor)
 		case byReporter:
 			role = "verifier" // the reporter is checked in prepare; this is staff standing in
+		case byLeader:
+			role = "leader" // a supervisor assigned at the case's county (case_grade.go)
 		}
 	}
 	return []any{t.CaseID, t.ActorID, role}
@@ -130,7 +142,7 @@ func scanCase(row pgx.Row) (caseRow, error) {
 		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt, &c.late,
 		&c.category.Code, &c.category.Group, &c.category.NameZH, &c.category.NameEN, &k.start, &c.category.GridMayClose,
 		&k.village, &k.township, &k.county, &k.urgent, &k.verify, &c.category.AutoEscalate, &c.category.Active,
-		&c.verifyDue, &c.verifyLapse, &c.mayAct, &c.now)
+		&c.verifyDue, &c.verifyLapse, &c.mayAct, &c.now, &c.grade, &c.major, &c.leader, &c.gradePct)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrCaseNotFound
 	}
@@ -233,6 +245,9 @@ func (t *Transition) check() (rule, error) {
 	case len(t.Photos) > MaxReportPhotos:
 		return r, fmt.Errorf("%w: at most %d photos", ErrBadTransition, MaxReportPhotos)
 	}
+	if err := t.checkGrade(); err != nil {
+		return r, err
+	}
 	seen := map[string]bool{}
 	for _, h := range t.Photos {
 		if !hashPattern.MatchString(h) || seen[h] {
@@ -245,7 +260,7 @@ func (t *Transition) check() (rule, error) {
 
 func isCaseError(err error) bool {
 	for _, e := range []error{ErrCaseNotFound, ErrStaleVersion, ErrNotAllowed, ErrNotYours, ErrBadTransition,
-		ErrNoAttemptYet, ErrNoTierThatWay, ErrUnknownCentre, ErrNoMediationYet} {
+		ErrNoAttemptYet, ErrNoTierThatWay, ErrUnknownCentre, ErrNoMediationYet, ErrNotDifficult, ErrAlreadyOwned} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -352,6 +367,10 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 	case ActRework:
 		next.reworks++
 		next.outcome = nil
+	case ActAccept, ActRegrade, ActLead:
+		if err := nextGrade(ctx, tx, t, c, &next); err != nil {
+			return next, err
+		}
 	}
 	return next, nil
 }
