@@ -27,13 +27,23 @@ type caseSummaryJSON struct {
 	UrgedAt      *time.Time         `json:"urged_at"`
 	VerifyDueAt  *time.Time         `json:"verify_due_at,omitempty"`   // awaiting verification: the reporter's deadline
 	VerifyLapse  *time.Time         `json:"verify_lapse_at,omitempty"` // then closed as not verified
+	Grade        *string            `json:"grade"`  // simple, complex, difficult; null: not graded
+	Major        bool               `json:"major"`  // 重大
+	Leader       *memberRefJSON     `json:"leader"` // the county leader who owns it (领导包案); null: none
 }
 
 func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
 	return caseSummaryJSON{ID: c.ID, Version: c.Version, State: c.State, Level: c.Level, Centre: c.Centre,
 		Unit: c.Unit, UnitName: c.UnitName, Category: c.Category, Severity: c.Severity, Summary: c.Summary,
 		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt,
-		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt}
+		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt, Grade: c.Grade, Major: c.Major, Leader: leaderJSON(c)}
+}
+
+func leaderJSON(c dispatch.CaseSummary) *memberRefJSON {
+	if c.LeaderID == nil {
+		return nil
+	}
+	return &memberRefJSON{ID: *c.LeaderID, Name: c.LeaderName}
 }
 
 func summariesJSON(list []dispatch.CaseSummary) []caseSummaryJSON {
@@ -79,6 +89,8 @@ type historyJSON struct {
 	Parties    string         `json:"parties"`
 	DeadlineAt *time.Time     `json:"deadline_at"`
 	Photos     []string       `json:"photos"`
+	Grade      *string        `json:"grade,omitempty"` // the grade this transition gave
+	Major      *bool          `json:"major,omitempty"`
 }
 
 type casePageJSON struct {
@@ -113,7 +125,7 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 	for i, h := range d.History {
 		hj := historyJSON{ID: h.ID, At: h.At, Transition: h.Transition, FromState: h.FromState, ToState: h.ToState,
 			FromLevel: h.FromLevel, Level: h.Level, Centre: h.Centre, Reason: h.Reason, Outcome: h.Outcome,
-			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos}
+			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos, Grade: h.Grade, Major: h.Major}
 		if h.ActorID != nil {
 			hj.Actor = &memberRefJSON{ID: *h.ActorID, Name: h.ActorName}
 		}

@@ -55,6 +55,13 @@ func queueFilter(r *http.Request, centre string) (dispatch.QueueFilter, error) {
 	if !utf8.ValidString(f.Query) || utf8.RuneCountInString(f.Query) > dispatch.MaxQueryChars {
 		return f, fmt.Errorf("%w: q must be valid text of at most %d characters", ErrBadRequest, dispatch.MaxQueryChars)
 	}
+	switch q.Get("led") { // only the cases a county leader owns (领导包案)
+	case "", "0", "false":
+	case "1", "true":
+		f.Led = true
+	default:
+		return f, fmt.Errorf("%w: led must be 1 or 0", ErrBadRequest)
+	}
 	var err error
 	f.Limit, err = limitParam(r, dispatch.DefaultQueueLn, dispatch.MaxQueueLimit)
 	return f, err

@@ -122,6 +122,10 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusUnprocessableEntity, "unknown_centre", err.Error()
 	case errors.Is(err, dispatch.ErrNoMediationYet):
 		status, code, msg = http.StatusUnprocessableEntity, "no_mediation_yet", err.Error()
+	case errors.Is(err, dispatch.ErrNotDifficult): // risk grading (dispatch/case_grade.go)
+		status, code, msg = http.StatusUnprocessableEntity, "not_difficult", err.Error()
+	case errors.Is(err, dispatch.ErrAlreadyOwned):
+		status, code, msg = http.StatusConflict, "already_owned", err.Error()
 	case errors.Is(err, dispatch.ErrBadTransition):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, pdfdoc.ErrNoFont): // the server runs, but cannot write PDFs (docs/deploy.md)

@@ -99,5 +99,17 @@ func (a access) readsCase(c dispatch.CaseSummary) bool {
 func (a access) roles(c dispatch.CaseSummary, now time.Time) dispatch.ActorRoles {
 	return dispatch.ActorRoles{CentreMediator: a.centres[c.Centre], Reporter: c.ReporterID == a.member,
 		Supervisor: under(c.Unit, a.supervises) || under(c.Centre, a.supervises),
-		Verifier:   c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads))}
+		Verifier:   c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads)),
+		Leader:     a.countyLeader(c.Unit)}
+}
+
+// countyLeader: a supervisor assigned at the county of unit, who may take ownership of its
+// difficult cases (领导包案).
+func (a access) countyLeader(unit string) bool {
+	for _, s := range a.supervises {
+		if grid.LevelOfCode(s) == grid.County && strings.HasPrefix(unit, s) {
+			return true
+		}
+	}
+	return false
 }
