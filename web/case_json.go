@@ -27,9 +27,9 @@ type caseSummaryJSON struct {
 	UrgedAt      *time.Time         `json:"urged_at"`
 	VerifyDueAt  *time.Time         `json:"verify_due_at,omitempty"`   // awaiting verification: the reporter's deadline
 	VerifyLapse  *time.Time         `json:"verify_lapse_at,omitempty"` // then closed as not verified
-	Grade        *string            `json:"grade"`  // simple, complex, difficult; null: not graded
-	Major        bool               `json:"major"`  // 重大
-	Leader       *memberRefJSON     `json:"leader"` // the county leader who owns it (领导包案); null: none
+	Grade        *string            `json:"grade"`                     // simple, complex, difficult; null: not graded
+	Major        bool               `json:"major"`                     // 重大
+	Leader       *memberRefJSON     `json:"leader"`                    // the county leader who owns it (领导包案); null: none
 }
 
 func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
