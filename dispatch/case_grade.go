@@ -117,10 +117,7 @@ func nextGrade(ctx context.Context, q querier, t Transition, c caseRow, next *ca
 	if c.deadlineAt != nil && rule.pct != c.gradePct {
 		base := c.category.Deadlines.For(c.level, c.severity)
 		d := c.deadlineAt.Add(scaleDeadline(base, rule.pct) - scaleDeadline(base, c.gradePct))
-		next.deadlineAt = &d
-		if next.overdueAt != nil && d.After(next.now) {
-			next.overdueAt = nil
-		}
+		next.deadlineAt = &d // an overdue flag stays: only a new tier lifts it (docs/metrics.md, open_overdue)
 	}
 	return nil
 }

@@ -59,6 +59,7 @@ const (
 	cVerifications
 	cReopened
 	cUnverified // closed as not verified: the verification deadline lapsed twice over
+	cLed        // open and owned by a county leader (领导包案, case_grade.go)
 	cTierBase   // then the tier metrics, 4 columns each, then the histogram
 )
 
@@ -87,7 +88,7 @@ func histCol(tier, bin int) int {
 
 // statsColumns names every counter column, indexed like Counters.
 var statsColumns = func() []string {
-	cols := []string{"received", "reworks", "verifications", "reopened", "unverified"}
+	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "led"}
 	for _, m := range tierMetricNames {
 		for t := 1; t <= statsTiers; t++ {
 			cols = append(cols, fmt.Sprintf("%s_t%d", m, t))
@@ -161,6 +162,14 @@ func statsDelta(e CaseEvent) Counters {
 		d[cReworks]++
 		if e.Reworks == 1 {
 			d[cReopened]++
+		}
+	}
+	if e.Leader != 0 { // leadership is taken by lead and never given up: before it, the case had none
+		if open(e.FromState) && e.Action != string(ActLead) {
+			d[cLed]--
+		}
+		if open(e.State) {
+			d[cLed]++
 		}
 	}
 	if open(e.FromState) && validTier(e.FromLevel) {

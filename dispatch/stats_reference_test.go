@@ -158,7 +158,8 @@ func referenceQueries(t *testing.T) map[string]string {
 		out[string(m[1])] = string(m[2])
 	}
 	for _, name := range []string{"received", "closure_rate", "on_time_rate", "mediation_success_rate", "settled_low_rate",
-		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close"} {
+		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close",
+		"led"} {
 		if out[name] == "" {
 			t.Fatalf("docs/metrics.md has no query for %s", name)
 		}
@@ -210,6 +211,8 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 	one("unverified_rate", &a, &b)
 	same("closed unverified", fig.Unverified, a)
 	same("closed (unverified rate)", fig.Closed, b)
+	one("led", &a) // risk grading: open cases a county leader owns
+	same("led", fig.Led, a)
 	perTier(t, pool, refs["escalation_rate"], args, func(tier int, x, y int64) {
 		same(fmt.Sprintf("escalated from tier %d", tier), fig.Tiers[tier-1].Escalated, x)
 		same(fmt.Sprintf("arrivals at tier %d", tier), fig.Tiers[tier-1].Arrived, y)
@@ -380,6 +383,7 @@ type historyDriver struct {
 	rng       *rand.Rand
 	mediators map[string]grid.Member // by centre
 	cases     []int64
+	leader    grid.Member // a supervisor at the county (risk grading)
 }
 
 // Points of the test county (grid/gridtest): two micro-grids, a grid without micro-grids, a
@@ -400,6 +404,7 @@ func newHistoryDriver(t *testing.T, fx *caseFixture, rng *rand.Rand) *historyDri
 		t.Fatal(err)
 	}
 	h.mediators["140802002"] = m
+	h.leader = leaderOf(t, fx, "13900000018", "140802") // risk grading: a county leader takes difficult cases
 	h.cases = []int64{fx.caseID}
 	return h
 }
@@ -496,9 +501,21 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 		tr.ToCentre = map[string]string{"140802001001": "140802001002", "140802001002": "140802001001",
 			"140802001": "140802002", "140802002": "140802001"}[centre]
 	}
+	// Risk grading (case_grade.go): some accepts graded (difficult ones go to the county), some
+	// regrades, and the county leader taking ownership.
+	grades := []dispatch.Grade{dispatch.GradeSimple, dispatch.GradeComplex, dispatch.GradeDifficult}
+	switch {
+	case tr.Action == dispatch.ActAccept && h.rng.IntN(2) == 0:
+		tr.Grade = grades[h.rng.IntN(3)]
+	case (state == "accepted" || state == "mediating") && h.rng.IntN(8) == 0:
+		tr.Action, tr.Grade, tr.Outcome = dispatch.ActRegrade, grades[h.rng.IntN(3)], ""
+	case state != "verifying" && h.rng.IntN(6) == 0:
+		tr.Action, tr.ActorID, tr.Reason, tr.Outcome, tr.ToCentre = dispatch.ActLead, h.leader.ID, "", "", ""
+	}
 	_, err := h.fx.cases.Apply(ctx, tr)
 	for _, refused := range []error{dispatch.ErrNotYours, dispatch.ErrNotAllowed, dispatch.ErrNoAttemptYet,
-		dispatch.ErrNoTierThatWay, dispatch.ErrUnknownCentre, dispatch.ErrBadTransition, dispatch.ErrNoMediationYet} {
+		dispatch.ErrNoTierThatWay, dispatch.ErrUnknownCentre, dispatch.ErrBadTransition, dispatch.ErrNoMediationYet,
+		dispatch.ErrNotDifficult, dispatch.ErrAlreadyOwned} {
 		if errors.Is(err, refused) {
 			return // the workflow said no: as real as a yes
 		}

@@ -33,3 +33,7 @@ ALTER TABLE case_history
 
 -- The console's "owned by a leader" filter and the dashboard's figure.
 CREATE INDEX cases_leader_idx ON cases (leader_id) WHERE leader_id IS NOT NULL;
+
+-- The dashboard's figure (docs/metrics.md, led): open cases of the cohort that a county leader
+-- owns, kept like every counter of case_stats (NULL stands for 0).
+ALTER TABLE case_stats ADD COLUMN led integer;
