@@ -8,6 +8,7 @@ import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { Attachments } from './attachments';
 import { dispute } from './format';
+import { gradeFields } from './grade';
 import type { CasePage, TransitionResult } from './types';
 
 interface Fields {
@@ -16,6 +17,7 @@ interface Fields {
   outcome?: boolean;
   centre?: boolean;
   photos?: boolean;
+  grade?: boolean; // a risk grade and 重大 (grade.ts)
 }
 
 const forms: Record<string, Fields> = {
@@ -28,6 +30,8 @@ const forms: Record<string, Fields> = {
   urge: { reason: 'urge_reason' },
   verify: {},
   rework: { reason: 'reason' },
+  regrade: { grade: true, reason: 'regrade_reason' },
+  lead: {},
 };
 
 const outcomes = ['mediated', 'handled', 'unsettled'];
@@ -89,7 +93,7 @@ export class ActionPanel {
   private choose(action: string): void {
     const f = forms[action] ?? { reason: 'reason' };
     if (!f.reason && !f.centre && !f.outcome) {
-      void this.submit(action, {});
+      void this.submit(action, this.drafts.get(action) ?? {}); // accept: with the grade picked beside it
       return;
     }
     this.current = action;
@@ -126,6 +130,13 @@ export class ActionPanel {
     if (page.case.state === 'accepted' && dispute(page.case.category) && page.actions.includes('mediate') && !page.actions.includes('settle')) {
       this.el.append(h('p', { class: 'muted settle-why', 'data-test': 'settle-why' }, t('settle_needs_mediation')));
     }
+    // 受理 carries an optional risk grade, picked beside its button (grade.ts).
+    if (page.actions.includes('accept')) {
+      const draft = this.drafts.get('accept') ?? {};
+      this.drafts.set('accept', draft);
+      this.el.append(h('div', { class: 'accept-grade', 'data-test': 'accept-grade' },
+        h('p', { class: 'muted' }, t('grade_at_accept')), gradeFields(draft, true)));
+    }
     if (this.current) this.el.append(this.form(this.current, page));
     this.el.append(this.message);
   }
@@ -158,6 +169,7 @@ export class ActionPanel {
       sel.value = draft.to_centre ?? '';
       parts.push(h('label', {}, t('to_centre'), sel));
     }
+    if (f.grade) parts.push(gradeFields(draft, false));
     if (f.reason) {
       const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: true, oninput: keep('reason') });
       ta.value = draft.reason ?? '';
@@ -177,6 +189,7 @@ export class ActionPanel {
       e.preventDefault();
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
       if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
+      if (f.grade && !draft.grade) return this.say(t('need_choice', { what: t('grade') }), 'error');
       if (f.reason && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
       void this.submit(action, draft);
     } },
@@ -199,6 +212,7 @@ export class ActionPanel {
       const body = {
         action, version: page.case.version, reason: draft.reason?.trim() ?? '', outcome: draft.outcome ?? '',
         to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos,
+        grade: draft.grade ?? '', major: draft.major === '1',
       };
       const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
       this.drafts.delete(action);

@@ -9,6 +9,7 @@ import { touchOnly } from './keys';
 import { age, categoryList, categoryName, deadline, setServerNow, stateName } from './format';
 import { QueueModel, type Filter } from './queue_model';
 import { openStates, type CaseFrame, type Centre, type Queue, type QueueCase } from './types';
+import { gradeTags } from './grade';
 
 export interface QueueEvents {
   open(id: number): void;
@@ -40,6 +41,12 @@ export class QueueView {
   private stateSel = h('select', { name: 'state', 'aria-label': t('col_state') });
   private catSel = h('select', { name: 'category', 'aria-label': t('col_category') });
   readonly search = h('input', { name: 'q', type: 'search', maxlength: 100, placeholder: t('search'), 'aria-label': t('search') });
+  private ledChip = h('button', { type: 'button', class: 'led-chip', 'data-test': 'led-filter', 'aria-pressed': 'false',
+    onclick: () => {
+      const on = !this.filter.led;
+      this.ledChip.setAttribute('aria-pressed', String(on));
+      this.setFilter({ led: on });
+    } }, t('led_filter'));
   private loading = 0;
   private reloadTimer: number | undefined;
   private searchTimer: number | undefined;
@@ -66,7 +73,7 @@ export class QueueView {
     });
     this.fillCategories();
     this.el.append(
-      h('div', { class: 'toolbar' }, this.stateSel, this.catSel, this.search, this.count, this.sound),
+      h('div', { class: 'toolbar' }, this.stateSel, this.catSel, this.search, this.ledChip, this.count, this.sound),
       h('div', { class: 'arrivals' }, this.newChip, this.seenAll),
       this.status, this.box,
       ...(touchOnly() ? [] : [h('p', { class: 'help' }, t('help'))]));
@@ -126,13 +133,14 @@ export class QueueView {
     if (this.filter.state) p.set('state', this.filter.state);
     if (this.filter.category) p.set('category', this.filter.category);
     if (this.filter.q) p.set('q', this.filter.q);
+    if (this.filter.led) p.set('led', '1');
     p.set('limit', '500');
     try {
       const res = await api<Queue>('GET', `/api/centres/${encodeURIComponent(this.centre)}/queue?${p}`, this.session.token);
       if (n !== this.loading) return;
       setServerNow(res.now);
       this.model.load(res.cases, mark);
-      if (!p.has('state') && !p.has('category') && !p.has('q') && res.cases.length < 500) {
+      if (!p.has('state') && !p.has('category') && !p.has('q') && !p.has('led') && res.cases.length < 500) {
         this.arrivals.keep(new Set(this.model.sorted().map((c) => c.id)));
       }
       this.status.textContent = '';
@@ -213,7 +221,7 @@ export class QueueView {
     h('span', { class: 'c-no' }, h('a', { href: '#/case/' + c.id }, t('case_no', { n: c.id })),
       fresh ? h('span', { class: 'tag fresh' }, t('new_tag')) : null,
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
-      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null),
+      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags(c)),
     h('span', { class: 'c-state' }, h('span', { class: 'state state-' + c.state }, stateName(c.state))),
     h('span', { class: 'c-cat' }, categoryName(c.category)),
     h('span', { class: 'c-place' }, c.unit_name),

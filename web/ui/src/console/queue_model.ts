@@ -8,6 +8,7 @@ export interface Filter {
   state: string;
   category: string;
   q: string;
+  led?: boolean; // only the cases a county leader owns (领导包案)
 }
 
 export type FrameResult = 'ignored' | 'changed' | 'reload';
@@ -61,7 +62,8 @@ export class QueueModel {
     this.touched.set(f.case_id, ++this.seq);
     const old = this.rows.get(f.case_id);
     const belongs = f.centre === this.centre && f.state !== 'closed' &&
-      (!filter.state || filter.state === f.state) && (!filter.category || filter.category === f.category);
+      (!filter.state || filter.state === f.state) && (!filter.category || filter.category === f.category) &&
+      (!filter.led || !!f.leader);
     if (!belongs) {
       return this.rows.delete(f.case_id) ? 'changed' : 'ignored';
     }
@@ -72,8 +74,10 @@ export class QueueModel {
       unit: f.unit, unit_name: f.unit_name, category: f.category, severity: f.severity,
       opened_at: f.opened_at, deadline_at: f.deadline_at, overdue: f.overdue,
       urged_at: f.action === 'urge' ? new Date(now()).toISOString() : (old?.urged_at ?? null),
+      grade: f.grade ?? null, major: !!f.major,
+      leader: f.leader ? (old?.leader?.id === f.leader ? old.leader : { id: f.leader, name: '' }) : null,
     });
-    return old ? 'changed' : 'reload';
+    return old && f.action !== 'lead' ? 'changed' : 'reload'; // the leader's name comes over HTTP
   }
 
   // after records what this desk's own transition did, before its frame arrives.

@@ -33,6 +33,9 @@ export interface QueueCase {
   urged_at?: string | null;
   verify_due_at?: string; // awaiting verification: the reporter's deadline; then staff may verify
   verify_lapse_at?: string; // then closed as not verified
+  grade?: string | null; // risk grading (grade.ts): simple, complex, difficult
+  major?: boolean;
+  leader?: { id: number; name: string } | null; // 领导包案
 }
 
 export interface Queue {
@@ -98,6 +101,9 @@ export interface CaseFrame {
   deadline_at: string | null;
   overdue: boolean;
   actor?: number;
+  grade?: string; // risk grading: absent while ungraded
+  major?: boolean;
+  leader?: number; // the owning leader's member id
 }
 
 export interface TransitionResult {

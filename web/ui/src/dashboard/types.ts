@@ -57,6 +57,7 @@ export interface Summary {
   reopened: number;
   unverified: number;
   unverified_rate: Rate;
+  led?: number; // open cases a county leader owns (领导包案)
   open: number;
   overdue: number;
   aged: number; // 积案: overdue, or open aged_days or more
