@@ -52,7 +52,8 @@ try {
   await shot(c, 'regrade-form-360');
   await c.click('form.act-form[data-action=regrade] button[type=submit]');
   await c.waitForSelector(`${caseView} .timeline li[data-transition=regrade]`);
-  check(!(await c.$(`${caseView} .tag.major`)), 'no longer major after the regrade');
+  check((await c.textContent(`${caseView} .timeline li[data-transition=regrade]`)).includes('疑难'), 'the history names the new grade');
+  check(!(await c.$(`${caseView} .case-head .tag.major`)), 'no longer major after the regrade');
   const mediatorActions = await c.$$eval(`${caseView} .actions button.act`, (els) => els.map((e) => e.dataset.action));
   check(!mediatorActions.includes('lead'), 'a mediator cannot take ownership: ' + mediatorActions);
 
@@ -65,8 +66,8 @@ try {
   await l.waitForSelector(`${caseView} .actions button[data-action=lead]`);
   await l.click(`${caseView} .actions button[data-action=lead]`);
   await l.waitForSelector(`${caseView} .timeline li[data-transition=lead]`);
-  await l.waitForSelector(`${caseView} .tag.led`);
-  check((await l.textContent(`${caseView} .tag.led`)).includes(env.LEADER_NAME), 'the leader is named on the case');
+  await l.waitForSelector(`${caseView} .case-head .tag.led`);
+  check((await l.textContent(`${caseView} .case-head .tag.led`)).includes(env.LEADER_NAME), 'the leader is named on the case');
   await shot(l, 'case-led-1366');
 
   // The county's queue names the leader; the 领导包案 filter keeps only owned cases.

@@ -3,6 +3,7 @@
 import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { fullTime, stateName, tierName } from './format';
+import { gradeTags } from './grade';
 import type { Photos } from './photos';
 import type { HistoryEntry } from './types';
 
@@ -21,7 +22,8 @@ function entry(e: HistoryEntry, photos: Photos): HTMLElement {
       h('time', { datetime: e.at }, fullTime(e.at))),
     h('div', { class: 'meta' },
       h('span', {}, states),
-      moved ? h('span', { class: 'tiers' }, tierName(e.from_level) + ' → ' + tierName(e.level)) : h('span', {}, tierName(e.level))),
+      moved ? h('span', { class: 'tiers' }, tierName(e.from_level) + ' → ' + tierName(e.level)) : h('span', {}, tierName(e.level)),
+      ...gradeTags({ grade: e.grade, major: e.major ?? false })),
     e.reason ? h('p', { class: 'reason' }, e.reason) : null,
     e.outcome ? h('p', {}, h('span', { class: 'k' }, t('outcome')), t('outcome_' + e.outcome)) : null,
     e.parties ? h('p', {}, h('span', { class: 'k' }, t('parties')), e.parties) : null,

@@ -59,6 +59,8 @@ export interface HistoryEntry {
   parties: string;
   deadline_at: string | null;
   photos: string[] | null;
+  grade?: string; // the risk grade this transition gave (accept, regrade)
+  major?: boolean;
 }
 
 export interface CaseDetail extends QueueCase {
