@@ -95,6 +95,8 @@ export const messages = {
     tr_urge: '督办',
     tr_overdue: '逾期',
     tr_close_unverified: '逾期未核查，自动办结',
+    tr_regrade: '改定风险等级', // risk grading (docs/cases.md)
+    tr_lead: '县领导包案',
     verify_by: '请于 {at} 前核查',
     staff_task: '代核查',
     staff_task_meta: '{reporter} 上报 · {place}',
@@ -259,6 +261,8 @@ export const messages = {
     tr_urge: 'Urged',
     tr_overdue: 'Overdue',
     tr_close_unverified: 'Closed unverified',
+    tr_regrade: 'Risk grade changed', // risk grading (docs/cases.md)
+    tr_lead: 'A county leader took it on',
     verify_by: 'Verify by {at}',
     staff_task: 'Verify for the reporter',
     staff_task_meta: 'reported by {reporter} · {place}',
