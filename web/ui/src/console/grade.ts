@@ -17,11 +17,16 @@ export function gradeTags(c: Graded): HTMLElement[] {
   const out: HTMLElement[] = [];
   if (c.grade) out.push(h('span', { class: 'tag grade grade-' + c.grade, 'data-test': 'grade' }, t('grade_' + c.grade)));
   if (c.major) out.push(h('span', { class: 'tag major', 'data-test': 'major' }, t('major')));
-  if (c.leader) {
-    out.push(h('span', { class: 'tag led', 'data-test': 'led', title: t('led_by', { name: c.leader.name }) },
-      c.leader.name ? t('led_by', { name: c.leader.name }) : t('led')));
-  }
+  const led = leaderTag(c);
+  if (led) out.push(led);
   return out;
+}
+
+// leaderTag: 领导包案 with the leader's name, or null.
+export function leaderTag(c: Graded): HTMLElement | null {
+  if (!c.leader) return null;
+  return h('span', { class: 'tag led', 'data-test': 'led', title: t('led_by', { name: c.leader.name }) },
+    c.leader.name ? t('led_by', { name: c.leader.name }) : t('led'));
 }
 
 // gradeFields are the grade's select and the 重大 box, writing into draft (grade, major '1'/'').

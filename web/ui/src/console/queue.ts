@@ -9,7 +9,7 @@ import { touchOnly } from './keys';
 import { age, categoryList, categoryName, deadline, setServerNow, stateName } from './format';
 import { QueueModel, type Filter } from './queue_model';
 import { openStates, type CaseFrame, type Centre, type Queue, type QueueCase } from './types';
-import { gradeTags } from './grade';
+import { gradeTags, leaderTag } from './grade';
 
 export interface QueueEvents {
   open(id: number): void;
@@ -221,10 +221,10 @@ export class QueueView {
     h('span', { class: 'c-no' }, h('a', { href: '#/case/' + c.id }, t('case_no', { n: c.id })),
       fresh ? h('span', { class: 'tag fresh' }, t('new_tag')) : null,
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
-      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags(c)),
+      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags({ grade: c.grade, major: c.major })),
     h('span', { class: 'c-state' }, h('span', { class: 'state state-' + c.state }, stateName(c.state))),
     h('span', { class: 'c-cat' }, categoryName(c.category)),
-    h('span', { class: 'c-place' }, c.unit_name),
+    h('span', { class: 'c-place' }, c.unit_name, leaderTag(c)), // the leader's name needs the wide column
     h('span', { class: 'c-age' }, age(c.opened_at)),
     h('span', { class: 'c-deadline' + (dl.overdue ? ' late' : '') }, dl.text),
     c.summary ? h('span', { class: 'c-summary' }, c.summary) : null);
