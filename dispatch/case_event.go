@@ -41,6 +41,8 @@ type CaseEvent struct {
 	Outcome     *string `json:"outcome,omitempty"`
 	Reworks     int     `json:"reworks,omitempty"`
 	Late        bool    `json:"late,omitempty"`
+
+	MergedInto int64 `json:"merged_into,omitempty"` // merge (并单): the main case the duplicate follows
 }
 
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.

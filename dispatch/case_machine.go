@@ -38,6 +38,10 @@ const (
 	ActCloseUnverified Action = "close_unverified"
 )
 
+// ActMerge is 并单: the centre closes a duplicate report into its main case (Transition.MergeInto,
+// docs/cases.md); the duplicate's reporter follows the main case (case_merge.go).
+const ActMerge Action = "merge"
+
 // Outcome is how a settled case ended.
 type Outcome string
 
@@ -81,6 +85,9 @@ var machine = map[Action]rule{
 	ActUrge:            {from: []CaseState{StateQueued, StateAccepted, StateMediating, StateVerifying}, by: bySupervisor, needsText: true},
 	ActOverdue:         {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: bySystem, needsText: true, timer: true, late: true},
 	ActCloseUnverified: {from: []CaseState{StateVerifying}, to: StateClosed, by: bySystem, needsText: true, timer: true},
+
+	// Duplicates (并单): case_merge.go.
+	ActMerge: {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateClosed, by: byCentre},
 }
 
 // Tiers of mediation centres: the level of the unit whose centre holds the case.

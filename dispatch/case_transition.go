@@ -27,6 +27,8 @@ type Transition struct {
 	Parties  string   // for mediate: who took part
 	Photos   []string // SHA-256 of photos the actor uploaded: documents, the site on verification
 
+	MergeInto int64 // for merge (并单): the main case the duplicate follows
+
 	timer bool // taken by the escalation timer, not a person
 }
 
@@ -233,6 +235,9 @@ func (t *Transition) check() (rule, error) {
 	case len(t.Photos) > MaxReportPhotos:
 		return r, fmt.Errorf("%w: at most %d photos", ErrBadTransition, MaxReportPhotos)
 	}
+	if err := t.checkMerge(); err != nil {
+		return r, err
+	}
 	seen := map[string]bool{}
 	for _, h := range t.Photos {
 		if !hashPattern.MatchString(h) || seen[h] {
@@ -352,6 +357,10 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 	case ActRework:
 		next.reworks++
 		next.outcome = nil
+	case ActMerge:
+		if err := checkMainCase(ctx, tx, t, c); err != nil {
+			return next, err
+		}
 	}
 	return next, nil
 }
