@@ -43,9 +43,10 @@ type CaseEvent struct {
 	Late        bool    `json:"late,omitempty"`
 
 	// Risk grading (case_grade.go): the case's grade after the transition, and its leader.
-	Grade  *string `json:"grade,omitempty"`
-	Major  bool    `json:"major,omitempty"`
-	Leader int64   `json:"leader,omitempty"` // the county leader who owns it (领导包案); 0: none
+	Grade      *string `json:"grade,omitempty"`
+	Major      bool    `json:"major,omitempty"`
+	Leader     int64   `json:"leader,omitempty"`      // the county leader who owns it (领导包案); 0: none
+	MergedInto int64   `json:"merged_into,omitempty"` // merge (并单): the main case the duplicate follows
 }
 
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.

@@ -44,6 +44,10 @@ const (
 	ActLead    Action = "lead"    // 领导包案: a county leader takes ownership of a difficult case; the state does not change
 )
 
+// ActMerge is 并单: the centre closes a duplicate report into its main case (Transition.MergeInto,
+// docs/cases.md); the duplicate's reporter follows the main case (case_merge.go).
+const ActMerge Action = "merge"
+
 // Outcome is how a settled case ended.
 type Outcome string
 
@@ -92,6 +96,8 @@ var machine = map[Action]rule{
 	// Risk grading (case_grade.go): a regrade that sends the case up leaves it queued there.
 	ActRegrade: {from: []CaseState{StateAccepted, StateMediating}, by: byCentre, needsText: true},
 	ActLead:    {from: []CaseState{StateQueued, StateAccepted, StateMediating}, by: byLeader},
+	// Duplicates (并单): case_merge.go.
+	ActMerge: {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateClosed, by: byCentre},
 }
 
 // Tiers of mediation centres: the level of the unit whose centre holds the case.

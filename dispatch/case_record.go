@@ -17,7 +17,7 @@ func nextTimes(a Action, next *caseRow) {
 	case ActEscalate, ActReturn, ActTransfer, ActRework:
 		d := next.now.Add(scaleDeadline(next.category.Deadlines.For(next.level, next.severity), next.gradePct))
 		next.deadlineAt, next.overdueAt = &d, nil
-	case ActSettle, ActVerify, ActCloseUnverified:
+	case ActSettle, ActVerify, ActCloseUnverified, ActMerge:
 		next.deadlineAt, next.overdueAt = nil, nil
 	case ActOverdue:
 		at := next.now
@@ -89,7 +89,8 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		FromCentre: c.centre, Unit: c.unit, UnitName: c.unitName, Category: c.category.Code, Severity: c.severity,
 		Reporter: c.reporter, Version: c.version + 1, Reason: t.Reason, OpenedAt: c.openedAt,
 		DeadlineAt: next.deadlineAt, VerifyDueAt: next.verifyDue, Overdue: next.overdueAt != nil, At: c.now,
-		FromOverdue: c.overdueAt != nil, Outcome: next.outcome, Reworks: next.reworks, Late: next.late}
+		FromOverdue: c.overdueAt != nil, Outcome: next.outcome, Reworks: next.reworks, Late: next.late,
+		MergedInto: t.MergeInto}
 	if actor != nil {
 		ev.Actor = *actor
 	}
@@ -110,6 +111,9 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {
 		w.sql, w.args = writeTransitionPhotos, append(w.args, t.Photos)
+	}
+	if t.Action == ActMerge {
+		w.sql, w.args = writeTransitionMerge, append(w.args, t.MergeInto)
 	}
 	return w, nil
 }

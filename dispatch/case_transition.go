@@ -29,6 +29,8 @@ type Transition struct {
 	Grade    Grade    // for accept (optional) and regrade (required): case_grade.go
 	Major    bool     // with a grade: 重大
 
+	MergeInto int64 // for merge (并单): the main case the duplicate follows
+
 	timer bool // taken by the escalation timer, not a person
 }
 
@@ -248,6 +250,9 @@ func (t *Transition) check() (rule, error) {
 	if err := t.checkGrade(); err != nil {
 		return r, err
 	}
+	if err := t.checkMerge(); err != nil {
+		return r, err
+	}
 	seen := map[string]bool{}
 	for _, h := range t.Photos {
 		if !hashPattern.MatchString(h) || seen[h] {
@@ -369,6 +374,10 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 		next.outcome = nil
 	case ActAccept, ActRegrade, ActLead:
 		if err := nextGrade(ctx, tx, t, c, &next); err != nil {
+			return next, err
+		}
+	case ActMerge:
+		if err := checkMainCase(ctx, tx, t, c); err != nil {
 			return next, err
 		}
 	}

@@ -39,8 +39,9 @@ func (n *Notifier) Bind(ctx context.Context, bus *Bus) error {
 }
 
 // insertNotifications: the mediators of the case's (new) centre for what lands in their queue,
-// supervisors above the case too when it is overdue, the reporter for a verification task;
-// never the actor.
+// supervisors above the case too when it is overdue, the reporter for a verification task or
+// a merge (并单), and the reporters of merged duplicates for the main case's outcome; never the
+// actor.
 const insertNotifications = `
 INSERT INTO notifications (member_id, transition_id, case_id, kind)
 SELECT DISTINCT r.member_id, $1::bigint, $2::bigint, $3::text FROM (
@@ -51,7 +52,11 @@ SELECT DISTINCT r.member_id, $1::bigint, $2::bigint, $3::text FROM (
     SELECT member_id FROM assignments
     WHERE $3 = 'overdue' AND role = 'supervisor' AND starts_with($5, unit_code)
     UNION ALL
-    SELECT $6::bigint WHERE $3 = 'settle'
+    SELECT $6::bigint WHERE $3 IN ('settle', 'merge')
+    UNION ALL
+    -- 并单: the reporters of the duplicates merged into the case follow its outcome.
+    SELECT e.reporter_id FROM case_merges m JOIN cases d ON d.id = m.case_id JOIN events e ON e.id = d.event_id
+    WHERE $3 IN ('settle', 'verify', 'rework', 'close_unverified') AND m.main_id = $2
 ) r
 WHERE r.member_id IS DISTINCT FROM $7::bigint
 ON CONFLICT (transition_id, member_id) DO NOTHING`

@@ -25,6 +25,10 @@ type ReportStatus struct {
 	Centre      string
 	Version     int        // the case's, for the reporter's verify or rework
 	DeadlineAt  *time.Time // the current tier's deadline; nil when none runs
+
+	// Merged (并单): the main case this report's case follows, its state and outcome; 0, "" otherwise.
+	MergedInto             int64
+	MainState, MainOutcome string
 }
 
 // MaxListedReports bounds one listing.
@@ -43,8 +47,10 @@ type ReportQuery struct {
 const selectReportsBy = `
 SELECT e.client_id::text, e.id, coalesce(c.id, 0), e.category, e.severity, e.description, e.happened_at, e.received_at,
        coalesce(e.unit_code, ''), coalesce(c.state, ''), coalesce(c.level, 0), coalesce(c.centre_code, ''),
-       coalesce(c.version, 0), c.deadline_at
+       coalesce(c.version, 0), c.deadline_at,
+       coalesce(g.main_id, 0), coalesce(mc.state, ''), coalesce(mc.outcome, '')
 FROM events e LEFT JOIN cases c ON c.event_id = e.id
+LEFT JOIN case_merges g ON g.case_id = c.id LEFT JOIN cases mc ON mc.id = g.main_id
 WHERE e.reporter_id = $1
   AND ($3::bigint = 0 OR (e.received_at, e.id) <
        (SELECT b.received_at, b.id FROM events b WHERE b.id = $3 AND b.reporter_id = $1))
@@ -65,7 +71,8 @@ func (in *Intake) ReportsBy(ctx context.Context, member int64, q ReportQuery) ([
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportStatus, error) {
 		var s ReportStatus
 		var level int16
-		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.Severity, &s.Description, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &level, &s.Centre, &s.Version, &s.DeadlineAt)
+		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.Severity, &s.Description, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &level, &s.Centre, &s.Version, &s.DeadlineAt,
+			&s.MergedInto, &s.MainState, &s.MainOutcome)
 		s.Level = int(level)
 		return s, err
 	})

@@ -60,6 +60,7 @@ const (
 	cReopened
 	cUnverified // closed as not verified: the verification deadline lapsed twice over
 	cLed        // open and owned by a county leader (领导包案, case_grade.go)
+	cMerged     // merged into a main case (并单): counted here instead of received
 	cTierBase   // then the tier metrics, 4 columns each, then the histogram
 )
 
@@ -88,7 +89,7 @@ func histCol(tier, bin int) int {
 
 // statsColumns names every counter column, indexed like Counters.
 var statsColumns = func() []string {
-	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "led"}
+	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "led", "merged"}
 	for _, m := range tierMetricNames {
 		for t := 1; t <= statsTiers; t++ {
 			cols = append(cols, fmt.Sprintf("%s_t%d", m, t))
@@ -137,7 +138,11 @@ func statsDelta(e CaseEvent) Counters {
 	if e.Action == string(ActEscalate) && validTier(e.FromLevel) {
 		d[tierCol(tEscalated, e.FromLevel)]++
 	}
-	if e.State == StateClosed && e.FromState != StateClosed && validTier(e.Level) {
+	if e.Action == string(ActMerge) {
+		d[cReceived]-- // a merged report is no case of its own: it counts apart
+		d[cMerged]++
+	}
+	if e.State == StateClosed && e.FromState != StateClosed && validTier(e.Level) && e.Action != string(ActMerge) {
 		d[tierCol(tClosed, e.Level)]++
 		if !e.Late {
 			d[tierCol(tOnTime, e.Level)]++

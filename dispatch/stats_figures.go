@@ -12,6 +12,7 @@ type Figures struct {
 	Reworks, Verifications, Reopened, Open, Overdue           int64
 	Unverified                                                int64 // closed as not verified
 	Led                                                       int64 // open, owned by a county leader (领导包案)
+	Merged                                                    int64 // merged into another case (并单), not in Received
 
 	ClosureRate, OnTimeRate, MediationSuccessRate, SettledLowRate, ReworkRate *float64
 	UnverifiedRate                                                            *float64 // of closed
@@ -41,6 +42,7 @@ func (c Counters) Figures() Figures {
 	f.Received, f.Reworks, f.Verifications, f.Reopened = c[cReceived], c[cReworks], c[cVerifications], c[cReopened]
 	f.Unverified = c[cUnverified]
 	f.Led = c[cLed]
+	f.Merged = c[cMerged]
 	total := make([]int64, closeBinCount)
 	for t := 1; t <= statsTiers; t++ {
 		tf := TierFigures{Tier: t,

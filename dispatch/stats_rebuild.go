@@ -98,7 +98,7 @@ SELECT e.category, left(c.unit_code, 6) AS u1,
        CASE WHEN length(c.unit_code) >= 15 THEN left(c.unit_code, 15) END AS u4,
        (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
        c.state = 'closed' AS closed, c.level, c.outcome, c.overdue_at IS NOT NULL AS overdue, c.late,
-       c.rework_count > 0 AS reopened, c.leader_id IS NOT NULL AS led,
+       c.rework_count > 0 AS reopened, c.leader_id IS NOT NULL AS led, g.case_id IS NOT NULL AS merged,
        width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at), ARRAY[` + binEdges() + `]::numeric[]) AS bin,
        coalesce(t.reworks, 0) AS reworks, coalesce(t.verifications, 0) AS verifications,
        coalesce(t.unverified, 0) AS unverified,
@@ -123,7 +123,8 @@ LEFT JOIN (
     FROM case_history h
     WHERE h.from_state IS NULL OR h.from_level <> h.level OR h.transition IN ('escalate', 'verify', 'rework', 'close_unverified')
     GROUP BY h.case_id
-) t ON t.case_id = c.id`
+) t ON t.case_id = c.id
+LEFT JOIN case_merges g ON g.case_id = c.id`
 
 func binEdges() string {
 	var edges []string
@@ -135,10 +136,10 @@ func binEdges() string {
 
 // factExpressions are each counter column as an expression over stats_case_facts.
 func factExpressions() map[string]string {
-	x := map[string]string{"received": "1", "reopened": "reopened::int", "reworks": "reworks",
-		"verifications": "verifications", "unverified": "unverified", "led": "(NOT closed AND led)::int"}
+	x := map[string]string{"received": "(NOT merged)::int", "reopened": "reopened::int", "reworks": "reworks",
+		"verifications": "verifications", "unverified": "unverified", "led": "(NOT closed AND led)::int", "merged": "merged::int"}
 	for t := 1; t <= statsTiers; t++ {
-		closed := fmt.Sprintf("closed AND level = %d", t)
+		closed := fmt.Sprintf("closed AND NOT merged AND level = %d", t)
 		open := fmt.Sprintf("NOT closed AND level = %d", t)
 		x[fmt.Sprintf("arrived_t%d", t)] = fmt.Sprintf("arrived_%d", t)
 		x[fmt.Sprintf("escalated_t%d", t)] = fmt.Sprintf("escalated_%d", t)

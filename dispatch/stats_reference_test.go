@@ -159,7 +159,7 @@ func referenceQueries(t *testing.T) map[string]string {
 	}
 	for _, name := range []string{"received", "closure_rate", "on_time_rate", "mediation_success_rate", "settled_low_rate",
 		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close",
-		"led"} {
+		"led", "merged"} {
 		if out[name] == "" {
 			t.Fatalf("docs/metrics.md has no query for %s", name)
 		}
@@ -213,6 +213,8 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 	same("closed (unverified rate)", fig.Closed, b)
 	one("led", &a) // risk grading: open cases a county leader owns
 	same("led", fig.Led, a)
+	one("merged", &a)
+	same("merged", fig.Merged, a)
 	perTier(t, pool, refs["escalation_rate"], args, func(tier int, x, y int64) {
 		same(fmt.Sprintf("escalated from tier %d", tier), fig.Tiers[tier-1].Escalated, x)
 		same(fmt.Sprintf("arrivals at tier %d", tier), fig.Tiers[tier-1].Arrived, y)
@@ -459,9 +461,11 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 	case "closed":
 		return
 	case "queued":
-		pick(dispatch.ActAccept, dispatch.ActAccept, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActOverdue, dispatch.ActUrge)
+		pick(dispatch.ActAccept, dispatch.ActAccept, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActOverdue, dispatch.ActUrge,
+			dispatch.ActMerge)
 	case "accepted": // settle: a non-dispute as handled without a mediation; a dispute is refused
-		pick(dispatch.ActMediate, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActOverdue)
+		pick(dispatch.ActMediate, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActOverdue,
+			dispatch.ActMerge)
 	case "mediating":
 		pick(dispatch.ActSettle, dispatch.ActSettle, dispatch.ActSettle, dispatch.ActMediate, dispatch.ActEscalate, dispatch.ActOverdue)
 	case "verifying":
@@ -496,6 +500,14 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 		tr.Outcome = []dispatch.Outcome{dispatch.OutcomeMediated, dispatch.OutcomeMediated, dispatch.OutcomeHandled, dispatch.OutcomeUnsettled}[h.rng.IntN(4)]
 		if state == "accepted" {
 			tr.Outcome = dispatch.OutcomeHandled
+		}
+	case dispatch.ActMerge: // 并单: into another open case of the centre, if there is one
+		if err := pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM cases WHERE centre_code = $1 AND state <> 'closed'
+			AND id <> $2`, centre, id).Scan(&tr.MergeInto); err != nil {
+			t.Fatal(err)
+		}
+		if tr.MergeInto == 0 {
+			return
 		}
 	case dispatch.ActTransfer:
 		tr.ToCentre = map[string]string{"140802001001": "140802001002", "140802001002": "140802001001",

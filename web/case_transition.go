@@ -20,6 +20,8 @@ type transitionRequest struct {
 	Photos   []string         `json:"photos"`
 	Grade    dispatch.Grade   `json:"grade"` // accept (optional), regrade (required): simple, complex, difficult
 	Major    bool             `json:"major"` // with a grade: 重大
+
+	MergeInto int64 `json:"merge_into"` // merge (并单): the main case
 }
 
 // maxTransitionBody fits the longest reason and parties in UTF-8 with room to spare.
@@ -62,7 +64,7 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 	c := caseFrom(r.Context())
 	v, err := s.cases.Apply(r.Context(), dispatch.Transition{CaseID: c.ID, Version: req.Version, Action: req.Action,
 		ActorID: principalFrom(r.Context()).Member.ID, Reason: req.Reason, Outcome: req.Outcome,
-		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Grade: req.Grade, Major: req.Major})
+		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Grade: req.Grade, Major: req.Major, MergeInto: req.MergeInto})
 	if err != nil {
 		writeError(w, s.logger, err)
 		return

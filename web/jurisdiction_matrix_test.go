@@ -100,6 +100,10 @@ var matrix = []matrixRow{
 	{"GET /api/cases/{id}/map", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d/map", x.caseID) })},
 	// Urging is a supervisor's: other readers are refused by the state machine, others never see it.
 	{"POST /api/cases/{id}/transitions", "case-reader", "44 34 34 34 34 +4 +4 34 34", tryUrge},
+	// 并单: only the mediators of the case's current centre (the village, inside); readers 403.
+	{"GET /api/centres/{code}/duplicates", "centre-watcher", "33 33 +3 +3 +3 33 33 33 33", getPath(func(x matrixTarget) string { return "/api/centres/" + x.centre + "/duplicates" })},
+	{"GET /api/cases/{id}/duplicates", "case-reader", "44 34 +4 34 34 34 34 34 34", getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d/duplicates", x.caseID) })},
+	{"POST /api/cases/{id}/distinct", "case-reader", "44 34 +4 34 34 34 34 34 34", tryDistinct},
 	{"GET /api/my/notifications", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/notifications" })},
 	{"POST /api/my/notifications/read", "member", everyone, send("POST", "/api/my/notifications/read", `{"up_to": 1}`)},
 	{"GET /api/admin/categories", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/categories" })},
@@ -329,6 +333,27 @@ func tryUrge(t *testing.T, c matrixCall) int {
 	}
 	body := fmt.Sprintf(`{"action": "urge", "version": %d, "reason": "请加快办理"}`, version)
 	return status(t, c, "POST", fmt.Sprintf("/api/cases/%d/transitions", c.target.caseID), body)
+}
+
+// tryDistinct marks the target case and another case of its centre distinct (204 when allowed).
+func tryDistinct(t *testing.T, c matrixCall) int {
+	var other int64
+	if err := c.env.pool.QueryRow(context.Background(), `SELECT coalesce(max(o.id), 0) FROM cases o JOIN cases x ON x.id = $1
+		WHERE o.centre_code = x.centre_code AND o.id <> x.id`, c.target.caseID).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	if other == 0 { // a second report of the same matter, copied from the target's
+		if err := c.env.pool.QueryRow(context.Background(), `
+			WITH e AS (INSERT INTO events (client_id, reporter_id, category, severity, description, location, happened_at, unit_code)
+			           SELECT gen_random_uuid(), e.reporter_id, e.category, e.severity, e.description, e.location, e.happened_at, e.unit_code
+			           FROM events e JOIN cases x ON x.event_id = e.id WHERE x.id = $1 RETURNING id)
+			INSERT INTO cases (event_id, unit_code, state, level, centre_code)
+			SELECT e.id, x.unit_code, 'queued', x.level, x.centre_code FROM e, cases x WHERE x.id = $1 RETURNING id`,
+			c.target.caseID).Scan(&other); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return status(t, c, "POST", fmt.Sprintf("/api/cases/%d/distinct", c.target.caseID), fmt.Sprintf(`{"other": %d}`, other))
 }
 
 func trySaveCategory(t *testing.T, c matrixCall) int {

@@ -26,6 +26,11 @@ type reportStatusJSON struct {
 	Centre      string     `json:"centre,omitempty"`
 	Version     int        `json:"version,omitempty"`
 	DeadlineAt  *time.Time `json:"deadline_at,omitempty"`
+
+	// 并单: the main case the report was merged into, its state and outcome.
+	MergedInto  int64  `json:"merged_into,omitempty"`
+	MainState   string `json:"main_state,omitempty"`
+	MainOutcome string `json:"main_outcome,omitempty"`
 }
 
 // handleMyReports: GET /api/my/reports?limit=N&before=EVENT&q=TEXT -> the member's own reports,
@@ -47,7 +52,8 @@ func (s *Server) handleMyReports(w http.ResponseWriter, r *http.Request) {
 		out[i] = reportStatusJSON{ClientID: st.ClientID, EventID: st.EventID, CaseID: st.CaseID, Category: st.Category,
 			Severity: st.Severity, Description: st.Description,
 			HappenedAt: st.HappenedAt, ReceivedAt: st.ReceivedAt, Located: st.UnitCode != "", Unit: st.UnitCode,
-			State: st.State, Level: st.Level, Centre: st.Centre, Version: st.Version, DeadlineAt: st.DeadlineAt}
+			State: st.State, Level: st.Level, Centre: st.Centre, Version: st.Version, DeadlineAt: st.DeadlineAt,
+			MergedInto: st.MergedInto, MainState: st.MainState, MainOutcome: st.MainOutcome}
 	}
 	body := map[string]any{"reports": out}
 	if len(list) == q.Limit {

@@ -128,6 +128,11 @@ func (s *Server) routes(cfg Config) []route {
 		route{"GET /api/cases/{id}/map", policyCaseReader, s.handleCaseMap},
 		// Which actions a reader may take is the state machine's to say (403 otherwise).
 		route{"POST /api/cases/{id}/transitions", policyCaseReader, s.handleTransition})
+	// 并单 (case_duplicates.go): the case's current centre only; the handlers check it (403).
+	add(s.duplicates != nil,
+		route{"GET /api/centres/{code}/duplicates", policyCentreWatcher, s.handleDuplicateCounts},
+		route{"GET /api/cases/{id}/duplicates", policyCaseReader, s.handleDuplicates},
+		route{"POST /api/cases/{id}/distinct", policyCaseReader, s.handleDistinct})
 	add(cfg.Notifications != nil,
 		route{"GET /api/my/notifications", policyMember, s.handleMyNotifications},
 		route{"POST /api/my/notifications/read", policyMember, s.handleNotificationsRead})

@@ -35,6 +35,8 @@ type Server struct {
 	allowedOrigins []string
 	sessionEnds    SessionEnds
 	figures        FiguresOptions
+	duplicates     Duplicates               // 并单 suggestions (case_duplicates.go); nil: none
+	dupWindow      dispatch.DuplicateWindow // how near two reports are to be suggested
 	pdfFont        *pdfFonts
 	hub            *hub
 	served         []Route
@@ -79,6 +81,10 @@ type Config struct {
 	SessionEnds    SessionEnds     // closes revoked sessions' websockets on every process; optional
 	Figures        *FiguresOptions // ranking minimum and map bands; nil: DefaultFiguresOptions
 	PDFFont        string          // the TrueType font of PDFs (the bulletin); "": the first of pdfdoc.FontPaths
+
+	// Duplicates (并单): suggestions and distinct pairs; nil: Cases when it is one (dispatch.Cases).
+	Duplicates      Duplicates
+	DuplicateWindow *dispatch.DuplicateWindow // nil: dispatch.DefaultDuplicateWindow
 }
 
 // NewServer builds a server.
@@ -91,6 +97,9 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.figures = *cfg.Figures
+	}
+	if err := s.setDuplicates(cfg); err != nil {
+		return nil, err
 	}
 	if cfg.CaseEvents != nil {
 		if err := cfg.CaseEvents.OnCaseEvent(s.hub.deliver); err != nil {

@@ -94,6 +94,7 @@ type statsSummaryJSON struct {
 	Unverified           int64          `json:"unverified"`      // closed as not verified
 	UnverifiedRate       *float64       `json:"unverified_rate"` // of closed
 	Led                  int64          `json:"led"`             // open, owned by a county leader (领导包案)
+	Merged               int64          `json:"merged"`          // merged reports (并单), not in received
 	Open                 int64          `json:"open"`
 	Overdue              int64          `json:"overdue"`
 	Aged                 int64          `json:"aged"`      // 积案: overdue, or open aged_days or more
@@ -109,7 +110,8 @@ func summaryOf(f dispatch.Figures) statsSummaryJSON {
 		OnTimeRate: f.OnTimeRate, Mediated: f.Mediated, Unsettled: f.Unsettled, MediationSuccessRate: f.MediationSuccessRate,
 		SettledLow: f.SettledLow, SettledLowRate: f.SettledLowRate, Reworks: f.Reworks, Verifications: f.Verifications,
 		ReworkRate: f.ReworkRate, Reopened: f.Reopened, Unverified: f.Unverified, UnverifiedRate: f.UnverifiedRate, Led: f.Led,
-		Open: f.Open, Overdue: f.Overdue,
+		Merged: f.Merged,
+		Open:   f.Open, Overdue: f.Overdue,
 		Median: closeTime(f.Median), P90: closeTime(f.P90), Tiers: tiersJSON(f)}
 }
 

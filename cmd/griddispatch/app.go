@@ -94,6 +94,8 @@ func (m *Main) Run(ctx context.Context) error {
 		AllowedOrigins: m.Config.AllowedOrigins,
 		Figures:        &m.Config.Figures,
 		PDFFont:        m.Config.PDFFont,
+		// 并单: dispatch.Cases also suggests duplicates (web.Config.Duplicates).
+		DuplicateWindow: &m.Config.Duplicates,
 	})
 	if err != nil {
 		return err

@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/web"
 	"github.com/griddispatch/griddispatch/web/pdfdoc"
@@ -37,12 +39,16 @@ type Config struct {
 	// PDFFont is the TrueType font with Chinese glyphs that PDFs (the weekly bulletin) are
 	// written in; empty: the first of pdfdoc.FontPaths found (Debian's fonts-droid-fallback).
 	PDFFont string
+	// Duplicates: how near in place and time two reports of a category are suggested as one
+	// matter (并单, docs/cases.md).
+	Duplicates dispatch.DuplicateWindow
 }
 
 // DefaultConfig is what an unconfigured process uses.
 func DefaultConfig() Config {
 	return Config{Listen: "127.0.0.1:8080", DataDir: ".data", LogLevel: "info", LogFormat: "text",
-		NearMetres: grid.DefaultNearMetres, NATSReplicas: 1, Figures: web.DefaultFiguresOptions()}
+		NearMetres: grid.DefaultNearMetres, NATSReplicas: 1, Figures: web.DefaultFiguresOptions(),
+		Duplicates: dispatch.DefaultDuplicateWindow}
 }
 
 // photosDir is where uploaded photos are kept.
@@ -60,6 +66,9 @@ func (c Config) validate() error {
 	}
 	if err := c.Figures.Validate(); err != nil {
 		return fmt.Errorf("--ranking-min-cases, --map-bands: %w", err)
+	}
+	if err := c.Duplicates.Check(); err != nil {
+		return fmt.Errorf("--duplicate-metres, --duplicate-hours: %w", err)
 	}
 	if c.PDFFont != "" {
 		if _, err := os.Stat(c.PDFFont); err != nil {
@@ -104,6 +113,10 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pdf-font", Sources: cli.EnvVars("GRIDDISPATCH_PDF_FONT"),
 			Usage: "TrueType font (.ttf, glyf outlines) with Chinese glyphs for PDFs such as the weekly bulletin; default: the first found of " +
 				strings.Join(pdfdoc.FontPaths, ", ")},
+		&cli.FloatFlag{Name: "duplicate-metres", Value: d.Duplicates.Metres, Sources: cli.EnvVars("GRIDDISPATCH_DUPLICATE_METRES"),
+			Usage: "reports of a category within this many metres (and --duplicate-hours) are suggested as possible duplicates (可能重复)"},
+		&cli.FloatFlag{Name: "duplicate-hours", Value: d.Duplicates.Within.Hours(), Sources: cli.EnvVars("GRIDDISPATCH_DUPLICATE_HOURS"),
+			Usage: "reports of a category received within this many hours of each other (and --duplicate-metres) are suggested as possible duplicates"},
 	}
 }
 
@@ -122,6 +135,8 @@ func configFrom(cmd *cli.Command) Config {
 		AllowedOrigins: cmd.StringSlice("allowed-origin"),
 		Figures:        web.FiguresOptions{RankingMinCases: cmd.Int("ranking-min-cases"), MapBands: cmd.FloatSlice("map-bands")},
 		PDFFont:        cmd.String("pdf-font"),
+		Duplicates: dispatch.DuplicateWindow{Metres: cmd.Float("duplicate-metres"),
+			Within: time.Duration(cmd.Float("duplicate-hours") * float64(time.Hour))},
 	}
 }
 

@@ -5,6 +5,7 @@ import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { ActionPanel, errorText } from './actions';
 import { caseMap, type FeatureCollection } from './case_map';
+import { DuplicatePanel } from './duplicates';
 import { categoryName, deadline, fullTime, stateName, tierName } from './format';
 import { timeline } from './history';
 import { gradeTags } from './grade';
@@ -16,6 +17,7 @@ export class CaseView {
   id: number | null = null;
   page: CasePage | null = null;
   private panel: ActionPanel | null = null;
+  private dups: DuplicatePanel;
   private photos: Photos;
   private mapBox = h('div', { class: 'map-box' });
   private head = h('div', { class: 'case-head' });
@@ -31,6 +33,7 @@ export class CaseView {
 
   constructor(private session: Session, private back: () => void, private acted: (res: TransitionResult) => void) {
     this.photos = new Photos(session.token);
+    this.dups = new DuplicatePanel(session, () => void this.load());
     this.el.append(this.head, this.body);
   }
 
@@ -51,7 +54,7 @@ export class CaseView {
     this.head.append(this.backButton(), h('h2', {}, t('case_no', { n: id })));
     this.report.replaceChildren(h('p', { class: 'muted' }, t('loading')));
     clear(this.hist);
-    this.sideCol.replaceChildren(this.panel.el, this.mapCard);
+    this.sideCol.replaceChildren(this.panel.el, this.dups.el, this.mapCard);
     void this.load();
     void this.loadMap(id);
   }
@@ -149,6 +152,7 @@ export class CaseView {
         this.photos.strip(c.photos)].filter((x) => x !== null));
     this.hist.replaceChildren(h('h3', {}, t('history')), timeline(p.history, this.photos));
     this.panel?.show(p);
+    void this.dups.show(p, this.head);
   }
 }
 

@@ -5,6 +5,7 @@ import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { Arrivals } from './arrivals';
 import { Chime } from './chime';
+import { dupTag, loadDuplicateCounts } from './duplicates';
 import { touchOnly } from './keys';
 import { age, categoryList, categoryName, deadline, setServerNow, stateName } from './format';
 import { QueueModel, type Filter } from './queue_model';
@@ -34,6 +35,7 @@ export class QueueView {
     this.drawSound();
   } });
   private filter: Filter = { state: '', category: '', q: '' };
+  private dupCounts = new Map<number, number>(); // 可能重复 N by case (duplicates.ts)
   private list = h('ol', { class: 'rows' });
   private box: HTMLElement;
   private count = h('span', { class: 'count' });
@@ -147,6 +149,11 @@ export class QueueView {
       this.box.dataset.loaded = 'true';
       this.render();
       this.on.loaded(res.centre);
+      void loadDuplicateCounts(this.session, this.centre).then((m) => {
+        if (n !== this.loading) return;
+        this.dupCounts = m;
+        this.render();
+      });
     } catch (e) {
       if (n !== this.loading) return;
       const err = e as ApiError;
@@ -221,7 +228,8 @@ export class QueueView {
     h('span', { class: 'c-no' }, h('a', { href: '#/case/' + c.id }, t('case_no', { n: c.id })),
       fresh ? h('span', { class: 'tag fresh' }, t('new_tag')) : null,
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
-      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags({ grade: c.grade, major: c.major })),
+      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags({ grade: c.grade, major: c.major }),
+      this.dupCounts.get(c.id) ? dupTag(this.dupCounts.get(c.id) ?? 0) : null),
     h('span', { class: 'c-state' }, h('span', { class: 'state state-' + c.state }, stateName(c.state))),
     h('span', { class: 'c-cat' }, categoryName(c.category)),
     h('span', { class: 'c-place' }, c.unit_name, leaderTag(c)), // the leader's name needs the wide column

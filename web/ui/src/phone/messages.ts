@@ -165,6 +165,11 @@ export const messages = {
     sign_out_confirm: '确定退出登录吗？再次使用需要重新输入密码。',
     sign_out_pending: '还有 {n} 条上报待发送：它们保留在本机，重新登录后自动发送。',
     cancel: '取消',
+    // 并单 (my_reports.ts)
+    state_merged: '已并单',
+    merged_into: '已并入案件 #{n}，随主案件办理',
+    main_case_state: '主案件：{state}',
+    tr_merge: '并单（重复上报）',
   },
   en: {
     app_title: 'Grid reports',
@@ -331,5 +336,10 @@ export const messages = {
     sign_out_confirm: 'Sign out? You will need your password to sign in again.',
     sign_out_pending: '{n} report(s) still waiting to be sent stay on this phone and are sent after you sign in again.',
     cancel: 'Cancel',
+    // 并单 (my_reports.ts)
+    state_merged: 'Merged',
+    merged_into: 'Merged into case #{n}, which it now follows',
+    main_case_state: 'Main case: {state}',
+    tr_merge: 'Merged (duplicate report)',
   },
 };

@@ -28,6 +28,10 @@ interface ServerReport {
   state?: string;
   level?: number;
   version?: number;
+  // 并单: the main case this report was merged into, and what became of it.
+  merged_into?: number;
+  main_state?: string;
+  main_outcome?: string;
 }
 
 // A case whose reporter did not verify in time, which this member may verify instead (the grid
@@ -309,8 +313,15 @@ export class MyReports {
     return undefined;
   }
 
+  // mergedOf is the server's word that a report was merged (并单) into a main case, if it was.
+  private mergedOf(clientID: string): ServerReport | undefined {
+    const all = [...this.server, ...this.older, ...(this.found?.reports ?? [])];
+    return all.find((r) => r.client_id === clientID && r.merged_into);
+  }
+
   private row(it: OutboxItem): HTMLElement {
-    const shown = shownState(it);
+    const merged = this.mergedOf(it.client_id);
+    const shown = merged ? 'merged' : shownState(it);
     const up = uploads.get(it.client_id);
     const caseID = it.receipt?.case_id;
     const open = caseID && it.state === 'acked' ? () => this.openCase(caseID) : null;
@@ -323,6 +334,7 @@ export class MyReports {
           ? h('span', { class: 'state state-acked state-case-' + (it.case_state ?? '') }, caseStateText(it.case_state))
           : h('span', { class: 'state state-' + shown }, t('state_' + shown))),
       it.report.description ? h('p', { class: 'desc' }, it.report.description) : null,
+      merged ? mergedLine(merged) : null,
       up ? h('div', { class: 'upload', 'data-test': 'upload' },
         h('span', {}, t('uploading', { i: up.photo, n: up.total, pct: Math.round(up.fraction * 100) })),
         h('progress', { max: 100, value: Math.round(up.fraction * 100) })) : null,
@@ -336,6 +348,15 @@ export class MyReports {
         h('button', { type: 'button', class: 'link', onclick: async () => { await deleteItem(it.client_id); await this.render(); this.resend(); } }, t('delete'))) : null,
     );
   }
+}
+
+// mergedLine says which case a merged report follows (并单) and where that case stands: its
+// settle and verification outcome is the reporter's too.
+function mergedLine(r: ServerReport): HTMLElement {
+  const outcome = r.main_outcome ? ' · ' + outcomeText(r.main_outcome) : '';
+  return h('p', { class: 'merged-into', 'data-test': 'merged-into', 'data-main': r.merged_into ?? '' },
+    t('merged_into', { n: r.merged_into ?? 0 }), ' ',
+    h('span', { class: 'main-state', 'data-test': 'main-state' }, t('main_case_state', { state: caseStateText(r.main_state) + outcome })));
 }
 
 // clickable makes a list row open something, by touch or keyboard.
