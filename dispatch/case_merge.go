@@ -59,9 +59,3 @@ func checkMainCase(ctx context.Context, q querier, t Transition, c caseRow) erro
 	}
 	return nil
 }
-
-// writeTransitionMerge is writeTransition for a merge ($22 the main case).
-const writeTransitionMerge = writeTransition + `, m AS (
-    INSERT INTO case_merges (case_id, main_id, history_id) SELECT $1, $22, h.id FROM h
-)
-SELECT id FROM h`

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"encoding/json"
+	"fmt"
 )
 
 // Recording a transition: the deadline it leaves, and the one statement that writes the case,
@@ -54,11 +55,16 @@ WITH u AS (
     SELECT $17, jsonb_set($18::jsonb, '{transition_id}', to_jsonb(h.id)) FROM h
 )`
 
-// writeTransitionPhotos is writeTransition for a transition with photos ($22).
-const writeTransitionPhotos = writeTransition + `, p AS (
-    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($27::text[]) FROM h
+// photosCTE and mergeCTE follow writeTransition for a transition with photos, and for a merge
+// (并单); %d is the position of their parameter, appended after writeTransition's own.
+const (
+	photosCTE = `, p AS (
+    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($%d::text[]) FROM h
+)`
+	mergeCTE = `, m AS (
+    INSERT INTO case_merges (case_id, main_id, history_id) SELECT $1, $%d, h.id FROM h
+)`
 )
-SELECT id FROM h`
 
 // transitionWrite is the statement that records a transition, and what Apply answers once it has run.
 type transitionWrite struct {
@@ -102,7 +108,7 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	if err != nil {
 		return transitionWrite{}, err
 	}
-	w := transitionWrite{sql: writeTransition + "\nSELECT id FROM h",
+	w := transitionWrite{sql: writeTransition,
 		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
 			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse,
@@ -110,10 +116,13 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {
-		w.sql, w.args = writeTransitionPhotos, append(w.args, t.Photos)
+		w.args = append(w.args, t.Photos)
+		w.sql += fmt.Sprintf(photosCTE, len(w.args))
 	}
 	if t.Action == ActMerge {
-		w.sql, w.args = writeTransitionMerge, append(w.args, t.MergeInto)
+		w.args = append(w.args, t.MergeInto)
+		w.sql += fmt.Sprintf(mergeCTE, len(w.args))
 	}
+	w.sql += "\nSELECT id FROM h"
 	return w, nil
 }
