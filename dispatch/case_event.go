@@ -41,6 +41,11 @@ type CaseEvent struct {
 	Outcome     *string `json:"outcome,omitempty"`
 	Reworks     int     `json:"reworks,omitempty"`
 	Late        bool    `json:"late,omitempty"`
+
+	// Callback (case_callback.go): the result on the transition that ended a callback, and on a
+	// reopening (不满意) when the closure it undoes was made, so that closure is un-counted.
+	Callback *Satisfaction `json:"callback,omitempty"`
+	ClosedAt *time.Time    `json:"closed_at,omitempty"`
 }
 
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.

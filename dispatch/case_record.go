@@ -22,6 +22,11 @@ func nextTimes(a Action, next *caseRow) {
 	case ActOverdue:
 		at := next.now
 		next.overdueAt = &at
+	case ActCallback:
+		if next.state == StateAccepted { // 不满意: re-done at its tier, with a fresh deadline
+			d := next.now.Add(next.category.Deadlines.For(next.level, next.severity))
+			next.deadlineAt, next.overdueAt = &d, nil
+		}
 	}
 	switch a {
 	case ActSettle:
@@ -37,24 +42,25 @@ func nextTimes(a Action, next *caseRow) {
 const writeTransition = `
 WITH u AS (
     UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
-        outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
+        outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' AND $11 <> 'closed' THEN now() ELSE closed_at END,
         urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9, late = $19,
-        verify_due_at = $20, verify_lapse_at = $21
+        verify_due_at = $20, verify_lapse_at = $21,
+        callback_status = $22, callback_tries = $23, callback_due_at = $24
     WHERE id = $1
     RETURNING id
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, from_level, centre_code, transition,
-        reason, outcome, parties, deadline_at)
-    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8 FROM u
+        reason, outcome, parties, deadline_at, callback_result)
+    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8, $25 FROM u
     RETURNING id
 ), o AS (
     INSERT INTO outbox (subject, payload)
     SELECT $17, jsonb_set($18::jsonb, '{transition_id}', to_jsonb(h.id)) FROM h
 )`
 
-// writeTransitionPhotos is writeTransition for a transition with photos ($22).
+// writeTransitionPhotos is writeTransition for a transition with photos ($26).
 const writeTransitionPhotos = writeTransition + `, p AS (
-    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($22::text[]) FROM h
+    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($26::text[]) FROM h
 )
 SELECT id FROM h`
 
@@ -81,7 +87,11 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		FromCentre: c.centre, Unit: c.unit, UnitName: c.unitName, Category: c.category.Code, Severity: c.severity,
 		Reporter: c.reporter, Version: c.version + 1, Reason: t.Reason, OpenedAt: c.openedAt,
 		DeadlineAt: next.deadlineAt, VerifyDueAt: next.verifyDue, Overdue: next.overdueAt != nil, At: c.now,
-		FromOverdue: c.overdueAt != nil, Outcome: next.outcome, Reworks: next.reworks, Late: next.late}
+		FromOverdue: c.overdueAt != nil, Outcome: next.outcome, Reworks: next.reworks, Late: next.late,
+		Callback: next.callback.result}
+	if c.state == StateClosed && next.state != StateClosed {
+		ev.ClosedAt = c.callback.closedAt // a reopening un-counts the closure it undoes
+	}
 	if actor != nil {
 		ev.Actor = *actor
 	}
@@ -92,7 +102,8 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	w := transitionWrite{sql: writeTransition + "\nSELECT id FROM h",
 		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
-			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse},
+			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse,
+			next.callback.status, next.callback.tries, next.callback.due, next.callback.result},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {

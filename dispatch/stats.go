@@ -59,6 +59,9 @@ const (
 	cVerifications
 	cReopened
 	cUnverified // closed as not verified: the verification deadline lapsed twice over
+	cCallbacks  // callbacks ended (回访): reached, unreachable or lapsed
+	cReached    // callbacks that reached the party
+	cSatisfied  // of which satisfied or basically satisfied
 	cTierBase   // then the tier metrics, 4 columns each, then the histogram
 )
 
@@ -87,7 +90,7 @@ func histCol(tier, bin int) int {
 
 // statsColumns names every counter column, indexed like Counters.
 var statsColumns = func() []string {
-	cols := []string{"received", "reworks", "verifications", "reopened", "unverified"}
+	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "callbacks", "callbacks_reached", "satisfied"}
 	for _, m := range tierMetricNames {
 		for t := 1; t <= statsTiers; t++ {
 			cols = append(cols, fmt.Sprintf("%s_t%d", m, t))
@@ -163,6 +166,7 @@ func statsDelta(e CaseEvent) Counters {
 			d[cReopened]++
 		}
 	}
+	callbackDelta(e, d)
 	if open(e.FromState) && validTier(e.FromLevel) {
 		d[tierCol(tOpen, e.FromLevel)]--
 		if e.FromOverdue {

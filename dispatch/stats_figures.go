@@ -11,9 +11,11 @@ type Figures struct {
 	Received, Closed, OnTime, Mediated, Unsettled, SettledLow int64
 	Reworks, Verifications, Reopened, Open, Overdue           int64
 	Unverified                                                int64 // closed as not verified
+	Callbacks, CallbacksReached, Satisfied                    int64 // 回访: ended, reached, satisfied or basically
 
 	ClosureRate, OnTimeRate, MediationSuccessRate, SettledLowRate, ReworkRate *float64
 	UnverifiedRate                                                            *float64 // of closed
+	CallbackRate, SatisfactionRate                                            *float64 // reached / ended; satisfied / reached
 	Median, P90                                                               *CloseTime
 
 	Tiers [statsTiers]TierFigures
@@ -39,6 +41,7 @@ func (c Counters) Figures() Figures {
 	var f Figures
 	f.Received, f.Reworks, f.Verifications, f.Reopened = c[cReceived], c[cReworks], c[cVerifications], c[cReopened]
 	f.Unverified = c[cUnverified]
+	f.Callbacks, f.CallbacksReached, f.Satisfied = c[cCallbacks], c[cReached], c[cSatisfied]
 	total := make([]int64, closeBinCount)
 	for t := 1; t <= statsTiers; t++ {
 		tf := TierFigures{Tier: t,
@@ -70,6 +73,8 @@ func (c Counters) Figures() Figures {
 	f.SettledLowRate = rate(f.SettledLow, f.Closed)
 	f.ReworkRate = rate(f.Reworks, f.Verifications)
 	f.UnverifiedRate = rate(f.Unverified, f.Closed)
+	f.CallbackRate = rate(f.CallbacksReached, f.Callbacks)
+	f.SatisfactionRate = rate(f.Satisfied, f.CallbacksReached)
 	f.Median, f.P90 = percentileBin(total, 0.5), percentileBin(total, 0.9)
 	return f
 }
