@@ -168,3 +168,36 @@ func callbackDelta(e CaseEvent, d Counters) {
 	}
 	d[histCol(t, CloseBin(e.ClosedAt.Sub(e.OpenedAt)))]--
 }
+
+func isCallbackAction(a Action) bool {
+	return a == ActCallback || a == ActCallbackTry || a == ActCallbackLapse
+}
+
+// CallbackPending says whether the case awaits its callback.
+func (c CaseSummary) CallbackPending() bool {
+	return c.CallbackStatus != nil && *c.CallbackStatus == CallbackPending
+}
+
+// selectCallbacks: a centre's cases awaiting their callback (回访), the closest to their
+// deadline first. Served by cases_callback_due_idx.
+const selectCallbacks = `SELECT ` + summaryColumns + `
+` + caseJoins + `
+WHERE c.callback_status = 'pending' AND c.centre_code = $1
+ORDER BY c.callback_due_at, c.id
+LIMIT $2`
+
+// Callbacks lists a centre's cases awaiting their callback.
+func (cs *Cases) Callbacks(ctx context.Context, centre string, limit int) ([]CaseSummary, error) {
+	if limit <= 0 || limit > MaxQueueLimit {
+		limit = DefaultQueueLn
+	}
+	rows, err := cs.pool.Query(ctx, selectCallbacks, centre, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%w: callbacks: %v", ErrRetryable, err)
+	}
+	list, err := pgx.CollectRows(rows, scanSummary)
+	if err != nil {
+		return nil, fmt.Errorf("%w: callbacks: %v", ErrRetryable, err)
+	}
+	return list, nil
+}

@@ -27,6 +27,11 @@ type CaseSummary struct {
 	// Awaiting verification: from VerifyDueAt staff may verify it, at VerifyLapseAt the timer
 	// closes it as not verified (docs/cases.md). Nil otherwise.
 	VerifyDueAt, VerifyLapseAt *time.Time
+	// Callback (回访, case_callback.go): nil if never called back; pending until CallbackDueAt,
+	// then how it ended. CallbackTries counts the tries that did not reach the party.
+	CallbackStatus *string
+	CallbackTries  int
+	CallbackDueAt  *time.Time
 }
 
 // StaffMayVerify says whether the reporter's time to verify the case has run out at now, so
@@ -88,7 +93,9 @@ type HistoryEntry struct {
 	Outcome    *string
 	Parties    string
 	DeadlineAt *time.Time
-	Photos     []string
+	// CallbackResult is set on the row that ended a callback (case_callback.go).
+	CallbackResult *string
+	Photos         []string
 }
 
 // ActorRoles says in which capacities a member stands towards one case.
@@ -134,7 +141,8 @@ func (d CaseDetail) Actions(roles ActorRoles) []Action {
 		case a == ActEscalate && d.Level <= TierCounty,
 			a == ActReturn && (d.Level >= TierVillage || centreBelow(&d.Path, grid.Level(d.Level)) == 0),
 			a == ActTransfer && len(d.TransferTo) == 0,
-			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute():
+			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute(),
+			isCallbackAction(a) && !d.CallbackPending():
 			continue
 		}
 		out = append(out, a)

@@ -25,6 +25,7 @@ type ReportStatus struct {
 	Centre      string
 	Version     int        // the case's, for the reporter's verify or rework
 	DeadlineAt  *time.Time // the current tier's deadline; nil when none runs
+	Callback    *string    // the callback (回访): pending or how it ended; nil if none (case_callback.go)
 }
 
 // MaxListedReports bounds one listing.
@@ -43,7 +44,7 @@ type ReportQuery struct {
 const selectReportsBy = `
 SELECT e.client_id::text, e.id, coalesce(c.id, 0), e.category, e.severity, e.description, e.happened_at, e.received_at,
        coalesce(e.unit_code, ''), coalesce(c.state, ''), coalesce(c.level, 0), coalesce(c.centre_code, ''),
-       coalesce(c.version, 0), c.deadline_at
+       coalesce(c.version, 0), c.deadline_at, c.callback_status
 FROM events e LEFT JOIN cases c ON c.event_id = e.id
 WHERE e.reporter_id = $1
   AND ($3::bigint = 0 OR (e.received_at, e.id) <
@@ -65,7 +66,7 @@ func (in *Intake) ReportsBy(ctx context.Context, member int64, q ReportQuery) ([
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportStatus, error) {
 		var s ReportStatus
 		var level int16
-		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.Severity, &s.Description, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &level, &s.Centre, &s.Version, &s.DeadlineAt)
+		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.Severity, &s.Description, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &level, &s.Centre, &s.Version, &s.DeadlineAt, &s.Callback)
 		s.Level = int(level)
 		return s, err
 	})

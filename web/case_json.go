@@ -27,13 +27,18 @@ type caseSummaryJSON struct {
 	UrgedAt      *time.Time         `json:"urged_at"`
 	VerifyDueAt  *time.Time         `json:"verify_due_at,omitempty"`   // awaiting verification: the reporter's deadline
 	VerifyLapse  *time.Time         `json:"verify_lapse_at,omitempty"` // then closed as not verified
+	// 回访 (docs/cases.md "Callback"): pending until callback_due_at, then how it ended.
+	Callback      *string    `json:"callback,omitempty"`
+	CallbackTries int        `json:"callback_tries,omitempty"`
+	CallbackDueAt *time.Time `json:"callback_due_at,omitempty"`
 }
 
 func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
 	return caseSummaryJSON{ID: c.ID, Version: c.Version, State: c.State, Level: c.Level, Centre: c.Centre,
 		Unit: c.Unit, UnitName: c.UnitName, Category: c.Category, Severity: c.Severity, Summary: c.Summary,
 		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt,
-		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt}
+		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt,
+		Callback: c.CallbackStatus, CallbackTries: c.CallbackTries, CallbackDueAt: c.CallbackDueAt}
 }
 
 func summariesJSON(list []dispatch.CaseSummary) []caseSummaryJSON {
@@ -79,6 +84,7 @@ type historyJSON struct {
 	Parties    string         `json:"parties"`
 	DeadlineAt *time.Time     `json:"deadline_at"`
 	Photos     []string       `json:"photos"`
+	Callback   *string        `json:"callback_result,omitempty"` // on the row that ended a callback
 }
 
 type casePageJSON struct {
@@ -113,7 +119,7 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 	for i, h := range d.History {
 		hj := historyJSON{ID: h.ID, At: h.At, Transition: h.Transition, FromState: h.FromState, ToState: h.ToState,
 			FromLevel: h.FromLevel, Level: h.Level, Centre: h.Centre, Reason: h.Reason, Outcome: h.Outcome,
-			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos}
+			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos, Callback: h.CallbackResult}
 		if h.ActorID != nil {
 			hj.Actor = &memberRefJSON{ID: *h.ActorID, Name: h.ActorName}
 		}

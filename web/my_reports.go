@@ -26,6 +26,7 @@ type reportStatusJSON struct {
 	Centre      string     `json:"centre,omitempty"`
 	Version     int        `json:"version,omitempty"`
 	DeadlineAt  *time.Time `json:"deadline_at,omitempty"`
+	Callback    *string    `json:"callback,omitempty"` // 回访: pending, or how it ended
 }
 
 // handleMyReports: GET /api/my/reports?limit=N&before=EVENT&q=TEXT -> the member's own reports,
@@ -47,7 +48,8 @@ func (s *Server) handleMyReports(w http.ResponseWriter, r *http.Request) {
 		out[i] = reportStatusJSON{ClientID: st.ClientID, EventID: st.EventID, CaseID: st.CaseID, Category: st.Category,
 			Severity: st.Severity, Description: st.Description,
 			HappenedAt: st.HappenedAt, ReceivedAt: st.ReceivedAt, Located: st.UnitCode != "", Unit: st.UnitCode,
-			State: st.State, Level: st.Level, Centre: st.Centre, Version: st.Version, DeadlineAt: st.DeadlineAt}
+			State: st.State, Level: st.Level, Centre: st.Centre, Version: st.Version, DeadlineAt: st.DeadlineAt,
+			Callback: st.Callback}
 	}
 	body := map[string]any{"reports": out}
 	if len(list) == q.Limit {

@@ -91,8 +91,13 @@ type statsSummaryJSON struct {
 	Verifications        int64          `json:"verifications"`
 	ReworkRate           *float64       `json:"rework_rate"`
 	Reopened             int64          `json:"reopened"`
-	Unverified           int64          `json:"unverified"`      // closed as not verified
-	UnverifiedRate       *float64       `json:"unverified_rate"` // of closed
+	Unverified           int64          `json:"unverified"`        // closed as not verified
+	UnverifiedRate       *float64       `json:"unverified_rate"`   // of closed
+	Callbacks            int64          `json:"callbacks"`         // 回访 ended
+	CallbacksReached     int64          `json:"callbacks_reached"` // the party reached
+	CallbackRate         *float64       `json:"callback_rate"`     // reached / ended
+	Satisfied            int64          `json:"satisfied"`         // satisfied or basically
+	SatisfactionRate     *float64       `json:"satisfaction_rate"` // satisfied / reached
 	Open                 int64          `json:"open"`
 	Overdue              int64          `json:"overdue"`
 	Aged                 int64          `json:"aged"`      // 积案: overdue, or open aged_days or more
@@ -109,6 +114,8 @@ func summaryOf(f dispatch.Figures) statsSummaryJSON {
 		SettledLow: f.SettledLow, SettledLowRate: f.SettledLowRate, Reworks: f.Reworks, Verifications: f.Verifications,
 		ReworkRate: f.ReworkRate, Reopened: f.Reopened, Unverified: f.Unverified, UnverifiedRate: f.UnverifiedRate,
 		Open: f.Open, Overdue: f.Overdue,
+		Callbacks: f.Callbacks, CallbacksReached: f.CallbacksReached, CallbackRate: f.CallbackRate,
+		Satisfied: f.Satisfied, SatisfactionRate: f.SatisfactionRate,
 		Median: closeTime(f.Median), P90: closeTime(f.P90), Tiers: tiersJSON(f)}
 }
 
