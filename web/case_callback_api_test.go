@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // TestCallbackOverHTTP: a verified case is in its centre's 回访 queue; the centre's mediator
@@ -86,5 +87,30 @@ func TestCallbackOverHTTP(t *testing.T) {
 	mine := call(t, "GET", fx.base+"/api/my/reports", fx.token, "")
 	if reports := mine.body["reports"].([]any); len(reports) == 0 || reports[0].(map[string]any)["callback"] != "dissatisfied" {
 		t.Fatalf("the reporter's list: %v", mine.body)
+	}
+
+	// The figures: one callback ended, reached, not satisfied; the 不满意 reopened the case, so it
+	// no longer counts as closed. The rankings carry both rates.
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	query := "?unit=140802001&from=" + today + "&to=" + today
+	var sum map[string]any
+	eventually(t, "the callback counted", func() bool {
+		sum = call(t, "GET", fx.base+"/api/stats/summary"+query, fx.supervisor, "").body
+		return sum["callbacks"] == float64(1)
+	})
+	if sum["callbacks_reached"] != float64(1) || sum["satisfied"] != float64(0) || sum["callback_rate"] != float64(1) ||
+		sum["satisfaction_rate"] != float64(0) || sum["closed"] != float64(0) {
+		t.Fatalf("summary after 不满意: %v", sum)
+	}
+	units := call(t, "GET", fx.base+"/api/stats/units"+query, fx.supervisor, "")
+	found := false
+	for _, u := range units.body["units"].([]any) {
+		u := u.(map[string]any)
+		if u["code"] == "140802001001" {
+			found = u["satisfaction_rate"] == float64(0) && u["callback_rate"] == float64(1)
+		}
+	}
+	if !found {
+		t.Fatalf("rankings without the callback rates: %v", units.body)
 	}
 }
