@@ -7,6 +7,7 @@ import { api, ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { Attachments } from './attachments';
+import { satisfactionField } from './callback_form';
 import { dispute } from './format';
 import type { CasePage, TransitionResult } from './types';
 
@@ -16,6 +17,8 @@ interface Fields {
   outcome?: boolean;
   centre?: boolean;
   photos?: boolean;
+  satisfaction?: boolean; // 回访: the party's answer (callback_form.ts)
+  optional?: boolean; // the text may be left empty
 }
 
 const forms: Record<string, Fields> = {
@@ -28,6 +31,8 @@ const forms: Record<string, Fields> = {
   urge: { reason: 'urge_reason' },
   verify: {},
   rework: { reason: 'reason' },
+  callback: { satisfaction: true, reason: 'callback_note' },
+  callback_try: { reason: 'callback_try_note', optional: true },
 };
 
 const outcomes = ['mediated', 'handled', 'unsettled'];
@@ -152,6 +157,7 @@ export class ActionPanel {
       sel.value = draft.outcome ?? '';
       parts.push(h('label', {}, t('outcome'), sel));
     }
+    if (f.satisfaction) parts.push(satisfactionField(draft));
     if (f.centre) {
       const sel = h('select', { name: 'to_centre', required: true, onchange: keep('to_centre') },
         h('option', { value: '' }, t('choose')), (page.transfer_to ?? []).map((c) => h('option', { value: c.code }, c.name)));
@@ -159,7 +165,7 @@ export class ActionPanel {
       parts.push(h('label', {}, t('to_centre'), sel));
     }
     if (f.reason) {
-      const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: true, oninput: keep('reason') });
+      const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: !f.optional, oninput: keep('reason') });
       ta.value = draft.reason ?? '';
       parts.push(h('label', {}, t(handledOnly ? 'notes_handled' : f.reason), ta));
     }
@@ -177,7 +183,8 @@ export class ActionPanel {
       e.preventDefault();
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
       if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
-      if (f.reason && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
+      if (f.satisfaction && !draft.satisfaction) return this.say(t('need_choice', { what: t('satisfaction') }), 'error');
+      if (f.reason && !f.optional && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
       void this.submit(action, draft);
     } },
     h('h4', {}, t('act_' + action)), ...parts,
@@ -199,6 +206,7 @@ export class ActionPanel {
       const body = {
         action, version: page.case.version, reason: draft.reason?.trim() ?? '', outcome: draft.outcome ?? '',
         to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos,
+        ...(draft.satisfaction ? { satisfaction: draft.satisfaction } : {}),
       };
       const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
       this.drafts.delete(action);

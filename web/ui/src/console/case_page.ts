@@ -6,6 +6,7 @@ import { t } from '../lib/i18n';
 import { ActionPanel, errorText } from './actions';
 import { caseMap, type FeatureCollection } from './case_map';
 import { categoryName, deadline, fullTime, stateName, tierName } from './format';
+import { callbackTag } from './callback_form';
 import { timeline } from './history';
 import { Photos } from './photos';
 import type { CasePage, TransitionResult } from './types';
@@ -128,7 +129,8 @@ export class CaseView {
       h('span', { class: 'muted' }, tierName(c.level)),
       c.state === 'verifying' ? verifyClock(c) : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
-      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null].filter((x) => x !== null));
+      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null,
+      callbackTag(c)].filter((x) => x !== null));
     const place = p.units.map((u) => u.name).join(' › ') || c.unit_name;
     const facts: [string, string | Node | null][] = [
       [t('category'), categoryName(c.category)],

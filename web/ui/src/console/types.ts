@@ -33,6 +33,9 @@ export interface QueueCase {
   urged_at?: string | null;
   verify_due_at?: string; // awaiting verification: the reporter's deadline; then staff may verify
   verify_lapse_at?: string; // then closed as not verified
+  callback?: string; // 回访: pending, or satisfied, basic, dissatisfied, unreachable, lapsed
+  callback_tries?: number;
+  callback_due_at?: string;
 }
 
 export interface Queue {
@@ -56,6 +59,7 @@ export interface HistoryEntry {
   parties: string;
   deadline_at: string | null;
   photos: string[] | null;
+  callback_result?: string; // on the row that ended a callback
 }
 
 export interface CaseDetail extends QueueCase {

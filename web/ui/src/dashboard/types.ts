@@ -57,6 +57,11 @@ export interface Summary {
   reopened: number;
   unverified: number;
   unverified_rate: Rate;
+  callbacks: number; // 回访 ended
+  callbacks_reached: number;
+  callback_rate: Rate; // reached / ended
+  satisfied: number; // satisfied or basically
+  satisfaction_rate: Rate; // satisfied / reached
   open: number;
   overdue: number;
   aged: number; // 积案: overdue, or open aged_days or more
@@ -76,6 +81,8 @@ export interface UnitRow {
   on_time_rate: Rate;
   settled_low_rate: Rate;
   mediation_success_rate: Rate;
+  callback_rate: Rate;
+  satisfaction_rate: Rate;
   open: number;
   overdue: number;
   ranked: boolean; // received at least the ranking minimum
