@@ -70,3 +70,45 @@ func TestCallbackInTheConsoleAndOnThePhone(t *testing.T) {
 		}
 	}
 }
+
+// TestCallbackFiguresOnTheDashboard: two cases of a village called back today, one 满意 and one
+// 不满意: the township's dashboard shows 回访率 100% and 满意率 50% as tiles, ranking columns
+// and headline rows of the week's bulletin, which says so in its summary (callback_dashboard.mjs).
+func TestCallbackFiguresOnTheDashboard(t *testing.T) {
+	ctx := context.Background()
+	fx := liveFixture(t)
+	fx.member(t, "13900000002", "140802001001", grid.RoleMediator)
+	fx.member(t, "13900000003", "140802001", grid.RoleSupervisor)
+	var mediator, worker int64
+	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000002'`).Scan(&mediator); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
+		t.Fatal(err)
+	}
+	cases := dispatch.NewCases(fx.pool)
+	for _, s := range []dispatch.Satisfaction{dispatch.Satisfied, dispatch.Dissatisfied} {
+		id := submitCase(t, fx, "13900000001", "两户因排水沟发生争执")
+		for i, a := range []dispatch.Action{dispatch.ActAccept, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActVerify, dispatch.ActCallback} {
+			actor := mediator
+			if a == dispatch.ActVerify {
+				actor = worker
+			}
+			tr := dispatch.Transition{CaseID: id, Version: i + 1, Action: a, ActorID: actor, Reason: "电话回访", Outcome: dispatch.OutcomeMediated}
+			if a == dispatch.ActCallback {
+				tr.Satisfaction = s
+			}
+			if _, err := cases.Apply(ctx, tr); err != nil {
+				t.Fatalf("%s: %v", a, err)
+			}
+		}
+	}
+	out := browserScript(t, "callback_dashboard.mjs", nil, "BASE_URL="+fx.base, "PASSWORD="+password,
+		"PHONE_S=13900000003", "VILLAGE=140802001001", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+	var got struct {
+		Done bool `json:"done"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil || !got.Done {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+}
