@@ -47,6 +47,10 @@ type CaseEvent struct {
 	Major      bool    `json:"major,omitempty"`
 	Leader     int64   `json:"leader,omitempty"`      // the county leader who owns it (领导包案); 0: none
 	MergedInto int64   `json:"merged_into,omitempty"` // merge (并单): the main case the duplicate follows
+	// Callback (case_callback.go): the result on the transition that ended a callback, and on a
+	// reopening (不满意) when the closure it undoes was made, so that closure is un-counted.
+	Callback *Satisfaction `json:"callback,omitempty"`
+	ClosedAt *time.Time    `json:"closed_at,omitempty"`
 }
 
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.

@@ -32,6 +32,11 @@ type CaseSummary struct {
 	Major      bool
 	LeaderID   *int64
 	LeaderName string
+	// Callback (回访, case_callback.go): nil if never called back; pending until CallbackDueAt,
+	// then how it ended. CallbackTries counts the tries that did not reach the party.
+	CallbackStatus *string
+	CallbackTries  int
+	CallbackDueAt  *time.Time
 }
 
 // StaffMayVerify says whether the reporter's time to verify the case has run out at now, so
@@ -94,9 +99,11 @@ type HistoryEntry struct {
 	Outcome    *string
 	Parties    string
 	DeadlineAt *time.Time
-	Photos     []string
-	Grade      *string // the grade this transition gave (accept with a grade, regrade)
-	Major      *bool
+	// CallbackResult is set on the row that ended a callback (case_callback.go).
+	CallbackResult *string
+	Photos         []string
+	Grade          *string // the grade this transition gave (accept with a grade, regrade)
+	Major          *bool
 }
 
 // ActorRoles says in which capacities a member stands towards one case.
@@ -148,7 +155,8 @@ func (d CaseDetail) Actions(roles ActorRoles) []Action {
 			a == ActReturn && (d.Level >= TierVillage || centreBelow(&d.Path, grid.Level(d.Level)) == 0),
 			a == ActTransfer && len(d.TransferTo) == 0,
 			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute(),
-			a == ActLead && (d.Grade == nil || Grade(*d.Grade) != GradeDifficult || d.LeaderID != nil):
+			a == ActLead && (d.Grade == nil || Grade(*d.Grade) != GradeDifficult || d.LeaderID != nil),
+			isCallbackAction(a) && !d.CallbackPending():
 			continue
 		}
 		out = append(out, a)

@@ -15,7 +15,8 @@ import (
 const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code, c.unit_code, u.name, e.category, c.severity,
        left(e.description, 140), e.reporter_id, m.name, c.opened_at, c.deadline_at,
        coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at, c.verify_due_at, c.verify_lapse_at,
-       c.grade, c.major, c.leader_id, coalesce((SELECT l.name FROM members l WHERE l.id = c.leader_id), '')`
+       c.grade, c.major, c.leader_id, coalesce((SELECT l.name FROM members l WHERE l.id = c.leader_id), ''),
+       c.callback_status, c.callback_tries, c.callback_due_at`
 
 const caseJoins = `FROM cases c JOIN events e ON e.id = c.event_id JOIN units u ON u.code = c.unit_code
 JOIN members m ON m.id = e.reporter_id`
@@ -34,11 +35,11 @@ LIMIT $6`
 
 func scanSummary(row pgx.CollectableRow) (CaseSummary, error) {
 	var s CaseSummary
-	var level int16
+	var level, tries int16
 	err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-		&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName)
-	s.Level = int(level)
+		&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &s.CallbackStatus, &tries, &s.CallbackDueAt)
+	s.Level, s.CallbackTries = int(level), int(tries)
 	return s, err
 }
 
@@ -89,7 +90,7 @@ WHERE c.id = $1`
 
 const selectHistory = `
 SELECT h.id, h.at, h.actor_id, coalesce(m.name, ''), h.transition, h.from_state, h.to_state, h.from_level, h.level,
-       h.centre_code, h.reason, h.outcome, h.parties, h.deadline_at,
+       h.centre_code, h.reason, h.outcome, h.parties, h.deadline_at, h.callback_result,
        coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}'),
        h.grade, h.major
 FROM case_history h LEFT JOIN members m ON m.id = h.actor_id
@@ -110,13 +111,13 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	}
 	d, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (CaseDetail, error) {
 		var d CaseDetail
-		var level int16
+		var level, tries int16
 		s := &d.CaseSummary
 		err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-			&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
+			&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &s.CallbackStatus, &tries, &s.CallbackDueAt, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
 			&d.Outcome, &d.Reworks, &d.Photos, &d.CategoryGroup)
-		s.Level = int(level)
+		s.Level, s.CallbackTries = int(level), int(tries)
 		return d, err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -23,6 +23,11 @@ func nextTimes(a Action, next *caseRow) {
 	case ActOverdue:
 		at := next.now
 		next.overdueAt = &at
+	case ActCallback:
+		if next.state == StateAccepted { // 不满意: re-done at its tier, with a fresh deadline
+			d := next.now.Add(next.category.Deadlines.For(next.level, next.severity))
+			next.deadlineAt, next.overdueAt = &d, nil
+		}
 	}
 	switch a {
 	case ActSettle:
@@ -38,17 +43,18 @@ func nextTimes(a Action, next *caseRow) {
 const writeTransition = `
 WITH u AS (
     UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
-        outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
+        outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' AND $11 <> 'closed' THEN now() ELSE closed_at END,
         urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9, late = $19,
         verify_due_at = $20, verify_lapse_at = $21,
         grade = $22, major = $23, leader_id = $24,
-        leader_at = CASE WHEN $24::bigint IS DISTINCT FROM leader_id THEN now() ELSE leader_at END
+        leader_at = CASE WHEN $24::bigint IS DISTINCT FROM leader_id THEN now() ELSE leader_at END,
+        callback_status = $27, callback_tries = $28, callback_due_at = $29
     WHERE id = $1
     RETURNING id
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, from_level, centre_code, transition,
-        reason, outcome, parties, deadline_at, grade, major)
-    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8, $25, $26 FROM u
+        reason, outcome, parties, deadline_at, grade, major, callback_result)
+    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8, $25, $26, $30 FROM u
     RETURNING id
 ), o AS (
     INSERT INTO outbox (subject, payload)
@@ -96,7 +102,10 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		Reporter: c.reporter, Version: c.version + 1, Reason: t.Reason, OpenedAt: c.openedAt,
 		DeadlineAt: next.deadlineAt, VerifyDueAt: next.verifyDue, Overdue: next.overdueAt != nil, At: c.now,
 		FromOverdue: c.overdueAt != nil, Outcome: next.outcome, Reworks: next.reworks, Late: next.late,
-		MergedInto: t.MergeInto}
+		MergedInto: t.MergeInto, Callback: next.callback.result}
+	if c.state == StateClosed && next.state != StateClosed {
+		ev.ClosedAt = c.callback.closedAt // a reopening un-counts the closure it undoes
+	}
 	if actor != nil {
 		ev.Actor = *actor
 	}
@@ -112,7 +121,8 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
 			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse,
-			next.grade, next.major, next.leader, histGrade, histMajor},
+			next.grade, next.major, next.leader, histGrade, histMajor,
+			next.callback.status, next.callback.tries, next.callback.due, next.callback.result},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {

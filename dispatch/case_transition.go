@@ -31,6 +31,8 @@ type Transition struct {
 
 	MergeInto int64 // for merge (并单): the main case the duplicate follows
 
+	Satisfaction Satisfaction // for callback: the party's answer (case_callback.go)
+
 	timer bool // taken by the escalation timer, not a person
 }
 
@@ -74,6 +76,7 @@ type caseRow struct {
 	late        bool       // the timer acted on it as a centre's deadline passed: it can no longer close on time
 	verifyDue   *time.Time // from when staff may verify it (state verifying)
 	verifyLapse *time.Time // when the timer closes it as not verified (state verifying)
+	callback    callbackState
 
 	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
 	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
@@ -98,6 +101,7 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
        k.code, k.group_code, k.name_zh, k.name_en, k.start_level, k.grid_may_close,
        k.village_deadline_s, k.township_deadline_s, k.county_deadline_s, k.urgent_deadline_s, k.verify_deadline_s,
        k.auto_escalate, k.active, c.verify_due_at, c.verify_lapse_at,
+       c.callback_status, c.callback_tries, c.callback_due_at, c.closed_at, k.callback_tries, k.callback_deadline_s,
        EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = $2 AND CASE $3
                WHEN 'mediator' THEN a.role = 'mediator' AND a.unit_code = c.centre_code
                WHEN 'supervisor' THEN a.role = 'supervisor'
@@ -139,16 +143,21 @@ func scanCase(row pgx.Row) (caseRow, error) {
 	var k struct {
 		start                                     int16
 		village, township, county, urgent, verify int32
+		cbTries, cbMax                            int16
+		cbDeadline                                int32
 	}
 	err := row.Scan(&c.id, &c.state, &c.level, &c.centre, &c.unit, &c.unitName, &c.version,
 		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt, &c.late,
 		&c.category.Code, &c.category.Group, &c.category.NameZH, &c.category.NameEN, &k.start, &c.category.GridMayClose,
 		&k.village, &k.township, &k.county, &k.urgent, &k.verify, &c.category.AutoEscalate, &c.category.Active,
-		&c.verifyDue, &c.verifyLapse, &c.mayAct, &c.now, &c.grade, &c.major, &c.leader, &c.gradePct)
+		&c.verifyDue, &c.verifyLapse,
+		&c.callback.status, &k.cbTries, &c.callback.due, &c.callback.closedAt, &k.cbMax, &k.cbDeadline,
+		&c.mayAct, &c.now, &c.grade, &c.major, &c.leader, &c.gradePct)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrCaseNotFound
 	}
 	c.category.StartLevel = int(k.start)
+	c.callback.tries, c.callback.maxTries, c.callback.deadline = int(k.cbTries), int(k.cbMax), seconds(k.cbDeadline)
 	c.category.Deadlines = Deadlines{Village: seconds(k.village), Township: seconds(k.township),
 		County: seconds(k.county), Urgent: seconds(k.urgent), Verify: seconds(k.verify)}
 	return c, err
@@ -251,6 +260,9 @@ func (t *Transition) check() (rule, error) {
 		return r, err
 	}
 	if err := t.checkMerge(); err != nil {
+		return r, err
+	}
+	if err := t.checkSatisfaction(); err != nil {
 		return r, err
 	}
 	seen := map[string]bool{}
@@ -381,5 +393,5 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 			return next, err
 		}
 	}
-	return next, nil
+	return next, callbackNext(t, c, &next)
 }

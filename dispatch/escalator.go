@@ -68,7 +68,13 @@ func (e *Escalator) run(ctx context.Context) {
 		} else if lapsed > 0 {
 			e.logger.Info("cases closed as not verified", "cases", lapsed)
 		}
-		if n == escalateBatch || lapsed == escalateBatch {
+		callbacks, err := LapseCallbacks(ctx, e.pool, escalateBatch)
+		if err != nil && ctx.Err() == nil {
+			e.logger.Warn("callback timer", "err", err)
+		} else if callbacks > 0 {
+			e.logger.Info("callbacks ended as not called back", "cases", callbacks)
+		}
+		if n == escalateBatch || lapsed == escalateBatch || callbacks == escalateBatch {
 			continue // more are due
 		}
 		select {

@@ -29,6 +29,7 @@ type ReportStatus struct {
 	// Merged (并单): the main case this report's case follows, its state and outcome; 0, "" otherwise.
 	MergedInto             int64
 	MainState, MainOutcome string
+	Callback               *string // the callback (回访): pending or how it ended; nil if none (case_callback.go)
 }
 
 // MaxListedReports bounds one listing.
@@ -48,7 +49,7 @@ const selectReportsBy = `
 SELECT e.client_id::text, e.id, coalesce(c.id, 0), e.category, e.severity, e.description, e.happened_at, e.received_at,
        coalesce(e.unit_code, ''), coalesce(c.state, ''), coalesce(c.level, 0), coalesce(c.centre_code, ''),
        coalesce(c.version, 0), c.deadline_at,
-       coalesce(g.main_id, 0), coalesce(mc.state, ''), coalesce(mc.outcome, '')
+       coalesce(g.main_id, 0), coalesce(mc.state, ''), coalesce(mc.outcome, ''), c.callback_status
 FROM events e LEFT JOIN cases c ON c.event_id = e.id
 LEFT JOIN case_merges g ON g.case_id = c.id LEFT JOIN cases mc ON mc.id = g.main_id
 WHERE e.reporter_id = $1
@@ -72,7 +73,7 @@ func (in *Intake) ReportsBy(ctx context.Context, member int64, q ReportQuery) ([
 		var s ReportStatus
 		var level int16
 		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.Severity, &s.Description, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &level, &s.Centre, &s.Version, &s.DeadlineAt,
-			&s.MergedInto, &s.MainState, &s.MainOutcome)
+			&s.MergedInto, &s.MainState, &s.MainOutcome, &s.Callback)
 		s.Level = int(level)
 		return s, err
 	})

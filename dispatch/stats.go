@@ -61,6 +61,9 @@ const (
 	cUnverified // closed as not verified: the verification deadline lapsed twice over
 	cLed        // open and owned by a county leader (领导包案, case_grade.go)
 	cMerged     // merged into a main case (并单): counted here instead of received
+	cCallbacks  // callbacks ended (回访): reached, unreachable or lapsed
+	cReached    // callbacks that reached the party
+	cSatisfied  // of which satisfied or basically satisfied
 	cTierBase   // then the tier metrics, 4 columns each, then the histogram
 )
 
@@ -89,7 +92,7 @@ func histCol(tier, bin int) int {
 
 // statsColumns names every counter column, indexed like Counters.
 var statsColumns = func() []string {
-	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "led", "merged"}
+	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "led", "merged", "callbacks", "callbacks_reached", "satisfied"}
 	for _, m := range tierMetricNames {
 		for t := 1; t <= statsTiers; t++ {
 			cols = append(cols, fmt.Sprintf("%s_t%d", m, t))
@@ -177,6 +180,7 @@ func statsDelta(e CaseEvent) Counters {
 			d[cLed]++
 		}
 	}
+	callbackDelta(e, d)
 	if open(e.FromState) && validTier(e.FromLevel) {
 		d[tierCol(tOpen, e.FromLevel)]--
 		if e.FromOverdue {

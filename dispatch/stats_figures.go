@@ -13,9 +13,11 @@ type Figures struct {
 	Unverified                                                int64 // closed as not verified
 	Led                                                       int64 // open, owned by a county leader (领导包案)
 	Merged                                                    int64 // merged into another case (并单), not in Received
+	Callbacks, CallbacksReached, Satisfied                    int64 // 回访: ended, reached, satisfied or basically
 
 	ClosureRate, OnTimeRate, MediationSuccessRate, SettledLowRate, ReworkRate *float64
 	UnverifiedRate                                                            *float64 // of closed
+	CallbackRate, SatisfactionRate                                            *float64 // reached / ended; satisfied / reached
 	Median, P90                                                               *CloseTime
 
 	Tiers [statsTiers]TierFigures
@@ -43,6 +45,7 @@ func (c Counters) Figures() Figures {
 	f.Unverified = c[cUnverified]
 	f.Led = c[cLed]
 	f.Merged = c[cMerged]
+	f.Callbacks, f.CallbacksReached, f.Satisfied = c[cCallbacks], c[cReached], c[cSatisfied]
 	total := make([]int64, closeBinCount)
 	for t := 1; t <= statsTiers; t++ {
 		tf := TierFigures{Tier: t,
@@ -74,6 +77,8 @@ func (c Counters) Figures() Figures {
 	f.SettledLowRate = rate(f.SettledLow, f.Closed)
 	f.ReworkRate = rate(f.Reworks, f.Verifications)
 	f.UnverifiedRate = rate(f.Unverified, f.Closed)
+	f.CallbackRate = rate(f.CallbacksReached, f.Callbacks)
+	f.SatisfactionRate = rate(f.Satisfied, f.CallbacksReached)
 	f.Median, f.P90 = percentileBin(total, 0.5), percentileBin(total, 0.9)
 	return f
 }

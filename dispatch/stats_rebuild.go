@@ -101,7 +101,8 @@ SELECT e.category, left(c.unit_code, 6) AS u1,
        c.rework_count > 0 AS reopened, c.leader_id IS NOT NULL AS led, g.case_id IS NOT NULL AS merged,
        width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at), ARRAY[` + binEdges() + `]::numeric[]) AS bin,
        coalesce(t.reworks, 0) AS reworks, coalesce(t.verifications, 0) AS verifications,
-       coalesce(t.unverified, 0) AS unverified,
+       coalesce(t.unverified, 0) AS unverified, coalesce(t.callbacks, 0) AS callbacks,
+       coalesce(t.callbacks_reached, 0) AS callbacks_reached, coalesce(t.satisfied, 0) AS satisfied,
        coalesce(t.arrived_1, 0) AS arrived_1, coalesce(t.arrived_2, 0) AS arrived_2,
        coalesce(t.arrived_3, 0) AS arrived_3, coalesce(t.arrived_4, 0) AS arrived_4,
        coalesce(t.escalated_1, 0) AS escalated_1, coalesce(t.escalated_2, 0) AS escalated_2,
@@ -112,6 +113,9 @@ LEFT JOIN (
            count(*) FILTER (WHERE h.transition = 'rework') AS reworks,
            count(*) FILTER (WHERE h.transition IN ('verify', 'rework')) AS verifications,
            count(*) FILTER (WHERE h.transition = 'close_unverified') AS unverified,
+           count(h.callback_result) AS callbacks,
+           count(*) FILTER (WHERE h.callback_result IN ('satisfied', 'basic', 'dissatisfied')) AS callbacks_reached,
+           count(*) FILTER (WHERE h.callback_result IN ('satisfied', 'basic')) AS satisfied,
            count(*) FILTER (WHERE h.level = 1 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_1,
            count(*) FILTER (WHERE h.level = 2 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_2,
            count(*) FILTER (WHERE h.level = 3 AND (h.from_state IS NULL OR h.from_level <> h.level)) AS arrived_3,
@@ -122,6 +126,7 @@ LEFT JOIN (
            count(*) FILTER (WHERE h.transition = 'escalate' AND h.from_level = 4) AS escalated_4
     FROM case_history h
     WHERE h.from_state IS NULL OR h.from_level <> h.level OR h.transition IN ('escalate', 'verify', 'rework', 'close_unverified')
+       OR h.callback_result IS NOT NULL
     GROUP BY h.case_id
 ) t ON t.case_id = c.id
 LEFT JOIN case_merges g ON g.case_id = c.id`
@@ -137,7 +142,8 @@ func binEdges() string {
 // factExpressions are each counter column as an expression over stats_case_facts.
 func factExpressions() map[string]string {
 	x := map[string]string{"received": "(NOT merged)::int", "reopened": "reopened::int", "reworks": "reworks",
-		"verifications": "verifications", "unverified": "unverified", "led": "(NOT closed AND led)::int", "merged": "merged::int"}
+		"verifications": "verifications", "unverified": "unverified", "led": "(NOT closed AND led)::int", "merged": "merged::int",
+		"callbacks": "callbacks", "callbacks_reached": "callbacks_reached", "satisfied": "satisfied"}
 	for t := 1; t <= statsTiers; t++ {
 		closed := fmt.Sprintf("closed AND NOT merged AND level = %d", t)
 		open := fmt.Sprintf("NOT closed AND level = %d", t)

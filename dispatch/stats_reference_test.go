@@ -116,7 +116,8 @@ func TestStatsEqualReferenceSQL(t *testing.T) {
 		WITH shift AS (SELECT id, make_interval(days => (random() * 730)::int, secs => random() * 86400) AS d FROM cases)
 		UPDATE case_history h SET at = h.at - s.d FROM shift s WHERE s.id = h.case_id;
 		UPDATE cases c SET opened_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.from_state IS NULL;
-		UPDATE cases c SET closed_at = h.at FROM case_history h WHERE h.case_id = c.id AND h.to_state = 'closed';`); err != nil {
+		UPDATE cases c SET closed_at = (SELECT h.at FROM case_history h WHERE h.case_id = c.id AND h.to_state = 'closed'
+			AND h.from_state IS DISTINCT FROM 'closed' ORDER BY h.id DESC LIMIT 1) WHERE c.state = 'closed';`); err != nil {
 		t.Fatal(err)
 	}
 	// 积案's edge: open cases received N and N-1 days ago (N = dispatch.AgedDays), the first
@@ -159,7 +160,7 @@ func referenceQueries(t *testing.T) map[string]string {
 	}
 	for _, name := range []string{"received", "closure_rate", "on_time_rate", "mediation_success_rate", "settled_low_rate",
 		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close",
-		"led", "merged"} {
+		"led", "merged", "callback_rate", "satisfaction_rate"} {
 		if out[name] == "" {
 			t.Fatalf("docs/metrics.md has no query for %s", name)
 		}
@@ -215,6 +216,12 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 	same("led", fig.Led, a)
 	one("merged", &a)
 	same("merged", fig.Merged, a)
+	one("callback_rate", &a, &b) // 回访 (case_callback.go)
+	same("callbacks reached", fig.CallbacksReached, a)
+	same("callbacks ended", fig.Callbacks, b)
+	one("satisfaction_rate", &a, &b)
+	same("satisfied", fig.Satisfied, a)
+	same("callbacks reached (satisfaction rate)", fig.CallbacksReached, b)
 	perTier(t, pool, refs["escalation_rate"], args, func(tier int, x, y int64) {
 		same(fmt.Sprintf("escalated from tier %d", tier), fig.Tiers[tier-1].Escalated, x)
 		same(fmt.Sprintf("arrivals at tier %d", tier), fig.Tiers[tier-1].Arrived, y)
@@ -459,6 +466,7 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 	pick := func(as ...dispatch.Action) { tr.Action = as[h.rng.IntN(len(as))] }
 	switch state {
 	case "closed":
+		callbackStep(t, h, tr)
 		return
 	case "queued":
 		pick(dispatch.ActAccept, dispatch.ActAccept, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActOverdue, dispatch.ActUrge,

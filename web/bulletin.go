@@ -118,6 +118,9 @@ var bulletinHeadlines = []struct {
 	{"settled_low_rate", true, 1, func(f dispatch.Figures) *float64 { return f.SettledLowRate }},
 	{"overdue", false, -1, func(f dispatch.Figures) *float64 { return count(f.Overdue) }},
 	{"open", false, -1, func(f dispatch.Figures) *float64 { return count(f.Open) }},
+	// 回访 (bulletin_callback.go)
+	{"callback_rate", true, 1, func(f dispatch.Figures) *float64 { return f.CallbackRate }},
+	{"satisfaction_rate", true, 1, func(f dispatch.Figures) *float64 { return f.SatisfactionRate }},
 }
 
 func count(n int64) *float64 {

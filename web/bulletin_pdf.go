@@ -27,6 +27,7 @@ var bulletinWords = map[string][2]string{ // key: zh, en
 	"compared": {"变化为与上周（%s）相比；比率的变化以百分点计。", "Changes are against the week before (%s); for rates, in percentage points."},
 	"page":     {"第 %d 页 / 共 %d 页", "Page %d of %d"}, "pts": {"%s个百分点", "%s pts"},
 	"up": {"↑", "+"}, "down": {"↓", "-"}, "same": {"持平", "same"},
+	"callback_rate": {"回访率", "Callback rate"}, "satisfaction_rate": {"满意率", "Satisfaction"},
 }
 
 func (b *Bulletin) word(key string) string {

@@ -193,6 +193,7 @@ func (b *Bulletin) summaryZH() string {
 			fmt.Fprintf(&s, "各单位受理均不足%d件，本周不排名。", min)
 		}
 	}
+	s.WriteString(b.callbackSentence()) // bulletin_callback.go
 	if w.Overdue == 0 {
 		s.WriteString("本周受理的案件无逾期。")
 		return s.String()
@@ -260,6 +261,7 @@ func (b *Bulletin) summaryEN() string {
 			fmt.Fprintf(&s, " No unit received %s or more, so none is ranked this week.", cases(int64(min)))
 		}
 	}
+	s.WriteString(b.callbackSentence()) // bulletin_callback.go
 	switch w.Overdue {
 	case 0:
 		s.WriteString(" None of the cases received this week is overdue.")

@@ -30,13 +30,18 @@ type caseSummaryJSON struct {
 	Grade        *string            `json:"grade"`                     // simple, complex, difficult; null: not graded
 	Major        bool               `json:"major"`                     // 重大
 	Leader       *memberRefJSON     `json:"leader"`                    // the county leader who owns it (领导包案); null: none
+	// 回访 (docs/cases.md "Callback"): pending until callback_due_at, then how it ended.
+	Callback      *string    `json:"callback,omitempty"`
+	CallbackTries int        `json:"callback_tries,omitempty"`
+	CallbackDueAt *time.Time `json:"callback_due_at,omitempty"`
 }
 
 func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
 	return caseSummaryJSON{ID: c.ID, Version: c.Version, State: c.State, Level: c.Level, Centre: c.Centre,
 		Unit: c.Unit, UnitName: c.UnitName, Category: c.Category, Severity: c.Severity, Summary: c.Summary,
 		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt,
-		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt, Grade: c.Grade, Major: c.Major, Leader: leaderJSON(c)}
+		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt, Grade: c.Grade, Major: c.Major, Leader: leaderJSON(c),
+		Callback: c.CallbackStatus, CallbackTries: c.CallbackTries, CallbackDueAt: c.CallbackDueAt}
 }
 
 func leaderJSON(c dispatch.CaseSummary) *memberRefJSON {
@@ -91,6 +96,7 @@ type historyJSON struct {
 	Photos     []string       `json:"photos"`
 	Grade      *string        `json:"grade,omitempty"` // the grade this transition gave
 	Major      *bool          `json:"major,omitempty"`
+	Callback   *string        `json:"callback_result,omitempty"` // on the row that ended a callback
 }
 
 type casePageJSON struct {
@@ -125,7 +131,7 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 	for i, h := range d.History {
 		hj := historyJSON{ID: h.ID, At: h.At, Transition: h.Transition, FromState: h.FromState, ToState: h.ToState,
 			FromLevel: h.FromLevel, Level: h.Level, Centre: h.Centre, Reason: h.Reason, Outcome: h.Outcome,
-			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos, Grade: h.Grade, Major: h.Major}
+			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos, Grade: h.Grade, Major: h.Major, Callback: h.CallbackResult}
 		if h.ActorID != nil {
 			hj.Actor = &memberRefJSON{ID: *h.ActorID, Name: h.ActorName}
 		}

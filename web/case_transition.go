@@ -22,6 +22,8 @@ type transitionRequest struct {
 	Major    bool             `json:"major"` // with a grade: 重大
 
 	MergeInto int64 `json:"merge_into"` // merge (并单): the main case
+
+	Satisfaction dispatch.Satisfaction `json:"satisfaction"` // for callback: satisfied, basic or dissatisfied
 }
 
 // maxTransitionBody fits the longest reason and parties in UTF-8 with room to spare.
@@ -64,7 +66,8 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 	c := caseFrom(r.Context())
 	v, err := s.cases.Apply(r.Context(), dispatch.Transition{CaseID: c.ID, Version: req.Version, Action: req.Action,
 		ActorID: principalFrom(r.Context()).Member.ID, Reason: req.Reason, Outcome: req.Outcome,
-		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Grade: req.Grade, Major: req.Major, MergeInto: req.MergeInto})
+		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Grade: req.Grade, Major: req.Major, MergeInto: req.MergeInto,
+		Satisfaction: req.Satisfaction})
 	if err != nil {
 		writeError(w, s.logger, err)
 		return

@@ -55,7 +55,7 @@ func TestDashboardBulletinApp(t *testing.T) {
 	waitUntil(t, "the bulletin counts every case", func() bool {
 		zh = call(t, "GET", fx.base+"/api/stats/bulletin?unit=140802001&week="+today, fx.supervisor, "")
 		figs, _ := zh.body["figures"].([]any)
-		return len(figs) == 8 && figs[0].(map[string]any)["value"] == 5.0 && figs[1].(map[string]any)["value"] == 1.0 &&
+		return len(figs) == 10 && figs[0].(map[string]any)["value"] == 5.0 && figs[1].(map[string]any)["value"] == 1.0 &&
 			figs[6].(map[string]any)["value"] == 1.0
 	})
 	en = call(t, "GET", fx.base+"/api/stats/bulletin?unit=140802001&lang=en&week="+today, fx.supervisor, "")

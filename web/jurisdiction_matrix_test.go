@@ -96,6 +96,7 @@ var matrix = []matrixRow{
 	{"GET /api/my/centres", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/centres" })},
 	{"GET /api/my/verifications", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/verifications" })},
 	{"GET /api/centres/{code}/queue", "centre-watcher", watchers, getPath(func(x matrixTarget) string { return "/api/centres/" + x.centre + "/queue" })},
+	{"GET /api/centres/{code}/callbacks", "centre-watcher", watchers, getPath(func(x matrixTarget) string { return "/api/centres/" + x.centre + "/callbacks" })},
 	{"GET /api/cases/{id}", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d", x.caseID) })},
 	{"GET /api/cases/{id}/map", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d/map", x.caseID) })},
 	// Urging is a supervisor's: other readers are refused by the state machine, others never see it.

@@ -28,9 +28,10 @@ type reportStatusJSON struct {
 	DeadlineAt  *time.Time `json:"deadline_at,omitempty"`
 
 	// 并单: the main case the report was merged into, its state and outcome.
-	MergedInto  int64  `json:"merged_into,omitempty"`
-	MainState   string `json:"main_state,omitempty"`
-	MainOutcome string `json:"main_outcome,omitempty"`
+	MergedInto  int64   `json:"merged_into,omitempty"`
+	MainState   string  `json:"main_state,omitempty"`
+	MainOutcome string  `json:"main_outcome,omitempty"`
+	Callback    *string `json:"callback,omitempty"` // 回访: pending, or how it ended
 }
 
 // handleMyReports: GET /api/my/reports?limit=N&before=EVENT&q=TEXT -> the member's own reports,
@@ -53,7 +54,7 @@ func (s *Server) handleMyReports(w http.ResponseWriter, r *http.Request) {
 			Severity: st.Severity, Description: st.Description,
 			HappenedAt: st.HappenedAt, ReceivedAt: st.ReceivedAt, Located: st.UnitCode != "", Unit: st.UnitCode,
 			State: st.State, Level: st.Level, Centre: st.Centre, Version: st.Version, DeadlineAt: st.DeadlineAt,
-			MergedInto: st.MergedInto, MainState: st.MainState, MainOutcome: st.MainOutcome}
+			MergedInto: st.MergedInto, MainState: st.MainState, MainOutcome: st.MainOutcome, Callback: st.Callback}
 	}
 	body := map[string]any{"reports": out}
 	if len(list) == q.Limit {

@@ -124,6 +124,7 @@ func (s *Server) routes(cfg Config) []route {
 		// The query is the check: the member's own centres and grids (docs/cases-api.md).
 		route{"GET /api/my/verifications", policyMember, s.handleMyVerifications},
 		route{"GET /api/centres/{code}/queue", policyCentreWatcher, s.handleQueue},
+		route{"GET /api/centres/{code}/callbacks", policyCentreWatcher, s.handleCallbacks}, // 回访 (case_callbacks.go)
 		route{"GET /api/cases/{id}", policyCaseReader, s.handleCase},
 		route{"GET /api/cases/{id}/map", policyCaseReader, s.handleCaseMap},
 		// Which actions a reader may take is the state machine's to say (403 otherwise).

@@ -91,10 +91,15 @@ type statsSummaryJSON struct {
 	Verifications        int64          `json:"verifications"`
 	ReworkRate           *float64       `json:"rework_rate"`
 	Reopened             int64          `json:"reopened"`
-	Unverified           int64          `json:"unverified"`      // closed as not verified
-	UnverifiedRate       *float64       `json:"unverified_rate"` // of closed
-	Led                  int64          `json:"led"`             // open, owned by a county leader (领导包案)
-	Merged               int64          `json:"merged"`          // merged reports (并单), not in received
+	Unverified           int64          `json:"unverified"`        // closed as not verified
+	UnverifiedRate       *float64       `json:"unverified_rate"`   // of closed
+	Led                  int64          `json:"led"`               // open, owned by a county leader (领导包案)
+	Merged               int64          `json:"merged"`            // merged reports (并单), not in received
+	Callbacks            int64          `json:"callbacks"`         // 回访 ended
+	CallbacksReached     int64          `json:"callbacks_reached"` // the party reached
+	CallbackRate         *float64       `json:"callback_rate"`     // reached / ended
+	Satisfied            int64          `json:"satisfied"`         // satisfied or basically
+	SatisfactionRate     *float64       `json:"satisfaction_rate"` // satisfied / reached
 	Open                 int64          `json:"open"`
 	Overdue              int64          `json:"overdue"`
 	Aged                 int64          `json:"aged"`      // 积案: overdue, or open aged_days or more
@@ -110,8 +115,9 @@ func summaryOf(f dispatch.Figures) statsSummaryJSON {
 		OnTimeRate: f.OnTimeRate, Mediated: f.Mediated, Unsettled: f.Unsettled, MediationSuccessRate: f.MediationSuccessRate,
 		SettledLow: f.SettledLow, SettledLowRate: f.SettledLowRate, Reworks: f.Reworks, Verifications: f.Verifications,
 		ReworkRate: f.ReworkRate, Reopened: f.Reopened, Unverified: f.Unverified, UnverifiedRate: f.UnverifiedRate, Led: f.Led,
-		Merged: f.Merged,
-		Open:   f.Open, Overdue: f.Overdue,
+		Merged: f.Merged, Open: f.Open, Overdue: f.Overdue,
+		Callbacks: f.Callbacks, CallbacksReached: f.CallbacksReached, CallbackRate: f.CallbackRate,
+		Satisfied: f.Satisfied, SatisfactionRate: f.SatisfactionRate,
 		Median: closeTime(f.Median), P90: closeTime(f.P90), Tiers: tiersJSON(f)}
 }
 

@@ -43,7 +43,8 @@ func (s *Server) handleStatsSummary(w http.ResponseWriter, r *http.Request, req 
 func figureRow(f dispatch.Figures) map[string]any {
 	return map[string]any{"received": f.Received, "closed": f.Closed, "closure_rate": f.ClosureRate,
 		"on_time_rate": f.OnTimeRate, "settled_low_rate": f.SettledLowRate,
-		"mediation_success_rate": f.MediationSuccessRate, "open": f.Open, "overdue": f.Overdue}
+		"mediation_success_rate": f.MediationSuccessRate, "open": f.Open, "overdue": f.Overdue,
+		"callback_rate": f.CallbackRate, "satisfaction_rate": f.SatisfactionRate} // 回访
 }
 
 var figureColumns = []tableColumn{
@@ -52,6 +53,7 @@ var figureColumns = []tableColumn{
 	{"settled_low_rate", "矛盾不上交率", "Settled low", colRate},
 	{"mediation_success_rate", "调解成功率", "Mediation success", colRate},
 	{"open", "在办", "Open", colInt}, {"overdue", "逾期", "Overdue", colInt},
+	{"callback_rate", "回访率", "Callback rate", colRate}, {"satisfaction_rate", "满意率", "Satisfaction", colRate},
 }
 
 // handleStatsUnits: GET /api/stats/units -> one row per child unit, every child listed.

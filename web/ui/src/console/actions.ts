@@ -7,6 +7,7 @@ import { api, ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { Attachments } from './attachments';
+import { satisfactionField } from './callback_form';
 import { dispute } from './format';
 import { gradeFields } from './grade';
 import type { CasePage, TransitionResult } from './types';
@@ -18,6 +19,8 @@ interface Fields {
   centre?: boolean;
   photos?: boolean;
   grade?: boolean; // a risk grade and 重大 (grade.ts)
+  satisfaction?: boolean; // 回访: the party's answer (callback_form.ts)
+  optional?: boolean; // the text may be left empty
 }
 
 const forms: Record<string, Fields> = {
@@ -32,6 +35,8 @@ const forms: Record<string, Fields> = {
   rework: { reason: 'reason' },
   regrade: { grade: true, reason: 'regrade_reason' },
   lead: {},
+  callback: { satisfaction: true, reason: 'callback_note' },
+  callback_try: { reason: 'callback_try_note', optional: true },
 };
 
 const outcomes = ['mediated', 'handled', 'unsettled'];
@@ -163,6 +168,7 @@ export class ActionPanel {
       sel.value = draft.outcome ?? '';
       parts.push(h('label', {}, t('outcome'), sel));
     }
+    if (f.satisfaction) parts.push(satisfactionField(draft));
     if (f.centre) {
       const sel = h('select', { name: 'to_centre', required: true, onchange: keep('to_centre') },
         h('option', { value: '' }, t('choose')), (page.transfer_to ?? []).map((c) => h('option', { value: c.code }, c.name)));
@@ -171,7 +177,7 @@ export class ActionPanel {
     }
     if (f.grade) parts.push(gradeFields(draft, false));
     if (f.reason) {
-      const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: true, oninput: keep('reason') });
+      const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: !f.optional, oninput: keep('reason') });
       ta.value = draft.reason ?? '';
       parts.push(h('label', {}, t(handledOnly ? 'notes_handled' : f.reason), ta));
     }
@@ -190,7 +196,8 @@ export class ActionPanel {
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
       if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
       if (f.grade && !draft.grade) return this.say(t('need_choice', { what: t('grade') }), 'error');
-      if (f.reason && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
+      if (f.satisfaction && !draft.satisfaction) return this.say(t('need_choice', { what: t('satisfaction') }), 'error');
+      if (f.reason && !f.optional && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
       void this.submit(action, draft);
     } },
     h('h4', {}, t('act_' + action)), ...parts,
@@ -213,6 +220,7 @@ export class ActionPanel {
         action, version: page.case.version, reason: draft.reason?.trim() ?? '', outcome: draft.outcome ?? '',
         to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos,
         grade: draft.grade ?? '', major: draft.major === '1',
+        ...(draft.satisfaction ? { satisfaction: draft.satisfaction } : {}),
       };
       const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
       this.drafts.delete(action);

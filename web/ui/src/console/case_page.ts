@@ -7,6 +7,7 @@ import { ActionPanel, errorText } from './actions';
 import { caseMap, type FeatureCollection } from './case_map';
 import { DuplicatePanel } from './duplicates';
 import { categoryName, deadline, fullTime, stateName, tierName } from './format';
+import { callbackTag } from './callback_form';
 import { timeline } from './history';
 import { gradeTags } from './grade';
 import { Photos } from './photos';
@@ -132,7 +133,8 @@ export class CaseView {
       h('span', { class: 'muted' }, tierName(c.level)),
       c.state === 'verifying' ? verifyClock(c) : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
-      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags(c)].filter((x) => x !== null));
+      c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags(c),
+      callbackTag(c)].filter((x) => x !== null));
     const place = p.units.map((u) => u.name).join(' › ') || c.unit_name;
     const facts: [string, string | Node | null][] = [
       [t('category'), categoryName(c.category)],

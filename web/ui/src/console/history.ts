@@ -26,6 +26,7 @@ function entry(e: HistoryEntry, photos: Photos): HTMLElement {
       ...gradeTags({ grade: e.grade, major: e.major ?? false })),
     e.reason ? h('p', { class: 'reason' }, e.reason) : null,
     e.outcome ? h('p', {}, h('span', { class: 'k' }, t('outcome')), t('outcome_' + e.outcome)) : null,
+    e.callback_result ? h('p', { 'data-test': 'callback-result' }, h('span', { class: 'k' }, t('cb_result')), t('cb_result_' + e.callback_result)) : null,
     e.parties ? h('p', {}, h('span', { class: 'k' }, t('parties')), e.parties) : null,
     photos.strip(e.photos));
 }

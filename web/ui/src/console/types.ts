@@ -36,6 +36,9 @@ export interface QueueCase {
   grade?: string | null; // risk grading (grade.ts): simple, complex, difficult
   major?: boolean;
   leader?: { id: number; name: string } | null; // 领导包案
+  callback?: string; // 回访: pending, or satisfied, basic, dissatisfied, unreachable, lapsed
+  callback_tries?: number;
+  callback_due_at?: string;
 }
 
 export interface Queue {
@@ -61,6 +64,7 @@ export interface HistoryEntry {
   photos: string[] | null;
   grade?: string; // the risk grade this transition gave (accept, regrade)
   major?: boolean;
+  callback_result?: string; // on the row that ended a callback
 }
 
 export interface CaseDetail extends QueueCase {

@@ -3,6 +3,7 @@
 import { api, ApiError, type Session } from '../lib/api';
 import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
+import { CallbackQueue } from './callback_queue';
 import { CaseView } from './case_page';
 import { bindKeys } from './keys';
 import { QueueView } from './queue';
@@ -19,6 +20,7 @@ export interface WorkspaceEvents {
 export class Workspace {
   readonly el = h('main', { class: 'workspace' });
   private queue: QueueView;
+  private callbacks: CallbackQueue; // 回访
   private caseView: CaseView;
   private socket: ConsoleSocket;
   private own = new Set<number>(); // transitions this desk made: their frames need no reload
@@ -34,6 +36,7 @@ export class Workspace {
       failed: (e) => this.failed(e),
       arrivals: (n) => on.arrivals(n),
     });
+    this.callbacks = new CallbackQueue(session, centre, (id) => this.go(id), (e) => this.failed(e));
     this.caseView = new CaseView(session, () => this.go(null), (res) => {
       this.own.add(res.transition_id);
       this.queue.model.after(res.transition_id, res.case);
@@ -44,9 +47,11 @@ export class Workspace {
       subscribed: () => {
         this.notice.textContent = '';
         void this.queue.load(); // frames sent while disconnected are not replayed
+        void this.callbacks.load();
       },
       frame: (f) => {
         this.queue.onFrame(f);
+        this.callbacks.changed();
         if (this.caseView.id === f.case_id && !this.own.has(f.transition_id)) this.caseView.changed();
       },
       failed: (_code, message) => {
@@ -54,7 +59,7 @@ export class Workspace {
       },
       refused: () => void this.checkSession(),
     });
-    this.el.append(this.notice, this.queue.el, this.caseView.el);
+    this.el.append(this.notice, this.queue.el, this.callbacks.el, this.caseView.el);
   }
 
   start(): void {
@@ -85,6 +90,7 @@ export class Workspace {
   stop(): void {
     this.socket.stop();
     this.queue.stop();
+    this.callbacks.stop();
     this.caseView.close();
     this.unbindKeys();
     window.removeEventListener('hashchange', this.onHash);
@@ -107,6 +113,7 @@ export class Workspace {
       this.queue.selected = id;
       this.queue.seen(id);
       this.queue.el.hidden = true;
+      this.callbacks.el.hidden = true;
       this.caseView.el.hidden = false;
       if (this.caseView.id !== id) this.caseView.open(id, action);
       else if (action) this.caseView.trigger(action);
@@ -115,7 +122,9 @@ export class Workspace {
       this.caseView.close();
       this.caseView.el.hidden = true;
       this.queue.el.hidden = false;
+      this.callbacks.el.hidden = false;
       this.queue.render();
+      void this.callbacks.load();
     }
   }
 

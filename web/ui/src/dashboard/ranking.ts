@@ -44,6 +44,8 @@ export class Ranking {
         { label: t('k_closure_rate'), cell: (r) => pct(r.closure_rate), num: true },
         { label: t('k_on_time_rate'), cell: (r) => pct(r.on_time_rate), num: true },
         { label: t('k_settled_low_rate'), cell: (r) => pct(r.settled_low_rate), num: true },
+        { label: t('k_callback_rate'), cell: (r) => pct(r.callback_rate), num: true },
+        { label: t('k_satisfaction_rate'), cell: (r) => pct(r.satisfaction_rate), num: true },
         { label: t('k_open'), cell: (r) => num(r.open), num: true },
         { label: t('k_overdue'), cell: (r) => num(r.overdue), num: true },
       ],

@@ -58,6 +58,11 @@ export interface Summary {
   unverified: number;
   unverified_rate: Rate;
   led?: number; // open cases a county leader owns (领导包案)
+  callbacks: number; // 回访 ended
+  callbacks_reached: number;
+  callback_rate: Rate; // reached / ended
+  satisfied: number; // satisfied or basically
+  satisfaction_rate: Rate; // satisfied / reached
   open: number;
   overdue: number;
   aged: number; // 积案: overdue, or open aged_days or more
@@ -77,6 +82,8 @@ export interface UnitRow {
   on_time_rate: Rate;
   settled_low_rate: Rate;
   mediation_success_rate: Rate;
+  callback_rate: Rate;
+  satisfaction_rate: Rate;
   open: number;
   overdue: number;
   ranked: boolean; // received at least the ranking minimum

@@ -15,6 +15,7 @@ export interface HistoryRow {
   reason: string;
   outcome: string | null;
   photos: string[] | null;
+  callback_result?: string; // on the row that ended a callback
 }
 
 export interface CaseDetail {
@@ -31,6 +32,7 @@ export interface CaseDetail {
     rework_count: number;
     photos: string[] | null;
     verify_due_at?: string; // awaiting verification: verify by then (then staff may, docs/cases.md)
+    callback?: string; // 回访: pending, or how it ended (callback_view.ts)
   };
   units: Unit[] | null;
   history: HistoryRow[] | null;

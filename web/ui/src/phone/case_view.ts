@@ -7,6 +7,7 @@ import { clear, h } from '../lib/dom';
 import { formatTime, t } from '../lib/i18n';
 import { uploadPhoto } from '../lib/photos';
 import { act, caseStateText, latestSettle, loadCase, outcomeText, tierText, transitionText, type CaseDetail, type HistoryRow } from './case_api';
+import { callbackBox } from './callback_view';
 import { PhonePhotoPicker } from './photo_picker';
 import { showPhoto } from './photos';
 
@@ -112,6 +113,8 @@ export class CaseView {
     clear(this.body);
     const settle = latestSettle(d);
     if (settle && (c.state === 'verifying' || c.state === 'closed')) this.body.append(this.settleBox(settle));
+    const cb = callbackBox(d);
+    if (cb) this.body.append(cb);
     const actions = d.actions ?? [];
     if (c.state === 'verifying' && (actions.includes('verify') || actions.includes('rework'))) this.body.append(this.form);
     // The worker's own photos, and every photo the centres attached (the settle's are above).
