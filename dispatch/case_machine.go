@@ -141,7 +141,8 @@ func Allowed(a Action, from CaseState) bool {
 func Actions(from CaseState) []Action {
 	var out []Action
 	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer,
-		ActUrge, ActOverdue, ActCloseUnverified} {
+		ActUrge, ActOverdue, ActCloseUnverified,
+		ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark} {
 		if Allowed(a, from) {
 			out = append(out, a)
 		}

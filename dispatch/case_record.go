@@ -95,6 +95,9 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
+	if next.ext != nil {
+		w = withExtension(w, next)
+	}
 	if len(t.Photos) > 0 {
 		w.sql, w.args = writeTransitionPhotos, append(w.args, t.Photos)
 	}

@@ -21,11 +21,12 @@ type Transition struct {
 	Version  int // the version the user saw; a newer one means someone else acted first
 	Action   Action
 	ActorID  int64
-	Reason   string   // reason, notes or instructions (required where the rule says)
-	Outcome  Outcome  // for settle
-	ToCentre string   // for transfer: another centre of the same tier, under the same parent
-	Parties  string   // for mediate: who took part
-	Photos   []string // SHA-256 of photos the actor uploaded: documents, the site on verification
+	Reason   string     // reason, notes or instructions (required where the rule says)
+	Outcome  Outcome    // for settle
+	ToCentre string     // for transfer: another centre of the same tier, under the same parent
+	Parties  string     // for mediate: who took part
+	Photos   []string   // SHA-256 of photos the actor uploaded: documents, the site on verification
+	Until    *time.Time // for extend_request: the deadline asked for; for park: the review date (case_extension.go)
 
 	timer bool // taken by the escalation timer, not a person
 }
@@ -71,9 +72,10 @@ type caseRow struct {
 	verifyDue   *time.Time // from when staff may verify it (state verifying)
 	verifyLapse *time.Time // when the timer closes it as not verified (state verifying)
 
-	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
-	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
-	path   *grid.Path // the unit's path when read beforehand (the timer reads a batch's at once)
+	mayAct bool           // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
+	now    time.Time      // the transaction's now(): the history row's time, and where new deadlines count from
+	path   *grid.Path     // the unit's path when read beforehand (the timer reads a batch's at once)
+	ext    *caseExtension // extension and parking columns, as their actions leave them (case_extension.go)
 }
 
 // selectCase reads a case with its category, and whether $2 holds the assignment $3 asks for
@@ -92,6 +94,7 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
                WHEN 'mediator' THEN a.role = 'mediator' AND a.unit_code = c.centre_code
                WHEN 'supervisor' THEN a.role = 'supervisor'
                    AND (starts_with(c.unit_code, a.unit_code) OR starts_with(c.centre_code, a.unit_code))
+               WHEN 'supervisor_above' THEN a.role = 'supervisor' AND starts_with(c.centre_code, a.unit_code)
                WHEN 'verifier' THEN c.verify_due_at <= now()
                    AND (a.role = 'mediator' AND a.unit_code = c.centre_code
                         OR a.role = 'grid_leader' AND starts_with(c.unit_code, a.unit_code))
@@ -115,6 +118,8 @@ func readCaseArgs(t Transition, r rule) []any {
 			role = string(grid.RoleSupervisor)
 		case byReporter:
 			role = "verifier" // the reporter is checked in prepare; this is staff standing in
+		case bySupervisorAbove:
+			role = "supervisor_above"
 		}
 	}
 	return []any{t.CaseID, t.ActorID, role}
@@ -233,6 +238,9 @@ func (t *Transition) check() (rule, error) {
 	case len(t.Photos) > MaxReportPhotos:
 		return r, fmt.Errorf("%w: at most %d photos", ErrBadTransition, MaxReportPhotos)
 	}
+	if err := t.checkExtension(); err != nil {
+		return r, err
+	}
 	seen := map[string]bool{}
 	for _, h := range t.Photos {
 		if !hashPattern.MatchString(h) || seen[h] {
@@ -245,7 +253,8 @@ func (t *Transition) check() (rule, error) {
 
 func isCaseError(err error) bool {
 	for _, e := range []error{ErrCaseNotFound, ErrStaleVersion, ErrNotAllowed, ErrNotYours, ErrBadTransition,
-		ErrNoAttemptYet, ErrNoTierThatWay, ErrUnknownCentre, ErrNoMediationYet} {
+		ErrNoAttemptYet, ErrNoTierThatWay, ErrUnknownCentre, ErrNoMediationYet,
+		ErrNoExtensionPending, ErrPastDeadline} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -352,6 +361,8 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 	case ActRework:
 		next.reworks++
 		next.outcome = nil
+	case ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark:
+		return next, nextExtension(ctx, tx, t, c, &next)
 	}
 	return next, nil
 }

@@ -59,6 +59,7 @@ const (
 	cVerifications
 	cReopened
 	cUnverified // closed as not verified: the verification deadline lapsed twice over
+	cParked     // parked now (挂账): open, its clock stopped, counted apart (case_extension.go)
 	cTierBase   // then the tier metrics, 4 columns each, then the histogram
 )
 
@@ -87,7 +88,7 @@ func histCol(tier, bin int) int {
 
 // statsColumns names every counter column, indexed like Counters.
 var statsColumns = func() []string {
-	cols := []string{"received", "reworks", "verifications", "reopened", "unverified"}
+	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "parked"}
 	for _, m := range tierMetricNames {
 		for t := 1; t <= statsTiers; t++ {
 			cols = append(cols, fmt.Sprintf("%s_t%d", m, t))
@@ -162,6 +163,11 @@ func statsDelta(e CaseEvent) Counters {
 		if e.Reworks == 1 {
 			d[cReopened]++
 		}
+	}
+	if e.State == StateParked && e.FromState != StateParked {
+		d[cParked]++
+	} else if e.FromState == StateParked && e.State != StateParked {
+		d[cParked]--
 	}
 	if open(e.FromState) && validTier(e.FromLevel) {
 		d[tierCol(tOpen, e.FromLevel)]--

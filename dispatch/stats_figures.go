@@ -11,6 +11,7 @@ type Figures struct {
 	Received, Closed, OnTime, Mediated, Unsettled, SettledLow int64
 	Reworks, Verifications, Reopened, Open, Overdue           int64
 	Unverified                                                int64 // closed as not verified
+	Parked                                                    int64 // parked now (挂账), among Open
 
 	ClosureRate, OnTimeRate, MediationSuccessRate, SettledLowRate, ReworkRate *float64
 	UnverifiedRate                                                            *float64 // of closed
@@ -39,6 +40,7 @@ func (c Counters) Figures() Figures {
 	var f Figures
 	f.Received, f.Reworks, f.Verifications, f.Reopened = c[cReceived], c[cReworks], c[cVerifications], c[cReopened]
 	f.Unverified = c[cUnverified]
+	f.Parked = c[cParked]
 	total := make([]int64, closeBinCount)
 	for t := 1; t <= statsTiers; t++ {
 		tf := TierFigures{Tier: t,

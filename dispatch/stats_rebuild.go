@@ -98,7 +98,7 @@ SELECT e.category, left(c.unit_code, 6) AS u1,
        CASE WHEN length(c.unit_code) >= 15 THEN left(c.unit_code, 15) END AS u4,
        (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
        c.state = 'closed' AS closed, c.level, c.outcome, c.overdue_at IS NOT NULL AS overdue, c.late,
-       c.rework_count > 0 AS reopened,
+       c.rework_count > 0 AS reopened, c.state = 'parked' AS parked,
        width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at), ARRAY[` + binEdges() + `]::numeric[]) AS bin,
        coalesce(t.reworks, 0) AS reworks, coalesce(t.verifications, 0) AS verifications,
        coalesce(t.unverified, 0) AS unverified,
@@ -136,7 +136,7 @@ func binEdges() string {
 // factExpressions are each counter column as an expression over stats_case_facts.
 func factExpressions() map[string]string {
 	x := map[string]string{"received": "1", "reopened": "reopened::int", "reworks": "reworks",
-		"verifications": "verifications", "unverified": "unverified"}
+		"verifications": "verifications", "unverified": "unverified", "parked": "parked::int"}
 	for t := 1; t <= statsTiers; t++ {
 		closed := fmt.Sprintf("closed AND level = %d", t)
 		open := fmt.Sprintf("NOT closed AND level = %d", t)

@@ -158,7 +158,8 @@ func referenceQueries(t *testing.T) map[string]string {
 		out[string(m[1])] = string(m[2])
 	}
 	for _, name := range []string{"received", "closure_rate", "on_time_rate", "mediation_success_rate", "settled_low_rate",
-		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close"} {
+		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close",
+		"parked"} {
 		if out[name] == "" {
 			t.Fatalf("docs/metrics.md has no query for %s", name)
 		}
@@ -210,6 +211,8 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 	one("unverified_rate", &a, &b)
 	same("closed unverified", fig.Unverified, a)
 	same("closed (unverified rate)", fig.Closed, b)
+	one("parked", &a) // 挂账 (case_extension.go)
+	same("parked", fig.Parked, a)
 	perTier(t, pool, refs["escalation_rate"], args, func(tier int, x, y int64) {
 		same(fmt.Sprintf("escalated from tier %d", tier), fig.Tiers[tier-1].Escalated, x)
 		same(fmt.Sprintf("arrivals at tier %d", tier), fig.Tiers[tier-1].Arrived, y)
@@ -456,9 +459,13 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 	case "queued":
 		pick(dispatch.ActAccept, dispatch.ActAccept, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActOverdue, dispatch.ActUrge)
 	case "accepted": // settle: a non-dispute as handled without a mediation; a dispute is refused
-		pick(dispatch.ActMediate, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActOverdue)
+		pick(dispatch.ActMediate, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActOverdue,
+			dispatch.ActPark, dispatch.ActRequestExtension)
 	case "mediating":
-		pick(dispatch.ActSettle, dispatch.ActSettle, dispatch.ActSettle, dispatch.ActMediate, dispatch.ActEscalate, dispatch.ActOverdue)
+		pick(dispatch.ActSettle, dispatch.ActSettle, dispatch.ActSettle, dispatch.ActMediate, dispatch.ActEscalate, dispatch.ActOverdue,
+			dispatch.ActPark, dispatch.ActApproveExtension, dispatch.ActRefuseExtension)
+	case "parked": // 挂账: unparked, urged, or left
+		pick(dispatch.ActUnpark, dispatch.ActUnpark, dispatch.ActUrge)
 	case "verifying":
 		pick(dispatch.ActVerify, dispatch.ActVerify, dispatch.ActVerify, dispatch.ActRework, dispatch.ActCloseUnverified)
 		if h.rng.IntN(4) > 0 {
@@ -485,8 +492,21 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 			t.Fatal(err)
 		}
 		return
-	case dispatch.ActUrge:
+	case dispatch.ActUrge, dispatch.ActApproveExtension, dispatch.ActRefuseExtension:
 		tr.ActorID = h.fx.supervisor.ID
+	case dispatch.ActPark:
+		until := time.Now().Add(7 * 24 * time.Hour)
+		tr.Until = &until
+	case dispatch.ActRequestExtension:
+		var deadline *time.Time
+		if err := pool.QueryRow(ctx, `SELECT deadline_at FROM cases WHERE id = $1`, id).Scan(&deadline); err != nil {
+			t.Fatal(err)
+		}
+		if deadline == nil {
+			return
+		}
+		until := deadline.Add(24 * time.Hour)
+		tr.Until = &until
 	case dispatch.ActSettle:
 		tr.Outcome = []dispatch.Outcome{dispatch.OutcomeMediated, dispatch.OutcomeMediated, dispatch.OutcomeHandled, dispatch.OutcomeUnsettled}[h.rng.IntN(4)]
 		if state == "accepted" {
@@ -498,7 +518,8 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 	}
 	_, err := h.fx.cases.Apply(ctx, tr)
 	for _, refused := range []error{dispatch.ErrNotYours, dispatch.ErrNotAllowed, dispatch.ErrNoAttemptYet,
-		dispatch.ErrNoTierThatWay, dispatch.ErrUnknownCentre, dispatch.ErrBadTransition, dispatch.ErrNoMediationYet} {
+		dispatch.ErrNoTierThatWay, dispatch.ErrUnknownCentre, dispatch.ErrBadTransition, dispatch.ErrNoMediationYet,
+		dispatch.ErrNoExtensionPending, dispatch.ErrPastDeadline} {
 		if errors.Is(err, refused) {
 			return // the workflow said no: as real as a yes
 		}

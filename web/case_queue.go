@@ -48,9 +48,9 @@ func queueFilter(r *http.Request, centre string) (dispatch.QueueFilter, error) {
 	f := dispatch.QueueFilter{Centre: centre, State: dispatch.CaseState(q.Get("state")), Category: q.Get("category"),
 		Query: q.Get("q"), Limit: dispatch.DefaultQueueLn}
 	switch f.State {
-	case "", dispatch.StateQueued, dispatch.StateAccepted, dispatch.StateMediating, dispatch.StateVerifying:
+	case "", dispatch.StateQueued, dispatch.StateAccepted, dispatch.StateMediating, dispatch.StateVerifying, dispatch.StateParked:
 	default:
-		return f, fmt.Errorf("%w: state must be queued, accepted, mediating or verifying", ErrBadRequest)
+		return f, fmt.Errorf("%w: state must be queued, accepted, mediating, verifying or parked", ErrBadRequest)
 	}
 	if !utf8.ValidString(f.Query) || utf8.RuneCountInString(f.Query) > dispatch.MaxQueryChars {
 		return f, fmt.Errorf("%w: q must be valid text of at most %d characters", ErrBadRequest, dispatch.MaxQueryChars)

@@ -18,6 +18,7 @@ type transitionRequest struct {
 	ToCentre string           `json:"to_centre"`
 	Parties  string           `json:"parties"`
 	Photos   []string         `json:"photos"`
+	Until    *time.Time       `json:"until"` // extend_request: the deadline asked for; park: the review date
 }
 
 // maxTransitionBody fits the longest reason and parties in UTF-8 with room to spare.
@@ -60,7 +61,7 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 	c := caseFrom(r.Context())
 	v, err := s.cases.Apply(r.Context(), dispatch.Transition{CaseID: c.ID, Version: req.Version, Action: req.Action,
 		ActorID: principalFrom(r.Context()).Member.ID, Reason: req.Reason, Outcome: req.Outcome,
-		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos})
+		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Until: req.Until})
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
