@@ -69,7 +69,9 @@ type CaseDetail struct {
 	CategoryGroup string // the category's group: whether the case is a dispute (Category.Dispute)
 	Path          grid.Path
 	History       []HistoryEntry
-	TransferTo    []grid.UnitRef // other centres of the current tier under the same parent
+	TransferTo    []grid.UnitRef    // other centres of the current tier under the same parent
+	Extension     *PendingExtension // an extension request of the current centre awaiting a decision
+	Parking       *Parking          // while parked (挂账)
 }
 
 // HistoryEntry is one transition of a case.
@@ -89,6 +91,7 @@ type HistoryEntry struct {
 	Parties    string
 	DeadlineAt *time.Time
 	Photos     []string
+	Until      *time.Time // extend_*: the deadline asked for; park: the review date
 }
 
 // ActorRoles says in which capacities a member stands towards one case.
@@ -99,6 +102,9 @@ type ActorRoles struct {
 	// Verifier: a mediator of the current centre or a grid leader of the case's place, once the
 	// reporter's verification deadline has passed: they may verify or rework it instead (代核查).
 	Verifier bool
+	// SupervisorAbove: a supervisor at the case's centre's unit or above, who decides its
+	// centre's extension requests (case_extension.go).
+	SupervisorAbove bool
 }
 
 // ActionsFor lists what a member in these roles may do to a case in this state.
@@ -118,6 +124,10 @@ func ActionsFor(state CaseState, roles ActorRoles) []Action {
 			if roles.Supervisor {
 				out = append(out, a)
 			}
+		case bySupervisorAbove:
+			if roles.SupervisorAbove {
+				out = append(out, a)
+			}
 		}
 	}
 	return out
@@ -134,7 +144,8 @@ func (d CaseDetail) Actions(roles ActorRoles) []Action {
 		case a == ActEscalate && d.Level <= TierCounty,
 			a == ActReturn && (d.Level >= TierVillage || centreBelow(&d.Path, grid.Level(d.Level)) == 0),
 			a == ActTransfer && len(d.TransferTo) == 0,
-			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute():
+			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute(),
+			!d.extensionOffers(a):
 			continue
 		}
 		out = append(out, a)

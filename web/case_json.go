@@ -79,6 +79,7 @@ type historyJSON struct {
 	Parties    string         `json:"parties"`
 	DeadlineAt *time.Time     `json:"deadline_at"`
 	Photos     []string       `json:"photos"`
+	Until      *time.Time     `json:"until_at,omitempty"` // extend_*: the deadline asked for; park: the review date
 }
 
 type casePageJSON struct {
@@ -87,6 +88,8 @@ type casePageJSON struct {
 	History    []historyJSON     `json:"history"`
 	Actions    []dispatch.Action `json:"actions"`
 	TransferTo []unitRefJSON     `json:"transfer_to"`
+	Extension  *extensionJSON    `json:"extension"` // a request of the current centre awaiting a decision, or null
+	Parking    *parkingJSON      `json:"parking"`   // while parked (挂账), or null
 }
 
 type unitRefJSON struct {
@@ -113,7 +116,7 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 	for i, h := range d.History {
 		hj := historyJSON{ID: h.ID, At: h.At, Transition: h.Transition, FromState: h.FromState, ToState: h.ToState,
 			FromLevel: h.FromLevel, Level: h.Level, Centre: h.Centre, Reason: h.Reason, Outcome: h.Outcome,
-			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos}
+			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos, Until: h.Until}
 		if h.ActorID != nil {
 			hj.Actor = &memberRefJSON{ID: *h.ActorID, Name: h.ActorName}
 		}
@@ -122,5 +125,6 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 	for i, u := range d.TransferTo {
 		out.TransferTo[i] = unitRefJSON{Code: u.Code, Name: u.Name}
 	}
+	out.Extension, out.Parking = extensionOf(d)
 	return out
 }

@@ -98,6 +98,7 @@ func (a access) readsCase(c dispatch.CaseSummary) bool {
 // roles: in which capacities the member may act on the case now.
 func (a access) roles(c dispatch.CaseSummary, now time.Time) dispatch.ActorRoles {
 	return dispatch.ActorRoles{CentreMediator: a.centres[c.Centre], Reporter: c.ReporterID == a.member,
-		Supervisor: under(c.Unit, a.supervises) || under(c.Centre, a.supervises),
-		Verifier:   c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads))}
+		Supervisor:      under(c.Unit, a.supervises) || under(c.Centre, a.supervises),
+		Verifier:        c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads)),
+		SupervisorAbove: under(c.Centre, a.supervises)}
 }

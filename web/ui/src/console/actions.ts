@@ -7,6 +7,7 @@ import { api, ApiError, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { Attachments } from './attachments';
+import { defaultUntil, extensionNote } from './extension';
 import { dispute } from './format';
 import type { CasePage, TransitionResult } from './types';
 
@@ -16,6 +17,7 @@ interface Fields {
   outcome?: boolean;
   centre?: boolean;
   photos?: boolean;
+  date?: string; // the key of the label of a date and time (until): extension.ts
 }
 
 const forms: Record<string, Fields> = {
@@ -28,6 +30,12 @@ const forms: Record<string, Fields> = {
   urge: { reason: 'urge_reason' },
   verify: {},
   rework: { reason: 'reason' },
+  // Extension (延期) and parking (挂账), extension.ts.
+  extend_request: { date: 'extension_until', reason: 'extension_reason' },
+  extend_approve: {},
+  extend_refuse: { reason: 'refuse_reason' },
+  park: { date: 'park_review', reason: 'park_reason' },
+  unpark: {},
 };
 
 const outcomes = ['mediated', 'handled', 'unsettled'];
@@ -88,7 +96,7 @@ export class ActionPanel {
 
   private choose(action: string): void {
     const f = forms[action] ?? { reason: 'reason' };
-    if (!f.reason && !f.centre && !f.outcome) {
+    if (!f.reason && !f.centre && !f.outcome && !f.date) {
       void this.submit(action, {});
       return;
     }
@@ -115,6 +123,8 @@ export class ActionPanel {
     const page = this.page;
     if (!page) return;
     this.el.append(h('h3', {}, t('actions')));
+    const note = extensionNote(page); // what a supervisor decides, or why the case waits
+    if (note) this.el.append(note);
     if (page.actions.length === 0) {
       this.el.append(h('p', { class: 'muted' }, t('no_actions')), this.message);
       return;
@@ -158,6 +168,12 @@ export class ActionPanel {
       sel.value = draft.to_centre ?? '';
       parts.push(h('label', {}, t('to_centre'), sel));
     }
+    if (f.date) {
+      draft.until ??= defaultUntil(action, page);
+      const inp = h('input', { name: 'until', type: 'datetime-local', required: true, oninput: keep('until'), onchange: keep('until') });
+      inp.value = draft.until;
+      parts.push(h('label', {}, t(f.date), inp));
+    }
     if (f.reason) {
       const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: true, oninput: keep('reason') });
       ta.value = draft.reason ?? '';
@@ -176,6 +192,7 @@ export class ActionPanel {
     return h('form', { class: 'act-form', 'data-action': action, novalidate: true, onsubmit: (e: Event) => {
       e.preventDefault();
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
+      if (f.date && !draft.until) return this.say(t('need_date', { what: t(f.date) }), 'error');
       if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
       if (f.reason && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
       void this.submit(action, draft);
@@ -199,6 +216,7 @@ export class ActionPanel {
       const body = {
         action, version: page.case.version, reason: draft.reason?.trim() ?? '', outcome: draft.outcome ?? '',
         to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos,
+        ...(draft.until ? { until: new Date(draft.until).toISOString() } : {}),
       };
       const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
       this.drafts.delete(action);

@@ -1,8 +1,8 @@
 // The shapes of the cases API (docs/cases-api.md) as the console reads them.
 import type { Unit } from '../lib/api';
 
-export type OpenState = 'queued' | 'accepted' | 'mediating' | 'verifying';
-export const openStates: OpenState[] = ['queued', 'accepted', 'mediating', 'verifying'];
+export type OpenState = 'queued' | 'accepted' | 'mediating' | 'verifying' | 'parked';
+export const openStates: OpenState[] = ['queued', 'accepted', 'mediating', 'verifying', 'parked'];
 
 export interface Centre {
   code: string;
@@ -56,6 +56,7 @@ export interface HistoryEntry {
   parties: string;
   deadline_at: string | null;
   photos: string[] | null;
+  until_at?: string; // extend_*: the deadline asked for; park: the review date
 }
 
 export interface CaseDetail extends QueueCase {
@@ -77,6 +78,19 @@ export interface CasePage {
   history: HistoryEntry[];
   actions: string[];
   transfer_to: Centre[] | null;
+  extension?: PendingExtension | null; // a request of the current centre awaiting a decision (延期)
+  parking?: Parking | null; // while parked (挂账)
+}
+
+export interface PendingExtension {
+  until: string;
+  reason: string;
+}
+
+export interface Parking {
+  review_at: string;
+  from_state: string;
+  left_s: number;
 }
 
 // CaseFrame is a websocket `case` frame: one committed transition.

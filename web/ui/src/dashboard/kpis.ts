@@ -26,6 +26,7 @@ const tiles: Tile[] = [
   { key: 'overdue', show: (s) => num(s.overdue), warn: (s) => s.overdue > 0 },
   { key: 'aged', show: (s) => num(s.aged), sub: (s) => t('aged_sub', { n: s.aged_days }), warn: (s) => s.aged > 0 },
   { key: 'open', show: (s) => num(s.open) },
+  { key: 'parked', show: (s) => num(s.parked ?? 0), sub: (s) => t('of', { a: num(s.parked ?? 0), b: num(s.open) }) }, // 挂账: clock stopped
   { key: 'median', show: (s) => bin(s.median) },
   { key: 'p90', show: (s) => bin(s.p90) },
 ];

@@ -57,6 +57,7 @@ export interface Summary {
   reopened: number;
   unverified: number;
   unverified_rate: Rate;
+  parked?: number; // 挂账 now, among open (docs/metrics.md)
   open: number;
   overdue: number;
   aged: number; // 积案: overdue, or open aged_days or more
