@@ -22,8 +22,8 @@ async function actions(page) {
   return page.$$eval(`${caseView} .actions button.act`, (els) => els.map((e) => e.dataset.action));
 }
 
-async function shot(page, name) {
-  if (env.SHOTS) await page.screenshot({ path: `${env.SHOTS}/${name}.png`, fullPage: true });
+async function shot(page, name, fullPage = true) {
+  if (env.SHOTS) await page.screenshot({ path: `${env.SHOTS}/${name}.png`, fullPage });
 }
 
 // A button's box, for the tap-target check at 360 px.
@@ -97,6 +97,16 @@ try {
   await m360.waitForSelector(`${caseView} [data-test=parking]`);
   check(await m360.evaluate(() => document.documentElement.scrollWidth <= 360), 'nothing overflows at 360 px');
   await shot(m360, 'parked-360');
+
+  // The dashboard counts it apart: the 挂账 tile, among the open cases.
+  await s.goto(env.BASE_URL + '/dashboard/');
+  await s.fill('input[name=phone]', env.PHONE_S);
+  await s.fill('input[name=password]', env.PASSWORD);
+  await s.click('form.signin button[type=submit]');
+  await s.waitForFunction(() => document.querySelector('.kpi[data-kpi=parked]')?.dataset.value === '1', null, { timeout: 10_000 });
+  check((await s.textContent('.kpi[data-kpi=parked] .label')) === '挂账', 'the tile is named 挂账');
+  await s.$eval('.kpi[data-kpi=parked]', (e) => e.scrollIntoView({ block: 'center' }));
+  await shot(s, 'dashboard-parked-360', false);
   await m.click(`${caseView} .actions button[data-action=unpark]`);
   await m.waitForSelector(`${caseView}[data-state=accepted] .timeline li[data-transition=unpark]`);
   check((await m.$(`${caseView} [data-test=parking]`)) === null, 'unparked, no parking note');
