@@ -47,7 +47,7 @@ var (
 )
 
 func init() {
-	open := []CaseState{StateQueued, StateAccepted, StateMediating}
+	open := []CaseState{StateAccepted, StateMediating} // a case its centre has taken on
 	machine[ActRequestExtension] = rule{from: open, by: byCentre, needsText: true}
 	machine[ActApproveExtension] = rule{from: open, by: bySupervisorAbove}
 	machine[ActRefuseExtension] = rule{from: open, by: bySupervisorAbove, needsText: true}
@@ -70,6 +70,8 @@ type caseExtension struct {
 	left     *time.Duration // parked: the time the case had left when parked
 	from     *CaseState     // parked: the state to go back to
 	rowUntil *time.Time     // the history row's until_at: the requested date or the review date
+
+	reasonCode *string // decline (退单): the history row's reason_code (case_decline.go)
 }
 
 // checkExtension validates what can be validated without the database.
@@ -148,15 +150,15 @@ func nextExtension(ctx context.Context, tx querier, t Transition, c caseRow, nex
 }
 
 // writeExtension is writeTransition that also writes the case's extension and parking columns
-// ($22-$27) and the history row's until_at ($28). It is derived from writeTransition so that
+// ($22-$27) and the history row's until_at ($28) and reason_code ($29). It is derived from writeTransition so that
 // both stay one statement; init checks the derivation found its places.
 var writeExtension = func() string {
 	s := writeTransition
 	for _, r := range [][2]string{
 		{"verify_lapse_at = $21", "verify_lapse_at = $21, extension_until = $22, extension_centre = $23,\n" +
 			"        extension_reason = $24, park_review_at = $25, park_left = $26::bigint * interval '1 microsecond', park_from_state = $27"},
-		{"parties, deadline_at)", "parties, deadline_at, until_at)"},
-		{"$16, $8 FROM u", "$16, $8, $28::timestamptz FROM u"},
+		{"parties, deadline_at)", "parties, deadline_at, until_at, reason_code)"},
+		{"$16, $8 FROM u", "$16, $8, $28::timestamptz, $29::text FROM u"},
 	} {
 		if !strings.Contains(s, r[0]) {
 			panic("writeExtension: writeTransition has no " + r[0])
@@ -180,6 +182,6 @@ func withExtension(w transitionWrite, next caseRow) transitionWrite {
 		from = &s
 	}
 	w.sql = writeExtension
-	w.args = append(w.args, x.until, x.centre, x.reason, x.review, left, from, x.rowUntil)
+	w.args = append(w.args, x.until, x.centre, x.reason, x.review, left, from, x.rowUntil, x.reasonCode)
 	return w
 }

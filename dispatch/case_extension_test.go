@@ -87,6 +87,7 @@ func TestExtensionRequestedAndDecidedAbove(t *testing.T) {
 	}
 	fx.must(t, fx.village, dispatch.ActRequestExtension, "申请", until(time.Now().Add(3*24*time.Hour)))
 	fx.must(t, fx.village, dispatch.ActTransfer, "当事人住邻村", toCentre("140802001002"))
+	fx.must(t, fx.neighbour, dispatch.ActAccept, "")
 	fx.refused(t, dispatch.ErrNoExtensionPending, fx.supervisor, dispatch.ActApproveExtension, "")
 }
 

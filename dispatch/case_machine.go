@@ -142,7 +142,8 @@ func Actions(from CaseState) []Action {
 	var out []Action
 	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer,
 		ActUrge, ActOverdue, ActCloseUnverified,
-		ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark} {
+		ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark,
+		ActDecline, ActDeclineUphold, ActDeclineOverrule} {
 		if Allowed(a, from) {
 			out = append(out, a)
 		}

@@ -92,6 +92,7 @@ type HistoryEntry struct {
 	DeadlineAt *time.Time
 	Photos     []string
 	Until      *time.Time // extend_*: the deadline asked for; park: the review date
+	ReasonCode *string    // decline (退单): why
 }
 
 // ActorRoles says in which capacities a member stands towards one case.
@@ -105,6 +106,9 @@ type ActorRoles struct {
 	// SupervisorAbove: a supervisor at the case's centre's unit or above, who decides its
 	// centre's extension requests (case_extension.go).
 	SupervisorAbove bool
+	// CentreAbove: a mediator of a centre above the case's current one, who rules on its
+	// centre's decline (退单, case_decline.go).
+	CentreAbove bool
 }
 
 // ActionsFor lists what a member in these roles may do to a case in this state.
@@ -126,6 +130,10 @@ func ActionsFor(state CaseState, roles ActorRoles) []Action {
 			}
 		case bySupervisorAbove:
 			if roles.SupervisorAbove {
+				out = append(out, a)
+			}
+		case byCentreAbove:
+			if roles.CentreAbove {
 				out = append(out, a)
 			}
 		}

@@ -89,7 +89,7 @@ const selectHistory = `
 SELECT h.id, h.at, h.actor_id, coalesce(m.name, ''), h.transition, h.from_state, h.to_state, h.from_level, h.level,
        h.centre_code, h.reason, h.outcome, h.parties, h.deadline_at,
        coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}'),
-       h.until_at
+       h.until_at, h.reason_code
 FROM case_history h LEFT JOIN members m ON m.id = h.actor_id
 WHERE h.case_id = $1
 ORDER BY h.id`

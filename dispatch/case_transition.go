@@ -27,6 +27,8 @@ type Transition struct {
 	Parties  string     // for mediate: who took part
 	Photos   []string   // SHA-256 of photos the actor uploaded: documents, the site on verification
 	Until    *time.Time // for extend_request: the deadline asked for; for park: the review date (case_extension.go)
+	// ReasonCode is why a centre declines a case (退单, case_decline.go).
+	ReasonCode DeclineReason
 
 	timer bool // taken by the escalation timer, not a person
 }
@@ -94,6 +96,8 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
                WHEN 'mediator' THEN a.role = 'mediator' AND a.unit_code = c.centre_code
                WHEN 'supervisor' THEN a.role = 'supervisor'
                    AND (starts_with(c.unit_code, a.unit_code) OR starts_with(c.centre_code, a.unit_code))
+               WHEN 'mediator_above' THEN a.role = 'mediator' AND starts_with(c.centre_code, a.unit_code)
+                   AND a.unit_code <> c.centre_code
                WHEN 'supervisor_above' THEN a.role = 'supervisor' AND starts_with(c.centre_code, a.unit_code)
                WHEN 'verifier' THEN c.verify_due_at <= now()
                    AND (a.role = 'mediator' AND a.unit_code = c.centre_code
@@ -120,6 +124,8 @@ func readCaseArgs(t Transition, r rule) []any {
 			role = "verifier" // the reporter is checked in prepare; this is staff standing in
 		case bySupervisorAbove:
 			role = "supervisor_above"
+		case byCentreAbove:
+			role = "mediator_above"
 		}
 	}
 	return []any{t.CaseID, t.ActorID, role}
@@ -239,6 +245,9 @@ func (t *Transition) check() (rule, error) {
 		return r, fmt.Errorf("%w: at most %d photos", ErrBadTransition, MaxReportPhotos)
 	}
 	if err := t.checkExtension(); err != nil {
+		return r, err
+	}
+	if err := t.checkDecline(); err != nil {
 		return r, err
 	}
 	seen := map[string]bool{}
@@ -363,6 +372,8 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 		next.outcome = nil
 	case ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark:
 		return next, nextExtension(ctx, tx, t, c, &next)
+	case ActDecline, ActDeclineUphold, ActDeclineOverrule:
+		return next, nextDecline(ctx, tx, t, c, &next)
 	}
 	return next, nil
 }

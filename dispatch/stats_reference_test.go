@@ -457,7 +457,8 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 	case "closed":
 		return
 	case "queued":
-		pick(dispatch.ActAccept, dispatch.ActAccept, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActOverdue, dispatch.ActUrge)
+		pick(dispatch.ActAccept, dispatch.ActAccept, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActOverdue, dispatch.ActUrge,
+			dispatch.ActDecline)
 	case "accepted": // settle: a non-dispute as handled without a mediation; a dispute is refused
 		pick(dispatch.ActMediate, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActOverdue,
 			dispatch.ActPark, dispatch.ActRequestExtension)
@@ -466,6 +467,10 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 			dispatch.ActPark, dispatch.ActApproveExtension, dispatch.ActRefuseExtension)
 	case "parked": // 挂账: unparked, urged, or left
 		pick(dispatch.ActUnpark, dispatch.ActUnpark, dispatch.ActUrge)
+	case "declined": // 退单: the centre above rules (case_decline.go)
+		pick(dispatch.ActDeclineUphold, dispatch.ActDeclineOverrule)
+		tr.ActorID = h.mediators[map[string]string{"140802001001": "140802001", "140802001002": "140802001",
+			"140802001": "140802", "140802002": "140802"}[centre]].ID
 	case "verifying":
 		pick(dispatch.ActVerify, dispatch.ActVerify, dispatch.ActVerify, dispatch.ActRework, dispatch.ActCloseUnverified)
 		if h.rng.IntN(4) > 0 {
@@ -512,6 +517,11 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 		if state == "accepted" {
 			tr.Outcome = dispatch.OutcomeHandled
 		}
+	case dispatch.ActDecline:
+		tr.ReasonCode = dispatch.DeclineReasons[h.rng.IntN(len(dispatch.DeclineReasons))]
+	case dispatch.ActDeclineUphold: // to a sibling, or up to the centre above
+		tr.ToCentre = map[string]string{"140802001001": "140802001002", "140802001002": "140802001",
+			"140802001": "140802002", "140802002": "140802"}[centre]
 	case dispatch.ActTransfer:
 		tr.ToCentre = map[string]string{"140802001001": "140802001002", "140802001002": "140802001001",
 			"140802001": "140802002", "140802002": "140802001"}[centre]

@@ -10,7 +10,7 @@
 -- means to look at it again.
 ALTER TABLE cases DROP CONSTRAINT cases_state_check;
 ALTER TABLE cases ADD CONSTRAINT cases_state_check
-    CHECK (state IN ('queued', 'accepted', 'mediating', 'verifying', 'parked', 'closed'));
+    CHECK (state IN ('queued', 'accepted', 'mediating', 'verifying', 'parked', 'declined', 'closed'));
 
 ALTER TABLE cases
     ADD COLUMN extension_until  timestamptz,
@@ -28,3 +28,11 @@ ALTER TABLE case_history ADD COLUMN until_at timestamptz;
 
 -- Parked cases, counted apart (docs/metrics.md, 挂账).
 ALTER TABLE case_stats ADD COLUMN parked integer;
+
+-- Declining a case (退单), issue 16 point 3 (docs/cases.md, "Declining a case"): a centre refuses
+-- a case it received, with a reason code and words (state 'declined', no deadline), and a centre
+-- above rules: re-routed elsewhere (decline_uphold) or sent back (decline_overrule). The code is
+-- on the decline's history row; cases declined again and again are counted from those rows.
+ALTER TABLE case_history ADD COLUMN reason_code text
+    CHECK (reason_code IN ('not_ours', 'wrong_address', 'duplicate', 'other'));
+CREATE INDEX case_history_decline_idx ON case_history (case_id) WHERE transition = 'decline';

@@ -30,3 +30,21 @@ func extensionOf(d dispatch.CaseDetail) (*extensionJSON, *parkingJSON) {
 	}
 	return e, p
 }
+
+// declineTargets: for a declined case (退单), the centres a ruling may send it to: the other
+// centres of its tier under the same parent, then the centres above it on its path.
+func declineTargets(d dispatch.CaseDetail) []unitRefJSON {
+	out := []unitRefJSON{}
+	if d.State != dispatch.StateDeclined {
+		return out
+	}
+	for _, u := range d.TransferTo {
+		out = append(out, unitRefJSON{Code: u.Code, Name: u.Name, Level: d.Level})
+	}
+	for l := d.Level - 1; l >= 1; l-- {
+		if u := d.Path.Units[l]; u.Code != "" && !u.NoCentre {
+			out = append(out, unitRefJSON{Code: u.Code, Name: u.Name, Level: l})
+		}
+	}
+	return out
+}

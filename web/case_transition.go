@@ -19,6 +19,8 @@ type transitionRequest struct {
 	Parties  string           `json:"parties"`
 	Photos   []string         `json:"photos"`
 	Until    *time.Time       `json:"until"` // extend_request: the deadline asked for; park: the review date
+	// ReasonCode: decline (退单): not_ours, wrong_address, duplicate or other.
+	ReasonCode dispatch.DeclineReason `json:"reason_code"`
 }
 
 // maxTransitionBody fits the longest reason and parties in UTF-8 with room to spare.
@@ -61,7 +63,8 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 	c := caseFrom(r.Context())
 	v, err := s.cases.Apply(r.Context(), dispatch.Transition{CaseID: c.ID, Version: req.Version, Action: req.Action,
 		ActorID: principalFrom(r.Context()).Member.ID, Reason: req.Reason, Outcome: req.Outcome,
-		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Until: req.Until})
+		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Until: req.Until,
+		ReasonCode: req.ReasonCode})
 	if err != nil {
 		writeError(w, s.logger, err)
 		return

@@ -100,5 +100,16 @@ func (a access) roles(c dispatch.CaseSummary, now time.Time) dispatch.ActorRoles
 	return dispatch.ActorRoles{CentreMediator: a.centres[c.Centre], Reporter: c.ReporterID == a.member,
 		Supervisor:      under(c.Unit, a.supervises) || under(c.Centre, a.supervises),
 		Verifier:        c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads)),
-		SupervisorAbove: under(c.Centre, a.supervises)}
+		SupervisorAbove: under(c.Centre, a.supervises), CentreAbove: a.centreAbove(c.Centre)}
+}
+
+// centreAbove: the member mediates a centre above centre (an ancestor unit's), which rules on
+// that centre's declines (退单, dispatch/case_decline.go).
+func (a access) centreAbove(centre string) bool {
+	for c := range a.centres {
+		if c != centre && strings.HasPrefix(centre, c) {
+			return true
+		}
+	}
+	return false
 }
