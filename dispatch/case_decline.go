@@ -155,3 +155,25 @@ ORDER BY d.n DESC, c.id DESC LIMIT $6`, append(args, limit)...)
 	}
 	return list, total, nil
 }
+
+// selectDeclinedBelow: the cases the centres below a centre declined, awaiting its ruling.
+// Served by cases_declined_idx.
+const selectDeclinedBelow = `SELECT ` + summaryColumns + `
+` + caseJoins + `
+WHERE c.state = 'declined' AND starts_with(c.centre_code, $1) AND c.centre_code <> $1
+ORDER BY c.id
+LIMIT $2`
+
+// DeclinedBelow lists up to limit cases declined by centres below centre (退单待裁决), which its
+// queue shows beside its own cases.
+func (cs *Cases) DeclinedBelow(ctx context.Context, centre string, limit int) ([]CaseSummary, error) {
+	rows, err := cs.pool.Query(ctx, selectDeclinedBelow, centre, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%w: declined: %v", ErrRetryable, err)
+	}
+	list, err := pgx.CollectRows(rows, scanSummary)
+	if err != nil {
+		return nil, fmt.Errorf("%w: declined: %v", ErrRetryable, err)
+	}
+	return list, nil
+}

@@ -36,3 +36,5 @@ ALTER TABLE case_stats ADD COLUMN parked integer;
 ALTER TABLE case_history ADD COLUMN reason_code text
     CHECK (reason_code IN ('not_ours', 'wrong_address', 'duplicate', 'other'));
 CREATE INDEX case_history_decline_idx ON case_history (case_id) WHERE transition = 'decline';
+-- A centre's queue lists the cases declined below it, awaiting its ruling.
+CREATE INDEX cases_declined_idx ON cases (centre_code) WHERE state = 'declined';

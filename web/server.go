@@ -58,6 +58,7 @@ type Cases interface {
 	Summary(ctx context.Context, id int64) (dispatch.CaseSummary, error)
 	Detail(ctx context.Context, id int64) (dispatch.CaseDetail, error)
 	StaffVerifications(ctx context.Context, member int64, limit int) ([]dispatch.CaseSummary, error)
+	DeclinedBelow(ctx context.Context, centre string, limit int) ([]dispatch.CaseSummary, error) // 退单待裁决 (issue 16)
 }
 
 // Config is what a Server serves. Without Auth it serves the probes only; without Intake, no
