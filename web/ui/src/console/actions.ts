@@ -18,6 +18,8 @@ interface Fields {
   centre?: boolean;
   photos?: boolean;
   date?: string; // the key of the label of a date and time (until): extension.ts
+  code?: boolean; // decline (退单): a reason code
+  declineTo?: boolean; // decline_uphold: a centre from decline_to
 }
 
 const forms: Record<string, Fields> = {
@@ -36,7 +38,13 @@ const forms: Record<string, Fields> = {
   extend_refuse: { reason: 'refuse_reason' },
   park: { date: 'park_review', reason: 'park_reason' },
   unpark: {},
+  // Declining (退单) and the ruling of the centre above.
+  decline: { code: true, reason: 'decline_reason' },
+  decline_uphold: { declineTo: true, reason: 'ruling' },
+  decline_overrule: { reason: 'ruling' },
 };
+
+const declineReasons = ['not_ours', 'wrong_address', 'duplicate', 'other'];
 
 const outcomes = ['mediated', 'handled', 'unsettled'];
 
@@ -96,14 +104,14 @@ export class ActionPanel {
 
   private choose(action: string): void {
     const f = forms[action] ?? { reason: 'reason' };
-    if (!f.reason && !f.centre && !f.outcome && !f.date) {
+    if (!f.reason && !f.centre && !f.outcome && !f.date && !f.code && !f.declineTo) {
       void this.submit(action, {});
       return;
     }
     this.current = action;
     this.say('', 'notice');
     this.render();
-    this.el.querySelector<HTMLElement>('form [name=outcome], form [name=to_centre], form textarea')?.focus();
+    this.el.querySelector<HTMLElement>('form [name=outcome], form [name=to_centre], form [name=reason_code], form textarea')?.focus();
   }
 
   // render redraws the panel; a field being typed in keeps the focus and the caret.
@@ -168,6 +176,18 @@ export class ActionPanel {
       sel.value = draft.to_centre ?? '';
       parts.push(h('label', {}, t('to_centre'), sel));
     }
+    if (f.code) {
+      const sel = h('select', { name: 'reason_code', required: true, onchange: keep('reason_code') },
+        h('option', { value: '' }, t('choose')), declineReasons.map((c) => h('option', { value: c }, t('decline_' + c))));
+      sel.value = draft.reason_code ?? '';
+      parts.push(h('label', {}, t('reason_code'), sel));
+    }
+    if (f.declineTo) {
+      const sel = h('select', { name: 'to_centre', required: true, onchange: keep('to_centre') },
+        h('option', { value: '' }, t('choose')), (page.decline_to ?? []).map((c) => h('option', { value: c.code }, c.name)));
+      sel.value = draft.to_centre ?? '';
+      parts.push(h('label', {}, t('decline_to'), sel));
+    }
     if (f.date) {
       draft.until ??= defaultUntil(action, page);
       const inp = h('input', { name: 'until', type: 'datetime-local', required: true, oninput: keep('until'), onchange: keep('until') });
@@ -192,6 +212,8 @@ export class ActionPanel {
     return h('form', { class: 'act-form', 'data-action': action, novalidate: true, onsubmit: (e: Event) => {
       e.preventDefault();
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
+      if (f.code && !draft.reason_code) return this.say(t('need_choice', { what: t('reason_code') }), 'error');
+      if (f.declineTo && !draft.to_centre) return this.say(t('need_choice', { what: t('decline_to') }), 'error');
       if (f.date && !draft.until) return this.say(t('need_date', { what: t(f.date) }), 'error');
       if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
       if (f.reason && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
@@ -217,6 +239,7 @@ export class ActionPanel {
         action, version: page.case.version, reason: draft.reason?.trim() ?? '', outcome: draft.outcome ?? '',
         to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos,
         ...(draft.until ? { until: new Date(draft.until).toISOString() } : {}),
+        ...(draft.reason_code ? { reason_code: draft.reason_code } : {}),
       };
       const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
       this.drafts.delete(action);

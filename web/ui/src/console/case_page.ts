@@ -126,7 +126,8 @@ export class CaseView {
       h('h2', {}, t('case_no', { n: c.id }), ' ', categoryName(c.category)),
       h('span', { class: 'state state-' + c.state }, stateName(c.state)),
       h('span', { class: 'muted' }, tierName(c.level)),
-      c.state === 'verifying' ? verifyClock(c) : c.state === 'parked' ? h('span', { class: 'deadline' }, t('clock_stopped')) : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
+      c.state === 'verifying' ? verifyClock(c) : c.state === 'parked' || c.state === 'declined'
+        ? h('span', { class: 'deadline' }, t(c.state === 'parked' ? 'clock_stopped' : 'awaiting_ruling')) : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
       c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null].filter((x) => x !== null));
     const place = p.units.map((u) => u.name).join(' › ') || c.unit_name;

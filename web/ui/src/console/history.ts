@@ -25,6 +25,7 @@ function entry(e: HistoryEntry, photos: Photos): HTMLElement {
     e.reason ? h('p', { class: 'reason' }, e.reason) : null,
     e.outcome ? h('p', {}, h('span', { class: 'k' }, t('outcome')), t('outcome_' + e.outcome)) : null,
     e.parties ? h('p', {}, h('span', { class: 'k' }, t('parties')), e.parties) : null,
+    e.reason_code ? h('p', { class: 'reason-code' }, h('span', { class: 'k' }, t('reason_code')), t('decline_' + e.reason_code)) : null,
     e.until_at ? h('p', { class: 'until' }, h('span', { class: 'k' }, t(e.transition === 'park' ? 'until_park' : 'until_extend')), fullTime(e.until_at)) : null,
     photos.strip(e.photos));
 }

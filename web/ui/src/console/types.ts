@@ -1,8 +1,8 @@
 // The shapes of the cases API (docs/cases-api.md) as the console reads them.
 import type { Unit } from '../lib/api';
 
-export type OpenState = 'queued' | 'accepted' | 'mediating' | 'verifying' | 'parked';
-export const openStates: OpenState[] = ['queued', 'accepted', 'mediating', 'verifying', 'parked'];
+export type OpenState = 'queued' | 'accepted' | 'mediating' | 'verifying' | 'parked' | 'declined';
+export const openStates: OpenState[] = ['queued', 'accepted', 'mediating', 'verifying', 'parked', 'declined'];
 
 export interface Centre {
   code: string;
@@ -57,6 +57,7 @@ export interface HistoryEntry {
   deadline_at: string | null;
   photos: string[] | null;
   until_at?: string; // extend_*: the deadline asked for; park: the review date
+  reason_code?: string; // decline (退单): why
 }
 
 export interface CaseDetail extends QueueCase {
@@ -80,6 +81,7 @@ export interface CasePage {
   transfer_to: Centre[] | null;
   extension?: PendingExtension | null; // a request of the current centre awaiting a decision (延期)
   parking?: Parking | null; // while parked (挂账)
+  decline_to?: Centre[]; // declined (退单): where a ruling may send it
 }
 
 export interface PendingExtension {
