@@ -159,7 +159,9 @@ func Actions(from CaseState) []Action {
 	var out []Action
 	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer,
 		ActUrge, ActOverdue, ActCloseUnverified, ActRegrade, ActLead,
-		ActCallback, ActCallbackTry, ActCallbackLapse} { // callback: case_callback.go
+		ActCallback, ActCallbackTry, ActCallbackLapse, // callback: case_callback.go
+		ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark,
+		ActDecline, ActDeclineUphold, ActDeclineOverrule} {
 		if Allowed(a, from) {
 			out = append(out, a)
 		}

@@ -80,7 +80,9 @@ type CaseDetail struct {
 	CategoryGroup string // the category's group: whether the case is a dispute (Category.Dispute)
 	Path          grid.Path
 	History       []HistoryEntry
-	TransferTo    []grid.UnitRef // other centres of the current tier under the same parent
+	TransferTo    []grid.UnitRef    // other centres of the current tier under the same parent
+	Extension     *PendingExtension // an extension request of the current centre awaiting a decision
+	Parking       *Parking          // while parked (挂账)
 }
 
 // HistoryEntry is one transition of a case.
@@ -104,6 +106,8 @@ type HistoryEntry struct {
 	Photos         []string
 	Grade          *string // the grade this transition gave (accept with a grade, regrade)
 	Major          *bool
+	Until          *time.Time // extend_*: the deadline asked for; park: the review date
+	ReasonCode     *string    // decline (退单): why
 }
 
 // ActorRoles says in which capacities a member stands towards one case.
@@ -115,6 +119,12 @@ type ActorRoles struct {
 	// reporter's verification deadline has passed: they may verify or rework it instead (代核查).
 	Verifier bool
 	Leader   bool // a supervisor assigned at the case's county: may take ownership (领导包案)
+	// SupervisorAbove: a supervisor at the case's centre's unit or above, who decides its
+	// centre's extension requests (case_extension.go).
+	SupervisorAbove bool
+	// CentreAbove: a mediator of a centre above the case's current one, who rules on its
+	// centre's decline (退单, case_decline.go).
+	CentreAbove bool
 }
 
 // ActionsFor lists what a member in these roles may do to a case in this state.
@@ -138,6 +148,14 @@ func ActionsFor(state CaseState, roles ActorRoles) []Action {
 			if roles.Leader {
 				out = append(out, a)
 			}
+		case bySupervisorAbove:
+			if roles.SupervisorAbove {
+				out = append(out, a)
+			}
+		case byCentreAbove:
+			if roles.CentreAbove {
+				out = append(out, a)
+			}
 		}
 	}
 	return out
@@ -156,7 +174,8 @@ func (d CaseDetail) Actions(roles ActorRoles) []Action {
 			a == ActTransfer && len(d.TransferTo) == 0,
 			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute(),
 			a == ActLead && (d.Grade == nil || Grade(*d.Grade) != GradeDifficult || d.LeaderID != nil),
-			isCallbackAction(a) && !d.CallbackPending():
+			isCallbackAction(a) && !d.CallbackPending(),
+			!d.extensionOffers(a):
 			continue
 		}
 		out = append(out, a)

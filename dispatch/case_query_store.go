@@ -92,7 +92,7 @@ const selectHistory = `
 SELECT h.id, h.at, h.actor_id, coalesce(m.name, ''), h.transition, h.from_state, h.to_state, h.from_level, h.level,
        h.centre_code, h.reason, h.outcome, h.parties, h.deadline_at, h.callback_result,
        coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}'),
-       h.grade, h.major
+       h.grade, h.major, h.until_at, h.reason_code
 FROM case_history h LEFT JOIN members m ON m.id = h.actor_id
 WHERE h.case_id = $1
 ORDER BY h.id`
@@ -138,6 +138,9 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	d.History, err = pgx.CollectRows(rows, pgx.RowToStructByPos[HistoryEntry])
 	if err != nil {
 		return d, fmt.Errorf("%w: history: %v", ErrRetryable, err)
+	}
+	if err := cs.readExtension(ctx, &d); err != nil {
+		return d, fmt.Errorf("%w: extension: %v", ErrRetryable, err)
 	}
 	if d.State != StateClosed && d.Level > TierCounty {
 		parent := d.Centre[:grid.Level(d.Level-1).CodeLength()]

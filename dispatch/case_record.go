@@ -125,6 +125,9 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 			next.callback.status, next.callback.tries, next.callback.due, next.callback.result},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
+	if next.ext != nil {
+		w = withExtension(w, next)
+	}
 	if len(t.Photos) > 0 {
 		w.args = append(w.args, t.Photos)
 		w.sql += fmt.Sprintf(photosCTE, len(w.args))

@@ -21,13 +21,16 @@ type Transition struct {
 	Version  int // the version the user saw; a newer one means someone else acted first
 	Action   Action
 	ActorID  int64
-	Reason   string   // reason, notes or instructions (required where the rule says)
-	Outcome  Outcome  // for settle
-	ToCentre string   // for transfer: another centre of the same tier, under the same parent
-	Parties  string   // for mediate: who took part
-	Photos   []string // SHA-256 of photos the actor uploaded: documents, the site on verification
-	Grade    Grade    // for accept (optional) and regrade (required): case_grade.go
-	Major    bool     // with a grade: 重大
+	Reason   string     // reason, notes or instructions (required where the rule says)
+	Outcome  Outcome    // for settle
+	ToCentre string     // for transfer: another centre of the same tier, under the same parent
+	Parties  string     // for mediate: who took part
+	Photos   []string   // SHA-256 of photos the actor uploaded: documents, the site on verification
+	Grade    Grade      // for accept (optional) and regrade (required): case_grade.go
+	Major    bool       // with a grade: 重大
+	Until    *time.Time // for extend_request: the deadline asked for; for park: the review date (case_extension.go)
+	// ReasonCode is why a centre declines a case (退单, case_decline.go).
+	ReasonCode DeclineReason
 
 	MergeInto int64 // for merge (并单): the main case the duplicate follows
 
@@ -78,9 +81,10 @@ type caseRow struct {
 	verifyLapse *time.Time // when the timer closes it as not verified (state verifying)
 	callback    callbackState
 
-	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
-	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
-	path   *grid.Path // the unit's path when read beforehand (the timer reads a batch's at once)
+	mayAct bool           // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
+	now    time.Time      // the transaction's now(): the history row's time, and where new deadlines count from
+	path   *grid.Path     // the unit's path when read beforehand (the timer reads a batch's at once)
+	ext    *caseExtension // extension and parking columns, as their actions leave them (case_extension.go)
 
 	// Risk grading (case_grade.go).
 	grade    *string // nil: not graded
@@ -106,6 +110,9 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
                WHEN 'mediator' THEN a.role = 'mediator' AND a.unit_code = c.centre_code
                WHEN 'supervisor' THEN a.role = 'supervisor'
                    AND (starts_with(c.unit_code, a.unit_code) OR starts_with(c.centre_code, a.unit_code))
+               WHEN 'mediator_above' THEN a.role = 'mediator' AND starts_with(c.centre_code, a.unit_code)
+                   AND a.unit_code <> c.centre_code
+               WHEN 'supervisor_above' THEN a.role = 'supervisor' AND starts_with(c.centre_code, a.unit_code)
                WHEN 'verifier' THEN c.verify_due_at <= now()
                    AND (a.role = 'mediator' AND a.unit_code = c.centre_code
                         OR a.role = 'grid_leader' AND starts_with(c.unit_code, a.unit_code))
@@ -133,6 +140,10 @@ func readCaseArgs(t Transition, r rule) []any {
 			role = "verifier" // the reporter is checked in prepare; this is staff standing in
 		case byLeader:
 			role = "leader" // a supervisor assigned at the case's county (case_grade.go)
+		case bySupervisorAbove:
+			role = "supervisor_above"
+		case byCentreAbove:
+			role = "mediator_above"
 		}
 	}
 	return []any{t.CaseID, t.ActorID, role}
@@ -265,6 +276,12 @@ func (t *Transition) check() (rule, error) {
 	if err := t.checkSatisfaction(); err != nil {
 		return r, err
 	}
+	if err := t.checkExtension(); err != nil {
+		return r, err
+	}
+	if err := t.checkDecline(); err != nil {
+		return r, err
+	}
 	seen := map[string]bool{}
 	for _, h := range t.Photos {
 		if !hashPattern.MatchString(h) || seen[h] {
@@ -277,7 +294,8 @@ func (t *Transition) check() (rule, error) {
 
 func isCaseError(err error) bool {
 	for _, e := range []error{ErrCaseNotFound, ErrStaleVersion, ErrNotAllowed, ErrNotYours, ErrBadTransition,
-		ErrNoAttemptYet, ErrNoTierThatWay, ErrUnknownCentre, ErrNoMediationYet, ErrNotDifficult, ErrAlreadyOwned} {
+		ErrNoAttemptYet, ErrNoTierThatWay, ErrUnknownCentre, ErrNoMediationYet, ErrNotDifficult, ErrAlreadyOwned,
+		ErrNoExtensionPending, ErrPastDeadline} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -392,6 +410,10 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 		if err := checkMainCase(ctx, tx, t, c); err != nil {
 			return next, err
 		}
+	case ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark:
+		return next, nextExtension(ctx, tx, t, c, &next)
+	case ActDecline, ActDeclineUphold, ActDeclineOverrule:
+		return next, nextDecline(ctx, tx, t, c, &next)
 	}
 	return next, callbackNext(t, c, &next)
 }

@@ -64,6 +64,7 @@ const (
 	cCallbacks  // callbacks ended (回访): reached, unreachable or lapsed
 	cReached    // callbacks that reached the party
 	cSatisfied  // of which satisfied or basically satisfied
+	cParked     // parked now (挂账): open, its clock stopped, counted apart (case_extension.go)
 	cTierBase   // then the tier metrics, 4 columns each, then the histogram
 )
 
@@ -92,7 +93,7 @@ func histCol(tier, bin int) int {
 
 // statsColumns names every counter column, indexed like Counters.
 var statsColumns = func() []string {
-	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "led", "merged", "callbacks", "callbacks_reached", "satisfied"}
+	cols := []string{"received", "reworks", "verifications", "reopened", "unverified", "led", "merged", "callbacks", "callbacks_reached", "satisfied", "parked"}
 	for _, m := range tierMetricNames {
 		for t := 1; t <= statsTiers; t++ {
 			cols = append(cols, fmt.Sprintf("%s_t%d", m, t))
@@ -181,6 +182,11 @@ func statsDelta(e CaseEvent) Counters {
 		}
 	}
 	callbackDelta(e, d)
+	if e.State == StateParked && e.FromState != StateParked {
+		d[cParked]++
+	} else if e.FromState == StateParked && e.State != StateParked {
+		d[cParked]--
+	}
 	if open(e.FromState) && validTier(e.FromLevel) {
 		d[tierCol(tOpen, e.FromLevel)]--
 		if e.FromOverdue {

@@ -14,6 +14,7 @@ type Figures struct {
 	Led                                                       int64 // open, owned by a county leader (领导包案)
 	Merged                                                    int64 // merged into another case (并单), not in Received
 	Callbacks, CallbacksReached, Satisfied                    int64 // 回访: ended, reached, satisfied or basically
+	Parked                                                    int64 // parked now (挂账), among Open
 
 	ClosureRate, OnTimeRate, MediationSuccessRate, SettledLowRate, ReworkRate *float64
 	UnverifiedRate                                                            *float64 // of closed
@@ -46,6 +47,7 @@ func (c Counters) Figures() Figures {
 	f.Led = c[cLed]
 	f.Merged = c[cMerged]
 	f.Callbacks, f.CallbacksReached, f.Satisfied = c[cCallbacks], c[cReached], c[cSatisfied]
+	f.Parked = c[cParked]
 	total := make([]int64, closeBinCount)
 	for t := 1; t <= statsTiers; t++ {
 		tf := TierFigures{Tier: t,

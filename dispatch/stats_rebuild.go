@@ -98,7 +98,7 @@ SELECT e.category, left(c.unit_code, 6) AS u1,
        CASE WHEN length(c.unit_code) >= 15 THEN left(c.unit_code, 15) END AS u4,
        (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
        c.state = 'closed' AS closed, c.level, c.outcome, c.overdue_at IS NOT NULL AS overdue, c.late,
-       c.rework_count > 0 AS reopened, c.leader_id IS NOT NULL AS led, g.case_id IS NOT NULL AS merged,
+       c.rework_count > 0 AS reopened, c.leader_id IS NOT NULL AS led, g.case_id IS NOT NULL AS merged, c.state = 'parked' AS parked,
        width_bucket(extract(epoch FROM c.closed_at) - extract(epoch FROM c.opened_at), ARRAY[` + binEdges() + `]::numeric[]) AS bin,
        coalesce(t.reworks, 0) AS reworks, coalesce(t.verifications, 0) AS verifications,
        coalesce(t.unverified, 0) AS unverified, coalesce(t.callbacks, 0) AS callbacks,
@@ -143,7 +143,7 @@ func binEdges() string {
 func factExpressions() map[string]string {
 	x := map[string]string{"received": "(NOT merged)::int", "reopened": "reopened::int", "reworks": "reworks",
 		"verifications": "verifications", "unverified": "unverified", "led": "(NOT closed AND led)::int", "merged": "merged::int",
-		"callbacks": "callbacks", "callbacks_reached": "callbacks_reached", "satisfied": "satisfied"}
+		"callbacks": "callbacks", "callbacks_reached": "callbacks_reached", "satisfied": "satisfied", "parked": "parked::int"}
 	for t := 1; t <= statsTiers; t++ {
 		closed := fmt.Sprintf("closed AND NOT merged AND level = %d", t)
 		open := fmt.Sprintf("NOT closed AND level = %d", t)

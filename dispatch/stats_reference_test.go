@@ -160,7 +160,7 @@ func referenceQueries(t *testing.T) map[string]string {
 	}
 	for _, name := range []string{"received", "closure_rate", "on_time_rate", "mediation_success_rate", "settled_low_rate",
 		"escalation_rate", "rework_rate", "unverified_rate", "open_overdue", "aged", "backlog", "time_to_close",
-		"led", "merged", "callback_rate", "satisfaction_rate"} {
+		"led", "merged", "callback_rate", "satisfaction_rate", "parked"} {
 		if out[name] == "" {
 			t.Fatalf("docs/metrics.md has no query for %s", name)
 		}
@@ -222,6 +222,8 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 	one("satisfaction_rate", &a, &b)
 	same("satisfied", fig.Satisfied, a)
 	same("callbacks reached (satisfaction rate)", fig.CallbacksReached, b)
+	one("parked", &a) // 挂账 (case_extension.go)
+	same("parked", fig.Parked, a)
 	perTier(t, pool, refs["escalation_rate"], args, func(tier int, x, y int64) {
 		same(fmt.Sprintf("escalated from tier %d", tier), fig.Tiers[tier-1].Escalated, x)
 		same(fmt.Sprintf("arrivals at tier %d", tier), fig.Tiers[tier-1].Arrived, y)
@@ -470,12 +472,19 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 		return
 	case "queued":
 		pick(dispatch.ActAccept, dispatch.ActAccept, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActOverdue, dispatch.ActUrge,
-			dispatch.ActMerge)
+			dispatch.ActMerge, dispatch.ActDecline)
 	case "accepted": // settle: a non-dispute as handled without a mediation; a dispute is refused
 		pick(dispatch.ActMediate, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActOverdue,
-			dispatch.ActMerge)
+			dispatch.ActMerge, dispatch.ActPark, dispatch.ActRequestExtension)
 	case "mediating":
-		pick(dispatch.ActSettle, dispatch.ActSettle, dispatch.ActSettle, dispatch.ActMediate, dispatch.ActEscalate, dispatch.ActOverdue)
+		pick(dispatch.ActSettle, dispatch.ActSettle, dispatch.ActSettle, dispatch.ActMediate, dispatch.ActEscalate, dispatch.ActOverdue,
+			dispatch.ActPark, dispatch.ActApproveExtension, dispatch.ActRefuseExtension)
+	case "parked": // 挂账: unparked, urged, or left
+		pick(dispatch.ActUnpark, dispatch.ActUnpark, dispatch.ActUrge)
+	case "declined": // 退单: the centre above rules (case_decline.go)
+		pick(dispatch.ActDeclineUphold, dispatch.ActDeclineOverrule)
+		tr.ActorID = h.mediators[map[string]string{"140802001001": "140802001", "140802001002": "140802001",
+			"140802001": "140802", "140802002": "140802"}[centre]].ID
 	case "verifying":
 		pick(dispatch.ActVerify, dispatch.ActVerify, dispatch.ActVerify, dispatch.ActRework, dispatch.ActCloseUnverified)
 		if h.rng.IntN(4) > 0 {
@@ -502,8 +511,21 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 			t.Fatal(err)
 		}
 		return
-	case dispatch.ActUrge:
+	case dispatch.ActUrge, dispatch.ActApproveExtension, dispatch.ActRefuseExtension:
 		tr.ActorID = h.fx.supervisor.ID
+	case dispatch.ActPark:
+		until := time.Now().Add(7 * 24 * time.Hour)
+		tr.Until = &until
+	case dispatch.ActRequestExtension:
+		var deadline *time.Time
+		if err := pool.QueryRow(ctx, `SELECT deadline_at FROM cases WHERE id = $1`, id).Scan(&deadline); err != nil {
+			t.Fatal(err)
+		}
+		if deadline == nil {
+			return
+		}
+		until := deadline.Add(24 * time.Hour)
+		tr.Until = &until
 	case dispatch.ActSettle:
 		tr.Outcome = []dispatch.Outcome{dispatch.OutcomeMediated, dispatch.OutcomeMediated, dispatch.OutcomeHandled, dispatch.OutcomeUnsettled}[h.rng.IntN(4)]
 		if state == "accepted" {
@@ -517,6 +539,11 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 		if tr.MergeInto == 0 {
 			return
 		}
+	case dispatch.ActDecline:
+		tr.ReasonCode = dispatch.DeclineReasons[h.rng.IntN(len(dispatch.DeclineReasons))]
+	case dispatch.ActDeclineUphold: // to a sibling, or up to the centre above
+		tr.ToCentre = map[string]string{"140802001001": "140802001002", "140802001002": "140802001",
+			"140802001": "140802002", "140802002": "140802"}[centre]
 	case dispatch.ActTransfer:
 		tr.ToCentre = map[string]string{"140802001001": "140802001002", "140802001002": "140802001001",
 			"140802001": "140802002", "140802002": "140802001"}[centre]
@@ -535,7 +562,7 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 	_, err := h.fx.cases.Apply(ctx, tr)
 	for _, refused := range []error{dispatch.ErrNotYours, dispatch.ErrNotAllowed, dispatch.ErrNoAttemptYet,
 		dispatch.ErrNoTierThatWay, dispatch.ErrUnknownCentre, dispatch.ErrBadTransition, dispatch.ErrNoMediationYet,
-		dispatch.ErrNotDifficult, dispatch.ErrAlreadyOwned} {
+		dispatch.ErrNotDifficult, dispatch.ErrAlreadyOwned, dispatch.ErrNoExtensionPending, dispatch.ErrPastDeadline} {
 		if errors.Is(err, refused) {
 			return // the workflow said no: as real as a yes
 		}

@@ -159,7 +159,7 @@ func TestQueueAndCasePageFollowJurisdiction(t *testing.T) {
 		status      int
 		actions     string
 	}{
-		{"the centre's mediator", fx.village, http.StatusOK, "accept escalate transfer"}, // no return: nothing below a village
+		{"the centre's mediator", fx.village, http.StatusOK, "accept escalate transfer decline"}, // no return: nothing below a village; decline 退单 (issue 16)
 		{"the township reads its subtree", fx.township, http.StatusOK, ""},
 		{"the supervisor may urge", fx.supervisor, http.StatusOK, "urge"},
 		{"the reporter", fx.token, http.StatusOK, ""},

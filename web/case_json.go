@@ -97,6 +97,8 @@ type historyJSON struct {
 	Grade      *string        `json:"grade,omitempty"` // the grade this transition gave
 	Major      *bool          `json:"major,omitempty"`
 	Callback   *string        `json:"callback_result,omitempty"` // on the row that ended a callback
+	Until      *time.Time     `json:"until_at,omitempty"`        // extend_*: the deadline asked for; park: the review date
+	ReasonCode *string        `json:"reason_code,omitempty"`     // decline (退单): why
 }
 
 type casePageJSON struct {
@@ -105,6 +107,9 @@ type casePageJSON struct {
 	History    []historyJSON     `json:"history"`
 	Actions    []dispatch.Action `json:"actions"`
 	TransferTo []unitRefJSON     `json:"transfer_to"`
+	Extension  *extensionJSON    `json:"extension"`  // a request of the current centre awaiting a decision, or null
+	Parking    *parkingJSON      `json:"parking"`    // while parked (挂账), or null
+	DeclineTo  []unitRefJSON     `json:"decline_to"` // declined (退单): where a ruling may re-route it
 }
 
 type unitRefJSON struct {
@@ -131,7 +136,8 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 	for i, h := range d.History {
 		hj := historyJSON{ID: h.ID, At: h.At, Transition: h.Transition, FromState: h.FromState, ToState: h.ToState,
 			FromLevel: h.FromLevel, Level: h.Level, Centre: h.Centre, Reason: h.Reason, Outcome: h.Outcome,
-			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos, Grade: h.Grade, Major: h.Major, Callback: h.CallbackResult}
+			Parties: h.Parties, DeadlineAt: h.DeadlineAt, Photos: h.Photos, Grade: h.Grade, Major: h.Major, Callback: h.CallbackResult,
+			Until: h.Until, ReasonCode: h.ReasonCode}
 		if h.ActorID != nil {
 			hj.Actor = &memberRefJSON{ID: *h.ActorID, Name: h.ActorName}
 		}
@@ -140,5 +146,7 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 	for i, u := range d.TransferTo {
 		out.TransferTo[i] = unitRefJSON{Code: u.Code, Name: u.Name}
 	}
+	out.Extension, out.Parking = extensionOf(d)
+	out.DeclineTo = declineTargets(d)
 	return out
 }

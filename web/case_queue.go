@@ -33,6 +33,12 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.cases.Queue(r.Context(), f)
+	if err == nil && (f.State == "" || f.State == dispatch.StateDeclined) && f.Query == "" && f.Category == "" {
+		// Declined below, awaiting this centre's ruling (退单待裁决, dispatch/case_decline.go).
+		var declined []dispatch.CaseSummary
+		declined, err = s.cases.DeclinedBelow(r.Context(), code, f.Limit)
+		list = append(list, declined...)
+	}
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
@@ -48,9 +54,10 @@ func queueFilter(r *http.Request, centre string) (dispatch.QueueFilter, error) {
 	f := dispatch.QueueFilter{Centre: centre, State: dispatch.CaseState(q.Get("state")), Category: q.Get("category"),
 		Query: q.Get("q"), Limit: dispatch.DefaultQueueLn}
 	switch f.State {
-	case "", dispatch.StateQueued, dispatch.StateAccepted, dispatch.StateMediating, dispatch.StateVerifying:
+	case "", dispatch.StateQueued, dispatch.StateAccepted, dispatch.StateMediating, dispatch.StateVerifying, dispatch.StateParked,
+		dispatch.StateDeclined:
 	default:
-		return f, fmt.Errorf("%w: state must be queued, accepted, mediating or verifying", ErrBadRequest)
+		return f, fmt.Errorf("%w: state must be queued, accepted, mediating, verifying, parked or declined", ErrBadRequest)
 	}
 	if !utf8.ValidString(f.Query) || utf8.RuneCountInString(f.Query) > dispatch.MaxQueryChars {
 		return f, fmt.Errorf("%w: q must be valid text of at most %d characters", ErrBadRequest, dispatch.MaxQueryChars)

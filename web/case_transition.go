@@ -24,6 +24,9 @@ type transitionRequest struct {
 	MergeInto int64 `json:"merge_into"` // merge (并单): the main case
 
 	Satisfaction dispatch.Satisfaction `json:"satisfaction"` // for callback: satisfied, basic or dissatisfied
+	Until        *time.Time            `json:"until"`        // extend_request: the deadline asked for; park: the review date
+	// ReasonCode: decline (退单): not_ours, wrong_address, duplicate or other.
+	ReasonCode dispatch.DeclineReason `json:"reason_code"`
 }
 
 // maxTransitionBody fits the longest reason and parties in UTF-8 with room to spare.
@@ -67,7 +70,7 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 	v, err := s.cases.Apply(r.Context(), dispatch.Transition{CaseID: c.ID, Version: req.Version, Action: req.Action,
 		ActorID: principalFrom(r.Context()).Member.ID, Reason: req.Reason, Outcome: req.Outcome,
 		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Grade: req.Grade, Major: req.Major, MergeInto: req.MergeInto,
-		Satisfaction: req.Satisfaction})
+		Satisfaction: req.Satisfaction, Until: req.Until, ReasonCode: req.ReasonCode})
 	if err != nil {
 		writeError(w, s.logger, err)
 		return

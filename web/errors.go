@@ -126,6 +126,10 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusUnprocessableEntity, "not_difficult", err.Error()
 	case errors.Is(err, dispatch.ErrAlreadyOwned):
 		status, code, msg = http.StatusConflict, "already_owned", err.Error()
+	case errors.Is(err, dispatch.ErrNoExtensionPending):
+		status, code, msg = http.StatusUnprocessableEntity, "no_extension_pending", err.Error()
+	case errors.Is(err, dispatch.ErrPastDeadline):
+		status, code, msg = http.StatusUnprocessableEntity, "past_deadline", err.Error()
 	case errors.Is(err, dispatch.ErrBadTransition):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, pdfdoc.ErrNoFont): // the server runs, but cannot write PDFs (docs/deploy.md)

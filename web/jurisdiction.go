@@ -98,9 +98,10 @@ func (a access) readsCase(c dispatch.CaseSummary) bool {
 // roles: in which capacities the member may act on the case now.
 func (a access) roles(c dispatch.CaseSummary, now time.Time) dispatch.ActorRoles {
 	return dispatch.ActorRoles{CentreMediator: a.centres[c.Centre], Reporter: c.ReporterID == a.member,
-		Supervisor: under(c.Unit, a.supervises) || under(c.Centre, a.supervises),
-		Verifier:   c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads)),
-		Leader:     a.countyLeader(c.Unit)}
+		Supervisor:      under(c.Unit, a.supervises) || under(c.Centre, a.supervises),
+		Verifier:        c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads)),
+		Leader:          a.countyLeader(c.Unit),
+		SupervisorAbove: under(c.Centre, a.supervises), CentreAbove: a.centreAbove(c.Centre)}
 }
 
 // countyLeader: a supervisor assigned at the county of unit, who may take ownership of its
@@ -108,6 +109,17 @@ func (a access) roles(c dispatch.CaseSummary, now time.Time) dispatch.ActorRoles
 func (a access) countyLeader(unit string) bool {
 	for _, s := range a.supervises {
 		if grid.LevelOfCode(s) == grid.County && strings.HasPrefix(unit, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// centreAbove: the member mediates a centre above centre (an ancestor unit's), which rules on
+// that centre's declines (退单, dispatch/case_decline.go).
+func (a access) centreAbove(centre string) bool {
+	for c := range a.centres {
+		if c != centre && strings.HasPrefix(centre, c) {
 			return true
 		}
 	}

@@ -141,6 +141,7 @@ var matrix = []matrixRow{
 	{"GET /api/stats/tiers", "figures-viewer", overseers, figures("tiers")},
 	{"GET /api/stats/map", "figures-viewer", overseers, figures("map")},
 	{"GET /api/stats/bulletin", "figures-viewer", overseers, figures("bulletin")},
+	{"GET /api/stats/declines", "figures-viewer", overseers, figures("declines")},
 	{"POST /api/photos", "member", everyone, tryUpload},
 	{"GET /api/photos/{sha256}", "photo-viewer", caseStaff, getPath(func(x matrixTarget) string { return "/api/photos/" + x.photo })},
 	{"centre", "centre-watcher", watchers, trySubscribe(`{"type":"subscribe","id":"m","centre":%q}`, true)},

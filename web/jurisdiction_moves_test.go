@@ -43,8 +43,8 @@ type moveStep struct {
 }
 
 var (
-	villageHolds  = "accept escalate transfer" // a village centre: nothing below, a sibling beside
-	townshipHolds = "accept escalate return transfer"
+	villageHolds  = "accept escalate transfer decline" // a village centre: nothing below, a sibling beside; decline 退单 (issue 16)
+	townshipHolds = "accept escalate return transfer decline"
 )
 
 var caseMoves = []caseMove{

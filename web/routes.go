@@ -149,7 +149,8 @@ func (s *Server) routes(cfg Config) []route {
 			figures("summary", s.handleStatsSummary), figures("units", s.handleStatsUnits),
 			figures("trend", s.handleStatsTrend), figures("categories", s.handleStatsCategories),
 			figures("tiers", s.handleStatsTiers), figures("map", s.handleStatsMap),
-			route{"GET /api/stats/bulletin", policyFiguresViewer, timed(s.handleStatsBulletin)})
+			route{"GET /api/stats/bulletin", policyFiguresViewer, timed(s.handleStatsBulletin)},
+			figures("declines", s.handleStatsDeclines)) // 反复退单 (issue 16)
 	}
 	add(cfg.Photos != nil,
 		route{"POST /api/photos", policyMember, s.handlePhotoUpload},

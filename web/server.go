@@ -60,7 +60,8 @@ type Cases interface {
 	Summary(ctx context.Context, id int64) (dispatch.CaseSummary, error)
 	Detail(ctx context.Context, id int64) (dispatch.CaseDetail, error)
 	StaffVerifications(ctx context.Context, member int64, limit int) ([]dispatch.CaseSummary, error)
-	Callbacks(ctx context.Context, centre string, limit int) ([]dispatch.CaseSummary, error) // 回访
+	Callbacks(ctx context.Context, centre string, limit int) ([]dispatch.CaseSummary, error)     // 回访
+	DeclinedBelow(ctx context.Context, centre string, limit int) ([]dispatch.CaseSummary, error) // 退单待裁决 (issue 16)
 }
 
 // Config is what a Server serves. Without Auth it serves the probes only; without Intake, no

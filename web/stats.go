@@ -19,6 +19,8 @@ type Stats interface {
 	Trend(ctx context.Context, f dispatch.StatsFilter, by string) ([]dispatch.TrendPoint, error)
 	OpenByDay(ctx context.Context, f dispatch.StatsFilter) (map[time.Time]int64, error)
 	Aged(ctx context.Context, f dispatch.StatsFilter, today time.Time) (int64, error)
+	// RepeatedDeclines: cases declined (退单) min times or more, and how many (stats_declines.go).
+	RepeatedDeclines(ctx context.Context, f dispatch.StatsFilter, min, limit int) ([]dispatch.DeclinedCase, int, error)
 }
 
 // statsRequest is a dashboard question (docs/stats-api.md), checked against the member's

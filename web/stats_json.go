@@ -102,6 +102,7 @@ type statsSummaryJSON struct {
 	SatisfactionRate     *float64       `json:"satisfaction_rate"` // satisfied / reached
 	Open                 int64          `json:"open"`
 	Overdue              int64          `json:"overdue"`
+	Parked               int64          `json:"parked"`    // 挂账 now, among open: clock stopped, counted apart
 	Aged                 int64          `json:"aged"`      // 积案: overdue, or open aged_days or more
 	AgedDays             int            `json:"aged_days"` // N of 积案
 	Median               *closeTimeJSON `json:"median"`
@@ -115,7 +116,7 @@ func summaryOf(f dispatch.Figures) statsSummaryJSON {
 		OnTimeRate: f.OnTimeRate, Mediated: f.Mediated, Unsettled: f.Unsettled, MediationSuccessRate: f.MediationSuccessRate,
 		SettledLow: f.SettledLow, SettledLowRate: f.SettledLowRate, Reworks: f.Reworks, Verifications: f.Verifications,
 		ReworkRate: f.ReworkRate, Reopened: f.Reopened, Unverified: f.Unverified, UnverifiedRate: f.UnverifiedRate, Led: f.Led,
-		Merged: f.Merged, Open: f.Open, Overdue: f.Overdue,
+		Merged: f.Merged, Open: f.Open, Overdue: f.Overdue, Parked: f.Parked,
 		Callbacks: f.Callbacks, CallbacksReached: f.CallbacksReached, CallbackRate: f.CallbackRate,
 		Satisfied: f.Satisfied, SatisfactionRate: f.SatisfactionRate,
 		Median: closeTime(f.Median), P90: closeTime(f.P90), Tiers: tiersJSON(f)}

@@ -8,6 +8,7 @@ import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { Attachments } from './attachments';
 import { satisfactionField } from './callback_form';
+import { defaultUntil, extensionNote } from './extension';
 import { dispute } from './format';
 import { gradeFields } from './grade';
 import type { CasePage, TransitionResult } from './types';
@@ -21,6 +22,9 @@ interface Fields {
   grade?: boolean; // a risk grade and 重大 (grade.ts)
   satisfaction?: boolean; // 回访: the party's answer (callback_form.ts)
   optional?: boolean; // the text may be left empty
+  date?: string; // the key of the label of a date and time (until): extension.ts
+  code?: boolean; // decline (退单): a reason code
+  declineTo?: boolean; // decline_uphold: a centre from decline_to
 }
 
 const forms: Record<string, Fields> = {
@@ -37,7 +41,19 @@ const forms: Record<string, Fields> = {
   lead: {},
   callback: { satisfaction: true, reason: 'callback_note' },
   callback_try: { reason: 'callback_try_note', optional: true },
+  // Extension (延期) and parking (挂账), extension.ts.
+  extend_request: { date: 'extension_until', reason: 'extension_reason' },
+  extend_approve: {},
+  extend_refuse: { reason: 'refuse_reason' },
+  park: { date: 'park_review', reason: 'park_reason' },
+  unpark: {},
+  // Declining (退单) and the ruling of the centre above.
+  decline: { code: true, reason: 'decline_reason' },
+  decline_uphold: { declineTo: true, reason: 'ruling' },
+  decline_overrule: { reason: 'ruling' },
 };
+
+const declineReasons = ['not_ours', 'wrong_address', 'duplicate', 'other'];
 
 const outcomes = ['mediated', 'handled', 'unsettled'];
 
@@ -97,14 +113,14 @@ export class ActionPanel {
 
   private choose(action: string): void {
     const f = forms[action] ?? { reason: 'reason' };
-    if (!f.reason && !f.centre && !f.outcome) {
+    if (!f.reason && !f.centre && !f.outcome && !f.date && !f.code && !f.declineTo) {
       void this.submit(action, this.drafts.get(action) ?? {}); // accept: with the grade picked beside it
       return;
     }
     this.current = action;
     this.say('', 'notice');
     this.render();
-    this.el.querySelector<HTMLElement>('form [name=outcome], form [name=to_centre], form textarea')?.focus();
+    this.el.querySelector<HTMLElement>('form [name=outcome], form [name=to_centre], form [name=reason_code], form textarea')?.focus();
   }
 
   // render redraws the panel; a field being typed in keeps the focus and the caret.
@@ -124,6 +140,8 @@ export class ActionPanel {
     const page = this.page;
     if (!page) return;
     this.el.append(h('h3', {}, t('actions')));
+    const note = extensionNote(page); // what a supervisor decides, or why the case waits
+    if (note) this.el.append(note);
     if (page.actions.length === 0) {
       this.el.append(h('p', { class: 'muted' }, t('no_actions')), this.message);
       return;
@@ -176,6 +194,24 @@ export class ActionPanel {
       parts.push(h('label', {}, t('to_centre'), sel));
     }
     if (f.grade) parts.push(gradeFields(draft, false));
+    if (f.code) {
+      const sel = h('select', { name: 'reason_code', required: true, onchange: keep('reason_code') },
+        h('option', { value: '' }, t('choose')), declineReasons.map((c) => h('option', { value: c }, t('decline_' + c))));
+      sel.value = draft.reason_code ?? '';
+      parts.push(h('label', {}, t('reason_code'), sel));
+    }
+    if (f.declineTo) {
+      const sel = h('select', { name: 'to_centre', required: true, onchange: keep('to_centre') },
+        h('option', { value: '' }, t('choose')), (page.decline_to ?? []).map((c) => h('option', { value: c.code }, c.name)));
+      sel.value = draft.to_centre ?? '';
+      parts.push(h('label', {}, t('decline_to'), sel));
+    }
+    if (f.date) {
+      draft.until ??= defaultUntil(action, page);
+      const inp = h('input', { name: 'until', type: 'datetime-local', required: true, oninput: keep('until'), onchange: keep('until') });
+      inp.value = draft.until;
+      parts.push(h('label', {}, t(f.date), inp));
+    }
     if (f.reason) {
       const ta = h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: !f.optional, oninput: keep('reason') });
       ta.value = draft.reason ?? '';
@@ -194,6 +230,9 @@ export class ActionPanel {
     return h('form', { class: 'act-form', 'data-action': action, novalidate: true, onsubmit: (e: Event) => {
       e.preventDefault();
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
+      if (f.code && !draft.reason_code) return this.say(t('need_choice', { what: t('reason_code') }), 'error');
+      if (f.declineTo && !draft.to_centre) return this.say(t('need_choice', { what: t('decline_to') }), 'error');
+      if (f.date && !draft.until) return this.say(t('need_date', { what: t(f.date) }), 'error');
       if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
       if (f.grade && !draft.grade) return this.say(t('need_choice', { what: t('grade') }), 'error');
       if (f.satisfaction && !draft.satisfaction) return this.say(t('need_choice', { what: t('satisfaction') }), 'error');
@@ -221,6 +260,8 @@ export class ActionPanel {
         to_centre: draft.to_centre ?? '', parties: draft.parties?.trim() ?? '', photos,
         grade: draft.grade ?? '', major: draft.major === '1',
         ...(draft.satisfaction ? { satisfaction: draft.satisfaction } : {}),
+        ...(draft.until ? { until: new Date(draft.until).toISOString() } : {}),
+        ...(draft.reason_code ? { reason_code: draft.reason_code } : {}),
       };
       const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
       this.drafts.delete(action);

@@ -131,7 +131,8 @@ export class CaseView {
       h('h2', {}, t('case_no', { n: c.id }), ' ', categoryName(c.category)),
       h('span', { class: 'state state-' + c.state }, stateName(c.state)),
       h('span', { class: 'muted' }, tierName(c.level)),
-      c.state === 'verifying' ? verifyClock(c) : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
+      c.state === 'verifying' ? verifyClock(c) : c.state === 'parked' || c.state === 'declined'
+        ? h('span', { class: 'deadline' }, t(c.state === 'parked' ? 'clock_stopped' : 'awaiting_ruling')) : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
       c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags(c),
       callbackTag(c)].filter((x) => x !== null));

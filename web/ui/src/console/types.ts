@@ -1,8 +1,8 @@
 // The shapes of the cases API (docs/cases-api.md) as the console reads them.
 import type { Unit } from '../lib/api';
 
-export type OpenState = 'queued' | 'accepted' | 'mediating' | 'verifying';
-export const openStates: OpenState[] = ['queued', 'accepted', 'mediating', 'verifying'];
+export type OpenState = 'queued' | 'accepted' | 'mediating' | 'verifying' | 'parked' | 'declined';
+export const openStates: OpenState[] = ['queued', 'accepted', 'mediating', 'verifying', 'parked', 'declined'];
 
 export interface Centre {
   code: string;
@@ -65,6 +65,8 @@ export interface HistoryEntry {
   grade?: string; // the risk grade this transition gave (accept, regrade)
   major?: boolean;
   callback_result?: string; // on the row that ended a callback
+  until_at?: string; // extend_*: the deadline asked for; park: the review date
+  reason_code?: string; // decline (退单): why
 }
 
 export interface CaseDetail extends QueueCase {
@@ -86,6 +88,20 @@ export interface CasePage {
   history: HistoryEntry[];
   actions: string[];
   transfer_to: Centre[] | null;
+  extension?: PendingExtension | null; // a request of the current centre awaiting a decision (延期)
+  parking?: Parking | null; // while parked (挂账)
+  decline_to?: Centre[]; // declined (退单): where a ruling may send it
+}
+
+export interface PendingExtension {
+  until: string;
+  reason: string;
+}
+
+export interface Parking {
+  review_at: string;
+  from_state: string;
+  left_s: number;
 }
 
 // CaseFrame is a websocket `case` frame: one committed transition.

@@ -5,6 +5,7 @@ import { ApiError, type Category, type Session } from '../lib/api';
 import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { BacklogView } from './backlog';
+import { DeclinesView } from './declines';
 import { Breadcrumb } from './breadcrumb';
 import { CategoryBreakdown, TierBreakdown } from './breakdown';
 import { Bulletin } from './bulletin';
@@ -37,6 +38,7 @@ export class Board {
   private cats: CategoryBreakdown;
   private tiers: TierBreakdown;
   private backlog = new BacklogView();
+  private declines: DeclinesView; // 反复退单 (issue 16)
   private bulletin: Bulletin;
   private live: LiveSocket;
   private refresher = new Refresher(() => this.load());
@@ -51,6 +53,7 @@ export class Board {
   constructor(session: Session, scope: ScopeUnit[], start: ScopeUnit, categories: Category[], figures: FiguresOptions,
     private on: BoardEvents) {
     this.api = new StatsAPI(session.token);
+    this.declines = new DeclinesView(session.token, categories);
     this.filters = new FilterBar(categories, () => void this.load());
     this.crumbs = new Breadcrumb(scope, (u, trail) => this.open(u, trail));
     this.crumbs.set([start]);
@@ -84,7 +87,7 @@ export class Board {
         } }, t('bulletin'))),
       this.filters.el, this.notice, this.kpis.el,
       h('div', { class: 'two' }, this.map.el, this.trend.el),
-      this.ranking.el,
+      this.ranking.el, this.declines.el,
       h('div', { class: 'two' }, this.cats.el, h('div', { class: 'stack' }, this.tiers.el, this.backlog.el)));
     this.el.append(this.dash, this.bulletin.el);
   }
@@ -147,6 +150,7 @@ export class Board {
       this.kpis.render(summary);
       this.tiers.render(summary.tiers ?? []);
       this.backlog.render(summary.backlog ?? []);
+      void this.declines.load(unit, f).catch(() => {}); // its own card: a failure leaves it as it was
       this.ranking.render(units.units, units.ranking_min_cases);
       this.trend.render(trend);
       this.cats.render(cats.categories);

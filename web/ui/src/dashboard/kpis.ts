@@ -30,6 +30,7 @@ const tiles: Tile[] = [
   { key: 'aged', show: (s) => num(s.aged), sub: (s) => t('aged_sub', { n: s.aged_days }), warn: (s) => s.aged > 0 },
   { key: 'open', show: (s) => num(s.open) },
   { key: 'led', show: (s) => num(s.led ?? 0) }, // 领导包案: open cases a county leader owns
+  { key: 'parked', show: (s) => num(s.parked ?? 0), sub: (s) => t('of', { a: num(s.parked ?? 0), b: num(s.open) }) }, // 挂账: clock stopped
   { key: 'median', show: (s) => bin(s.median) },
   { key: 'p90', show: (s) => bin(s.p90) },
 ];

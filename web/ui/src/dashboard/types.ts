@@ -63,6 +63,7 @@ export interface Summary {
   callback_rate: Rate; // reached / ended
   satisfied: number; // satisfied or basically
   satisfaction_rate: Rate; // satisfied / reached
+  parked?: number; // 挂账 now, among open (docs/metrics.md)
   open: number;
   overdue: number;
   aged: number; // 积案: overdue, or open aged_days or more

@@ -58,7 +58,7 @@ export function latestSettle(d: CaseDetail): HistoryRow | undefined {
   return [...(d.history ?? [])].reverse().find((r) => r.transition === 'settle');
 }
 
-const caseStates = ['queued', 'accepted', 'mediating', 'verifying', 'closed'];
+const caseStates = ['queued', 'accepted', 'mediating', 'verifying', 'parked', 'declined', 'closed'];
 
 // caseStateText names a case's state: 待受理, 已受理, 调处中, 待核查, 已办结.
 export function caseStateText(state: string | undefined): string {
