@@ -31,9 +31,12 @@ type CaseEvent struct {
 	Reason       string     `json:"reason,omitempty"`
 	OpenedAt     time.Time  `json:"opened_at"`
 	DeadlineAt   *time.Time `json:"deadline_at"`
-	VerifyDueAt  *time.Time `json:"verify_due_at,omitempty"` // awaiting verification: the reporter's deadline
-	Overdue      bool       `json:"overdue"`
-	At           time.Time  `json:"at"`
+	// DeadlineClock is how DeadlineAt's time runs (docs/routing.md, "Working time"), when the
+	// transition set it; "" keeps the case's.
+	DeadlineClock string     `json:"deadline_clock,omitempty"`
+	VerifyDueAt   *time.Time `json:"verify_due_at,omitempty"` // awaiting verification: the reporter's deadline
+	Overdue       bool       `json:"overdue"`
+	At            time.Time  `json:"at"`
 
 	// What the statistics need to count the transition (docs/metrics.md): whether the case was
 	// flagged overdue before it, its outcome, reworks and lateness after it.

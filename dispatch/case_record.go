@@ -15,10 +15,10 @@ import (
 func nextTimes(a Action, next *caseRow) {
 	switch a {
 	case ActEscalate, ActReturn, ActTransfer, ActRework:
-		d := next.now.Add(next.category.Deadlines.For(next.level, next.severity))
-		next.deadlineAt, next.overdueAt = &d, nil
+		d, clock := next.category.Deadlines.At(next.level, next.severity, next.now, next.calendar)
+		next.deadlineAt, next.overdueAt, next.deadlineClock = &d, nil, &clock
 	case ActSettle, ActVerify, ActCloseUnverified:
-		next.deadlineAt, next.overdueAt = nil, nil
+		next.deadlineAt, next.overdueAt, next.deadlineClock = nil, nil, nil
 	case ActOverdue:
 		at := next.now
 		next.overdueAt = &at
@@ -39,7 +39,8 @@ WITH u AS (
     UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
         outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
         urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9, late = $19,
-        verify_due_at = $20, verify_lapse_at = $21
+        verify_due_at = $20, verify_lapse_at = $21,
+        deadline_clock = CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE coalesce($22, deadline_clock) END
     WHERE id = $1
     RETURNING id
 ), h AS (
@@ -52,9 +53,9 @@ WITH u AS (
     SELECT $17, jsonb_set($18::jsonb, '{transition_id}', to_jsonb(h.id)) FROM h
 )`
 
-// writeTransitionPhotos is writeTransition for a transition with photos ($22).
+// writeTransitionPhotos is writeTransition for a transition with photos ($23).
 const writeTransitionPhotos = writeTransition + `, p AS (
-    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($22::text[]) FROM h
+    INSERT INTO case_history_photos (history_id, sha256) SELECT h.id, unnest($23::text[]) FROM h
 )
 SELECT id FROM h`
 
@@ -85,6 +86,9 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	if actor != nil {
 		ev.Actor = *actor
 	}
+	if next.deadlineClock != nil {
+		ev.DeadlineClock = string(*next.deadlineClock)
+	}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return transitionWrite{}, err
@@ -92,7 +96,8 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	w := transitionWrite{sql: writeTransition + "\nSELECT id FROM h",
 		args: []any{t.CaseID, next.state, next.level, next.centre, next.outcome, next.reworks, t.Action == ActUrge,
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
-			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse},
+			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse,
+			clockArg(next.deadlineClock)},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if len(t.Photos) > 0 {

@@ -74,6 +74,12 @@ type caseRow struct {
 	mayAct bool       // the actor holds the assignment the action needs (mediator of the centre, supervisor above)
 	now    time.Time  // the transaction's now(): the history row's time, and where new deadlines count from
 	path   *grid.Path // the unit's path when read beforehand (the timer reads a batch's at once)
+
+	// Working-day clocks (calendar_clock.go): the calendar's revision as the case was read, the
+	// calendar itself once a deadline on a working clock needs it, and the new deadline's clock.
+	calendarRev   string
+	calendar      *Calendar
+	deadlineClock *Clock
 }
 
 // selectCase reads a case with its category, and whether $2 holds the assignment $3 asks for
@@ -96,7 +102,8 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
                    AND (a.role = 'mediator' AND a.unit_code = c.centre_code
                         OR a.role = 'grid_leader' AND starts_with(c.unit_code, a.unit_code))
                ELSE false END),
-       now()
+       now(), k.village_clock, k.township_clock, k.county_clock, k.urgent_clock,
+       (SELECT revision::text FROM calendar_settings)
 FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
 JOIN units u ON u.code = c.unit_code`
 
@@ -125,18 +132,20 @@ func scanCase(row pgx.Row) (caseRow, error) {
 	var k struct {
 		start                                     int16
 		village, township, county, urgent, verify int32
+		clocks                                    TierClocks
 	}
 	err := row.Scan(&c.id, &c.state, &c.level, &c.centre, &c.unit, &c.unitName, &c.version,
 		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt, &c.late,
 		&c.category.Code, &c.category.Group, &c.category.NameZH, &c.category.NameEN, &k.start, &c.category.GridMayClose,
 		&k.village, &k.township, &k.county, &k.urgent, &k.verify, &c.category.AutoEscalate, &c.category.Active,
-		&c.verifyDue, &c.verifyLapse, &c.mayAct, &c.now)
+		&c.verifyDue, &c.verifyLapse, &c.mayAct, &c.now,
+		&k.clocks.Village, &k.clocks.Township, &k.clocks.County, &k.clocks.Urgent, &c.calendarRev)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrCaseNotFound
 	}
 	c.category.StartLevel = int(k.start)
 	c.category.Deadlines = Deadlines{Village: seconds(k.village), Township: seconds(k.township),
-		County: seconds(k.county), Urgent: seconds(k.urgent), Verify: seconds(k.verify)}
+		County: seconds(k.county), Urgent: seconds(k.urgent), Verify: seconds(k.verify), Clocks: k.clocks}
 	return c, err
 }
 
@@ -281,6 +290,9 @@ func prepare(ctx context.Context, q querier, t Transition, r rule, c caseRow) (t
 	}
 	next, err := nextCase(ctx, q, t, r, c)
 	if err != nil {
+		return transitionWrite{}, err
+	}
+	if err := readCalendarIfNeeded(ctx, q, t.Action, &next); err != nil {
 		return transitionWrite{}, err
 	}
 	return recordTransition(t, c, next)

@@ -62,19 +62,24 @@ func (in *Intake) Stats() IntakeStats {
 
 // write is one report on its way through the writer.
 type write struct {
-	report    Report
-	loc       grid.Location
-	located   bool
-	state     string
-	level     int
-	centre    string
-	reason    string
-	subject   string
-	deadline  time.Duration // the starting tier's; 0 when closed on the spot
-	receipt   Receipt
-	duplicate bool
-	err       error
-	done      chan struct{}
+	report   Report
+	loc      grid.Location
+	located  bool
+	state    string
+	level    int
+	centre   string
+	reason   string
+	subject  string
+	deadline time.Duration // the starting tier's; 0 when closed on the spot
+	// Working-day clocks (calendar_clock.go): the category's deadlines, and the deadline worked
+	// out at commit when it counts working time (nil: now() + deadline, in SQL).
+	deadlines       Deadlines
+	workingDeadline *time.Time
+	clock           Clock
+	receipt         Receipt
+	duplicate       bool
+	err             error
+	done            chan struct{}
 }
 
 const (
@@ -215,6 +220,7 @@ func (in *Intake) route(cat Category, w *write) {
 		w.centre = w.loc.Units[level].Code
 		w.reason = noCentreReason(w.loc.Path, grid.Level(cat.StartLevel), level)
 		w.deadline = cat.Deadlines.For(int(level), w.report.Severity)
+		w.deadlines, w.clock = cat.Deadlines, ClockCalendar
 	}
 	w.receipt.State, w.receipt.Level = w.state, w.level
 	transition := "reported"

@@ -1,0 +1,162 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Reading the working calendar where a deadline needs it. Each edit of the calendar renews its
+// revision (calendar_settings.revision, a random uuid), and a transition reads the revision in
+// the statement that locks the case; a calendar once read is kept by revision, so a process
+// reads it again only after an edit (by any process), and a transition whose deadlines all run
+// in calendar time never reads it at all.
+
+// calendars keeps calendars read, by revision. Revisions are random, so two schemas or two
+// databases that one process serves (tests do) never share an entry; a calendar is immutable.
+var calendars = struct {
+	sync.Mutex
+	byRev map[string]*Calendar
+}{byRev: map[string]*Calendar{}}
+
+// maxCachedCalendars bounds calendars: revisions past are dropped wholesale.
+const maxCachedCalendars = 16
+
+const selectCalendarHours = `SELECT hours, revision::text FROM calendar_settings`
+
+// selectCalendarDays reads the exceptions from a year before to ten after now: more than the
+// longest deadline (365 days, in working hours) reaches.
+const selectCalendarDays = `SELECT to_char(day, 'YYYY-MM-DD'), kind, name FROM calendar_days
+WHERE day BETWEEN current_date - 366 AND current_date + 3660 ORDER BY day`
+
+// loadCalendar returns the calendar of revision rev, reading it if not kept; rev "" reads the
+// current one.
+func loadCalendar(ctx context.Context, q querier, rev string) (*Calendar, string, error) {
+	if rev != "" {
+		calendars.Lock()
+		c := calendars.byRev[rev]
+		calendars.Unlock()
+		if c != nil {
+			return c, rev, nil
+		}
+	}
+	var raw []byte
+	if err := q.QueryRow(ctx, selectCalendarHours).Scan(&raw, &rev); err != nil {
+		return nil, "", fmt.Errorf("working calendar: %w", err)
+	}
+	hours, err := parseHours(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := q.Query(ctx, selectCalendarDays)
+	if err != nil {
+		return nil, "", fmt.Errorf("working calendar: %w", err)
+	}
+	var days []CalendarDay
+	var day, kind, name string
+	if _, err := pgx.ForEachRow(rows, []any{&day, &kind, &name}, func() error {
+		d, err := ParseDate(day)
+		days = append(days, CalendarDay{Date: d, Kind: DayKind(kind), Name: name})
+		return err
+	}); err != nil {
+		return nil, "", fmt.Errorf("working calendar: %w", err)
+	}
+	c, err := NewCalendar(hours, days)
+	if err != nil {
+		return nil, "", err
+	}
+	calendars.Lock()
+	if len(calendars.byRev) >= maxCachedCalendars {
+		clear(calendars.byRev)
+	}
+	calendars.byRev[rev] = c
+	calendars.Unlock()
+	return c, rev, nil
+}
+
+// parseHours reads calendar_settings.hours: [[start, end], ...] in minutes.
+func parseHours(raw []byte) ([]Span, error) {
+	var pairs [][2]int
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return nil, fmt.Errorf("%w: hours: %v", ErrBadCalendar, err)
+	}
+	hours := make([]Span, len(pairs))
+	for i, p := range pairs {
+		hours[i] = Span{p[0], p[1]}
+	}
+	return hours, nil
+}
+
+// readCalendarIfNeeded reads the calendar into next when the deadline the action sets runs on
+// a working clock.
+func readCalendarIfNeeded(ctx context.Context, q querier, a Action, next *caseRow) error {
+	switch a {
+	case ActEscalate, ActReturn, ActTransfer, ActRework:
+	default:
+		return nil
+	}
+	if !next.category.Deadlines.NeedsCalendar(next.level, next.severity) {
+		return nil
+	}
+	c, _, err := loadCalendar(ctx, q, next.calendarRev)
+	next.calendar = c
+	return err
+}
+
+// clockArg is a deadline's clock as writeTransition stores it: NULL keeps the case's.
+func clockArg(c *Clock) any {
+	if c == nil {
+		return nil
+	}
+	return string(*c)
+}
+
+// RemainingOn is the time left until deadline on clock, at now, with the calendar read from q
+// when the clock counts working time: what the apps show as 剩余.
+func RemainingOn(ctx context.Context, q querier, now, deadline time.Time, clock Clock) (time.Duration, error) {
+	if clock == "" || clock == ClockCalendar || !deadline.After(now) {
+		return deadline.Sub(now), nil
+	}
+	c, _, err := loadCalendar(ctx, q, "")
+	if err != nil {
+		return 0, err
+	}
+	return c.Remaining(now, deadline, clock), nil
+}
+
+// currentCalendar reads the calendar's revision, then the calendar unless it is kept.
+func currentCalendar(ctx context.Context, q querier) (*Calendar, error) {
+	var rev string
+	if err := q.QueryRow(ctx, `SELECT revision::text FROM calendar_settings`).Scan(&rev); err != nil {
+		return nil, fmt.Errorf("working calendar: %w", err)
+	}
+	c, _, err := loadCalendar(ctx, q, rev)
+	return c, err
+}
+
+// setWorkingDeadlines works out the first deadline of each report in a batch whose category
+// counts working time at its starting tier, counted from now (the statement's now() differs by
+// the time to send it). The calendar is read once a batch, and only when one needs it.
+func setWorkingDeadlines(ctx context.Context, q querier, batch []*write) error {
+	var cal *Calendar
+	now := time.Now()
+	for _, w := range batch {
+		w.workingDeadline = nil
+		if w.deadline <= 0 || !w.deadlines.NeedsCalendar(w.level, w.report.Severity) {
+			continue
+		}
+		if cal == nil {
+			var err error
+			if cal, err = currentCalendar(ctx, q); err != nil {
+				return err
+			}
+		}
+		d, clock := w.deadlines.At(w.level, w.report.Severity, now, cal)
+		w.workingDeadline, w.clock = &d, clock
+	}
+	return nil
+}
