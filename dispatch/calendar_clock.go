@@ -160,3 +160,29 @@ func setWorkingDeadlines(ctx context.Context, q querier, batch []*write) error {
 	}
 	return nil
 }
+
+// stored is the clock as the catalogue stores it: "" is calendar time.
+func (c Clock) stored() Clock {
+	if c == "" {
+		return ClockCalendar
+	}
+	return c
+}
+
+// checkClocks refuses unknown clocks, and working days that are not whole days.
+func (d Deadlines) checkClocks() error {
+	for _, k := range []struct {
+		name   string
+		clock  Clock
+		amount time.Duration
+	}{{"village", d.Clocks.Village, d.Village}, {"township", d.Clocks.Township, d.Township},
+		{"county", d.Clocks.County, d.County}, {"urgent", d.Clocks.Urgent, d.Urgent}} {
+		switch {
+		case !k.clock.Valid():
+			return fmt.Errorf("%w: clocks.%s must be calendar, working_hours or working_days", ErrInvalidCategory, k.name)
+		case k.clock == ClockWorkingDays && k.amount%(24*time.Hour) != 0:
+			return fmt.Errorf("%w: deadlines.%s_s on working_days must be whole days (multiples of 86400)", ErrInvalidCategory, k.name)
+		}
+	}
+	return nil
+}

@@ -30,6 +30,7 @@ type Server struct {
 	locator        Locator
 	cases          Cases
 	catalogue      Catalogue
+	calendar       WorkingCalendar
 	notifications  Notifications
 	stats          Stats
 	allowedOrigins []string
@@ -69,8 +70,9 @@ type Config struct {
 	Intake         Intake
 	Photos         *dispatch.Photos
 	Locator        Locator
-	Cases          Cases     // the console's routes and the phone's verification; optional
-	Catalogue      Catalogue // administrators edit the routing catalogue; optional
+	Cases          Cases           // the console's routes and the phone's verification; optional
+	Catalogue      Catalogue       // administrators edit the routing catalogue; optional
+	Calendar       WorkingCalendar // administrators edit the working calendar; optional
 	Notifications  Notifications
 	CaseEvents     CaseEvents      // pushes case transitions to reporters' phones; optional
 	Stats          Stats           // the supervisors' dashboard figures; optional (needs Intake)
@@ -86,6 +88,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
 		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds,
 		figures: DefaultFiguresOptions(), pdfFont: newPDFFonts(cfg.PDFFont), hub: newHub()}
+	s.calendar = cfg.Calendar
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err
