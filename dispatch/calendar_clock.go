@@ -115,19 +115,6 @@ func clockArg(c *Clock) any {
 	return string(*c)
 }
 
-// RemainingOn is the time left until deadline on clock, at now, with the calendar read from q
-// when the clock counts working time: what the apps show as 剩余.
-func RemainingOn(ctx context.Context, q querier, now, deadline time.Time, clock Clock) (time.Duration, error) {
-	if clock == "" || clock == ClockCalendar || !deadline.After(now) {
-		return deadline.Sub(now), nil
-	}
-	c, _, err := loadCalendar(ctx, q, "")
-	if err != nil {
-		return 0, err
-	}
-	return c.Remaining(now, deadline, clock), nil
-}
-
 // currentCalendar reads the calendar's revision, then the calendar unless it is kept.
 func currentCalendar(ctx context.Context, q querier) (*Calendar, error) {
 	var rev string
@@ -183,6 +170,28 @@ func (d Deadlines) checkClocks() error {
 		case k.clock == ClockWorkingDays && k.amount%(24*time.Hour) != 0:
 			return fmt.Errorf("%w: deadlines.%s_s on working_days must be whole days (multiples of 86400)", ErrInvalidCategory, k.name)
 		}
+	}
+	return nil
+}
+
+// setWorkingLeft sets the working time left of the cases whose deadline, still ahead, runs on
+// a working clock, reading the calendar once (and only if one does).
+func setWorkingLeft(ctx context.Context, q querier, list []CaseSummary) error {
+	var cal *Calendar
+	now := time.Now()
+	for i := range list {
+		s := &list[i]
+		if s.DeadlineAt == nil || s.DeadlineClock == ClockCalendar || s.DeadlineClock == "" || !s.DeadlineAt.After(now) {
+			continue
+		}
+		if cal == nil {
+			var err error
+			if cal, err = currentCalendar(ctx, q); err != nil {
+				return err
+			}
+		}
+		left := cal.Remaining(now, *s.DeadlineAt, s.DeadlineClock)
+		s.WorkingLeft = &left
 	}
 	return nil
 }

@@ -99,6 +99,18 @@ func TestWorkingDeadlinesFollowTheCalendar(t *testing.T) {
 		t.Fatalf("township deadline %s, want %s (escalated %s)", due, want, at)
 	}
 
+	// What the apps show as 剩余: the working time left, at most the two hours.
+	before := time.Now()
+	d, err := fx.cases.Detail(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	if d.DeadlineClock != dispatch.ClockWorkingHours || d.WorkingLeft == nil || *d.WorkingLeft > cal.WorkingBetween(before, due) ||
+		*d.WorkingLeft < cal.WorkingBetween(after, due)-time.Second {
+		t.Fatalf("case page: clock %s, working time left %v; deadline %s", d.DeadlineClock, d.WorkingLeft, due)
+	}
+
 	// The day the deadline falls on becomes a holiday: the case keeps its deadline.
 	day := dispatch.DateOf(due)
 	if err := store.SetDay(ctx, dispatch.CalendarDay{Date: day, Kind: dispatch.DayHoliday, Name: "临时休假"}, fx.supervisor.ID); err != nil {

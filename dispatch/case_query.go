@@ -27,6 +27,10 @@ type CaseSummary struct {
 	// Awaiting verification: from VerifyDueAt staff may verify it, at VerifyLapseAt the timer
 	// closes it as not verified (docs/cases.md). Nil otherwise.
 	VerifyDueAt, VerifyLapseAt *time.Time
+	// DeadlineClock is how DeadlineAt's time runs; WorkingLeft, on a working clock, the working
+	// time left at the query (docs/routing.md, "Working time"): what the apps show as 剩余.
+	DeadlineClock Clock
+	WorkingLeft   *time.Duration
 }
 
 // StaffMayVerify says whether the reporter's time to verify the case has run out at now, so

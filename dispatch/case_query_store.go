@@ -14,7 +14,8 @@ import (
 // summaryColumns are CaseSummary's, in order, over cases c, events e, units u, members m.
 const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code, c.unit_code, u.name, e.category, c.severity,
        left(e.description, 140), e.reporter_id, m.name, c.opened_at, c.deadline_at,
-       coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at, c.verify_due_at, c.verify_lapse_at`
+       coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at, c.verify_due_at, c.verify_lapse_at,
+       coalesce(c.deadline_clock, 'calendar')`
 
 const caseJoins = `FROM cases c JOIN events e ON e.id = c.event_id JOIN units u ON u.code = c.unit_code
 JOIN members m ON m.id = e.reporter_id`
@@ -35,7 +36,7 @@ func scanSummary(row pgx.CollectableRow) (CaseSummary, error) {
 	var level int16
 	err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-		&s.VerifyDueAt, &s.VerifyLapseAt)
+		&s.VerifyDueAt, &s.VerifyLapseAt, &s.DeadlineClock)
 	s.Level = int(level)
 	return s, err
 }
@@ -53,6 +54,9 @@ func (cs *Cases) Queue(ctx context.Context, f QueueFilter) ([]CaseSummary, error
 		return nil, fmt.Errorf("%w: queue: %v", ErrRetryable, err)
 	}
 	list, err := pgx.CollectRows(rows, scanSummary)
+	if err == nil {
+		err = setWorkingLeft(ctx, cs.pool, list)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: queue: %v", ErrRetryable, err)
 	}
@@ -111,7 +115,7 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 		s := &d.CaseSummary
 		err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-			&s.VerifyDueAt, &s.VerifyLapseAt, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
+			&s.VerifyDueAt, &s.VerifyLapseAt, &s.DeadlineClock, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
 			&d.Outcome, &d.Reworks, &d.Photos, &d.CategoryGroup)
 		s.Level = int(level)
 		return d, err
@@ -122,6 +126,11 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	if err != nil {
 		return d, fmt.Errorf("%w: case: %v", ErrRetryable, err)
 	}
+	one := []CaseSummary{d.CaseSummary}
+	if err := setWorkingLeft(ctx, cs.pool, one); err != nil {
+		return d, fmt.Errorf("%w: case: %v", ErrRetryable, err)
+	}
+	d.CaseSummary = one[0]
 	path, err := loadPath(ctx, cs.pool, d.Unit)
 	if err != nil {
 		return d, fmt.Errorf("%w: case place: %v", ErrRetryable, err)

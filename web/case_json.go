@@ -27,13 +27,26 @@ type caseSummaryJSON struct {
 	UrgedAt      *time.Time         `json:"urged_at"`
 	VerifyDueAt  *time.Time         `json:"verify_due_at,omitempty"`   // awaiting verification: the reporter's deadline
 	VerifyLapse  *time.Time         `json:"verify_lapse_at,omitempty"` // then closed as not verified
+	// How deadline_at's time runs, and on a working clock the working time left now, in
+	// seconds: the 剩余 to show (docs/routing.md, "Working time").
+	DeadlineClock dispatch.Clock `json:"deadline_clock"`
+	WorkingLeftS  *int64         `json:"working_left_s,omitempty"`
 }
 
 func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
 	return caseSummaryJSON{ID: c.ID, Version: c.Version, State: c.State, Level: c.Level, Centre: c.Centre,
 		Unit: c.Unit, UnitName: c.UnitName, Category: c.Category, Severity: c.Severity, Summary: c.Summary,
 		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt,
-		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt}
+		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt, DeadlineClock: c.DeadlineClock, WorkingLeftS: seconds(c.WorkingLeft)}
+}
+
+// seconds is d in whole seconds, nil for nil.
+func seconds(d *time.Duration) *int64 {
+	if d == nil {
+		return nil
+	}
+	s := int64(*d / time.Second)
+	return &s
 }
 
 func summariesJSON(list []dispatch.CaseSummary) []caseSummaryJSON {
