@@ -16,8 +16,9 @@ import (
 )
 
 // CalendarStore is the county's working calendar as an administrator edits it (docs/routing.md,
-// "Working time"; docs/admin-api.md). Every edit renews the calendar's revision, so every
-// process uses it for the next deadline it sets; deadlines already set stay as they are.
+// "Working time"; docs/admin-api.md), by is the administrator, nil from the command line. Every
+// edit renews the calendar's revision, so every process uses it for the next deadline it sets;
+// deadlines already set stay as they are.
 type CalendarStore struct{ pool *pgxpool.Pool }
 
 // NewCalendarStore edits the calendar in pool.
@@ -75,7 +76,7 @@ func (s *CalendarStore) Year(ctx context.Context, year int) (CalendarView, error
 }
 
 // SetHours replaces the working hours of every working day.
-func (s *CalendarStore) SetHours(ctx context.Context, hours []Span, by int64) error {
+func (s *CalendarStore) SetHours(ctx context.Context, hours []Span, by *int64) error {
 	if _, err := NewCalendar(hours, nil); err != nil {
 		return err
 	}
@@ -91,7 +92,7 @@ func (s *CalendarStore) SetHours(ctx context.Context, hours []Span, by int64) er
 }
 
 // SetDay makes a date a holiday or a working day (调休), replacing what it was.
-func (s *CalendarStore) SetDay(ctx context.Context, d CalendarDay, by int64) error {
+func (s *CalendarStore) SetDay(ctx context.Context, d CalendarDay, by *int64) error {
 	d.Name = strings.TrimSpace(d.Name)
 	switch {
 	case d.Kind != DayHoliday && d.Kind != DayWorkday:
@@ -112,7 +113,7 @@ func (s *CalendarStore) SetDay(ctx context.Context, d CalendarDay, by int64) err
 }
 
 // DeleteDay returns a date to the weekday rule.
-func (s *CalendarStore) DeleteDay(ctx context.Context, d Date, by int64) error {
+func (s *CalendarStore) DeleteDay(ctx context.Context, d Date, by *int64) error {
 	return s.edit(ctx, by, "calendar.day_delete", map[string]any{"date": d.String()}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM calendar_days WHERE day = $1::date`, d.String())
 		if err == nil && tag.RowsAffected() == 0 {
@@ -123,7 +124,7 @@ func (s *CalendarStore) DeleteDay(ctx context.Context, d Date, by int64) error {
 }
 
 // edit runs change, renews the revision and writes the audit entry, in one transaction.
-func (s *CalendarStore) edit(ctx context.Context, by int64, action string, detail any, change func(pgx.Tx) error) error {
+func (s *CalendarStore) edit(ctx context.Context, by *int64, action string, detail any, change func(pgx.Tx) error) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := change(tx); err != nil {
 			return err
@@ -132,7 +133,7 @@ func (s *CalendarStore) edit(ctx context.Context, by int64, action string, detai
 			updated_by = $1`, by); err != nil {
 			return err
 		}
-		return grid.AuditDeploymentWide(ctx, tx, &by, action, detail)
+		return grid.AuditDeploymentWide(ctx, tx, by, action, detail)
 	})
 	if errors.Is(err, ErrCalendarDayNotFound) || errors.Is(err, ErrBadCalendar) {
 		return err

@@ -113,7 +113,7 @@ func TestWorkingDeadlinesFollowTheCalendar(t *testing.T) {
 
 	// The day the deadline falls on becomes a holiday: the case keeps its deadline.
 	day := dispatch.DateOf(due)
-	if err := store.SetDay(ctx, dispatch.CalendarDay{Date: day, Kind: dispatch.DayHoliday, Name: "临时休假"}, fx.supervisor.ID); err != nil {
+	if err := store.SetDay(ctx, dispatch.CalendarDay{Date: day, Kind: dispatch.DayHoliday, Name: "临时休假"}, &fx.supervisor.ID); err != nil {
 		t.Fatal(err)
 	}
 	var kept time.Time
@@ -130,10 +130,10 @@ func TestWorkingDeadlinesFollowTheCalendar(t *testing.T) {
 		t.Fatalf("after the edit: deadline %s, want %s, not on %s", due2, want, day)
 	}
 
-	if err := store.DeleteDay(ctx, dispatch.Date{Year: 2031, Month: 1, Day: 2}, fx.supervisor.ID); !errors.Is(err, dispatch.ErrCalendarDayNotFound) {
+	if err := store.DeleteDay(ctx, dispatch.Date{Year: 2031, Month: 1, Day: 2}, &fx.supervisor.ID); !errors.Is(err, dispatch.ErrCalendarDayNotFound) {
 		t.Fatalf("deleting a day never set: %v", err)
 	}
-	if err := store.SetHours(ctx, []dispatch.Span{{Start: 600, End: 500}}, fx.supervisor.ID); !errors.Is(err, dispatch.ErrBadCalendar) {
+	if err := store.SetHours(ctx, []dispatch.Span{{Start: 600, End: 500}}, &fx.supervisor.ID); !errors.Is(err, dispatch.ErrBadCalendar) {
 		t.Fatalf("hours ending before they start: %v", err)
 	}
 }

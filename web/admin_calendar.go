@@ -14,9 +14,9 @@ import (
 // (docs/admin-api.md, "Working calendar"); dispatch.CalendarStore is one.
 type WorkingCalendar interface {
 	Year(ctx context.Context, year int) (dispatch.CalendarView, error)
-	SetHours(ctx context.Context, hours []dispatch.Span, by int64) error
-	SetDay(ctx context.Context, d dispatch.CalendarDay, by int64) error
-	DeleteDay(ctx context.Context, d dispatch.Date, by int64) error
+	SetHours(ctx context.Context, hours []dispatch.Span, by *int64) error
+	SetDay(ctx context.Context, d dispatch.CalendarDay, by *int64) error
+	DeleteDay(ctx context.Context, d dispatch.Date, by *int64) error
 }
 
 // spanJSON is a working period as HH:MM times.
@@ -103,7 +103,7 @@ func (s *Server) handleCalendarHours(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := s.calendar.SetHours(r.Context(), hours, principalFrom(r.Context()).Member.ID); err != nil {
+	if err := s.calendar.SetHours(r.Context(), hours, editor(r)); err != nil {
 		writeError(w, s.logger, err)
 		return
 	}
@@ -136,7 +136,7 @@ func (s *Server) handleCalendarDaySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	day := dispatch.CalendarDay{Date: d, Kind: req.Kind, Name: req.Name}
-	if err := s.calendar.SetDay(r.Context(), day, principalFrom(r.Context()).Member.ID); err != nil {
+	if err := s.calendar.SetDay(r.Context(), day, editor(r)); err != nil {
 		writeError(w, s.logger, err)
 		return
 	}
@@ -149,11 +149,17 @@ func (s *Server) handleCalendarDaySave(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleCalendarDayDelete(w http.ResponseWriter, r *http.Request) {
 	d, err := calendarDate(r)
 	if err == nil {
-		err = s.calendar.DeleteDay(r.Context(), d, principalFrom(r.Context()).Member.ID)
+		err = s.calendar.DeleteDay(r.Context(), d, editor(r))
 	}
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// editor is the administrator making an edit, for the audit log.
+func editor(r *http.Request) *int64 {
+	id := principalFrom(r.Context()).Member.ID
+	return &id
 }
