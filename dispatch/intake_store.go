@@ -46,7 +46,7 @@ WITH r AS (
     SELECT e.id, e.unit_code, r.state, r.level, r.centre_code, CASE WHEN r.state = 'closed' THEN now() END,
            r.severity, r.deadline_at, r.deadline_clock
     FROM e JOIN r USING (client_id) WHERE e.unit_code IS NOT NULL
-    RETURNING id, event_id, state, level, centre_code, unit_code, opened_at, deadline_at
+    RETURNING id, event_id, state, level, centre_code, unit_code, opened_at, deadline_at, deadline_clock
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, centre_code, transition, reason, deadline_at)
     SELECT c.id, r.reporter_id, NULL, c.state, c.level, c.centre_code,
@@ -64,7 +64,8 @@ WITH r AS (
                'state', c.state, 'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code,
                'unit_name', r.unit_name, 'category', r.category, 'severity', r.severity,
                'reporter', r.reporter_id, 'actor', r.reporter_id, 'version', 1, 'reason', r.reason,
-               'opened_at', c.opened_at, 'deadline_at', c.deadline_at, 'overdue', false, 'at', h.at)
+               'opened_at', c.opened_at, 'deadline_at', c.deadline_at, 'overdue', false, 'at', h.at,
+               'deadline_clock', c.deadline_clock)
     FROM c JOIN h ON h.case_id = c.id JOIN e ON e.id = c.event_id JOIN r USING (client_id)
     UNION ALL
     SELECT 'event.unlocated', jsonb_build_object('event_id', e.id, 'category', r.category, 'reporter', r.reporter_id)

@@ -105,6 +105,7 @@ var matrix = []matrixRow{
 	{"GET /api/admin/categories", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/categories" })},
 	{"PUT /api/admin/categories/{code}", "county-admin", countyAdmins, trySaveCategory},
 	// The working calendar is one for the county, as the catalogue is (admin_calendar.go).
+	{"GET /api/calendar", "member", everyone, getPath(func(matrixTarget) string { return "/api/calendar" })},
 	{"GET /api/admin/calendar", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/calendar?year=2026" })},
 	{"PUT /api/admin/calendar/hours", "county-admin", countyAdmins,
 		send("PUT", "/api/admin/calendar/hours", `{"hours": [{"start": "08:30", "end": "12:00"}, {"start": "14:30", "end": "17:30"}]}`)},

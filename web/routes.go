@@ -136,6 +136,7 @@ func (s *Server) routes(cfg Config) []route {
 		// The routing catalogue is one for the county: a township's administrator reads it only.
 		route{"PUT /api/admin/categories/{code}", policyCountyAdmin, s.handleRoutingSave})
 	add(cfg.Calendar != nil, // the working calendar, one for the county like the catalogue
+		route{"GET /api/calendar", policyMember, s.handleWorkingCalendar},
 		route{"GET /api/admin/calendar", policyAdmin, s.handleCalendar},
 		route{"PUT /api/admin/calendar/hours", policyCountyAdmin, s.handleCalendarHours},
 		route{"PUT /api/admin/calendar/days/{date}", policyCountyAdmin, s.handleCalendarDaySave},
