@@ -103,7 +103,7 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
                         OR a.role = 'grid_leader' AND starts_with(c.unit_code, a.unit_code))
                ELSE false END),
        now(), k.village_clock, k.township_clock, k.county_clock, k.urgent_clock,
-       (SELECT revision::text FROM calendar_settings)
+       coalesce((SELECT revision::text FROM calendar_settings), '')
 FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
 JOIN units u ON u.code = c.unit_code`
 
