@@ -31,12 +31,9 @@ type CaseEvent struct {
 	Reason       string     `json:"reason,omitempty"`
 	OpenedAt     time.Time  `json:"opened_at"`
 	DeadlineAt   *time.Time `json:"deadline_at"`
-	// DeadlineClock is how DeadlineAt's time runs (docs/routing.md, "Working time"), when the
-	// transition set it; "" keeps the case's.
-	DeadlineClock string     `json:"deadline_clock,omitempty"`
-	VerifyDueAt   *time.Time `json:"verify_due_at,omitempty"` // awaiting verification: the reporter's deadline
-	Overdue       bool       `json:"overdue"`
-	At            time.Time  `json:"at"`
+	VerifyDueAt  *time.Time `json:"verify_due_at,omitempty"` // awaiting verification: the reporter's deadline
+	Overdue      bool       `json:"overdue"`
+	At           time.Time  `json:"at"`
 
 	// What the statistics need to count the transition (docs/metrics.md): whether the case was
 	// flagged overdue before it, its outcome, reworks and lateness after it.
@@ -44,6 +41,10 @@ type CaseEvent struct {
 	Outcome     *string `json:"outcome,omitempty"`
 	Reworks     int     `json:"reworks,omitempty"`
 	Late        bool    `json:"late,omitempty"`
+
+	// DeadlineClock is how DeadlineAt's time runs (docs/routing.md, "Working time"), when the
+	// transition set it; "" keeps the case's.
+	DeadlineClock string `json:"deadline_clock,omitempty"`
 }
 
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.

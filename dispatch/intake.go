@@ -62,24 +62,25 @@ func (in *Intake) Stats() IntakeStats {
 
 // write is one report on its way through the writer.
 type write struct {
-	report   Report
-	loc      grid.Location
-	located  bool
-	state    string
-	level    int
-	centre   string
-	reason   string
-	subject  string
-	deadline time.Duration // the starting tier's; 0 when closed on the spot
+	report    Report
+	loc       grid.Location
+	located   bool
+	state     string
+	level     int
+	centre    string
+	reason    string
+	subject   string
+	deadline  time.Duration // the starting tier's; 0 when closed on the spot
+	receipt   Receipt
+	duplicate bool
+	err       error
+	done      chan struct{}
+
 	// Working-day clocks (calendar_clock.go): the category's deadlines, and the deadline worked
 	// out at commit when it counts working time (nil: now() + deadline, in SQL).
 	deadlines       Deadlines
 	workingDeadline *time.Time
 	clock           Clock
-	receipt         Receipt
-	duplicate       bool
-	err             error
-	done            chan struct{}
 }
 
 const (

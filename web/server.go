@@ -70,9 +70,8 @@ type Config struct {
 	Intake         Intake
 	Photos         *dispatch.Photos
 	Locator        Locator
-	Cases          Cases           // the console's routes and the phone's verification; optional
-	Catalogue      Catalogue       // administrators edit the routing catalogue; optional
-	Calendar       WorkingCalendar // administrators edit the working calendar; optional
+	Cases          Cases     // the console's routes and the phone's verification; optional
+	Catalogue      Catalogue // administrators edit the routing catalogue; optional
 	Notifications  Notifications
 	CaseEvents     CaseEvents      // pushes case transitions to reporters' phones; optional
 	Stats          Stats           // the supervisors' dashboard figures; optional (needs Intake)
@@ -81,6 +80,8 @@ type Config struct {
 	SessionEnds    SessionEnds     // closes revoked sessions' websockets on every process; optional
 	Figures        *FiguresOptions // ranking minimum and map bands; nil: DefaultFiguresOptions
 	PDFFont        string          // the TrueType font of PDFs (the bulletin); "": the first of pdfdoc.FontPaths
+
+	Calendar WorkingCalendar // administrators edit the working calendar; optional (issue 16)
 }
 
 // NewServer builds a server.
