@@ -51,6 +51,9 @@ type CaseEvent struct {
 	// reopening (不满意) when the closure it undoes was made, so that closure is un-counted.
 	Callback *Satisfaction `json:"callback,omitempty"`
 	ClosedAt *time.Time    `json:"closed_at,omitempty"`
+	// DeadlineClock is how DeadlineAt's time runs (docs/routing.md, "Working time"), when the
+	// transition set it; "" keeps the case's.
+	DeadlineClock string `json:"deadline_clock,omitempty"`
 }
 
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.

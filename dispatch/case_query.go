@@ -37,6 +37,10 @@ type CaseSummary struct {
 	CallbackStatus *string
 	CallbackTries  int
 	CallbackDueAt  *time.Time
+	// DeadlineClock is how DeadlineAt's time runs; WorkingLeft, on a working clock, the working
+	// time left at the query (docs/routing.md, "Working time"): what the apps show as 剩余.
+	DeadlineClock Clock
+	WorkingLeft   *time.Duration
 }
 
 // StaffMayVerify says whether the reporter's time to verify the case has run out at now, so

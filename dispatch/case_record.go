@@ -16,17 +16,17 @@ import (
 func nextTimes(a Action, next *caseRow) {
 	switch a {
 	case ActEscalate, ActReturn, ActTransfer, ActRework:
-		d := next.now.Add(scaleDeadline(next.category.Deadlines.For(next.level, next.severity), next.gradePct))
-		next.deadlineAt, next.overdueAt = &d, nil
+		d, clock := next.category.Deadlines.AtScaled(next.level, next.severity, next.now, next.calendar, next.gradePct)
+		next.deadlineAt, next.overdueAt, next.deadlineClock = &d, nil, &clock
 	case ActSettle, ActVerify, ActCloseUnverified, ActMerge:
-		next.deadlineAt, next.overdueAt = nil, nil
+		next.deadlineAt, next.overdueAt, next.deadlineClock = nil, nil, nil
 	case ActOverdue:
 		at := next.now
 		next.overdueAt = &at
 	case ActCallback:
 		if next.state == StateAccepted { // 不满意: re-done at its tier, with a fresh deadline
-			d := next.now.Add(next.category.Deadlines.For(next.level, next.severity))
-			next.deadlineAt, next.overdueAt = &d, nil
+			d, clock := next.category.Deadlines.AtScaled(next.level, next.severity, next.now, next.calendar, next.gradePct)
+			next.deadlineAt, next.overdueAt, next.deadlineClock = &d, nil, &clock
 		}
 	}
 	switch a {
@@ -48,7 +48,8 @@ WITH u AS (
         verify_due_at = $20, verify_lapse_at = $21,
         grade = $22, major = $23, leader_id = $24,
         leader_at = CASE WHEN $24::bigint IS DISTINCT FROM leader_id THEN now() ELSE leader_at END,
-        callback_status = $27, callback_tries = $28, callback_due_at = $29
+        callback_status = $27, callback_tries = $28, callback_due_at = $29,
+        deadline_clock = CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE coalesce($31, deadline_clock) END
     WHERE id = $1
     RETURNING id
 ), h AS (
@@ -113,6 +114,9 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 	if next.leader != nil {
 		ev.Leader = *next.leader
 	}
+	if next.deadlineClock != nil {
+		ev.DeadlineClock = string(*next.deadlineClock)
+	}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return transitionWrite{}, err
@@ -122,7 +126,8 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 			next.deadlineAt, next.overdueAt, actor, c.state, c.level, string(t.Action), t.Reason, outcome, t.Parties,
 			CaseSubject(string(t.Action), c.unit), payload, next.late, next.verifyDue, next.verifyLapse,
 			next.grade, next.major, next.leader, histGrade, histMajor,
-			next.callback.status, next.callback.tries, next.callback.due, next.callback.result},
+			next.callback.status, next.callback.tries, next.callback.due, next.callback.result,
+			clockArg(next.deadlineClock)},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
 	if next.ext != nil {

@@ -91,6 +91,12 @@ type caseRow struct {
 	major    bool
 	leader   *int64 // the county leader who owns the case (领导包案)
 	gradePct int    // the grade's share of the category's deadline, in percent (100 when not graded)
+
+	// Working-day clocks (calendar_clock.go): the calendar's revision as the case was read, the
+	// calendar itself once a deadline on a working clock needs it, and the new deadline's clock.
+	calendarRev   string
+	calendar      *Calendar
+	deadlineClock *Clock
 }
 
 // selectCase reads a case with its category, and whether $2 holds the assignment $3 asks for
@@ -119,7 +125,9 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
                WHEN 'leader' THEN a.role = 'supervisor' AND length(a.unit_code) = 6
                    AND starts_with(c.unit_code, a.unit_code)
                ELSE false END),
-       now(), c.grade, c.major, c.leader_id, coalesce(g.deadline_pct, 100)
+       now(), c.grade, c.major, c.leader_id, coalesce(g.deadline_pct, 100),
+       k.village_clock, k.township_clock, k.county_clock, k.urgent_clock,
+       coalesce((SELECT revision::text FROM calendar_settings), '')
 FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
 JOIN units u ON u.code = c.unit_code LEFT JOIN grade_rules g ON g.grade = c.grade`
 
@@ -156,6 +164,7 @@ func scanCase(row pgx.Row) (caseRow, error) {
 		village, township, county, urgent, verify int32
 		cbTries, cbMax                            int16
 		cbDeadline                                int32
+		clocks                                    TierClocks
 	}
 	err := row.Scan(&c.id, &c.state, &c.level, &c.centre, &c.unit, &c.unitName, &c.version,
 		&c.reporter, &c.event, &c.severity, &c.outcome, &c.reworks, &c.openedAt, &c.deadlineAt, &c.overdueAt, &c.late,
@@ -163,14 +172,15 @@ func scanCase(row pgx.Row) (caseRow, error) {
 		&k.village, &k.township, &k.county, &k.urgent, &k.verify, &c.category.AutoEscalate, &c.category.Active,
 		&c.verifyDue, &c.verifyLapse,
 		&c.callback.status, &k.cbTries, &c.callback.due, &c.callback.closedAt, &k.cbMax, &k.cbDeadline,
-		&c.mayAct, &c.now, &c.grade, &c.major, &c.leader, &c.gradePct)
+		&c.mayAct, &c.now, &c.grade, &c.major, &c.leader, &c.gradePct,
+		&k.clocks.Village, &k.clocks.Township, &k.clocks.County, &k.clocks.Urgent, &c.calendarRev)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrCaseNotFound
 	}
 	c.category.StartLevel = int(k.start)
 	c.callback.tries, c.callback.maxTries, c.callback.deadline = int(k.cbTries), int(k.cbMax), seconds(k.cbDeadline)
 	c.category.Deadlines = Deadlines{Village: seconds(k.village), Township: seconds(k.township),
-		County: seconds(k.county), Urgent: seconds(k.urgent), Verify: seconds(k.verify)}
+		County: seconds(k.county), Urgent: seconds(k.urgent), Verify: seconds(k.verify), Clocks: k.clocks}
 	return c, err
 }
 
@@ -331,6 +341,9 @@ func prepare(ctx context.Context, q querier, t Transition, r rule, c caseRow) (t
 	}
 	next, err := nextCase(ctx, q, t, r, c)
 	if err != nil {
+		return transitionWrite{}, err
+	}
+	if err := readCalendarIfNeeded(ctx, q, t.Action, &next); err != nil {
 		return transitionWrite{}, err
 	}
 	return recordTransition(t, c, next)

@@ -28,6 +28,7 @@ type Category struct {
 // before the timer closes it as not verified).
 type Deadlines struct {
 	Village, Township, County, Urgent, Verify time.Duration
+	Clocks                                    TierClocks // how each runs; verification runs in calendar time
 }
 
 // For is the deadline at a tier for a case of this severity.
@@ -43,6 +44,64 @@ func (d Deadlines) For(tier int, severity string) time.Duration {
 		t = min(t, d.Urgent)
 	}
 	return t
+}
+
+// TierClocks are the clocks of a category's deadlines (docs/routing.md, "Working time"); ""
+// is calendar time.
+type TierClocks struct{ Village, Township, County, Urgent Clock }
+
+// clockFor is the clock of the deadline at a tier.
+func (c TierClocks) clockFor(tier int) Clock {
+	switch tier {
+	case TierCounty:
+		return c.County
+	case TierTownship:
+		return c.Township
+	}
+	return c.Village
+}
+
+// NeedsCalendar reports whether the deadline at a tier for a case of this severity counts
+// working time, so the working calendar must be read to set it.
+func (d Deadlines) NeedsCalendar(tier int, severity string) bool {
+	working := func(c Clock) bool { return c != "" && c != ClockCalendar }
+	return working(d.Clocks.clockFor(tier)) || severity == SeverityUrgent && working(d.Clocks.Urgent)
+}
+
+// At is the deadline at a tier for a case of this severity whose clock starts at from, and the
+// clock it runs on: an urgent case's is the earlier of the tier's and the urgent one. cal may
+// be nil when NeedsCalendar is false.
+func (d Deadlines) At(tier int, severity string, from time.Time, cal *Calendar) (time.Time, Clock) {
+	return d.AtScaled(tier, severity, from, cal, 100)
+}
+
+// AtScaled is At with each amount scaled to pct percent: a risk grade's share of the category's
+// deadline (case_grade.go); working days round up to whole days.
+func (d Deadlines) AtScaled(tier int, severity string, from time.Time, cal *Calendar, pct int) (time.Time, Clock) {
+	at := func(c Clock, amount time.Duration) (time.Time, Clock) {
+		amount = scaleDeadline(amount, pct)
+		if c == "" || cal == nil {
+			c = ClockCalendar
+		}
+		if c == ClockCalendar {
+			return from.Add(amount), c
+		}
+		return cal.Deadline(from, c, amount), c
+	}
+	t := d.Village
+	switch tier {
+	case TierCounty:
+		t = d.County
+	case TierTownship:
+		t = d.Township
+	}
+	due, clock := at(d.Clocks.clockFor(tier), t)
+	if severity == SeverityUrgent {
+		if u, uc := at(d.Clocks.Urgent, d.Urgent); u.Before(due) {
+			due, clock = u, uc
+		}
+	}
+	return due, clock
 }
 
 // VerifyClocks are when staff may verify a case settled at settled (the reporter has had their
@@ -61,7 +120,8 @@ const (
 const MaxDeadline = 365 * 24 * time.Hour
 
 const selectCategories = `SELECT code, group_code, name_zh, name_en, start_level, grid_may_close,
-	village_deadline_s, township_deadline_s, county_deadline_s, urgent_deadline_s, verify_deadline_s, auto_escalate, active
+	village_deadline_s, township_deadline_s, county_deadline_s, urgent_deadline_s, verify_deadline_s, auto_escalate, active,
+	village_clock, township_clock, county_clock, urgent_clock
 FROM categories ORDER BY code`
 
 func scanCategory(row pgx.CollectableRow) (Category, error) {
@@ -69,10 +129,11 @@ func scanCategory(row pgx.CollectableRow) (Category, error) {
 	var village, township, county, urgent, verify int32
 	var start int16
 	err := row.Scan(&c.Code, &c.Group, &c.NameZH, &c.NameEN, &start, &c.GridMayClose,
-		&village, &township, &county, &urgent, &verify, &c.AutoEscalate, &c.Active)
+		&village, &township, &county, &urgent, &verify, &c.AutoEscalate, &c.Active,
+		&c.Deadlines.Clocks.Village, &c.Deadlines.Clocks.Township, &c.Deadlines.Clocks.County, &c.Deadlines.Clocks.Urgent)
 	c.StartLevel = int(start)
 	c.Deadlines = Deadlines{Village: seconds(village), Township: seconds(township), County: seconds(county),
-		Urgent: seconds(urgent), Verify: seconds(verify)}
+		Urgent: seconds(urgent), Verify: seconds(verify), Clocks: c.Deadlines.Clocks}
 	return c, err
 }
 

@@ -21,4 +21,7 @@ var (
 	// ErrBadStatsQuery means a question the figures cannot answer: a unit below the grid, an
 	// unknown trend step.
 	ErrBadStatsQuery = errors.New("bad statistics query")
+	// ErrBadCalendar means a working calendar that cannot be used: overlapping hours, an
+	// unknown kind of day, a date listed twice (docs/routing.md, "Working time").
+	ErrBadCalendar = errors.New("bad working calendar")
 )

@@ -50,6 +50,10 @@ var (
 	escalatorStream = flag.Int("escalator.stream", 20_000, "cases falling due evenly during the run")
 	escalatorOver   = flag.Duration("escalator.over", 60*time.Second, "the stream's deadlines span this long")
 	escalatorBurst  = flag.Int("escalator.burst", 3_000, "cases all due at the same instant, two thirds in (40 s of 60)")
+	// Issue 16: with -escalator.clock working_hours every category's tiers count working hours,
+	// so each escalation works out its next deadline on the working calendar; the run then also
+	// checks that every deadline an escalation set falls in working time.
+	escalatorClock = flag.String("escalator.clock", "calendar", "the categories' clock: calendar or working_hours")
 )
 
 func BenchmarkEscalatorDeadlines(b *testing.B) {
@@ -68,6 +72,10 @@ func BenchmarkEscalatorDeadlines(b *testing.B) {
 
 	loadStart := time.Now()
 	bulkOpenCases(b, pool, reporter.ID, *escalatorCases)
+	if _, err := pool.Exec(ctx, `UPDATE categories SET village_clock = $1, township_clock = $1, county_clock = $1,
+		urgent_clock = $1`, *escalatorClock); err != nil {
+		b.Fatal(err)
+	}
 	b.Logf("loaded %d open cases in %s", *escalatorCases, time.Since(loadStart).Round(time.Second))
 	checkDuePlan(b, pool)
 
@@ -129,6 +137,9 @@ func BenchmarkEscalatorDeadlines(b *testing.B) {
 	b.ReportMetric(float64(stray), "not_due_touched")
 	reportDeadlineLags(b, "at", atLags)
 	reportDeadlineLags(b, "seen", seenLags)
+	if *escalatorClock != "calendar" {
+		b.ReportMetric(float64(offHoursDeadlines(b, pool)), "off_hours_deadlines")
+	}
 	if twice > 0 || stray > 0 || len(seen) < len(due) {
 		b.Errorf("%d of %d due cases handled, %d twice, %d not due touched", len(seen), len(due), twice, stray)
 	}
@@ -328,4 +339,36 @@ func reportDeadlineLags(b *testing.B, name string, lags []time.Duration) {
 	b.ReportMetric(ms(lags[min(len(lags)-1, len(lags)*99/100)]), name+"_p99_ms")
 	b.ReportMetric(ms(lags[len(lags)-1]), name+"_max_ms")
 	b.Log(fmt.Sprintf("%s: %d lags, min %.1f ms", name, len(lags), ms(lags[0])))
+}
+
+// offHoursDeadlines counts the deadlines the timer's escalations set outside working time, and
+// fails if any is not on the working clock.
+func offHoursDeadlines(b *testing.B, pool *pgxpool.Pool) int {
+	ctx := context.Background()
+	cal, err := currentCalendar(ctx, pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, err := pool.Query(ctx, `SELECT c.deadline_at, coalesce(c.deadline_clock, '') FROM cases c
+		JOIN case_history h ON h.case_id = c.id AND h.actor_id IS NULL AND h.transition = 'escalate'`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	off, n := 0, 0
+	var at time.Time
+	var clock string
+	if _, err := pgx.ForEachRow(rows, []any{&at, &clock}, func() error {
+		n++
+		if clock != *escalatorClock {
+			b.Errorf("an escalated case's deadline runs on %q", clock)
+		}
+		if !cal.InWorkingTime(at) {
+			off++
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d escalations set deadlines on %s, %d outside working time", n, *escalatorClock, off)
+	return off
 }

@@ -75,6 +75,12 @@ type write struct {
 	duplicate bool
 	err       error
 	done      chan struct{}
+
+	// Working-day clocks (calendar_clock.go): the category's deadlines, and the deadline worked
+	// out at commit when it counts working time (nil: now() + deadline, in SQL).
+	deadlines       Deadlines
+	workingDeadline *time.Time
+	clock           Clock
 }
 
 const (
@@ -215,6 +221,7 @@ func (in *Intake) route(cat Category, w *write) {
 		w.centre = w.loc.Units[level].Code
 		w.reason = noCentreReason(w.loc.Path, grid.Level(cat.StartLevel), level)
 		w.deadline = cat.Deadlines.For(int(level), w.report.Severity)
+		w.deadlines, w.clock = cat.Deadlines, ClockCalendar
 	}
 	w.receipt.State, w.receipt.Level = w.state, w.level
 	transition := "reported"

@@ -23,13 +23,16 @@ const insertReports = `
 WITH r AS (
     SELECT client_id::uuid AS client_id, reporter_id, category, severity, description, lon, lat, accuracy_m,
            happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason,
-           subject, unit_name, CASE WHEN deadline_s > 0 THEN now() + make_interval(secs => deadline_s) END AS deadline_at
+           subject, unit_name,
+           CASE WHEN deadline_s > 0 THEN coalesce(working_deadline, now() + make_interval(secs => deadline_s)) END AS deadline_at,
+           CASE WHEN deadline_s > 0 THEN deadline_clock END AS deadline_clock
     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
                          $8::real[], $9::timestamptz[], $10::text[], $11::real[], $12::boolean[], $13::text[],
-                         $14::text[], $15::smallint[], $16::text[], $17::text[], $18::text[], $21::text[], $22::integer[])
+                         $14::text[], $15::smallint[], $16::text[], $17::text[], $18::text[], $21::text[], $22::integer[],
+                         $23::timestamptz[], $24::text[])
         AS r(client_id, reporter_id, category, severity, description, lon, lat, accuracy_m, happened_at,
              unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason, subject,
-             unit_name, deadline_s)
+             unit_name, deadline_s, working_deadline, deadline_clock)
 ), e AS (
     INSERT INTO events (client_id, reporter_id, category, severity, description, location, accuracy_m,
                         happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note)
@@ -39,11 +42,11 @@ WITH r AS (
     ON CONFLICT (client_id) DO NOTHING
     RETURNING id, client_id, unit_code
 ), c AS (
-    INSERT INTO cases (event_id, unit_code, state, level, centre_code, closed_at, severity, deadline_at)
+    INSERT INTO cases (event_id, unit_code, state, level, centre_code, closed_at, severity, deadline_at, deadline_clock)
     SELECT e.id, e.unit_code, r.state, r.level, r.centre_code, CASE WHEN r.state = 'closed' THEN now() END,
-           r.severity, r.deadline_at
+           r.severity, r.deadline_at, r.deadline_clock
     FROM e JOIN r USING (client_id) WHERE e.unit_code IS NOT NULL
-    RETURNING id, event_id, state, level, centre_code, unit_code, opened_at, deadline_at
+    RETURNING id, event_id, state, level, centre_code, unit_code, opened_at, deadline_at, deadline_clock
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, centre_code, transition, reason, deadline_at)
     SELECT c.id, r.reporter_id, NULL, c.state, c.level, c.centre_code,
@@ -61,7 +64,8 @@ WITH r AS (
                'state', c.state, 'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code,
                'unit_name', r.unit_name, 'category', r.category, 'severity', r.severity,
                'reporter', r.reporter_id, 'actor', r.reporter_id, 'version', 1, 'reason', r.reason,
-               'opened_at', c.opened_at, 'deadline_at', c.deadline_at, 'overdue', false, 'at', h.at)
+               'opened_at', c.opened_at, 'deadline_at', c.deadline_at, 'overdue', false, 'at', h.at,
+               'deadline_clock', c.deadline_clock)
     FROM c JOIN h ON h.case_id = c.id JOIN e ON e.id = c.event_id JOIN r USING (client_id)
     UNION ALL
     SELECT 'event.unlocated', jsonb_build_object('event_id', e.id, 'category', r.category, 'reporter', r.reporter_id)
@@ -79,6 +83,8 @@ WHERE e.client_id = ANY($1::text[]::uuid[])`
 type batchArgs struct {
 	clientID, category, severity, description, note, state, centre, reason, subject, unitName []string
 	deadline                                                                                  []int32
+	workingDeadline                                                                           []*time.Time
+	deadlineClock                                                                             []string
 	reporter                                                                                  []int64
 	lon, lat, accuracy, outside                                                               []float64
 	happenedAt                                                                                []time.Time
@@ -114,6 +120,8 @@ func (a *batchArgs) add(w *write) {
 	a.subject = append(a.subject, w.subject)
 	a.unitName = append(a.unitName, w.loc.Unit().Name)
 	a.deadline = append(a.deadline, int32(w.deadline/time.Second))
+	a.workingDeadline = append(a.workingDeadline, w.workingDeadline)
+	a.deadlineClock = append(a.deadlineClock, string(w.clock))
 	for _, h := range r.Photos {
 		a.photoClient, a.photoHash = append(a.photoClient, r.ClientID), append(a.photoHash, h)
 	}
@@ -122,7 +130,7 @@ func (a *batchArgs) add(w *write) {
 func (a *batchArgs) list() []any {
 	return []any{a.clientID, a.reporter, a.category, a.severity, a.description, a.lon, a.lat, a.accuracy,
 		a.happenedAt, a.unit, a.outside, a.onSpot, a.note, a.state, a.level, a.centre, a.reason, a.subject,
-		a.photoClient, a.photoHash, a.unitName, a.deadline}
+		a.photoClient, a.photoHash, a.unitName, a.deadline, a.workingDeadline, a.deadlineClock}
 }
 
 // ownPhotos counts how many of the hashes the member uploaded.
@@ -140,6 +148,9 @@ func clientKey(id string) string { return strings.ToLower(id) }
 // batch is written once; its second send is answered like any resend, from what the first
 // stored. Resends are read back after the commit: rows once committed are never removed.
 func commitBatch(ctx context.Context, pool *pgxpool.Pool, batch []*write) error {
+	if err := setWorkingDeadlines(ctx, pool, batch); err != nil {
+		return err
+	}
 	var args batchArgs
 	byKey := make(map[string][]*write, len(batch))
 	sorted := slices.Clone(batch)

@@ -33,6 +33,14 @@ type routingJSON struct {
 	} `json:"deadlines"`
 	AutoEscalate bool `json:"auto_escalate"`
 	Active       bool `json:"active"`
+	// Clocks: how each tier's deadline runs (docs/routing.md, "Working time"): calendar,
+	// working_hours or working_days; omitted ones are calendar time.
+	Clocks struct {
+		Village  dispatch.Clock `json:"village,omitempty"`
+		Township dispatch.Clock `json:"township,omitempty"`
+		County   dispatch.Clock `json:"county,omitempty"`
+		Urgent   dispatch.Clock `json:"urgent,omitempty"`
+	} `json:"clocks"`
 }
 
 const maxRoutingBody = 4 << 10
@@ -56,6 +64,8 @@ func routingOf(c dispatch.Category) routingJSON {
 	r.Deadlines.Village, r.Deadlines.Township = int64(c.Deadlines.Village/time.Second), int64(c.Deadlines.Township/time.Second)
 	r.Deadlines.County, r.Deadlines.Urgent = int64(c.Deadlines.County/time.Second), int64(c.Deadlines.Urgent/time.Second)
 	r.Deadlines.Verify = int64(c.Deadlines.Verify / time.Second)
+	k := c.Deadlines.Clocks
+	r.Clocks.Village, r.Clocks.Township, r.Clocks.County, r.Clocks.Urgent = k.Village, k.Township, k.County, k.Urgent
 	return r
 }
 
@@ -64,7 +74,9 @@ func (r routingJSON) category() dispatch.Category {
 	return dispatch.Category{Code: r.Code, Group: r.Group, NameZH: r.NameZH, NameEN: r.NameEN, StartLevel: r.StartLevel,
 		GridMayClose: r.GridMayClose, AutoEscalate: r.AutoEscalate, Active: r.Active,
 		Deadlines: dispatch.Deadlines{Village: s(r.Deadlines.Village), Township: s(r.Deadlines.Township),
-			County: s(r.Deadlines.County), Urgent: s(r.Deadlines.Urgent), Verify: s(r.Deadlines.Verify)}}
+			County: s(r.Deadlines.County), Urgent: s(r.Deadlines.Urgent), Verify: s(r.Deadlines.Verify),
+			Clocks: dispatch.TierClocks{Village: r.Clocks.Village, Township: r.Clocks.Township,
+				County: r.Clocks.County, Urgent: r.Clocks.Urgent}}}
 }
 
 // handleRoutingList: GET /api/admin/categories -> every category with its routing rules.

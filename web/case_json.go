@@ -34,6 +34,10 @@ type caseSummaryJSON struct {
 	Callback      *string    `json:"callback,omitempty"`
 	CallbackTries int        `json:"callback_tries,omitempty"`
 	CallbackDueAt *time.Time `json:"callback_due_at,omitempty"`
+	// How deadline_at's time runs, and on a working clock the working time left now, in
+	// seconds: the 剩余 to show (docs/routing.md, "Working time").
+	DeadlineClock dispatch.Clock `json:"deadline_clock"`
+	WorkingLeftS  *int64         `json:"working_left_s,omitempty"`
 }
 
 func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
@@ -41,7 +45,8 @@ func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
 		Unit: c.Unit, UnitName: c.UnitName, Category: c.Category, Severity: c.Severity, Summary: c.Summary,
 		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt,
 		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt, Grade: c.Grade, Major: c.Major, Leader: leaderJSON(c),
-		Callback: c.CallbackStatus, CallbackTries: c.CallbackTries, CallbackDueAt: c.CallbackDueAt}
+		Callback: c.CallbackStatus, CallbackTries: c.CallbackTries, CallbackDueAt: c.CallbackDueAt,
+		DeadlineClock: c.DeadlineClock, WorkingLeftS: seconds(c.WorkingLeft)}
 }
 
 func leaderJSON(c dispatch.CaseSummary) *memberRefJSON {
@@ -49,6 +54,15 @@ func leaderJSON(c dispatch.CaseSummary) *memberRefJSON {
 		return nil
 	}
 	return &memberRefJSON{ID: *c.LeaderID, Name: c.LeaderName}
+}
+
+// seconds is d in whole seconds, nil for nil.
+func seconds(d *time.Duration) *int64 {
+	if d == nil {
+		return nil
+	}
+	s := int64(*d / time.Second)
+	return &s
 }
 
 func summariesJSON(list []dispatch.CaseSummary) []caseSummaryJSON {

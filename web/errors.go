@@ -103,6 +103,10 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		errors.Is(err, grid.ErrBadGeoJSON), errors.Is(err, grid.ErrBadCRS), errors.Is(err, grid.ErrBadShapefile),
 		errors.Is(err, grid.ErrBadEncoding), errors.Is(err, grid.ErrBadGeometry), errors.Is(err, grid.ErrBadRoster):
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
+	case errors.Is(err, dispatch.ErrBadCalendar): // the working calendar (admin_calendar.go)
+		status, code, msg = http.StatusBadRequest, "bad_calendar", err.Error()
+	case errors.Is(err, dispatch.ErrCalendarDayNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", err.Error()
 	case errors.Is(err, dispatch.ErrInvalidPhoto):
 		status, code, msg = http.StatusUnsupportedMediaType, "unsupported_photo", err.Error()
 	case errors.Is(err, dispatch.ErrPhotoNotFound), errors.Is(err, ErrNotFound), errors.Is(err, dispatch.ErrCaseNotFound),

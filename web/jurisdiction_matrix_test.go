@@ -109,6 +109,14 @@ var matrix = []matrixRow{
 	{"POST /api/my/notifications/read", "member", everyone, send("POST", "/api/my/notifications/read", `{"up_to": 1}`)},
 	{"GET /api/admin/categories", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/categories" })},
 	{"PUT /api/admin/categories/{code}", "county-admin", countyAdmins, trySaveCategory},
+	// The working calendar is one for the county, as the catalogue is (admin_calendar.go).
+	{"GET /api/calendar", "member", everyone, getPath(func(matrixTarget) string { return "/api/calendar" })},
+	{"GET /api/admin/calendar", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/calendar?year=2026" })},
+	{"PUT /api/admin/calendar/hours", "county-admin", countyAdmins,
+		send("PUT", "/api/admin/calendar/hours", `{"hours": [{"start": "08:30", "end": "12:00"}, {"start": "14:30", "end": "17:30"}]}`)},
+	{"PUT /api/admin/calendar/days/{date}", "county-admin", countyAdmins,
+		send("PUT", "/api/admin/calendar/days/2026-12-31", `{"kind": "holiday", "name": "测试"}`)},
+	{"DELETE /api/admin/calendar/days/{date}", "county-admin", countyAdmins, tryDeleteCalendarDay},
 	{"GET /api/admin/members", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/members?unit=" + x.unit })},
 	{"POST /api/admin/members", "admin", adminsInside, tryAddMember},
 	{"POST /api/admin/members/{id}/assignments", "admin", adminsInside, onMember("POST", "/assignments", `{"unit_code": "{unit}", "role": "{role}"}`)},
@@ -360,6 +368,15 @@ func tryDistinct(t *testing.T, c matrixCall) int {
 
 func trySaveCategory(t *testing.T, c matrixCall) int {
 	return status(t, c, "PUT", "/api/admin/categories/neighbour", c.env.category)
+}
+
+// tryDeleteCalendarDay removes a day that is there whoever asks.
+func tryDeleteCalendarDay(t *testing.T, c matrixCall) int {
+	if _, err := c.env.pool.Exec(context.Background(), `INSERT INTO calendar_days (day, kind, name) VALUES ('2027-12-31', 'holiday', 'x')
+		ON CONFLICT (day) DO NOTHING`); err != nil {
+		t.Fatal(err)
+	}
+	return status(t, c, "DELETE", "/api/admin/calendar/days/2027-12-31", "")
 }
 
 func tryUpload(t *testing.T, c matrixCall) int {

@@ -141,6 +141,12 @@ func (s *Server) routes(cfg Config) []route {
 		route{"GET /api/admin/categories", policyAdmin, s.handleRoutingList},
 		// The routing catalogue is one for the county: a township's administrator reads it only.
 		route{"PUT /api/admin/categories/{code}", policyCountyAdmin, s.handleRoutingSave})
+	add(cfg.Calendar != nil, // the working calendar, one for the county like the catalogue
+		route{"GET /api/calendar", policyMember, s.handleWorkingCalendar},
+		route{"GET /api/admin/calendar", policyAdmin, s.handleCalendar},
+		route{"PUT /api/admin/calendar/hours", policyCountyAdmin, s.handleCalendarHours},
+		route{"PUT /api/admin/calendar/days/{date}", policyCountyAdmin, s.handleCalendarDaySave},
+		route{"DELETE /api/admin/calendar/days/{date}", policyCountyAdmin, s.handleCalendarDayDelete})
 	if cfg.Stats != nil && cfg.Intake != nil {
 		figures := func(name string, fn func(http.ResponseWriter, *http.Request, statsRequest) error) route {
 			return route{"GET /api/stats/" + name, policyFiguresViewer, timed(s.statsRoute(fn))}

@@ -30,6 +30,7 @@ type Server struct {
 	locator        Locator
 	cases          Cases
 	catalogue      Catalogue
+	calendar       WorkingCalendar
 	notifications  Notifications
 	stats          Stats
 	allowedOrigins []string
@@ -87,6 +88,7 @@ type Config struct {
 	// Duplicates (并单): suggestions and distinct pairs; nil: Cases when it is one (dispatch.Cases).
 	Duplicates      Duplicates
 	DuplicateWindow *dispatch.DuplicateWindow // nil: dispatch.DefaultDuplicateWindow
+	Calendar        WorkingCalendar           // administrators edit the working calendar; optional (issue 16)
 }
 
 // NewServer builds a server.
@@ -94,6 +96,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{logger: logger, checks: cfg.Checks, auth: cfg.Auth, intake: cfg.Intake, photos: cfg.Photos,
 		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds,
 		figures: DefaultFiguresOptions(), pdfFont: newPDFFonts(cfg.PDFFont), hub: newHub()}
+	s.calendar = cfg.Calendar
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

@@ -86,6 +86,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Locator:        m.locator,
 		Cases:          dispatch.NewCases(m.pool),
 		Catalogue:      dispatch.NewCatalogue(m.pool),
+		Calendar:       dispatch.NewCalendarStore(m.pool),
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.pool),

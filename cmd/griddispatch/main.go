@@ -50,6 +50,7 @@ func newCommand(stdout, stderr io.Writer) *cli.Command {
 			memberCommand(stdout),
 			demoCommand(stdout, stderr),
 			statsCommand(stdout),
+			calendarCommand(stdout),
 		},
 	}
 }

@@ -122,7 +122,7 @@ export class CaseView {
 
   private render(p: CasePage): void {
     const c = p.case;
-    const dl = deadline(c.deadline_at, c.overdue);
+    const dl = deadline(c.deadline_at, c.overdue, c.deadline_clock);
     this.el.dataset.state = c.state;
     this.el.dataset.version = String(c.version);
     this.el.dataset.centre = c.centre;

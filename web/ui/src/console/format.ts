@@ -2,6 +2,7 @@
 // names. Times are measured against the server's clock (the queue's `now`), not the desk's.
 import type { Category } from '../lib/api';
 import { currentLang, t } from '../lib/i18n';
+import { hasCalendar, workingBetween } from './working_time';
 
 let skewMs = 0;
 
@@ -33,11 +34,16 @@ export function age(openedAt: string): string {
   return t('age', { d: duration(ms) });
 }
 
-// deadline is the countdown and whether it has passed.
-export function deadline(deadlineAt: string | null, overdue: boolean): { text: string; overdue: boolean } {
+// deadline is the countdown and whether it has passed. On a working clock (working_hours,
+// working_days) what is left counts working time only (working_time.ts).
+export function deadline(deadlineAt: string | null, overdue: boolean, clock?: string | null): { text: string; overdue: boolean } {
   if (!deadlineAt) return { text: t('no_deadline'), overdue: false };
-  const left = Date.parse(deadlineAt) - now();
+  const due = Date.parse(deadlineAt);
+  const left = due - now();
   if (left < 0 || overdue) return { text: t('overdue_by', { d: duration(Math.min(left, 0)) }), overdue: true };
+  if (clock && clock !== 'calendar' && hasCalendar()) {
+    return { text: t('remaining_working', { d: duration(workingBetween(now(), due)) }), overdue: false };
+  }
   return { text: t('remaining', { d: duration(left) }), overdue: false };
 }
 

@@ -7,6 +7,7 @@ import { clear, h } from '../lib/dom';
 import { currentLang, initLang, setDictionaries, setLang, t } from '../lib/i18n';
 import { centrePicker } from './centres';
 import { setCategories } from './format';
+import { setCalendar, type WorkingCalendar } from './working_time';
 import { messages } from './messages';
 import { loadCentre, loadSession, saveCentre, saveSession } from './session';
 import { signInForm } from '../lib/signin';
@@ -57,11 +58,14 @@ async function enter(session: Session): Promise<void> {
   root.append(h('p', { class: 'muted narrow' }, t('loading')));
   let mine: MyCentres;
   try {
-    const [cats, centres] = await Promise.all([
+    const [cats, centres, calendar] = await Promise.all([
       api<{ categories: Category[] }>('GET', '/api/categories', session.token),
       api<MyCentres>('GET', '/api/my/centres', session.token),
+      // Without it (an older server), working-clock deadlines count down in calendar time.
+      api<WorkingCalendar>('GET', '/api/calendar', session.token).catch(() => null),
     ]);
     setCategories(cats.categories);
+    if (calendar) setCalendar(calendar);
     mine = centres;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return expired();

@@ -53,6 +53,7 @@ export const messages = {
     case_no: '#{n}',
     age: '{d}前',
     remaining: '剩余 {d}',
+    remaining_working: '剩余工时 {d}', // working time left (工时: working hours)
     overdue_by: '已超期 {d}',
     no_deadline: '—',
     urged: '督办',
@@ -311,6 +312,7 @@ export const messages = {
     case_no: '#{n}',
     age: '{d} ago',
     remaining: '{d} left',
+    remaining_working: '{d} of working time left',
     overdue_by: 'overdue by {d}',
     no_deadline: '—',
     urged: 'Urged',

@@ -214,7 +214,7 @@ export class QueueView {
   }
 
   private row(c: QueueCase): HTMLElement {
-    const dl = deadline(c.deadline_at, c.overdue);
+    const dl = deadline(c.deadline_at, c.overdue, c.deadline_clock);
     const fresh = this.arrivals.has(c.id);
     return h('li', {
       class: 'case-row' + (dl.overdue ? ' overdue' : '') + (fresh ? ' fresh' : ''), 'data-case-id': c.id, 'data-state': c.state,

@@ -73,6 +73,7 @@ export class QueueModel {
       id: f.case_id, version: f.version, state: f.state, level: f.level, centre: f.centre,
       unit: f.unit, unit_name: f.unit_name, category: f.category, severity: f.severity,
       opened_at: f.opened_at, deadline_at: f.deadline_at, overdue: f.overdue,
+      deadline_clock: f.deadline_clock !== undefined ? f.deadline_clock : (old?.deadline_clock ?? null),
       urged_at: f.action === 'urge' ? new Date(now()).toISOString() : (old?.urged_at ?? null),
       grade: f.grade ?? null, major: !!f.major,
       leader: f.leader ? (old?.leader?.id === f.leader ? old.leader : { id: f.leader, name: '' }) : null,

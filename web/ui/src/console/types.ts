@@ -29,6 +29,7 @@ export interface QueueCase {
   reporter_name?: string;
   opened_at: string;
   deadline_at: string | null;
+  deadline_clock?: string | null; // calendar, working_hours, working_days
   overdue: boolean;
   urged_at?: string | null;
   verify_due_at?: string; // awaiting verification: the reporter's deadline; then staff may verify
@@ -121,6 +122,7 @@ export interface CaseFrame {
   version: number;
   opened_at: string;
   deadline_at: string | null;
+  deadline_clock?: string | null; // the clock of a deadline the transition set; absent: unchanged
   overdue: boolean;
   actor?: number;
   grade?: string; // risk grading: absent while ungraded

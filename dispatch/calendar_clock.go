@@ -1,0 +1,197 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Reading the working calendar where a deadline needs it. Each edit of the calendar renews its
+// revision (calendar_settings.revision, a random uuid), and a transition reads the revision in
+// the statement that locks the case; a calendar once read is kept by revision, so a process
+// reads it again only after an edit (by any process), and a transition whose deadlines all run
+// in calendar time never reads it at all.
+
+// calendars keeps calendars read, by revision. Revisions are random, so two schemas or two
+// databases that one process serves (tests do) never share an entry; a calendar is immutable.
+var calendars = struct {
+	sync.Mutex
+	byRev map[string]*Calendar
+}{byRev: map[string]*Calendar{}}
+
+// maxCachedCalendars bounds calendars: revisions past are dropped wholesale.
+const maxCachedCalendars = 16
+
+const selectCalendarHours = `SELECT hours, revision::text FROM calendar_settings`
+
+// selectCalendarDays reads the exceptions from a year before to ten after now: more than the
+// longest deadline (365 days, in working hours) reaches.
+const selectCalendarDays = `SELECT to_char(day, 'YYYY-MM-DD'), kind, name FROM calendar_days
+WHERE day BETWEEN current_date - 366 AND current_date + 3660 ORDER BY day`
+
+// loadCalendar returns the calendar of revision rev, reading it if not kept; rev "" reads the
+// current one.
+func loadCalendar(ctx context.Context, q querier, rev string) (*Calendar, string, error) {
+	if rev != "" {
+		calendars.Lock()
+		c := calendars.byRev[rev]
+		calendars.Unlock()
+		if c != nil {
+			return c, rev, nil
+		}
+	}
+	var raw []byte
+	if err := q.QueryRow(ctx, selectCalendarHours).Scan(&raw, &rev); err != nil {
+		return nil, "", fmt.Errorf("working calendar: %w", err)
+	}
+	hours, err := parseHours(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := q.Query(ctx, selectCalendarDays)
+	if err != nil {
+		return nil, "", fmt.Errorf("working calendar: %w", err)
+	}
+	var days []CalendarDay
+	var day, kind, name string
+	if _, err := pgx.ForEachRow(rows, []any{&day, &kind, &name}, func() error {
+		d, err := ParseDate(day)
+		days = append(days, CalendarDay{Date: d, Kind: DayKind(kind), Name: name})
+		return err
+	}); err != nil {
+		return nil, "", fmt.Errorf("working calendar: %w", err)
+	}
+	c, err := NewCalendar(hours, days)
+	if err != nil {
+		return nil, "", err
+	}
+	calendars.Lock()
+	if len(calendars.byRev) >= maxCachedCalendars {
+		clear(calendars.byRev)
+	}
+	calendars.byRev[rev] = c
+	calendars.Unlock()
+	return c, rev, nil
+}
+
+// parseHours reads calendar_settings.hours: [[start, end], ...] in minutes.
+func parseHours(raw []byte) ([]Span, error) {
+	var pairs [][2]int
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return nil, fmt.Errorf("%w: hours: %v", ErrBadCalendar, err)
+	}
+	hours := make([]Span, len(pairs))
+	for i, p := range pairs {
+		hours[i] = Span{p[0], p[1]}
+	}
+	return hours, nil
+}
+
+// readCalendarIfNeeded reads the calendar into next when the deadline the action sets runs on
+// a working clock.
+func readCalendarIfNeeded(ctx context.Context, q querier, a Action, next *caseRow) error {
+	switch a {
+	case ActEscalate, ActReturn, ActTransfer, ActRework, ActCallback: // callback: a re-do after 不满意
+	default:
+		return nil
+	}
+	if !next.category.Deadlines.NeedsCalendar(next.level, next.severity) {
+		return nil
+	}
+	c, _, err := loadCalendar(ctx, q, next.calendarRev)
+	next.calendar = c
+	return err
+}
+
+// clockArg is a deadline's clock as writeTransition stores it: NULL keeps the case's.
+func clockArg(c *Clock) any {
+	if c == nil {
+		return nil
+	}
+	return string(*c)
+}
+
+// currentCalendar reads the calendar's revision, then the calendar unless it is kept.
+func currentCalendar(ctx context.Context, q querier) (*Calendar, error) {
+	var rev string
+	if err := q.QueryRow(ctx, `SELECT revision::text FROM calendar_settings`).Scan(&rev); err != nil {
+		return nil, fmt.Errorf("working calendar: %w", err)
+	}
+	c, _, err := loadCalendar(ctx, q, rev)
+	return c, err
+}
+
+// setWorkingDeadlines works out the first deadline of each report in a batch whose category
+// counts working time at its starting tier, counted from now (the statement's now() differs by
+// the time to send it). The calendar is read once a batch, and only when one needs it.
+func setWorkingDeadlines(ctx context.Context, q querier, batch []*write) error {
+	var cal *Calendar
+	now := time.Now()
+	for _, w := range batch {
+		w.workingDeadline = nil
+		if w.deadline <= 0 || !w.deadlines.NeedsCalendar(w.level, w.report.Severity) {
+			continue
+		}
+		if cal == nil {
+			var err error
+			if cal, err = currentCalendar(ctx, q); err != nil {
+				return err
+			}
+		}
+		d, clock := w.deadlines.At(w.level, w.report.Severity, now, cal)
+		w.workingDeadline, w.clock = &d, clock
+	}
+	return nil
+}
+
+// stored is the clock as the catalogue stores it: "" is calendar time.
+func (c Clock) stored() Clock {
+	if c == "" {
+		return ClockCalendar
+	}
+	return c
+}
+
+// checkClocks refuses unknown clocks, and working days that are not whole days.
+func (d Deadlines) checkClocks() error {
+	for _, k := range []struct {
+		name   string
+		clock  Clock
+		amount time.Duration
+	}{{"village", d.Clocks.Village, d.Village}, {"township", d.Clocks.Township, d.Township},
+		{"county", d.Clocks.County, d.County}, {"urgent", d.Clocks.Urgent, d.Urgent}} {
+		switch {
+		case !k.clock.Valid():
+			return fmt.Errorf("%w: clocks.%s must be calendar, working_hours or working_days", ErrInvalidCategory, k.name)
+		case k.clock == ClockWorkingDays && k.amount%(24*time.Hour) != 0:
+			return fmt.Errorf("%w: deadlines.%s_s on working_days must be whole days (multiples of 86400)", ErrInvalidCategory, k.name)
+		}
+	}
+	return nil
+}
+
+// setWorkingLeft sets the working time left of the cases whose deadline, still ahead, runs on
+// a working clock, reading the calendar once (and only if one does).
+func setWorkingLeft(ctx context.Context, q querier, list []CaseSummary) error {
+	var cal *Calendar
+	now := time.Now()
+	for i := range list {
+		s := &list[i]
+		if s.DeadlineAt == nil || s.DeadlineClock == ClockCalendar || s.DeadlineClock == "" || !s.DeadlineAt.After(now) {
+			continue
+		}
+		if cal == nil {
+			var err error
+			if cal, err = currentCalendar(ctx, q); err != nil {
+				return err
+			}
+		}
+		left := cal.Remaining(now, *s.DeadlineAt, s.DeadlineClock)
+		s.WorkingLeft = &left
+	}
+	return nil
+}
