@@ -33,17 +33,22 @@ type Deadlines struct {
 
 // For is the deadline at a tier for a case of this severity.
 func (d Deadlines) For(tier int, severity string) time.Duration {
-	t := d.Village
-	switch tier {
-	case TierCounty:
-		t = d.County
-	case TierTownship:
-		t = d.Township
-	}
+	t := d.tier(tier)
 	if severity == SeverityUrgent {
 		t = min(t, d.Urgent)
 	}
 	return t
+}
+
+// tier is the deadline at a tier, whatever the severity.
+func (d Deadlines) tier(tier int) time.Duration {
+	switch tier {
+	case TierCounty:
+		return d.County
+	case TierTownship:
+		return d.Township
+	}
+	return d.Village
 }
 
 // TierClocks are the clocks of a category's deadlines (docs/routing.md, "Working time"); ""
@@ -88,14 +93,7 @@ func (d Deadlines) AtScaled(tier int, severity string, from time.Time, cal *Cale
 		}
 		return cal.Deadline(from, c, amount), c
 	}
-	t := d.Village
-	switch tier {
-	case TierCounty:
-		t = d.County
-	case TierTownship:
-		t = d.Township
-	}
-	due, clock := at(d.Clocks.clockFor(tier), t)
+	due, clock := at(d.Clocks.clockFor(tier), d.tier(tier))
 	if severity == SeverityUrgent {
 		if u, uc := at(d.Clocks.Urgent, d.Urgent); u.Before(due) {
 			due, clock = u, uc
