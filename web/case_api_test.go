@@ -75,13 +75,9 @@ func newCaseAPI(t *testing.T) *caseAPI {
 }
 
 // report files a neighbour dispute by the fixture's grid worker and returns its case.
-func (fx *caseAPI) report(t *testing.T, description string) int64 {
+func (fx *fixture) report(t *testing.T, description string) int64 {
 	t.Helper()
-	var worker int64
-	if err := fx.pool.QueryRow(context.Background(), `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
-	rc, err := fx.intake.Submit(context.Background(), dispatch.Report{ClientID: newClientID(), ReporterID: worker,
+	rc, err := fx.intake.Submit(context.Background(), dispatch.Report{ClientID: newClientID(), ReporterID: fx.memberID(t, "13900000001"),
 		Category: "neighbour", Severity: "normal", Description: description, Lon: 111.02, Lat: 35.02,
 		HappenedAt: time.Now().Add(-time.Hour)})
 	if err != nil {

@@ -5,9 +5,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"time"
 
-	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -21,31 +19,20 @@ func TestConsoleDeclineAndRuling(t *testing.T) {
 	fx.member(t, "13900000031", "140802001", grid.RoleSupervisor)
 	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000033", "140802001", grid.RoleMediator)
-	var worker, village, township int64
-	err := fx.pool.QueryRow(ctx, `SELECT (SELECT id FROM members WHERE phone = '13900000001'),
-		(SELECT id FROM members WHERE phone = '13900000032'), (SELECT id FROM members WHERE phone = '13900000033')`).
-		Scan(&worker, &village, &township)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: worker,
-		Category: "neighbour", Severity: "normal", Description: "邻居加建围墙，影响通行", Lon: 111.02, Lat: 35.02,
-		HappenedAt: time.Now().Add(-time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	village, township := fx.memberID(t, "13900000032"), fx.memberID(t, "13900000033")
+	caseID := fx.report(t, "邻居加建围墙，影响通行")
 	var done bool
 	browserScript(t, "console_decline.mjs", func(line string) { done = done || line == `{"step":"upheld"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_M=13900000032", "PHONE_T=13900000033", "PHONE_S=13900000031",
-		"CASE_ID="+strconv.FormatInt(rc.CaseID, 10), "SIBLING=140802001002", "SHOTS="+os.Getenv("EXTEND_SHOTS"))
+		"CASE_ID="+strconv.FormatInt(caseID, 10), "SIBLING=140802001002", "SHOTS="+os.Getenv("EXTEND_SHOTS"))
 	if !done {
 		t.Fatal("the script never upheld the decline")
 	}
 	var rows int
-	err = fx.pool.QueryRow(ctx, `SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id
+	err := fx.pool.QueryRow(ctx, `SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id
 		WHERE h.case_id = $1 AND ((h.transition = 'decline' AND h.actor_id = $2 AND h.reason_code IS NOT NULL)
 		  OR (h.transition IN ('decline_overrule', 'decline_uphold') AND h.actor_id = $3))
-		AND c.state = 'queued' AND c.centre_code = '140802001002'`, rc.CaseID, village, township).Scan(&rows)
+		AND c.state = 'queued' AND c.centre_code = '140802001002'`, caseID, village, township).Scan(&rows)
 	if err != nil || rows != 4 {
 		t.Fatalf("decline and ruling rows: %d (%v), want 4", rows, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -19,38 +18,27 @@ func TestConsoleExtensionAndParking(t *testing.T) {
 	fx := liveFixture(t)
 	fx.member(t, "13900000031", "140802001", grid.RoleSupervisor)
 	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
-	var worker, supervisor, mediator int64
-	err := fx.pool.QueryRow(ctx, `SELECT (SELECT id FROM members WHERE phone = '13900000001'),
-		(SELECT id FROM members WHERE phone = '13900000031'), (SELECT id FROM members WHERE phone = '13900000032')`).
-		Scan(&worker, &supervisor, &mediator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: worker,
-		Category: "neighbour", Severity: "normal", Description: "邻居加建围墙，影响通行", Lon: 111.02, Lat: 35.02,
-		HappenedAt: time.Now().Add(-time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	supervisor, mediator := fx.memberID(t, "13900000031"), fx.memberID(t, "13900000032")
+	caseID := fx.report(t, "邻居加建围墙，影响通行")
 	var done bool
 	browserScript(t, "console_extend.mjs", func(line string) { done = done || line == `{"step":"unparked"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000031", "PHONE_M=13900000032",
-		"CASE_ID="+strconv.FormatInt(rc.CaseID, 10), "VILLAGE=140802001001", "SHOTS="+os.Getenv("EXTEND_SHOTS"))
+		"CASE_ID="+strconv.FormatInt(caseID, 10), "VILLAGE=140802001001", "SHOTS="+os.Getenv("EXTEND_SHOTS"))
 	if !done {
 		t.Fatal("the script never unparked the case")
 	}
 	// The deadline moved to the date asked for, and the clock ran again after parking.
 	var rows int
-	err = fx.pool.QueryRow(ctx, `SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id
+	err := fx.pool.QueryRow(ctx, `SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id
 		WHERE h.case_id = $1 AND (h.transition, h.actor_id) IN (('extend_request', $2), ('extend_approve', $3), ('park', $2), ('unpark', $2))
 		AND c.state = 'accepted' AND c.deadline_at IS NOT NULL AND c.park_review_at IS NULL AND c.extension_until IS NULL`,
-		rc.CaseID, mediator, supervisor).Scan(&rows)
+		caseID, mediator, supervisor).Scan(&rows)
 	if err != nil || rows != 4 {
 		t.Fatalf("extension and parking rows: %d (%v), want 4", rows, err)
 	}
 	var asked, approved time.Time
 	err = fx.pool.QueryRow(ctx, `SELECT (SELECT until_at FROM case_history WHERE case_id = $1 AND transition = 'extend_request'),
-		(SELECT deadline_at FROM case_history WHERE case_id = $1 AND transition = 'extend_approve')`, rc.CaseID).Scan(&asked, &approved)
+		(SELECT deadline_at FROM case_history WHERE case_id = $1 AND transition = 'extend_approve')`, caseID).Scan(&asked, &approved)
 	if err != nil || !asked.Equal(approved) {
 		t.Fatalf("asked until %v, approved deadline %v (%v)", asked, approved, err)
 	}

@@ -10,16 +10,6 @@ import (
 	"github.com/griddispatch/griddispatch/grid"
 )
 
-// memberID is the id of the member with this phone.
-func (fx *fixture) memberID(t *testing.T, phone string) int64 {
-	t.Helper()
-	var id int64
-	if err := fx.pool.QueryRow(context.Background(), `SELECT id FROM members WHERE phone = $1`, phone).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 // TestMyReportsPagesAndSearch: GET /api/my/reports pages past its limit with next_before,
 // finds a report by text or case number, and carries each report's description and severity;
 // a cursor or search never reaches another member's reports.

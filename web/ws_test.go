@@ -87,6 +87,16 @@ func openFixture(t *testing.T, configure func(*web.Config), tune func(*web.Serve
 	return fx
 }
 
+// memberID is the id of the member with this phone.
+func (fx *fixture) memberID(t *testing.T, phone string) int64 {
+	t.Helper()
+	var id int64
+	if err := fx.pool.QueryRow(context.Background(), `SELECT id FROM members WHERE phone = $1`, phone).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // member creates a signed-in member with one role and returns their token.
 func (fx *fixture) member(t *testing.T, phone, unit string, role grid.Role) string {
 	t.Helper()
