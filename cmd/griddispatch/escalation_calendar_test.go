@@ -15,7 +15,6 @@ import (
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
-	"github.com/griddispatch/griddispatch/web"
 )
 
 // TestWorkingHoursDeadlineSkipsTheBreakAcrossProcesses: two processes share PostgreSQL and NATS.
@@ -50,32 +49,17 @@ func TestWorkingHoursDeadlineSkipsTheBreakAcrossProcesses(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+	// dialer is dialWS with room for the wait for the break within the day
 	dialer := func(m *Main, tok string) *websocket.Conn {
-		d := websocket.Dialer{Subprotocols: []string{web.Subprotocol, "bearer." + tok}}
-		c, _, err := d.Dial("ws://"+m.Addr()+"/ws", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
+		c := dialWS(t, m, tok)
 		c.SetReadDeadline(time.Now().Add(4 * time.Minute))
 		return c
-	}
-	readUntil := func(c *websocket.Conn, typ string) map[string]any {
-		for {
-			var f map[string]any
-			if err := c.ReadJSON(&f); err != nil {
-				t.Fatalf("waiting for %s: %v", typ, err)
-			}
-			if f["type"] == typ || f["type"] == "error" {
-				return f
-			}
-		}
 	}
 	console := dialer(a, township)
 	if err := console.WriteJSON(map[string]any{"type": "subscribe", "id": "s", "centre": "140802001"}); err != nil {
 		t.Fatal(err)
 	}
-	if f := readUntil(console, "subscribed"); f["type"] != "subscribed" {
+	if f := readFrame(t, console, "subscribed"); f["type"] != "subscribed" {
 		t.Fatalf("subscribe: %v", f)
 	}
 
@@ -106,7 +90,7 @@ func TestWorkingHoursDeadlineSkipsTheBreakAcrossProcesses(t *testing.T) {
 			"lon": 111.02, "lat": 35.02, "accuracy_m": 5, "happened_at": time.Now().Add(-time.Minute).Format(time.RFC3339)}}); err != nil {
 			t.Fatal(err)
 		}
-		id := readUntil(phone, "ack")["receipt"].(map[string]any)["case_id"]
+		id := readFrame(t, phone, "ack")["receipt"].(map[string]any)["case_id"]
 		var clock *string
 		if err := db.Pool.QueryRow(ctx, `SELECT deadline_at, deadline_clock FROM cases WHERE id = $1`, id).Scan(&due, &clock); err != nil {
 			t.Fatal(err)
@@ -123,7 +107,7 @@ func TestWorkingHoursDeadlineSkipsTheBreakAcrossProcesses(t *testing.T) {
 	defer b.Close()
 
 	for {
-		f := readUntil(console, "case")
+		f := readFrame(t, console, "case")
 		if f["case_id"] == caseID && f["action"] == "escalate" {
 			break
 		}
