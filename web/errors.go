@@ -105,6 +105,8 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrBadCalendar): // the working calendar (admin_calendar.go)
 		status, code, msg = http.StatusBadRequest, "bad_calendar", err.Error()
+	case errors.Is(err, dispatch.ErrBadGradeRule): // the grade rules (admin_grade_rules.go)
+		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
 	case errors.Is(err, dispatch.ErrCalendarDayNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", err.Error()
 	case errors.Is(err, dispatch.ErrInvalidPhoto):

@@ -117,6 +117,10 @@ var matrix = []matrixRow{
 	{"PUT /api/admin/calendar/days/{date}", "county-admin", countyAdmins,
 		send("PUT", "/api/admin/calendar/days/2026-12-31", `{"kind": "holiday", "name": "测试"}`)},
 	{"DELETE /api/admin/calendar/days/{date}", "county-admin", countyAdmins, tryDeleteCalendarDay},
+	// The grade rules are part of the routing catalogue (admin_grade_rules.go).
+	{"GET /api/admin/grade-rules", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/grade-rules" })},
+	{"PUT /api/admin/grade-rules/{grade}", "county-admin", countyAdmins,
+		send("PUT", "/api/admin/grade-rules/complex", `{"tier": "", "deadline_pct": 100}`)},
 	{"GET /api/admin/members", "admin", adminsInside, getPath(func(x matrixTarget) string { return "/api/admin/members?unit=" + x.unit })},
 	{"POST /api/admin/members", "admin", adminsInside, tryAddMember},
 	{"POST /api/admin/members/{id}/assignments", "admin", adminsInside, onMember("POST", "/assignments", `{"unit_code": "{unit}", "role": "{role}"}`)},

@@ -147,6 +147,9 @@ func (s *Server) routes(cfg Config) []route {
 		route{"PUT /api/admin/calendar/hours", policyCountyAdmin, s.handleCalendarHours},
 		route{"PUT /api/admin/calendar/days/{date}", policyCountyAdmin, s.handleCalendarDaySave},
 		route{"DELETE /api/admin/calendar/days/{date}", policyCountyAdmin, s.handleCalendarDayDelete})
+	add(cfg.GradeRules != nil, // what each risk grade does, one for the county like the catalogue
+		route{"GET /api/admin/grade-rules", policyAdmin, s.handleGradeRules},
+		route{"PUT /api/admin/grade-rules/{grade}", policyCountyAdmin, s.handleGradeRuleSave})
 	if cfg.Stats != nil && cfg.Intake != nil {
 		figures := func(name string, fn func(http.ResponseWriter, *http.Request, statsRequest) error) route {
 			return route{"GET /api/stats/" + name, policyFiguresViewer, timed(s.statsRoute(fn))}

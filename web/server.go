@@ -31,6 +31,7 @@ type Server struct {
 	cases          Cases
 	catalogue      Catalogue
 	calendar       WorkingCalendar
+	gradeRules     GradeRules
 	notifications  Notifications
 	stats          Stats
 	allowedOrigins []string
@@ -89,6 +90,7 @@ type Config struct {
 	Duplicates      Duplicates
 	DuplicateWindow *dispatch.DuplicateWindow // nil: dispatch.DefaultDuplicateWindow
 	Calendar        WorkingCalendar           // administrators edit the working calendar; optional (issue 16)
+	GradeRules      GradeRules                // county administrators edit the grade rules; optional (issue 16)
 }
 
 // NewServer builds a server.
@@ -97,6 +99,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds,
 		figures: DefaultFiguresOptions(), pdfFont: newPDFFonts(cfg.PDFFont), hub: newHub()}
 	s.calendar = cfg.Calendar
+	s.gradeRules = cfg.GradeRules
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

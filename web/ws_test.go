@@ -65,6 +65,7 @@ func openFixture(t *testing.T, configure func(*web.Config), tune func(*web.Serve
 		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, Cases: dispatch.NewCases(db.Pool),
 		Catalogue: dispatch.NewCatalogue(db.Pool), Notifications: dispatch.NewNotifier(db.Pool, logger),
 		Calendar:       dispatch.NewCalendarStore(db.Pool),
+		GradeRules:     dispatch.NewGradeRules(db.Pool),
 		Stats:          dispatch.NewStats(db.Pool),
 		AllowedOrigins: []string{"https://app.example.cn"}}
 	if configure != nil {

@@ -87,6 +87,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Cases:          dispatch.NewCases(m.pool),
 		Catalogue:      dispatch.NewCatalogue(m.pool),
 		Calendar:       dispatch.NewCalendarStore(m.pool),
+		GradeRules:     dispatch.NewGradeRules(m.pool),
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.pool),
