@@ -1,12 +1,33 @@
 // Categories and routing (事项分类): GET/PUT /api/admin/categories as an editable table, one row
-// a category; deadlines in hours or days here, seconds in the API.
+// a category; deadlines in hours or days here, seconds in the API, each tier's with its clock
+// (日历时间, 工作小时, 工作日: docs/routing.md, "Working time").
 import { clear, h } from '../lib/dom';
 import { currentLang, t } from '../lib/i18n';
 import { errorText, type Http } from './http';
-import type { Routing } from './types';
+import type { Clock, Routing } from './types';
 
 type DeadlineKey = keyof Routing['deadlines'];
+type ClockKey = keyof NonNullable<Routing['clocks']>;
 const deadlineKeys: DeadlineKey[] = ['village_s', 'township_s', 'county_s', 'urgent_s', 'verify_s'];
+const clocks: Clock[] = ['calendar', 'working_hours', 'working_days'];
+// the clock of each deadline; verification runs on calendar time
+const clockOf = (k: DeadlineKey): ClockKey | null => (k === 'verify_s' ? null : (k.slice(0, -2) as ClockKey));
+
+// A tier's clock, beside its deadline.
+function clockSelect(name: string, clock: Clock | undefined): HTMLSelectElement {
+  const el = h('select', { name: name + '-clock', class: 'clock', 'aria-label': t('clock_of', { tier: t('dl_' + name) }) },
+    clocks.map((c) => h('option', { value: c }, t('clock_' + c))));
+  el.value = clock || 'calendar';
+  return el;
+}
+
+// wholeDaysRefusal names the tier whose working-day deadline is not whole days, from the
+// server's refusal (dispatch's checkClocks), so that the row says it in the page's language.
+function wholeDaysRefusal(e: unknown): string | null {
+  const said = String((e as { message?: string })?.message ?? '');
+  const m = /deadlines\.(\w+_s) on working_days must be whole days/.exec(said);
+  return m ? t('clock_whole_days', { tier: t('dl_' + m[1]) }) + '（' + said + '）' : null;
+}
 
 // A deadline field: a number and its unit; days when the seconds are whole days.
 function deadline(name: string, seconds: number): { el: HTMLElement; seconds(): number | null } {
@@ -62,6 +83,7 @@ export class CategoriesPage {
     start.value = String(c.start_level);
     const gridClose = h('input', { type: 'checkbox', name: 'grid_may_close', checked: c.grid_may_close });
     const dls = deadlineKeys.map((k) => deadline(k, c.deadlines[k]));
+    const clockSelects = deadlineKeys.map((k) => { const ck = clockOf(k); return ck ? clockSelect(k, c.clocks?.[ck]) : null; });
     const auto = h('input', { type: 'checkbox', name: 'auto_escalate', checked: c.auto_escalate });
     const active = h('input', { type: 'checkbox', name: 'active', checked: c.active });
     const note = h('span', { class: 'row-note', role: 'status' });
@@ -74,14 +96,16 @@ export class CategoriesPage {
         return;
       }
       const body: Routing = { ...c, start_level: Number(start.value), grid_may_close: gridClose.checked, auto_escalate: auto.checked,
-        active: active.checked, deadlines: Object.fromEntries(deadlineKeys.map((k, i) => [k, secs[i]])) as Routing['deadlines'] };
+        active: active.checked, deadlines: Object.fromEntries(deadlineKeys.map((k, i) => [k, secs[i]])) as Routing['deadlines'],
+        clocks: Object.fromEntries(deadlineKeys.flatMap((k, i) => { const ck = clockOf(k); return ck ? [[ck, clockSelects[i]!.value]] : []; })) };
       save.disabled = true;
       try {
         c = await this.http.send<Routing>('PUT', '/api/admin/categories/' + encodeURIComponent(c.code), body);
         note.textContent = t('saved');
         note.className = 'row-note notice';
       } catch (e) {
-        note.textContent = errorText(e);
+        const whole = wholeDaysRefusal(e);
+        note.textContent = whole ?? errorText(e);
         note.className = 'row-note error';
       } finally {
         save.disabled = false;
@@ -94,7 +118,7 @@ export class CategoriesPage {
       h('td', { 'data-label': label(0) }, h('strong', {}, name), h('br', {}), h('small', { class: 'muted' }, c.code + ' · ' + t('group_' + c.group))),
       h('td', { 'data-label': label(1) }, start),
       h('td', { 'data-label': label(2) }, box(gridClose, 2)),
-      dls.map((d, i) => h('td', { 'data-label': label(3 + i) }, d.el)),
+      dls.map((d, i) => h('td', { 'data-label': label(3 + i) }, h('span', { class: 'deadline-clock' }, d.el, clockSelects[i]))),
       h('td', { 'data-label': label(8) }, box(auto, 8)),
       h('td', { 'data-label': label(9) }, box(active, 9)),
       h('td', {}, save, note));

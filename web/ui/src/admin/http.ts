@@ -95,7 +95,7 @@ export function saveBlob(blob: Blob, name: string): void {
 }
 
 const known = new Set(['duplicate_phone', 'phone_held', 'deactivated', 'not_found', 'forbidden', 'change_not_due',
-  'change_decided', 'change_not_scheduled', 'change_refused', 'change_invalid', 'import_refused', 'roster_refused', 'too_large', 'rate_limited']);
+  'change_decided', 'change_not_scheduled', 'change_refused', 'change_invalid', 'import_refused', 'roster_refused', 'too_large', 'rate_limited', 'bad_calendar']);
 
 // errorText says what went wrong in the page's language, with the server's own words after it
 // where they add something (which field, which unit).

@@ -8,7 +8,9 @@ import { currentLang, initLang, setDictionaries, setLang, t } from '../lib/i18n'
 import { newPasswordForm } from '../lib/new_password';
 import { signInForm } from '../lib/signin';
 import type { AuditPage } from './audit_page';
+import type { CalendarPage } from './calendar_page';
 import type { CategoriesPage } from './categories_page';
+import type { GradeRulesPage } from './grade_rules_page';
 import type { GridPage } from './grid_page';
 import { errorText, Http } from './http';
 import type { MembersPage } from './members_page';
@@ -20,13 +22,14 @@ setDictionaries(messages);
 initLang();
 document.title = t('app_title');
 const root = document.getElementById('app')!;
-const pages = ['grid', 'members', 'categories', 'audit'] as const;
+const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'audit'] as const;
 type PageName = (typeof pages)[number];
 let onHash: (() => void) | null = null;
 
 // loadPages imports the pages, and ECharts with them (the grid's maps), once signed in: the
 // sign-in form does not wait for the charts chunk.
-const loadPages = () => Promise.all([import('./grid_page'), import('./members_page'), import('./categories_page'), import('./audit_page')]);
+const loadPages = () => Promise.all([import('./grid_page'), import('./members_page'), import('./categories_page'), import('./audit_page'),
+  import('./calendar_page'), import('./grade_rules_page')]);
 type Pages = Awaited<ReturnType<typeof loadPages>>;
 
 function langButton(): HTMLElement {
@@ -112,12 +115,16 @@ async function enter(session: Session): Promise<void> {
   }
   // from here a pending password change (a reset by another administrator) interrupts any page
   const live = new Http(session.token, { expired, passwordChange: () => showNewPassword(session) });
-  open(session, live, mods);
+  // the calendar and the grade rules are one for the county: its administrators edit them, others read
+  const countyAdmin = roots.some((u) => u.level === 1);
+  open(session, live, mods, countyAdmin);
 }
 
-function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { CategoriesPage }, { AuditPage }]: Pages): void {
-  const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage> = {
+function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { CategoriesPage }, { AuditPage }, { CalendarPage }, { GradeRulesPage }]: Pages,
+  countyAdmin: boolean): void {
+  const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage | CalendarPage | GradeRulesPage> = {
     grid: new GridPage(http), members: new MembersPage(http), categories: new CategoriesPage(http), audit: new AuditPage(http),
+    calendar: new CalendarPage(http, countyAdmin), grades: new GradeRulesPage(http, countyAdmin),
   };
   const tabs = pages.map((p) => h('a', { href: '#' + p, class: 'tab', 'data-page': p }, t('page_' + p)));
   const main = h('main', { class: 'admin' });

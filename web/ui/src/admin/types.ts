@@ -154,4 +154,8 @@ export interface Routing {
   deadlines: { village_s: number; township_s: number; county_s: number; urgent_s: number; verify_s: number };
   auto_escalate: boolean;
   active: boolean;
+  // how each tier's deadline runs (docs/routing.md, "Working time"); omitted: calendar time
+  clocks?: { village?: Clock; township?: Clock; county?: Clock; urgent?: Clock };
 }
+
+export type Clock = 'calendar' | 'working_hours' | 'working_days';
