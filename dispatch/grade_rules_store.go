@@ -12,9 +12,9 @@ import (
 )
 
 // GradeRules is the routing catalogue's grade rules (grade_rules, migration 021) as a county
-// administrator edits them (docs/admin-api.md, "Grade rules"). Grading reads the rule at the
-// moment it grades (case_grade.go), so a saved rule applies from the next grading on in every
-// process; cases graded before keep their tier and deadline.
+// administrator edits them (docs/admin-api.md, "Grade rules"). Transitions read the rules when
+// they set a deadline (case_grade.go, case_transition.go), so a saved rule applies from then on
+// in every process; deadlines already set do not move.
 type GradeRules struct{ pool *pgxpool.Pool }
 
 // NewGradeRules edits the grade rules in pool.

@@ -15,7 +15,7 @@ import (
 // working calendar (a holiday and a make-up working day set on the grid, one removed, bad hours
 // refused with the server's words, good ones saved), a tier's clock in the categories, and a
 // grade rule; at 360 px the month grids fit; a township administrator only reads. PostgreSQL
-// and the API must hold what the screens showed. Screenshots with SHOTS=dir.
+// and the API must hold what the screens showed. Screenshots with GRIDDISPATCH_SHOTS=dir.
 func TestAdminCalendarApp(t *testing.T) {
 	if _, err := os.Stat("static/app/admin/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
 		t.Fatal("the admin app is not built: run `make ui`")
@@ -33,7 +33,7 @@ func TestAdminCalendarApp(t *testing.T) {
 				steps[s] = m
 			}
 		}
-	}, "BASE_URL="+fx.base, "PASSWORD="+password, "COUNTY=13900000041", "TOWNSHIP=13900000042", "SHOTS="+os.Getenv("SHOTS"))
+	}, "BASE_URL="+fx.base, "PASSWORD="+password, "COUNTY=13900000041", "TOWNSHIP=13900000042", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
 	for _, s := range []string{"days", "hours", "clocks", "grades", "narrow", "read_only", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported %q (got %v)", s, steps)
