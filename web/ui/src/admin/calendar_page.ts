@@ -15,6 +15,7 @@ interface CalendarYear { year: number; hours: Span[]; days: Day[] }
 const pad = (n: number) => String(n).padStart(2, '0');
 const isoDate = (y: number, m: number, d: number) => `${y}-${pad(m + 1)}-${pad(d)}`;
 const clockPattern = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+const maxSpans = 8; // the server's bound (admin_calendar.go)
 
 export class CalendarPage {
   readonly el: HTMLElement;
@@ -48,7 +49,9 @@ export class CalendarPage {
       h('p', { class: 'muted small' }, t('cal_hours_help')), this.hoursList, this.hoursNote);
     if (canEdit) {
       hoursCard.append(h('div', { class: 'buttons' },
-        h('button', { type: 'button', class: 'secondary', 'data-test': 'add-span', onclick: () => this.hoursList.append(this.spanRow({ start: '', end: '' })) }, t('cal_add_span')),
+        h('button', { type: 'button', class: 'secondary', 'data-test': 'add-span', onclick: () => {
+          if (this.hoursList.childElementCount < maxSpans) this.hoursList.append(this.spanRow({ start: '', end: '' }));
+        } }, t('cal_add_span')),
         h('button', { type: 'button', class: 'primary', 'data-test': 'save-hours', onclick: () => void this.saveHours() }, t('save'))));
     }
     this.el = h('div', { class: 'page calendar-page' },
