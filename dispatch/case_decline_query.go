@@ -11,6 +11,7 @@ import (
 // DeclineToRule is a case a centre below declined (退单), awaiting a ruling, with the decline.
 type DeclineToRule struct {
 	Case       CaseSummary
+	CentreName string // the centre that declined it
 	ReasonCode DeclineReason
 	Reason     string
 	DeclinedAt time.Time
@@ -18,7 +19,7 @@ type DeclineToRule struct {
 
 // selectDeclinesToRule is selectDeclinedBelow with the last decline of each case: its reason
 // code and words, and when. Served by cases_declined_idx and case_history_decline_idx.
-const selectDeclinesToRule = `SELECT ` + summaryColumns + `, coalesce(d.reason_code, ''), coalesce(d.reason, ''),
+const selectDeclinesToRule = `SELECT ` + summaryColumns + `, coalesce((SELECT n.name FROM units n WHERE n.code = c.centre_code), ''), coalesce(d.reason_code, ''), coalesce(d.reason, ''),
        coalesce(d.at, c.opened_at)
 ` + caseJoins + `
 LEFT JOIN LATERAL (SELECT h.reason_code, h.reason, h.at FROM case_history h
@@ -36,7 +37,7 @@ func (cs *Cases) DeclinesToRule(ctx context.Context, centre string, limit int) (
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (DeclineToRule, error) {
 		var x DeclineToRule
-		s, err := scanSummary(scanMore{row, []any{&x.ReasonCode, &x.Reason, &x.DeclinedAt}})
+		s, err := scanSummary(scanMore{row, []any{&x.CentreName, &x.ReasonCode, &x.Reason, &x.DeclinedAt}})
 		x.Case = s
 		return x, err
 	})

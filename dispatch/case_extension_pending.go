@@ -10,10 +10,11 @@ import (
 
 // ExtensionRequest is a centre's 延期 request waiting for a supervisor's decision, with its case.
 type ExtensionRequest struct {
-	Case    CaseSummary
-	Until   time.Time // the deadline asked for
-	Reason  string
-	AskedAt time.Time
+	Case       CaseSummary
+	CentreName string    // the centre that asked
+	Until      time.Time // the deadline asked for
+	Reason     string
+	AskedAt    time.Time
 }
 
 // ExtensionCursor is where a page of pending requests ends: the last case's deadline and id.
@@ -28,8 +29,8 @@ const MaxPendingExtensions = 200
 // selectPendingExtensions: the requests of centres at or below $2 that member $1 may decide (a
 // supervisor at the centre's unit or above it, the rule of extend_approve in selectCase), the
 // nearest deadline first, after the cursor ($3, $4). Served by cases_extension_pending_idx.
-const selectPendingExtensions = `SELECT ` + summaryColumns + `, c.extension_until, c.extension_reason,
-       coalesce(r.at, c.opened_at)
+const selectPendingExtensions = `SELECT ` + summaryColumns + `, coalesce((SELECT n.name FROM units n WHERE n.code = c.centre_code), ''),
+       c.extension_until, c.extension_reason, coalesce(r.at, c.opened_at)
 ` + caseJoins + `
 LEFT JOIN LATERAL (SELECT h.at FROM case_history h WHERE h.case_id = c.id AND h.transition = 'extend_request'
                    ORDER BY h.id DESC LIMIT 1) r ON true
@@ -56,7 +57,7 @@ func (cs *Cases) PendingExtensions(ctx context.Context, member int64, unit strin
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ExtensionRequest, error) {
 		var x ExtensionRequest
-		s, err := scanSummary(scanMore{row, []any{&x.Until, &x.Reason, &x.AskedAt}})
+		s, err := scanSummary(scanMore{row, []any{&x.CentreName, &x.Until, &x.Reason, &x.AskedAt}})
 		x.Case = s
 		return x, err
 	})

@@ -10,6 +10,7 @@ import (
 // declineToRuleJSON is a case declined below, with its decline.
 type declineToRuleJSON struct {
 	Case       caseSummaryJSON        `json:"case"`
+	CentreName string                 `json:"centre_name"` // the centre that declined it
 	ReasonCode dispatch.DeclineReason `json:"reason_code"`
 	Reason     string                 `json:"reason"`
 	DeclinedAt time.Time              `json:"declined_at"`
@@ -32,7 +33,7 @@ func (s *Server) handleDeclinesToRule(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]declineToRuleJSON, len(list))
 	for i, x := range list {
-		out[i] = declineToRuleJSON{Case: summaryJSON(x.Case), ReasonCode: x.ReasonCode, Reason: x.Reason, DeclinedAt: x.DeclinedAt}
+		out[i] = declineToRuleJSON{Case: summaryJSON(x.Case), CentreName: x.CentreName, ReasonCode: x.ReasonCode, Reason: x.Reason, DeclinedAt: x.DeclinedAt}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"now": time.Now().UTC(), "declines": out})
 }

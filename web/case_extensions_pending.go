@@ -21,10 +21,11 @@ type RulingLists interface {
 
 // extensionRequestJSON is one pending request: its case, the date asked for, why and when.
 type extensionRequestJSON struct {
-	Case    caseSummaryJSON `json:"case"`
-	Until   time.Time       `json:"until"`
-	Reason  string          `json:"reason"`
-	AskedAt time.Time       `json:"asked_at"`
+	Case       caseSummaryJSON `json:"case"`
+	CentreName string          `json:"centre_name"`
+	Until      time.Time       `json:"until"`
+	Reason     string          `json:"reason"`
+	AskedAt    time.Time       `json:"asked_at"`
 }
 
 // defaultPendingExtensions is a page's length without ?limit=.
@@ -71,7 +72,7 @@ func (s *Server) handlePendingExtensions(w http.ResponseWriter, r *http.Request)
 	}
 	out := make([]extensionRequestJSON, len(list))
 	for i, x := range list {
-		out[i] = extensionRequestJSON{Case: summaryJSON(x.Case), Until: x.Until, Reason: x.Reason, AskedAt: x.AskedAt}
+		out[i] = extensionRequestJSON{Case: summaryJSON(x.Case), CentreName: x.CentreName, Until: x.Until, Reason: x.Reason, AskedAt: x.AskedAt}
 	}
 	next := ""
 	if len(list) == limit {

@@ -38,14 +38,14 @@ func TestPendingExtensionsFollowJurisdiction(t *testing.T) {
 		for _, x := range reqs {
 			m := x.(map[string]any)
 			c := m["case"].(map[string]any)
-			ids = append(ids, fmt.Sprintf("%v/%v/%v", c["id"], c["centre"], m["reason"]))
+			ids = append(ids, fmt.Sprintf("%v/%v/%v/%v", c["id"], c["centre"], m["centre_name"], m["reason"]))
 			if m["until"] == nil || m["asked_at"] == nil || c["deadline_at"] == nil {
 				t.Fatalf("a request without its dates: %v", m)
 			}
 		}
 		return ids
 	}
-	want := fmt.Sprintf("%d/140802001001/需等待鉴定结果", fx.caseID)
+	want := fmt.Sprintf("%d/140802001001/东阜村/需等待鉴定结果", fx.caseID)
 	for _, tc := range []struct {
 		name, token, query string
 		status             int
