@@ -95,6 +95,14 @@ try {
   // Asked again: refused from the list, with a reason.
   await ask(m, '鉴定机构排期再延后');
   await s.waitForSelector(item, { timeout: 10_000 });
+  // In English, at a phone's width: the same row, nothing overflowing.
+  await wide.setViewportSize({ width: 360, height: 740 });
+  await wide.goto(env.BASE_URL + '/console/?lang=en');
+  await wide.waitForSelector(`${item} button[data-action=extend_approve]`, { timeout: 10_000 });
+  const en = await wide.textContent(item);
+  for (const want of ['Until', 'Deadline now', 'Asked by', 'Approve', 'Refuse']) check(en.includes(want), `in English, ${want}: ${en}`);
+  check(await wide.evaluate(() => document.documentElement.scrollWidth <= 360), 'nothing overflows at 360 px in English');
+  await shot(wide, 'extensions-pending-360-en');
   await s.click(`${item} button[data-action=refuse]`);
   await s.click(`${item} form.px-refuse button[type=submit]`);
   check((await s.textContent(`${list} .px-message.error`)).includes('请填写驳回理由'), 'a reason is asked for first');
