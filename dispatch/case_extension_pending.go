@@ -39,8 +39,8 @@ WHERE c.extension_until IS NOT NULL AND c.extension_centre = c.centre_code
   AND starts_with(c.centre_code, $2)
   AND EXISTS (SELECT 1 FROM assignments a
               WHERE a.member_id = $1 AND a.role = 'supervisor' AND starts_with(c.centre_code, a.unit_code))
-  AND (coalesce(c.deadline_at, 'infinity'), c.id) > ($3::timestamptz, $4::bigint)
-ORDER BY coalesce(c.deadline_at, 'infinity'), c.id
+  AND (coalesce(c.deadline_at, '9999-01-01Z'), c.id) > ($3::timestamptz, $4::bigint)
+ORDER BY coalesce(c.deadline_at, '9999-01-01Z'), c.id
 LIMIT $5`
 
 // PendingExtensions lists up to limit extension requests that member may decide, of centres at
@@ -69,7 +69,7 @@ func (cs *Cases) PendingExtensions(ctx context.Context, member int64, unit strin
 
 // Cursor is where a page ending with x ends.
 func (x ExtensionRequest) Cursor() ExtensionCursor {
-	d := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // no deadline: after every deadline, as 'infinity'
+	d := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // no deadline: after every deadline, as in the query
 	if x.Case.DeadlineAt != nil {
 		d = *x.Case.DeadlineAt
 	}
