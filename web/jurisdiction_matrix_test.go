@@ -97,6 +97,10 @@ var matrix = []matrixRow{
 	{"GET /api/my/verifications", "member", everyone, getPath(func(matrixTarget) string { return "/api/my/verifications" })},
 	{"GET /api/centres/{code}/queue", "centre-watcher", watchers, getPath(func(x matrixTarget) string { return "/api/centres/" + x.centre + "/queue" })},
 	{"GET /api/centres/{code}/callbacks", "centre-watcher", watchers, getPath(func(x matrixTarget) string { return "/api/centres/" + x.centre + "/callbacks" })},
+	// 退单待裁决 and 延期申请 (issue 16): the declines below a centre; the extension requests only
+	// supervisors decide (everyone else 403, whatever the unit).
+	{"GET /api/centres/{code}/declines", "centre-watcher", watchers, getPath(func(x matrixTarget) string { return "/api/centres/" + x.centre + "/declines" })},
+	{"GET /api/extensions/pending", "member", "33 33 33 33 33 +3 +3 33 33", getPath(func(x matrixTarget) string { return "/api/extensions/pending?unit=" + x.unit })},
 	{"GET /api/cases/{id}", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d", x.caseID) })},
 	{"GET /api/cases/{id}/map", "case-reader", caseStaff, getPath(func(x matrixTarget) string { return fmt.Sprintf("/api/cases/%d/map", x.caseID) })},
 	// Urging is a supervisor's: other readers are refused by the state machine, others never see it.

@@ -134,6 +134,13 @@ func (s *Server) routes(cfg Config) []route {
 		route{"GET /api/centres/{code}/duplicates", policyCentreWatcher, s.handleDuplicateCounts},
 		route{"GET /api/cases/{id}/duplicates", policyCaseReader, s.handleDuplicates},
 		route{"POST /api/cases/{id}/distinct", policyCaseReader, s.handleDistinct})
+	// 退单待裁决 and 延期申请 (issue 16): what waits on the centre or the supervisors above a case's
+	// centre (case_declines_to_rule.go, case_extensions_pending.go). The extension list's query
+	// is its check, as for /api/my/verifications: the member's supervisor assignments.
+	_, lists := cfg.Cases.(RulingLists)
+	add(lists,
+		route{"GET /api/centres/{code}/declines", policyCentreWatcher, s.handleDeclinesToRule},
+		route{"GET /api/extensions/pending", policyMember, s.handlePendingExtensions})
 	add(cfg.Notifications != nil,
 		route{"GET /api/my/notifications", policyMember, s.handleMyNotifications},
 		route{"POST /api/my/notifications/read", policyMember, s.handleNotificationsRead})

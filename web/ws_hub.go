@@ -193,6 +193,9 @@ func (h *hub) deliver(subject string, data []byte) {
 	for l := grid.County; l <= grid.MicroGrid && l.CodeLength() <= len(ev.Unit); l++ {
 		consoles = connsOf(h.bySubtree[ev.Unit[:l.CodeLength()]], seen, consoles...)
 	}
+	for _, code := range centresAbove(ev) { // declines and extension requests (ws_hub_above.go)
+		consoles = connsOf(h.byCentre[code], seen, consoles...)
+	}
 	h.mu.Unlock()
 	if len(phones) > 0 {
 		status, err := prepare(statusFrame{Type: "status", Transition: ev.Action, CaseID: ev.CaseID, EventID: ev.EventID,

@@ -1,6 +1,7 @@
 // Cases that arrived in the centre's queue live (reported there, escalated, returned or
 // transferred in) and that this desk has not looked at yet. They are highlighted, counted in the
 // tab's title and behind the 新案件 chip, until opened or marked seen.
+import { declinedBelow } from './queue_model';
 import type { CaseFrame } from './types';
 
 export class Arrivals {
@@ -19,8 +20,9 @@ export class Arrivals {
   // frame takes a frame the queue has not applied yet (isNew): a case entering the centre from
   // elsewhere is an arrival, one leaving it or closing is not any more.
   frame(f: CaseFrame): void {
-    const here = f.centre === this.centre && f.state !== 'closed';
-    if (here && f.from_centre !== this.centre && (f.action === 'reported' || f.from_centre)) this.add(f.case_id);
+    const below = declinedBelow(f, this.centre); // declined below: this centre rules on it
+    const here = (f.centre === this.centre || below) && f.state !== 'closed';
+    if (here && (below ? f.action === 'decline' : f.from_centre !== this.centre && (f.action === 'reported' || f.from_centre))) this.add(f.case_id);
     else if (!here) this.seen(f.case_id);
   }
 

@@ -129,7 +129,7 @@ function openCentre(session: Session, mine: MyCentres, code: string): void {
       conn.dataset.conn = s;
       conn.textContent = t('conn_' + s);
     },
-  });
+  }, { supervisor: mine.subtrees.some((s) => s.role === 'supervisor') });
   clear(root);
   root.append(bar(session, name, conn, switcher), workspace.el);
   workspace.start();

@@ -4,6 +4,12 @@
 import { now } from './format';
 import type { CaseFrame, QueueCase } from './types';
 
+// declinedBelow: a case a centre below declined (退单) waits in this centre's queue for its
+// ruling (the server lists it there and sends its frames here, web/ws_hub_above.go).
+export function declinedBelow(f: { state: string; centre: string }, centre: string): boolean {
+  return f.state === 'declined' && f.centre !== centre && f.centre.startsWith(centre);
+}
+
 export interface Filter {
   state: string;
   category: string;
@@ -61,7 +67,7 @@ export class QueueModel {
     this.versions.set(f.case_id, f.version);
     this.touched.set(f.case_id, ++this.seq);
     const old = this.rows.get(f.case_id);
-    const belongs = f.centre === this.centre && f.state !== 'closed' &&
+    const belongs = (f.centre === this.centre || declinedBelow(f, this.centre)) && f.state !== 'closed' &&
       (!filter.state || filter.state === f.state) && (!filter.category || filter.category === f.category) &&
       (!filter.led || !!f.leader);
     if (!belongs) {

@@ -5,7 +5,9 @@ import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { CallbackQueue } from './callback_queue';
 import { CaseView } from './case_page';
+import { DeclineNotice } from './decline_notice';
 import { bindKeys } from './keys';
+import { PendingExtensions } from './pending_extensions';
 import { QueueView } from './queue';
 import { ConsoleSocket, type ConnState } from './socket';
 import type { Centre } from './types';
@@ -17,25 +19,38 @@ export interface WorkspaceEvents {
   arrivals(n: number): void; // cases arrived live, not yet looked at: for the tab's title
 }
 
+export interface WorkspaceOptions {
+  supervisor?: boolean; // the member supervises somewhere: the 延期申请 list is offered
+}
+
 export class Workspace {
   readonly el = h('main', { class: 'workspace' });
   private queue: QueueView;
   private callbacks: CallbackQueue; // 回访
+  private declines: DeclineNotice; // 待裁定退单
+  private extensions: PendingExtensions | null; // 延期申请, for supervisors
   private caseView: CaseView;
   private socket: ConsoleSocket;
   private own = new Set<number>(); // transitions this desk made: their frames need no reload
   private notice = h('p', { class: 'error', role: 'alert' });
+  private panels: HTMLElement; // 待裁定退单 and 延期申请, above the queue
   private unbindKeys: () => void = () => {};
   private pendingAction = ''; // a shortcut's action, for the case being opened
   private readonly onHash = () => this.route();
 
-  constructor(private session: Session, readonly centre: string, private on: WorkspaceEvents) {
+  constructor(private session: Session, readonly centre: string, private on: WorkspaceEvents, opts: WorkspaceOptions = {}) {
     this.queue = new QueueView(session, centre, {
       open: (id) => this.go(id),
       loaded: (c) => on.centre(c),
       failed: (e) => this.failed(e),
-      arrivals: (n) => on.arrivals(n),
+      arrivals: (n) => {
+        on.arrivals(n);
+        this.declines?.render(); // its new declines are highlighted as arrivals
+      },
     });
+    this.declines = new DeclineNotice(session, centre, (id, action) => this.go(id, action),
+      (id) => this.queue.arrivals.has(id), (e) => this.failed(e));
+    this.extensions = opts.supervisor ? new PendingExtensions(session, centre, (id) => this.go(id), (e) => this.failed(e)) : null;
     this.callbacks = new CallbackQueue(session, centre, (id) => this.go(id), (e) => this.failed(e));
     this.caseView = new CaseView(session, () => this.go(null), (res) => {
       this.own.add(res.transition_id);
@@ -48,9 +63,13 @@ export class Workspace {
         this.notice.textContent = '';
         void this.queue.load(); // frames sent while disconnected are not replayed
         void this.callbacks.load();
+        void this.declines.load();
+        void this.extensions?.load();
       },
       frame: (f) => {
         this.queue.onFrame(f);
+        this.declines.frame(f);
+        this.extensions?.frame(f);
         this.callbacks.changed();
         if (this.caseView.id === f.case_id && !this.own.has(f.transition_id)) this.caseView.changed();
       },
@@ -59,7 +78,8 @@ export class Workspace {
       },
       refused: () => void this.checkSession(),
     });
-    this.el.append(this.notice, this.queue.el, this.callbacks.el, this.caseView.el);
+    this.panels = h('div', { class: 'panels' }, this.declines.el, this.extensions?.el ?? null);
+    this.el.append(this.notice, this.panels, this.queue.el, this.callbacks.el, this.caseView.el);
   }
 
   start(): void {
@@ -91,6 +111,8 @@ export class Workspace {
     this.socket.stop();
     this.queue.stop();
     this.callbacks.stop();
+    this.declines.stop();
+    this.extensions?.stop();
     this.caseView.close();
     this.unbindKeys();
     window.removeEventListener('hashchange', this.onHash);
@@ -114,6 +136,7 @@ export class Workspace {
       this.queue.seen(id);
       this.queue.el.hidden = true;
       this.callbacks.el.hidden = true;
+      this.panels.hidden = true;
       this.caseView.el.hidden = false;
       if (this.caseView.id !== id) this.caseView.open(id, action);
       else if (action) this.caseView.trigger(action);
@@ -123,8 +146,11 @@ export class Workspace {
       this.caseView.el.hidden = true;
       this.queue.el.hidden = false;
       this.callbacks.el.hidden = false;
+      this.panels.hidden = false;
       this.queue.render();
       void this.callbacks.load();
+      void this.declines.load();
+      void this.extensions?.load();
     }
   }
 
