@@ -159,6 +159,12 @@ func nextExtension(ctx context.Context, tx querier, t Transition, c caseRow, nex
 		// apart, not as overdue). Time already overrun is kept in left: unparked, the case is due
 		// at once and the timer flags or escalates it again.
 		next.deadlineAt, next.overdueAt = nil, nil
+	case ActParkReviewDue: // case_park_review.go
+		if x.review == nil || x.review.After(c.now) || x.reviewDue != nil {
+			return fmt.Errorf("%w: the review date has not passed, or was recorded", ErrNotAllowed)
+		}
+		now := c.now
+		x.reviewDue, x.rowUntil = &now, x.review
 	case ActUnpark:
 		if x.from == nil || x.left == nil {
 			return fmt.Errorf("%w: the case is not parked", ErrNotAllowed)

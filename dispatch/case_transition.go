@@ -431,7 +431,7 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 		if err := checkMainCase(ctx, tx, t, c); err != nil {
 			return next, err
 		}
-	case ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark:
+	case ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark, ActParkReviewDue:
 		return next, nextExtension(ctx, tx, t, c, &next)
 	case ActDecline, ActDeclineUphold, ActDeclineOverrule:
 		return next, nextDecline(ctx, tx, t, c, &next)
