@@ -289,3 +289,85 @@ func (next *caseRow) verifyClocks() (staffFrom, lapse time.Time) {
 	v := next.category.Deadlines.Verify
 	return next.onTierClock(v), next.onTierClock(2 * v)
 }
+
+// rescaleDeadline moves c's deadline by the change of its grade's share (from c.gradePct to pct)
+// of the tier's amount, on that amount's clock: working time is added after the deadline, or
+// taken off before it, through working hours; working days move it by whole working days.
+// The amount is the one Deadlines.For picks (an urgent case's when shorter).
+func rescaleDeadline(ctx context.Context, q querier, c caseRow, next *caseRow, pct int) error {
+	d := c.category.Deadlines
+	base, k := d.tier(c.level), d.Clocks.clockFor(c.level)
+	if c.severity == SeverityUrgent && d.Urgent < base {
+		base, k = d.Urgent, d.Clocks.Urgent
+	}
+	delta := scaleDeadline(base, pct) - scaleDeadline(base, c.gradePct)
+	at := c.deadlineAt.Add(delta)
+	if k.working() {
+		if err := next.useCalendar(ctx, q); err != nil {
+			return err
+		}
+		if k == ClockWorkingDays { // each share rounds up to whole days, as Calendar.Deadline does
+			delta = wholeDays(scaleDeadline(base, pct)) - wholeDays(scaleDeadline(base, c.gradePct))
+		}
+		at = next.calendar.Shift(*c.deadlineAt, k, delta)
+	}
+	next.deadlineAt = &at
+	return nil
+}
+
+// wholeDays is d rounded up to whole days.
+func wholeDays(d time.Duration) time.Duration {
+	return (d + 24*time.Hour - 1) / (24 * time.Hour) * (24 * time.Hour)
+}
+
+// Shift moves a deadline t by delta on a working clock: later by Deadline, earlier by walking
+// back through working hours (working_hours) or working days (working_days: the close of the
+// working day that many working days before t's).
+func (c *Calendar) Shift(t time.Time, clock Clock, delta time.Duration) time.Time {
+	switch {
+	case delta > 0:
+		return c.Deadline(t, clock, delta)
+	case delta == 0:
+		return t
+	case clock == ClockWorkingDays:
+		n, d := int(-delta/(24*time.Hour)), DateOf(t)
+		for i := 0; n > 0 && i < maxCalendarDays; i++ {
+			d = d.prev()
+			if c.Working(d) {
+				n--
+			}
+		}
+		_, end := c.span(d, len(c.hours)-1)
+		return end
+	}
+	return c.subWorking(t, -delta)
+}
+
+// subWorking walks working periods back from to until amount of working time lies between.
+func (c *Calendar) subWorking(to time.Time, amount time.Duration) time.Time {
+	d := DateOf(to)
+	for range maxCalendarDays {
+		if c.Working(d) {
+			for i := len(c.hours) - 1; i >= 0; i-- {
+				s, e := c.span(d, i)
+				if to.Before(e) {
+					e = to
+				}
+				if !e.After(s) {
+					continue
+				}
+				if left := e.Sub(s); amount <= left {
+					return e.Add(-amount)
+				} else {
+					amount -= left
+				}
+			}
+		}
+		to = d.midnight()
+		d = d.prev()
+	}
+	return to
+}
+
+// prev is the day before d.
+func (d Date) prev() Date { return DateOf(d.midnight().AddDate(0, 0, -1)) }

@@ -140,3 +140,31 @@ func TestVerifyAndCallbackCountTheTierClock(t *testing.T) {
 	fx.times(t, `SELECT callback_due_at FROM cases WHERE id = $1`, &callback)
 	sameInstant(t, "callback_due_at", callback, cst(10, 9, 17, 30))
 }
+
+// A regrade at the same tier moves the deadline by the change of the grade's share on the
+// deadline's clock: half of 6 working hours taken off 10:30 on 8 October is 16:30 on 30
+// September (before 国庆), not 07:30 on 8 October; given back, it is 10:30 on 8 October again.
+// On working days, half of 2 days taken off 8 October is the close of 30 September.
+func TestRegradeRescalesOnTheTierClock(t *testing.T) {
+	for _, tc := range []struct {
+		clock, seconds   string
+		deadline, simple time.Time
+	}{
+		{"working_hours", "21600", cst(10, 8, 10, 30), cst(9, 30, 16, 30)},
+		{"working_days", "172800", cst(10, 8, 17, 30), cst(9, 30, 17, 30)},
+	} {
+		t.Run(tc.clock, func(t *testing.T) {
+			fx := clocked(t, "neighbour", `UPDATE categories SET village_deadline_s = `+tc.seconds+`, village_clock = '`+tc.clock+`'
+				WHERE code = 'neighbour'`, cst(9, 30, 10, 0))
+			fx.must(t, fx.village, dispatch.ActAccept, "")
+			if _, err := fx.db.Pool.Exec(context.Background(), `UPDATE cases SET deadline_at = $2, deadline_clock = $3 WHERE id = $1`,
+				fx.caseID, tc.deadline, tc.clock); err != nil {
+				t.Fatal(err)
+			}
+			v := fx.must(t, fx.village, dispatch.ActRegrade, "事实清楚", grade(dispatch.GradeSimple, false))
+			sameInstant(t, "simple", v.DeadlineAt, tc.simple)
+			v = fx.must(t, fx.village, dispatch.ActRegrade, "涉及多户", grade(dispatch.GradeComplex, false))
+			sameInstant(t, "complex again", v.DeadlineAt, tc.deadline)
+		})
+	}
+}
