@@ -15,7 +15,10 @@ import (
 // moves to that date) or refuses (extend_refuse, with a reason: it does not). A centre parks a
 // case (park, 挂账) that waits on something outside it, with a reason and a review date: the case
 // leaves its state for StateParked and its clock stops (no deadline, so the timer never sees it);
-// unpark gives it back its state and the time it had left.
+// unpark gives it back its state and the time it had left, on the clock its deadline ran on
+// (working time on a working clock: calendar_clock.go, parkedLeft and resumeDeadline). When its
+// review date passes the timer records it (park_review_due, case_park_review.go), and the
+// centre parks it again with a new review date, or unparks it.
 
 // StateParked is a case set aside by its centre (挂账): its clock is stopped.
 const StateParked CaseState = "parked"
