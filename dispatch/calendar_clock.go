@@ -96,6 +96,11 @@ func parseHours(raw []byte) ([]Span, error) {
 func readCalendarIfNeeded(ctx context.Context, q querier, a Action, next *caseRow) error {
 	switch a {
 	case ActEscalate, ActReturn, ActTransfer, ActRework, ActCallback: // callback: a re-do after 不满意
+	case ActSettle, ActVerify: // the verification and callback deadlines, on the tier's clock
+		if next.category.Deadlines.Clocks.clockFor(next.level).working() {
+			return next.useCalendar(ctx, q)
+		}
+		return nil
 	default:
 		return nil
 	}
@@ -195,3 +200,174 @@ func setWorkingLeft(ctx context.Context, q querier, list []CaseSummary) error {
 	}
 	return nil
 }
+
+// useCalendar reads the calendar into next, unless it has it: for a deadline that an action
+// works out in its own rules (a regrade, a ruling, unparking) rather than in nextTimes.
+func (next *caseRow) useCalendar(ctx context.Context, q querier) error {
+	if next.calendar != nil {
+		return nil
+	}
+	c, _, err := loadCalendar(ctx, q, next.calendarRev)
+	next.calendar = c
+	return err
+}
+
+// freshDeadline gives next a fresh deadline at its tier, counted from now on the category's
+// clock of that tier, scaled by its grade's share: what a case gets when it arrives at a centre
+// by a regrade or a ruling, as by an escalation (nextTimes).
+func freshDeadline(ctx context.Context, q querier, next *caseRow) error {
+	if next.category.Deadlines.NeedsCalendar(next.level, next.severity) {
+		if err := next.useCalendar(ctx, q); err != nil {
+			return err
+		}
+	}
+	d, clock := next.category.Deadlines.AtScaled(next.level, next.severity, next.now, next.calendar, next.gradePct)
+	next.deadlineAt, next.overdueAt, next.deadlineClock = &d, nil, &clock
+	return nil
+}
+
+// working reports whether c counts working time.
+func (c Clock) working() bool { return c == ClockWorkingHours || c == ClockWorkingDays }
+
+// parkedLeft is the time c has left when it is parked, on its deadline's clock k: working time
+// on a working clock (the evening, the weekend and a holiday before the deadline do not count);
+// wall-clock time on the calendar clock, or when the deadline has already passed (the overrun,
+// negative); zero without a deadline.
+func parkedLeft(ctx context.Context, q querier, c caseRow, next *caseRow, k Clock) (time.Duration, error) {
+	switch {
+	case c.deadlineAt == nil:
+		return 0, nil
+	case !k.working() || !c.deadlineAt.After(c.now):
+		return c.deadlineAt.Sub(c.now), nil
+	}
+	if err := next.useCalendar(ctx, q); err != nil {
+		return 0, err
+	}
+	return next.calendar.WorkingBetween(c.now, *c.deadlineAt), nil
+}
+
+// resumeDeadline gives an unparked case its deadline: left from now on clock k. Working time
+// left runs through working hours; on the working-days clock the deadline is then the close of
+// the working day on which that time runs out, as a working-days deadline always is.
+func resumeDeadline(ctx context.Context, q querier, next *caseRow, k Clock, left time.Duration) error {
+	d := next.now.Add(left)
+	if k.working() && left > 0 {
+		if err := next.useCalendar(ctx, q); err != nil {
+			return err
+		}
+		d = next.calendar.Resume(next.now, k, left)
+	}
+	next.deadlineAt, next.overdueAt, next.deadlineClock = &d, nil, &k
+	return nil
+}
+
+// Resume is the deadline of a clock stopped with left of working time, started again at from:
+// left of working hours on; on the working-days clock, the close of the working day where they
+// run out.
+func (c *Calendar) Resume(from time.Time, clock Clock, left time.Duration) time.Time {
+	d := c.addWorking(from, left)
+	if clock == ClockWorkingDays {
+		_, d = c.span(DateOf(d), len(c.hours)-1)
+	}
+	return d
+}
+
+// onTierClock is amount from now on the category's clock of the case's tier (not the urgent
+// one): the clock of the verification and callback deadlines (docs/routing.md, "Working time").
+// A working-days clock rounds amount up to whole days.
+func (next *caseRow) onTierClock(amount time.Duration) time.Time {
+	k := next.category.Deadlines.Clocks.clockFor(next.level)
+	if !k.working() || next.calendar == nil {
+		return next.now.Add(amount)
+	}
+	return next.calendar.Deadline(next.now, k, amount)
+}
+
+// verifyClocks are Deadlines.VerifyClocks on the tier's clock: from when staff may verify a
+// case settled now, and when the timer closes it as not verified.
+func (next *caseRow) verifyClocks() (staffFrom, lapse time.Time) {
+	v := next.category.Deadlines.Verify
+	return next.onTierClock(v), next.onTierClock(2 * v)
+}
+
+// rescaleDeadline moves c's deadline by the change of its grade's share (from c.gradePct to pct)
+// of the tier's amount, on that amount's clock: working time is added after the deadline, or
+// taken off before it, through working hours; working days move it by whole working days.
+// The amount is the one Deadlines.For picks (an urgent case's when shorter).
+func rescaleDeadline(ctx context.Context, q querier, c caseRow, next *caseRow, pct int) error {
+	d := c.category.Deadlines
+	base, k := d.tier(c.level), d.Clocks.clockFor(c.level)
+	if c.severity == SeverityUrgent && d.Urgent < base {
+		base, k = d.Urgent, d.Clocks.Urgent
+	}
+	delta := scaleDeadline(base, pct) - scaleDeadline(base, c.gradePct)
+	at := c.deadlineAt.Add(delta)
+	if k.working() {
+		if err := next.useCalendar(ctx, q); err != nil {
+			return err
+		}
+		if k == ClockWorkingDays { // each share rounds up to whole days, as Calendar.Deadline does
+			delta = wholeDays(scaleDeadline(base, pct)) - wholeDays(scaleDeadline(base, c.gradePct))
+		}
+		at = next.calendar.Shift(*c.deadlineAt, k, delta)
+	}
+	next.deadlineAt = &at
+	return nil
+}
+
+// wholeDays is d rounded up to whole days.
+func wholeDays(d time.Duration) time.Duration {
+	return (d + 24*time.Hour - 1) / (24 * time.Hour) * (24 * time.Hour)
+}
+
+// Shift moves a deadline t by delta on a working clock: later by Deadline, earlier by walking
+// back through working hours (working_hours) or working days (working_days: the close of the
+// working day that many working days before t's).
+func (c *Calendar) Shift(t time.Time, clock Clock, delta time.Duration) time.Time {
+	switch {
+	case delta > 0:
+		return c.Deadline(t, clock, delta)
+	case delta == 0:
+		return t
+	case clock == ClockWorkingDays:
+		n, d := int(-delta/(24*time.Hour)), DateOf(t)
+		for i := 0; n > 0 && i < maxCalendarDays; i++ {
+			d = d.prev()
+			if c.Working(d) {
+				n--
+			}
+		}
+		_, end := c.span(d, len(c.hours)-1)
+		return end
+	}
+	return c.subWorking(t, -delta)
+}
+
+// subWorking walks working periods back from to until amount of working time lies between.
+func (c *Calendar) subWorking(to time.Time, amount time.Duration) time.Time {
+	d := DateOf(to)
+	for range maxCalendarDays {
+		if c.Working(d) {
+			for i := len(c.hours) - 1; i >= 0; i-- {
+				s, e := c.span(d, i)
+				if to.Before(e) {
+					e = to
+				}
+				if !e.After(s) {
+					continue
+				}
+				if left := e.Sub(s); amount <= left {
+					return e.Add(-amount)
+				} else {
+					amount -= left
+				}
+			}
+		}
+		to = d.midnight()
+		d = d.prev()
+	}
+	return to
+}
+
+// prev is the day before d.
+func (d Date) prev() Date { return DateOf(d.midnight().AddDate(0, 0, -1)) }

@@ -82,10 +82,9 @@ func callbackNext(t Transition, c caseRow, next *caseRow) error {
 	cb := &next.callback
 	cb.result = nil
 	switch t.Action {
-	case ActVerify:
-		due := c.now.Add(c.callback.deadline)
+	case ActVerify: // nextTimes sets the deadline, on the tier's clock
 		pending := CallbackPending
-		cb.status, cb.tries, cb.due = &pending, 0, &due
+		cb.status, cb.tries = &pending, 0
 		return nil
 	case ActCallback, ActCallbackTry, ActCallbackLapse:
 	default:

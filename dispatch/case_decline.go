@@ -79,9 +79,11 @@ func nextDecline(ctx context.Context, tx querier, t Transition, c caseRow, next 
 		x.reasonCode = &code
 		next.deadlineAt, next.overdueAt = nil, nil // the ruling is the centre above's to make, on no clock
 	case ActDeclineOverrule:
-		// Back to the centre that declined it, as a new arrival there.
-		d := c.now.Add(c.category.Deadlines.For(c.level, c.severity))
-		next.deadlineAt, next.overdueAt = &d, nil
+		// Back to the centre that declined it, as a new arrival there: a fresh deadline on its
+		// tier's clock, at its grade's share.
+		if err := freshDeadline(ctx, tx, next); err != nil {
+			return err
+		}
 	case ActDeclineUphold:
 		// Another centre: one of the same tier under the same parent, or a centre above the one
 		// that declined it (on the case's path), such as the arbiter's own.
@@ -108,8 +110,9 @@ func nextDecline(ctx context.Context, tx querier, t Transition, c caseRow, next 
 			return fmt.Errorf("%w: %q", ErrUnknownCentre, t.ToCentre)
 		}
 		next.centre, next.level = t.ToCentre, int(level)
-		d := c.now.Add(c.category.Deadlines.For(next.level, c.severity))
-		next.deadlineAt, next.overdueAt = &d, nil
+		if err := freshDeadline(ctx, tx, next); err != nil {
+			return err
+		}
 	}
 	next.ext = x
 	return nil

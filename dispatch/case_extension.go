@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -16,7 +15,10 @@ import (
 // moves to that date) or refuses (extend_refuse, with a reason: it does not). A centre parks a
 // case (park, 挂账) that waits on something outside it, with a reason and a review date: the case
 // leaves its state for StateParked and its clock stops (no deadline, so the timer never sees it);
-// unpark gives it back its state and the time it had left.
+// unpark gives it back its state and the time it had left, on the clock its deadline ran on
+// (working time on a working clock: calendar_clock.go, parkedLeft and resumeDeadline). When its
+// review date passes the timer records it (park_review_due, case_park_review.go), and the
+// centre parks it again with a new review date, or unparks it.
 
 // StateParked is a case set aside by its centre (挂账): its clock is stopped.
 const StateParked CaseState = "parked"
@@ -51,8 +53,8 @@ func init() {
 	machine[ActRequestExtension] = rule{from: open, by: byCentre, needsText: true}
 	machine[ActApproveExtension] = rule{from: open, by: bySupervisorAbove}
 	machine[ActRefuseExtension] = rule{from: open, by: bySupervisorAbove, needsText: true}
-	machine[ActPark] = rule{from: []CaseState{StateAccepted, StateMediating}, to: StateParked, by: byCentre, needsText: true}
-	machine[ActUnpark] = rule{from: []CaseState{StateParked}, by: byCentre} // to: the state it was parked from
+	machine[ActPark] = rule{from: []CaseState{StateAccepted, StateMediating, StateParked}, to: StateParked, by: byCentre, needsText: true} // from parked: a new review date
+	machine[ActUnpark] = rule{from: []CaseState{StateParked}, by: byCentre}                                                                // to: the state it was parked from
 	urge := machine[ActUrge]
 	urge.from = append(urge.from, StateParked) // a supervisor may still press a parked case
 	machine[ActUrge] = urge
@@ -63,13 +65,15 @@ var extensionActions = []Action{ActRequestExtension, ActApproveExtension, ActRef
 
 // caseExtension is the case's pending extension and parking, as these actions read and leave them.
 type caseExtension struct {
-	until    *time.Time // requested deadline, while a request waits
-	centre   *string    // the centre that asked; a request lapses once the case has moved
-	reason   *string
-	review   *time.Time     // parked: when to look at it again
-	left     *time.Duration // parked: the time the case had left when parked
-	from     *CaseState     // parked: the state to go back to
-	rowUntil *time.Time     // the history row's until_at: the requested date or the review date
+	until     *time.Time // requested deadline, while a request waits
+	centre    *string    // the centre that asked; a request lapses once the case has moved
+	reason    *string
+	review    *time.Time     // parked: when to look at it again
+	left      *time.Duration // parked: the time the case had left when parked
+	from      *CaseState     // parked: the state to go back to
+	rowUntil  *time.Time     // the history row's until_at: the requested date or the review date
+	clock     *Clock         // parked: the clock of the deadline it had, on which left counts (calendar_clock.go)
+	reviewDue *time.Time     // parked: when the timer recorded the review date as passed (park_review_due)
 
 	reasonCode *string // decline (退单): the history row's reason_code (case_decline.go)
 }
@@ -92,12 +96,25 @@ func (t *Transition) checkExtension() error {
 func nextExtension(ctx context.Context, tx querier, t Transition, c caseRow, next *caseRow) error {
 	x := caseExtension{}
 	var leftUS *int64
-	var from *string
+	var from, clock, dlClock *string
 	err := tx.QueryRow(ctx, `SELECT extension_until, extension_centre, extension_reason, park_review_at,
-		(extract(epoch FROM park_left) * 1000000)::bigint, park_from_state FROM cases WHERE id = $1`, t.CaseID).
-		Scan(&x.until, &x.centre, &x.reason, &x.review, &leftUS, &from)
+		(extract(epoch FROM park_left) * 1000000)::bigint, park_from_state, park_clock, park_review_due_at, deadline_clock
+		FROM cases WHERE id = $1`, t.CaseID).
+		Scan(&x.until, &x.centre, &x.reason, &x.review, &leftUS, &from, &clock, &x.reviewDue, &dlClock)
 	if err != nil {
 		return err
+	}
+	if leftUS != nil {
+		l := time.Duration(*leftUS) * time.Microsecond
+		x.left = &l
+	}
+	if from != nil {
+		s := CaseState(*from)
+		x.from = &s
+	}
+	if clock != nil {
+		k := Clock(*clock)
+		x.clock = &k
 	}
 	pending := x.until != nil && x.centre != nil && *x.centre == c.centre
 	switch t.Action {
@@ -126,55 +143,56 @@ func nextExtension(ctx context.Context, tx querier, t Transition, c caseRow, nex
 			return fmt.Errorf("%w: the review date must be in the future and at most %d days ahead",
 				ErrBadTransition, int(MaxParking.Hours()/24))
 		}
-		l := time.Duration(0)
-		if c.deadlineAt != nil {
-			l = c.deadlineAt.Sub(c.now) // negative when the deadline passed before parking
+		u := t.Until.UTC()
+		x.review, x.reviewDue, x.rowUntil = &u, nil, &u
+		if c.state == StateParked {
+			break // parked again (复核后继续挂账): a new review date; the time left and the state to go back to stay
 		}
-		u, s := t.Until.UTC(), c.state
-		x.review, x.left, x.from, x.rowUntil = &u, &l, &s, &u
+		k := ClockCalendar
+		if dlClock != nil {
+			k = Clock(*dlClock)
+		}
+		l, err := parkedLeft(ctx, tx, c, next, k)
+		if err != nil {
+			return err
+		}
+		s := c.state
+		x.left, x.from, x.clock = &l, &s, &k
 		// The clock stops: no deadline, and no overdue flag while parked (a parked case is counted
 		// apart, not as overdue). Time already overrun is kept in left: unparked, the case is due
 		// at once and the timer flags or escalates it again.
 		next.deadlineAt, next.overdueAt = nil, nil
+	case ActParkReviewDue: // case_park_review.go
+		if x.review == nil || x.review.After(c.now) || x.reviewDue != nil {
+			return fmt.Errorf("%w: the review date has not passed, or was recorded", ErrNotAllowed)
+		}
+		now := c.now
+		x.reviewDue, x.rowUntil = &now, x.review
 	case ActUnpark:
-		if from == nil || leftUS == nil {
+		if x.from == nil || x.left == nil {
 			return fmt.Errorf("%w: the case is not parked", ErrNotAllowed)
 		}
-		next.state = CaseState(*from)
-		d := c.now.Add(time.Duration(*leftUS) * time.Microsecond)
-		next.deadlineAt = &d
-		x.review, x.left, x.from = nil, nil, nil
+		next.state = *x.from
+		k := ClockCalendar
+		if x.clock != nil {
+			k = *x.clock
+		}
+		if err := resumeDeadline(ctx, tx, next, k, *x.left); err != nil {
+			return err
+		}
+		x.review, x.left, x.from, x.clock, x.reviewDue = nil, nil, nil, nil, nil
 	}
 	next.ext = &x
 	return nil
 }
 
-// writeExtension is writeTransition that also writes the case's extension and parking columns
-// and the history row's until_at and reason_code, as parameters n+1 to n+8 after
-// writeTransition's n. It is derived from writeTransition by its fixed places (the end of the
-// case's SET list, of the history row's columns and of its values), so that both stay one
-// statement whatever columns other features add; it panics if a place is missing, which every
-// extension test would show.
-func writeExtension(n int) string {
-	s := writeTransition
-	for _, r := range [][2]string{
-		{"\n    WHERE id = $1\n", fmt.Sprintf(",\n        extension_until = $%d, extension_centre = $%d, extension_reason = $%d,\n"+
-			"        park_review_at = $%d, park_left = $%d::bigint * interval '1 microsecond', park_from_state = $%d\n    WHERE id = $1\n",
-			n+1, n+2, n+3, n+4, n+5, n+6)},
-		{")\n    SELECT id, $10,", ", until_at, reason_code)\n    SELECT id, $10,"},
-		{" FROM u\n    RETURNING id", fmt.Sprintf(", $%d::timestamptz, $%d::text FROM u\n    RETURNING id", n+7, n+8)},
-	} {
-		if !strings.Contains(s, r[0]) {
-			panic("writeExtension: writeTransition has no " + r[0])
-		}
-		s = strings.Replace(s, r[0], r[1], 1)
+// extensionArgs are writeTransition's parameters $32 to $42 for x: whether to write the case's
+// extension and parking columns, their values, and the history row's until_at and reason_code.
+// A nil x (an action that sets none of them) keeps the columns as they are.
+func extensionArgs(x *caseExtension) []any {
+	if x == nil {
+		return []any{false, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
 	}
-	return s
-}
-
-// withExtension turns w into the write of an extension or parking action.
-func withExtension(w transitionWrite, next caseRow) transitionWrite {
-	x := next.ext
 	var left *int64
 	if x.left != nil {
 		us := x.left.Microseconds()
@@ -185,7 +203,5 @@ func withExtension(w transitionWrite, next caseRow) transitionWrite {
 		s := string(*x.from)
 		from = &s
 	}
-	w.sql = writeExtension(len(w.args))
-	w.args = append(w.args, x.until, x.centre, x.reason, x.review, left, from, x.rowUntil, x.reasonCode)
-	return w
+	return []any{true, x.until, x.centre, x.reason, x.review, left, from, clockArg(x.clock), x.reviewDue, x.rowUntil, x.reasonCode}
 }

@@ -110,14 +110,11 @@ func nextGrade(ctx context.Context, q querier, t Transition, c caseRow, next *ca
 		}
 		level := centreAbove(path, grid.Level(rule.tier))
 		next.state, next.level, next.centre = StateQueued, int(level), path.Units[level].Code
-		d := next.now.Add(scaleDeadline(c.category.Deadlines.For(next.level, c.severity), rule.pct))
-		next.deadlineAt, next.overdueAt = &d, nil
-		return nil
+		return freshDeadline(ctx, q, next) // on that tier's clock, at the new grade's share
 	}
 	if c.deadlineAt != nil && rule.pct != c.gradePct {
-		base := c.category.Deadlines.For(c.level, c.severity)
-		d := c.deadlineAt.Add(scaleDeadline(base, rule.pct) - scaleDeadline(base, c.gradePct))
-		next.deadlineAt = &d // an overdue flag stays: only a new tier lifts it (docs/metrics.md, open_overdue)
+		// An overdue flag stays: only a new tier lifts it (docs/metrics.md, open_overdue).
+		return rescaleDeadline(ctx, q, c, next, rule.pct)
 	}
 	return nil
 }

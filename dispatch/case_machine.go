@@ -161,6 +161,7 @@ func Actions(from CaseState) []Action {
 		ActUrge, ActOverdue, ActCloseUnverified, ActRegrade, ActLead,
 		ActCallback, ActCallbackTry, ActCallbackLapse, // callback: case_callback.go
 		ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark,
+		ActParkReviewDue, // the timer: a parking's review date passed (case_park_review.go)
 		ActDecline, ActDeclineUphold, ActDeclineOverrule} {
 		if Allowed(a, from) {
 			out = append(out, a)

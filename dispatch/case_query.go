@@ -41,6 +41,9 @@ type CaseSummary struct {
 	// time left at the query (docs/routing.md, "Working time"): what the apps show as 剩余.
 	DeadlineClock Clock
 	WorkingLeft   *time.Duration
+	// ReviewDueAt: parked, when the timer recorded its review date as passed (复核到期,
+	// case_park_review.go); nil otherwise.
+	ReviewDueAt *time.Time
 }
 
 // StaffMayVerify says whether the reporter's time to verify the case has run out at now, so

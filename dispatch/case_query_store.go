@@ -16,7 +16,8 @@ const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code, c.unit
        left(e.description, 140), e.reporter_id, m.name, c.opened_at, c.deadline_at,
        coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at, c.verify_due_at, c.verify_lapse_at,
        c.grade, c.major, c.leader_id, coalesce((SELECT l.name FROM members l WHERE l.id = c.leader_id), ''),
-       c.callback_status, c.callback_tries, c.callback_due_at, coalesce(c.deadline_clock, 'calendar')`
+       c.callback_status, c.callback_tries, c.callback_due_at, coalesce(c.deadline_clock, 'calendar'),
+       c.park_review_due_at`
 
 const caseJoins = `FROM cases c JOIN events e ON e.id = c.event_id JOIN units u ON u.code = c.unit_code
 JOIN members m ON m.id = e.reporter_id`
@@ -39,7 +40,7 @@ func scanSummary(row pgx.CollectableRow) (CaseSummary, error) {
 	err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
 		&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &s.CallbackStatus, &tries, &s.CallbackDueAt,
-		&s.DeadlineClock)
+		&s.DeadlineClock, &s.ReviewDueAt)
 	s.Level, s.CallbackTries = int(level), int(tries)
 	return s, err
 }
@@ -120,7 +121,7 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 		err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
 			&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &s.CallbackStatus, &tries, &s.CallbackDueAt,
-			&s.DeadlineClock, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
+			&s.DeadlineClock, &s.ReviewDueAt, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
 			&d.Outcome, &d.Reworks, &d.Photos, &d.CategoryGroup)
 		s.Level, s.CallbackTries = int(level), int(tries)
 		return d, err

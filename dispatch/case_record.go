@@ -31,15 +31,22 @@ func nextTimes(a Action, next *caseRow) {
 	}
 	switch a {
 	case ActSettle:
-		due, lapse := next.category.Deadlines.VerifyClocks(next.now)
+		due, lapse := next.verifyClocks()
 		next.verifyDue, next.verifyLapse = &due, &lapse
-	case ActVerify, ActRework, ActCloseUnverified:
+	case ActVerify: // verified on site: the callback's deadline (callbackNext), on the tier's clock
+		due := next.onTierClock(next.callback.deadline)
+		next.callback.due = &due
+		next.verifyDue, next.verifyLapse = nil, nil
+	case ActRework, ActCloseUnverified:
 		next.verifyDue, next.verifyLapse = nil, nil
 	}
 }
 
 // writeTransition updates the case and writes its history row and outbox row, in one
-// statement. The payload is the CaseEvent but for the history row's id, set here.
+// statement. The payload is the CaseEvent but for the history row's id, set here. The case's
+// extension and parking columns ($33 to $40, case_extension.go) are written only when $32 is
+// true (an action of extension, parking or declining set them) and kept otherwise; the history
+// row's until_at and reason_code are $41 and $42.
 const writeTransition = `
 WITH u AS (
     UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
@@ -49,13 +56,21 @@ WITH u AS (
         grade = $22, major = $23, leader_id = $24,
         leader_at = CASE WHEN $24::bigint IS DISTINCT FROM leader_id THEN now() ELSE leader_at END,
         callback_status = $27, callback_tries = $28, callback_due_at = $29,
-        deadline_clock = CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE coalesce($31, deadline_clock) END
+        deadline_clock = CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE coalesce($31, deadline_clock) END,
+        extension_until = CASE WHEN $32 THEN $33 ELSE extension_until END,
+        extension_centre = CASE WHEN $32 THEN $34 ELSE extension_centre END,
+        extension_reason = CASE WHEN $32 THEN $35 ELSE extension_reason END,
+        park_review_at = CASE WHEN $32 THEN $36 ELSE park_review_at END,
+        park_left = CASE WHEN $32 THEN $37::bigint * interval '1 microsecond' ELSE park_left END,
+        park_from_state = CASE WHEN $32 THEN $38 ELSE park_from_state END,
+        park_clock = CASE WHEN $32 THEN $39 ELSE park_clock END,
+        park_review_due_at = CASE WHEN $32 THEN $40 ELSE park_review_due_at END
     WHERE id = $1
     RETURNING id
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, from_level, centre_code, transition,
-        reason, outcome, parties, deadline_at, grade, major, callback_result)
-    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8, $25, $26, $30 FROM u
+        reason, outcome, parties, deadline_at, grade, major, callback_result, until_at, reason_code)
+    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8, $25, $26, $30, $41::timestamptz, $42::text FROM u
     RETURNING id
 ), o AS (
     INSERT INTO outbox (subject, payload)
@@ -130,9 +145,7 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 			clockArg(next.deadlineClock)},
 		view: CaseView{ID: t.CaseID, State: next.state, Level: next.level, Centre: next.centre, Version: c.version + 1,
 			DeadlineAt: next.deadlineAt}}
-	if next.ext != nil {
-		w = withExtension(w, next)
-	}
+	w.args = append(w.args, extensionArgs(next.ext)...)
 	if len(t.Photos) > 0 {
 		w.args = append(w.args, t.Photos)
 		w.sql += fmt.Sprintf(photosCTE, len(w.args))

@@ -53,7 +53,12 @@ type CaseView struct {
 // Cases applies transitions: one transaction locks the case, checks the version, the state
 // machine and the actor's right to act, then updates the case, writes its history row and an
 // outbox row (so the transition is published if and only if it committed).
-type Cases struct{ pool *pgxpool.Pool }
+type Cases struct {
+	pool *pgxpool.Pool
+	// clock, when set (by tests, export_test.go), is the time a transition counts its new
+	// deadlines from instead of the transaction's now(): a Friday afternoon, a holiday week.
+	clock func() time.Time
+}
 
 // NewCases works on the cases in pool.
 func NewCases(pool *pgxpool.Pool) *Cases { return &Cases{pool: pool} }
@@ -195,7 +200,7 @@ func (cs *Cases) Apply(ctx context.Context, t Transition) (CaseView, error) {
 	var view CaseView
 	conn, err := cs.pool.Acquire(ctx)
 	if err == nil {
-		view, err = applyAlone(ctx, conn.Conn(), t, r)
+		view, err = applyAlone(ctx, conn.Conn(), t, r, cs.clock)
 		conn.Release() // a connection left inside a transaction is closed, not reused
 	}
 	if err != nil && !isCaseError(err) {
@@ -208,7 +213,7 @@ func (cs *Cases) Apply(ctx context.Context, t Transition) (CaseView, error) {
 // is sent with the statement that locks the case, and COMMIT with the one that writes the
 // transition. Under load PostgreSQL's cost per transition is mostly per statement and per
 // round trip (docs/benchmarks.md).
-func applyAlone(ctx context.Context, conn *pgx.Conn, t Transition, r rule) (view CaseView, err error) {
+func applyAlone(ctx context.Context, conn *pgx.Conn, t Transition, r rule, clock func() time.Time) (view CaseView, err error) {
 	defer func() {
 		if err != nil && conn.PgConn().TxStatus() != 'I' {
 			if _, rerr := conn.Exec(ctx, "ROLLBACK"); rerr != nil {
@@ -230,6 +235,9 @@ func applyAlone(ctx context.Context, conn *pgx.Conn, t Transition, r rule) (view
 	}
 	if err != nil {
 		return CaseView{}, err
+	}
+	if clock != nil {
+		c.now = clock()
 	}
 	w, err := prepare(ctx, conn, t, r, c)
 	if err != nil {
@@ -423,7 +431,7 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 		if err := checkMainCase(ctx, tx, t, c); err != nil {
 			return next, err
 		}
-	case ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark:
+	case ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark, ActParkReviewDue:
 		return next, nextExtension(ctx, tx, t, c, &next)
 	case ActDecline, ActDeclineUphold, ActDeclineOverrule:
 		return next, nextDecline(ctx, tx, t, c, &next)

@@ -74,7 +74,13 @@ func (e *Escalator) run(ctx context.Context) {
 		} else if callbacks > 0 {
 			e.logger.Info("callbacks ended as not called back", "cases", callbacks)
 		}
-		if n == escalateBatch || lapsed == escalateBatch || callbacks == escalateBatch {
+		reviews, err := ParkReviewsDue(ctx, e.pool, escalateBatch)
+		if err != nil && ctx.Err() == nil {
+			e.logger.Warn("parking review timer", "err", err)
+		} else if reviews > 0 {
+			e.logger.Info("parked cases due for review", "cases", reviews)
+		}
+		if n == escalateBatch || lapsed == escalateBatch || callbacks == escalateBatch || reviews == escalateBatch {
 			continue // more are due
 		}
 		select {

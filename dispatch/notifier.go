@@ -46,7 +46,7 @@ const insertNotifications = `
 INSERT INTO notifications (member_id, transition_id, case_id, kind)
 SELECT DISTINCT r.member_id, $1::bigint, $2::bigint, $3::text FROM (
     SELECT member_id FROM assignments
-    WHERE $3 IN ('reported', 'escalate', 'return', 'transfer', 'rework', 'urge', 'overdue')
+    WHERE $3 IN ('reported', 'escalate', 'return', 'transfer', 'rework', 'urge', 'overdue', 'park_review_due')
       AND role = 'mediator' AND unit_code = $4
     UNION ALL
     SELECT member_id FROM assignments

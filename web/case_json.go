@@ -38,6 +38,8 @@ type caseSummaryJSON struct {
 	// seconds: the 剩余 to show (docs/routing.md, "Working time").
 	DeadlineClock dispatch.Clock `json:"deadline_clock"`
 	WorkingLeftS  *int64         `json:"working_left_s,omitempty"`
+	// Parked, its review date passed (复核到期): when the timer recorded it.
+	ReviewDueAt *time.Time `json:"review_due_at,omitempty"`
 }
 
 func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
@@ -46,7 +48,7 @@ func summaryJSON(c dispatch.CaseSummary) caseSummaryJSON {
 		ReporterName: c.ReporterName, OpenedAt: c.OpenedAt, DeadlineAt: c.DeadlineAt, Overdue: c.Overdue, UrgedAt: c.UrgedAt,
 		VerifyDueAt: c.VerifyDueAt, VerifyLapse: c.VerifyLapseAt, Grade: c.Grade, Major: c.Major, Leader: leaderJSON(c),
 		Callback: c.CallbackStatus, CallbackTries: c.CallbackTries, CallbackDueAt: c.CallbackDueAt,
-		DeadlineClock: c.DeadlineClock, WorkingLeftS: seconds(c.WorkingLeft)}
+		DeadlineClock: c.DeadlineClock, WorkingLeftS: seconds(c.WorkingLeft), ReviewDueAt: c.ReviewDueAt}
 }
 
 func leaderJSON(c dispatch.CaseSummary) *memberRefJSON {

@@ -11,6 +11,7 @@ import { satisfactionField } from './callback_form';
 import { defaultUntil, extensionNote } from './extension';
 import { dispute } from './format';
 import { gradeFields } from './grade';
+import { actionLabel } from './park_review';
 import type { CasePage, TransitionResult } from './types';
 
 interface Fields {
@@ -148,7 +149,7 @@ export class ActionPanel {
     }
     this.el.append(h('div', { class: 'buttons' }, page.actions.map((a) =>
       h('button', { type: 'button', class: 'act' + (a === this.current ? ' on' : ''), 'data-action': a,
-        disabled: this.busy, onclick: () => this.choose(a) }, t('act_' + a)))));
+        disabled: this.busy, onclick: () => this.choose(a) }, t(actionLabel(a, page.case.state))))));
     // Where 办结 would be: why a dispute cannot be settled before a mediation is recorded.
     if (page.case.state === 'accepted' && dispute(page.case.category) && page.actions.includes('mediate') && !page.actions.includes('settle')) {
       this.el.append(h('p', { class: 'muted settle-why', 'data-test': 'settle-why' }, t('settle_needs_mediation')));
@@ -239,7 +240,7 @@ export class ActionPanel {
       if (f.reason && !f.optional && !draft.reason?.trim()) return this.say(t('need_text', { what: t(handledOnly ? 'notes_handled' : f.reason) }), 'error');
       void this.submit(action, draft);
     } },
-    h('h4', {}, t('act_' + action)), ...parts,
+    h('h4', {}, t(actionLabel(action, this.page?.case.state ?? ''))), ...parts,
     h('div', { class: 'buttons' },
       h('button', { type: 'submit', class: 'primary', disabled: this.busy }, t('submit')),
       h('button', { type: 'button', class: 'link', onclick: () => {

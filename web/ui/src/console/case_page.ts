@@ -10,6 +10,7 @@ import { categoryName, deadline, fullTime, stateName, tierName } from './format'
 import { callbackTag } from './callback_form';
 import { timeline } from './history';
 import { gradeTags } from './grade';
+import { reviewDueTag } from './park_review';
 import { Photos } from './photos';
 import type { CasePage, TransitionResult } from './types';
 
@@ -135,7 +136,7 @@ export class CaseView {
         ? h('span', { class: 'deadline' }, t(c.state === 'parked' ? 'clock_stopped' : 'awaiting_ruling')) : h('span', { class: 'deadline' + (dl.overdue ? ' late' : '') }, dl.text),
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
       c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags(c),
-      callbackTag(c)].filter((x) => x !== null));
+      callbackTag(c), reviewDueTag(c)].filter((x) => x !== null));
     const place = p.units.map((u) => u.name).join(' › ') || c.unit_name;
     const facts: [string, string | Node | null][] = [
       [t('category'), categoryName(c.category)],

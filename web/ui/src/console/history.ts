@@ -29,6 +29,6 @@ function entry(e: HistoryEntry, photos: Photos): HTMLElement {
     e.callback_result ? h('p', { 'data-test': 'callback-result' }, h('span', { class: 'k' }, t('cb_result')), t('cb_result_' + e.callback_result)) : null,
     e.parties ? h('p', {}, h('span', { class: 'k' }, t('parties')), e.parties) : null,
     e.reason_code ? h('p', { class: 'reason-code' }, h('span', { class: 'k' }, t('reason_code')), t('decline_' + e.reason_code)) : null,
-    e.until_at ? h('p', { class: 'until' }, h('span', { class: 'k' }, t(e.transition === 'park' ? 'until_park' : 'until_extend')), fullTime(e.until_at)) : null,
+    e.until_at ? h('p', { class: 'until' }, h('span', { class: 'k' }, t(e.transition === 'park' || e.transition === 'park_review_due' ? 'until_park' : 'until_extend')), fullTime(e.until_at)) : null,
     photos.strip(e.photos));
 }

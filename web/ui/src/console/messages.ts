@@ -238,6 +238,11 @@ export const messages = {
     parked_until: '挂账中，计时暂停；复核日期 {at}',
     parked_review_passed: '挂账中，已过复核日期 {at}',
     parked_left: '解除挂账后剩余办理时限 {d}',
+    // A parking's review date passed (park_review.ts).
+    review_due: '复核到期',
+    review_due_since: '复核日期已到（{at}）：请解除挂账，或填写新的复核日期继续挂账',
+    tr_park_review_due: '挂账复核到期',
+    act_park_again: '继续挂账',
     need_date: '请填写{what}',
     err_no_extension_pending: '没有待审批的延期申请',
     err_past_deadline: '已过办理期限，不能再申请延期',
@@ -512,6 +517,11 @@ export const messages = {
     parked_until: 'Parked, clock stopped; review on {at}',
     parked_review_passed: 'Parked; the review date {at} has passed',
     parked_left: 'Time left once unparked: {d}',
+    // A parking's review date passed (park_review.ts).
+    review_due: 'Review due',
+    review_due_since: 'Review date reached ({at}): unpark it, or park it again with a new review date',
+    tr_park_review_due: 'Review date passed',
+    act_park_again: 'Keep parked',
     need_date: 'Please give the {what}',
     err_no_extension_pending: 'No extension request is awaiting a decision',
     err_past_deadline: 'The deadline has passed: an extension is asked for before it',

@@ -11,6 +11,7 @@ import { age, categoryList, categoryName, deadline, setServerNow, stateName } fr
 import { QueueModel, type Filter } from './queue_model';
 import { openStates, type CaseFrame, type Centre, type Queue, type QueueCase } from './types';
 import { gradeTags, leaderTag } from './grade';
+import { reviewDueTag } from './park_review';
 
 export interface QueueEvents {
   open(id: number): void;
@@ -229,6 +230,7 @@ export class QueueView {
       fresh ? h('span', { class: 'tag fresh' }, t('new_tag')) : null,
       c.severity === 'urgent' ? h('span', { class: 'tag urgent' }, t('urgent')) : null,
       c.urged_at ? h('span', { class: 'tag urged' }, t('urged')) : null, ...gradeTags({ grade: c.grade, major: c.major }),
+      reviewDueTag(c),
       this.dupCounts.get(c.id) ? dupTag(this.dupCounts.get(c.id) ?? 0) : null),
     h('span', { class: 'c-state' }, h('span', { class: 'state state-' + c.state }, stateName(c.state))),
     h('span', { class: 'c-cat' }, categoryName(c.category)),

@@ -3,6 +3,7 @@
 // highest version seen of its case, and a late HTTP answer never undoes a newer frame.
 import { now } from './format';
 import type { CaseFrame, QueueCase } from './types';
+import { reviewDueOf } from './park_review';
 
 // declinedBelow: a case a centre below declined (退单) waits in this centre's queue for its
 // ruling (the server lists it there and sends its frames here, web/ws_hub_above.go).
@@ -81,7 +82,7 @@ export class QueueModel {
       opened_at: f.opened_at, deadline_at: f.deadline_at, overdue: f.overdue,
       deadline_clock: f.deadline_clock !== undefined ? f.deadline_clock : (old?.deadline_clock ?? null),
       urged_at: f.action === 'urge' ? new Date(now()).toISOString() : (old?.urged_at ?? null),
-      grade: f.grade ?? null, major: !!f.major,
+      grade: f.grade ?? null, major: !!f.major, review_due_at: reviewDueOf(f, old),
       leader: f.leader ? (old?.leader?.id === f.leader ? old.leader : { id: f.leader, name: '' }) : null,
     });
     return old && f.action !== 'lead' ? 'changed' : 'reload'; // the leader's name comes over HTTP
@@ -98,7 +99,8 @@ export class QueueModel {
     if (c.centre !== this.centre || c.state === 'closed') {
       this.rows.delete(c.id);
     } else {
-      this.rows.set(c.id, { ...row, state: c.state, level: c.level, version: c.version, deadline_at: c.deadline_at });
+      // A mediator's own move on a parked case (park again, unpark) clears its review mark.
+      this.rows.set(c.id, { ...row, state: c.state, level: c.level, version: c.version, deadline_at: c.deadline_at, review_due_at: null });
     }
   }
 

@@ -32,6 +32,7 @@ export interface QueueCase {
   deadline_clock?: string | null; // calendar, working_hours, working_days
   overdue: boolean;
   urged_at?: string | null;
+  review_due_at?: string | null; // parked, its review date passed (park_review.ts)
   verify_due_at?: string; // awaiting verification: the reporter's deadline; then staff may verify
   verify_lapse_at?: string; // then closed as not verified
   grade?: string | null; // risk grading (grade.ts): simple, complex, difficult

@@ -96,6 +96,7 @@ export const messages = {
     tr_transfer: '改派',
     tr_urge: '督办',
     tr_overdue: '逾期',
+    tr_park_review_due: '挂账复核到期',
     tr_close_unverified: '逾期未核查，自动办结',
     tr_regrade: '改定风险等级', // risk grading (docs/cases.md)
     tr_lead: '县领导包案',
@@ -280,6 +281,7 @@ export const messages = {
     tr_transfer: 'Transferred',
     tr_urge: 'Urged',
     tr_overdue: 'Overdue',
+    tr_park_review_due: 'Review date passed',
     tr_close_unverified: 'Closed unverified',
     tr_regrade: 'Risk grade changed', // risk grading (docs/cases.md)
     tr_lead: 'A county leader took it on',
