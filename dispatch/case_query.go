@@ -87,6 +87,11 @@ type CaseDetail struct {
 	TransferTo    []grid.UnitRef    // other centres of the current tier under the same parent
 	Extension     *PendingExtension // an extension request of the current centre awaiting a decision
 	Parking       *Parking          // while parked (挂账)
+	// 并单 (case_merged.go): the reports merged into this case, the first MaxMergedReports of
+	// MergedTotal; and for a merged report, the main case it follows (0: none).
+	MergedReports []MergedReport
+	MergedTotal   int
+	MergedInto    int64
 }
 
 // HistoryEntry is one transition of a case.

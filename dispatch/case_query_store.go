@@ -152,6 +152,9 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	if err := cs.readExtension(ctx, &d); err != nil {
 		return d, fmt.Errorf("%w: extension: %v", ErrRetryable, err)
 	}
+	if err := readMerges(ctx, cs.pool, &d); err != nil {
+		return d, fmt.Errorf("%w: merged reports: %v", ErrRetryable, err)
+	}
 	if d.State != StateClosed && d.Level > TierCounty {
 		parent := d.Centre[:grid.Level(d.Level-1).CodeLength()]
 		rows, err = cs.pool.Query(ctx, selectTransferTargets, parent, d.Centre)

@@ -124,6 +124,11 @@ type casePageJSON struct {
 	Extension  *extensionJSON    `json:"extension"`  // a request of the current centre awaiting a decision, or null
 	Parking    *parkingJSON      `json:"parking"`    // while parked (挂账), or null
 	DeclineTo  []unitRefJSON     `json:"decline_to"` // declined (退单): where a ruling may re-route it
+	// 并单 (case_merged.go): the reports merged into this case (staff only), how many in all, and
+	// for a merged report the main case it follows (null: not merged).
+	MergedReports []mergedReportJSON `json:"merged_reports"`
+	MergedTotal   int                `json:"merged_total"`
+	MergedInto    *int64             `json:"merged_into"`
 }
 
 type unitRefJSON struct {

@@ -211,6 +211,12 @@ export const messages = {
     dup_merge_into: '本案并入 #{n}',
     dup_merge_here: '并入本案',
     dup_distinct: '不是重复',
+    // 已并入的上报 (merged_reports.ts)
+    merged_title: '已并入的上报 ({n})',
+    merged_note: '以下上报作为重复上报并入本案，其上报人随本案得知办理结果',
+    merged_more: '另有 {n} 件未列出',
+    merged_into_case: '本上报已并入案件',
+    merged_into_follows: '，随主案件办理',
     tr_merge: '并单',
     act_merge: '并单',
     // Extension (延期) and parking (挂账): extension.ts, actions.ts (docs/console.md).
@@ -469,6 +475,12 @@ export const messages = {
     dup_merge_into: 'Merge this case into #{n}',
     dup_merge_here: 'Merge into this case',
     dup_distinct: 'Not a duplicate',
+    // 已并入的上报 (merged_reports.ts)
+    merged_title: 'Merged reports ({n})',
+    merged_note: 'These reports were merged into this case as duplicates; their reporters are told its outcome',
+    merged_more: '{n} more not listed',
+    merged_into_case: 'This report was merged into case',
+    merged_into_follows: ', which it now follows',
     tr_merge: 'Merged (duplicate)',
     act_merge: 'Merge',
     // Extension (延期) and parking (挂账): extension.ts, actions.ts (docs/console.md).

@@ -92,6 +92,19 @@ export interface CasePage {
   extension?: PendingExtension | null; // a request of the current centre awaiting a decision (延期)
   parking?: Parking | null; // while parked (挂账)
   decline_to?: Centre[]; // declined (退单): where a ruling may send it
+  // 并单 (merged_reports.ts): the reports merged into this case (staff only, bounded), how many
+  // in all, and for a merged report the case it follows.
+  merged_reports?: MergedReport[];
+  merged_total?: number;
+  merged_into?: number | null;
+}
+
+export interface MergedReport {
+  id: number;
+  reporter_name: string;
+  received_at: string;
+  excerpt: string;
+  metres: number; // from the main case's location
 }
 
 export interface PendingExtension {
