@@ -80,7 +80,8 @@ try {
   const dashOverflow = await dash[1].evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(dashOverflow <= 0, `dashboard: no sideways scroll at 360 px (${dashOverflow})`);
   for (const [p, name] of [[dash[0], 'dashboard-kpis-1366'], [dash[1], 'dashboard-kpis-360']]) {
-    if (process.env.SHOTS) await (await p.$('.kpis')).screenshot({ path: `${process.env.SHOTS}/${name}.png` });
+    await p.evaluate(() => window.scrollTo(0, 0));
+    if (process.env.SHOTS) await p.screenshot({ path: `${process.env.SHOTS}/${name}.png` });
   }
   out({ step: 'tile', merged: api.merged, received: api.received });
   check(b.problems.length === 0, 'page errors: ' + b.problems.join('; '));

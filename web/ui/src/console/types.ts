@@ -68,6 +68,7 @@ export interface HistoryEntry {
   callback_result?: string; // on the row that ended a callback
   until_at?: string; // extend_*: the deadline asked for; park: the review date
   reason_code?: string; // decline (退单): why
+  to_leader?: { id: number; name: string }; // lead, lead_handover: the leader it made owner (leader.ts)
 }
 
 export interface CaseDetail extends QueueCase {
@@ -97,6 +98,7 @@ export interface CasePage {
   merged_reports?: MergedReport[];
   merged_total?: number;
   merged_into?: number | null;
+  lead_to?: { id: number; name: string }[]; // 领导包案: the leaders 移交 may hand the case to (leader.ts)
 }
 
 export interface MergedReport {
