@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 // not, and is refused; a handover to someone who is no leader, or with a bad to_member, is
 // refused with its status; the handover reaches the county's console live over NATS, names the
 // new owner in the history, and the dashboard's 领导包案 counts the case once, then not at all
-// once it is given up.
+// once it is given up. Once an owner leaves the county, its other leaders are offered both.
 func TestLeaderHandoverOverHTTP(t *testing.T) {
 	fx := newCaseAPI(t)
 	county := fx.member(t, "13900000021", "140802", grid.RoleMediator)
@@ -105,5 +106,21 @@ func TestLeaderHandoverOverHTTP(t *testing.T) {
 	eventually(t, "the given-up case no longer counted", func() bool { return led() == 0 })
 	if actions, _ := page(first); !slices.Contains(actions, any("lead")) {
 		t.Fatalf("a case nobody owns can be taken again: %v", actions)
+	}
+
+	// The owner leaves the county: its other leaders are offered the handover, to themselves too.
+	if r := fx.act(t, first, "lead", ""); r.status != http.StatusOK {
+		t.Fatalf("lead again: %d %v", r.status, r.body)
+	}
+	if _, err := fx.pool.Exec(context.Background(), `DELETE FROM assignments WHERE member_id = $1`, firstID); err != nil {
+		t.Fatal(err)
+	}
+	actions, to = page(second)
+	if !slices.Contains(actions, any("lead_handover")) || !slices.Contains(actions, any("lead_release")) || len(to) != 1 ||
+		to[0].(map[string]any)["id"] != float64(secondID) {
+		t.Fatalf("a leader's page once the owner left: actions %v, lead_to %v", actions, to)
+	}
+	if r := fx.act(t, second, "lead_handover", "原包案领导已调离", `, "to_member": `+strconv.FormatInt(secondID, 10)); r.status != http.StatusOK {
+		t.Fatalf("handover to oneself once the owner left: %d %v", r.status, r.body)
 	}
 }
