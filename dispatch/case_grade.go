@@ -76,6 +76,9 @@ func loadGradeRule(ctx context.Context, q querier, g Grade) (gradeRule, error) {
 // that tier's centre, queued, with that tier's deadline; otherwise the deadline is rescaled from
 // the old grade's share to the new one's.
 func nextGrade(ctx context.Context, q querier, t Transition, c caseRow, next *caseRow) error {
+	if t.Action == ActLeadRelease || t.Action == ActLeadHandover {
+		return nextLeader(ctx, q, t, c, next) // case_leader.go
+	}
 	if t.Action == ActLead {
 		switch {
 		case c.grade == nil || Grade(*c.grade) != GradeDifficult:

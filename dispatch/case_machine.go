@@ -158,7 +158,7 @@ func Allowed(a Action, from CaseState) bool {
 func Actions(from CaseState) []Action {
 	var out []Action
 	for _, a := range []Action{ActAccept, ActMediate, ActSettle, ActVerify, ActRework, ActEscalate, ActReturn, ActTransfer,
-		ActUrge, ActOverdue, ActCloseUnverified, ActRegrade, ActLead,
+		ActUrge, ActOverdue, ActCloseUnverified, ActRegrade, ActLead, ActLeadHandover, ActLeadRelease,
 		ActCallback, ActCallbackTry, ActCallbackLapse, // callback: case_callback.go
 		ActRequestExtension, ActApproveExtension, ActRefuseExtension, ActPark, ActUnpark,
 		ActParkReviewDue, // the timer: a parking's review date passed (case_park_review.go)

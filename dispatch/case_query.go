@@ -90,6 +90,15 @@ type CaseDetail struct {
 	TransferTo    []grid.UnitRef    // other centres of the current tier under the same parent
 	Extension     *PendingExtension // an extension request of the current centre awaiting a decision
 	Parking       *Parking          // while parked (挂账)
+	// 并单 (case_merged.go): the reports merged into this case, the first MaxMergedReports of
+	// MergedTotal; and for a merged report, the main case it follows (0: none).
+	MergedReports []MergedReport
+	MergedTotal   int
+	MergedInto    int64
+	// Leader ownership (case_leader.go), for an open case a leader owns: the other leaders of its
+	// county it may be handed to, and whether the owner still is one (if not, any may act).
+	LeadTo      []LeaderRef
+	LeaderHolds bool
 }
 
 // HistoryEntry is one transition of a case.
@@ -115,6 +124,9 @@ type HistoryEntry struct {
 	Major          *bool
 	Until          *time.Time // extend_*: the deadline asked for; park: the review date
 	ReasonCode     *string    // decline (退单): why
+	// ToLeader is the leader an ownership row (lead, lead_handover) made owner (case_leader.go).
+	ToLeaderID   *int64
+	ToLeaderName string
 }
 
 // ActorRoles says in which capacities a member stands towards one case.
@@ -132,6 +144,7 @@ type ActorRoles struct {
 	// CentreAbove: a mediator of a centre above the case's current one, who rules on its
 	// centre's decline (退单, case_decline.go).
 	CentreAbove bool
+	Owner       bool // the county leader who owns the case (领导包案, case_leader.go)
 }
 
 // ActionsFor lists what a member in these roles may do to a case in this state.
@@ -182,7 +195,8 @@ func (d CaseDetail) Actions(roles ActorRoles) []Action {
 			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute(),
 			a == ActLead && (d.Grade == nil || Grade(*d.Grade) != GradeDifficult || d.LeaderID != nil),
 			isCallbackAction(a) && !d.CallbackPending(),
-			!d.extensionOffers(a):
+			!d.extensionOffers(a),
+			!d.leaderOffers(a, roles): // case_leader.go
 			continue
 		}
 		out = append(out, a)

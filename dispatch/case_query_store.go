@@ -97,8 +97,10 @@ const selectHistory = `
 SELECT h.id, h.at, h.actor_id, coalesce(m.name, ''), h.transition, h.from_state, h.to_state, h.from_level, h.level,
        h.centre_code, h.reason, h.outcome, h.parties, h.deadline_at, h.callback_result,
        coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}'),
-       h.grade, h.major, h.until_at, h.reason_code
+       h.grade, h.major, h.until_at, h.reason_code,
+       lc.to_leader, coalesce((SELECT n.name FROM members n WHERE n.id = lc.to_leader), '')
 FROM case_history h LEFT JOIN members m ON m.id = h.actor_id
+LEFT JOIN case_leader_changes lc ON lc.history_id = h.id
 WHERE h.case_id = $1
 ORDER BY h.id`
 
@@ -152,6 +154,12 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	}
 	if err := cs.readExtension(ctx, &d); err != nil {
 		return d, fmt.Errorf("%w: extension: %v", ErrRetryable, err)
+	}
+	if err := readMerges(ctx, cs.pool, &d); err != nil {
+		return d, fmt.Errorf("%w: merged reports: %v", ErrRetryable, err)
+	}
+	if err := readLeaders(ctx, cs.pool, &d); err != nil {
+		return d, fmt.Errorf("%w: leaders: %v", ErrRetryable, err)
 	}
 	if d.State != StateClosed && d.Level > TierCounty {
 		parent := d.Centre[:grid.Level(d.Level-1).CodeLength()]

@@ -154,6 +154,7 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		w.args = append(w.args, t.MergeInto)
 		w.sql += fmt.Sprintf(mergeCTE, len(w.args))
 	}
+	w = withLeaderChange(w, t.Action, c.leader, next.leader) // case_leader.go
 	w.sql += "\nSELECT id FROM h"
 	return w, nil
 }

@@ -36,6 +36,8 @@ type Transition struct {
 
 	Satisfaction Satisfaction // for callback: the party's answer (case_callback.go)
 
+	ToMember int64 // for lead_handover: the county leader the case goes to (case_leader.go)
+
 	timer bool // taken by the escalation timer, not a person
 }
 
@@ -300,6 +302,9 @@ func (t *Transition) check() (rule, error) {
 	if err := t.checkDecline(); err != nil {
 		return r, err
 	}
+	if err := t.checkLeader(); err != nil {
+		return r, err
+	}
 	seen := map[string]bool{}
 	for _, h := range t.Photos {
 		if !hashPattern.MatchString(h) || seen[h] {
@@ -423,7 +428,7 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 	case ActRework:
 		next.reworks++
 		next.outcome = nil
-	case ActAccept, ActRegrade, ActLead:
+	case ActAccept, ActRegrade, ActLead, ActLeadRelease, ActLeadHandover:
 		if err := nextGrade(ctx, tx, t, c, &next); err != nil {
 			return next, err
 		}

@@ -173,13 +173,16 @@ func statsDelta(e CaseEvent) Counters {
 			d[cReopened]++
 		}
 	}
-	if e.Leader != 0 { // leadership is taken by lead and never given up: before it, the case had none
+	if e.Leader != 0 { // led after the transition: before it, the case was led too unless this is lead
 		if open(e.FromState) && e.Action != string(ActLead) {
 			d[cLed]--
 		}
 		if open(e.State) {
 			d[cLed]++
 		}
+	}
+	if e.Action == string(ActLeadRelease) && open(e.FromState) { // given up (case_leader.go): led before, not after
+		d[cLed]--
 	}
 	callbackDelta(e, d)
 	if e.State == StateParked && e.FromState != StateParked {

@@ -60,6 +60,11 @@ func TestStatsEqualReferenceSQL(t *testing.T) {
 	}
 	h := newHistoryDriver(t, fx, rng)
 	h.run(t, 120, 1200)
+	for _, a := range []string{"lead", "lead_handover", "lead_release"} { // the walk took them (case_leader.go)
+		if count(t, pool, `SELECT count(*) FROM case_history WHERE transition = '`+a+`'`) == 0 {
+			t.Errorf("the random walk never took %s: raise its odds", a)
+		}
+	}
 	waitFor(t, "every transition published and counted", func() bool {
 		n, err := buses[0].Pending(ctx, dispatch.StatsConsumer)
 		return err == nil && n == 0 && count(t, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`) == 0
@@ -395,6 +400,7 @@ type historyDriver struct {
 	mediators map[string]grid.Member // by centre
 	cases     []int64
 	leader    grid.Member // a supervisor at the county (risk grading)
+	leader2   grid.Member // another: ownership handed over between them (case_leader.go)
 }
 
 // Points of the test county (grid/gridtest): two micro-grids, a grid without micro-grids, a
@@ -416,6 +422,7 @@ func newHistoryDriver(t *testing.T, fx *caseFixture, rng *rand.Rand) *historyDri
 	}
 	h.mediators["140802002"] = m
 	h.leader = leaderOf(t, fx, "13900000018", "140802") // risk grading: a county leader takes difficult cases
+	h.leader2 = leaderOf(t, fx, "13900000019", "140802")
 	h.cases = []int64{fx.caseID}
 	return h
 }
@@ -558,6 +565,8 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 		tr.Action, tr.Grade, tr.Outcome = dispatch.ActRegrade, grades[h.rng.IntN(3)], ""
 	case state != "verifying" && h.rng.IntN(6) == 0:
 		tr.Action, tr.ActorID, tr.Reason, tr.Outcome, tr.ToCentre = dispatch.ActLead, h.leader.ID, "", "", ""
+	case h.leaderTurn(t, id): // ownership handed over or given up (case_leader.go), by either leader
+		h.leaderStep(t, state, &tr)
 	}
 	_, err := h.fx.cases.Apply(ctx, tr)
 	for _, refused := range []error{dispatch.ErrNotYours, dispatch.ErrNotAllowed, dispatch.ErrNoAttemptYet,
@@ -569,5 +578,43 @@ func (h *historyDriver) step(t *testing.T, id int64) {
 	}
 	if err != nil {
 		t.Fatalf("%s on case %d: %v", tr.Action, id, err)
+	}
+}
+
+// leaderTurn: whether this step is about the case's ownership: often when a leader owns it,
+// now and then otherwise.
+func (h *historyDriver) leaderTurn(t *testing.T, id int64) bool {
+	var owned bool
+	if err := h.fx.db.Pool.QueryRow(context.Background(), `SELECT leader_id IS NOT NULL FROM cases WHERE id = $1`, id).Scan(&owned); err != nil {
+		t.Fatal(err)
+	}
+	return h.rng.IntN(map[bool]int{true: 2, false: 4}[owned]) == 0
+}
+
+// leaderStep makes tr a handover (to the other leader) or a release, mostly by the case's owner
+// (it goes through), sometimes by the other leader or on a case nobody owns (refused); a case
+// nobody owns is mostly regraded difficult by its centre or taken (lead) instead.
+func (h *historyDriver) leaderStep(t *testing.T, state string, tr *dispatch.Transition) {
+	mediator := tr.ActorID
+	var owner *int64
+	if err := h.fx.db.Pool.QueryRow(context.Background(), `SELECT leader_id FROM cases WHERE id = $1`, tr.CaseID).Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	by, other := h.leader, h.leader2
+	if owner != nil && *owner == other.ID || owner == nil && h.rng.IntN(2) == 0 {
+		by, other = other, by
+	}
+	if h.rng.IntN(4) == 0 {
+		by, other = other, by
+	}
+	*tr = dispatch.Transition{CaseID: tr.CaseID, Version: tr.Version, ActorID: by.ID, Action: dispatch.ActLeadRelease, Reason: "工作调整"}
+	switch {
+	case owner == nil && (state == "accepted" || state == "mediating") && h.rng.IntN(2) == 0: // made difficult first
+		*tr = dispatch.Transition{CaseID: tr.CaseID, Version: tr.Version, ActorID: mediator, Action: dispatch.ActRegrade,
+			Grade: dispatch.GradeDifficult, Reason: "矛盾升级"}
+	case owner == nil && h.rng.IntN(4) > 0: // owned by nobody: mostly taken (if difficult), so that there is something to hand over
+		tr.Action, tr.Reason = dispatch.ActLead, ""
+	case h.rng.IntN(2) > 0:
+		tr.Action, tr.ToMember, tr.Reason = dispatch.ActLeadHandover, other.ID, ""
 	}
 }

@@ -174,6 +174,7 @@ func (b *Bulletin) summaryZH() string {
 		}
 	}
 	s.WriteString("。")
+	s.WriteString(b.mergedSentence()) // bulletin_merged.go
 	if b.level < grid.Grid {
 		n := len(b.Best) + len(b.Worst)
 		min := max(b.RankingMinCases, 1)
@@ -242,6 +243,7 @@ func (b *Bulletin) summaryEN() string {
 		}
 	}
 	s.WriteString(".")
+	s.WriteString(b.mergedSentence()) // bulletin_merged.go
 	if b.level < grid.Grid {
 		n := len(b.Best) + len(b.Worst)
 		min := max(b.RankingMinCases, 1)

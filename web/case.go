@@ -45,7 +45,9 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, casePage(d, d.Actions(acc.roles(d.CaseSummary, time.Now()))))
+	page := casePage(d, d.Actions(acc.roles(d.CaseSummary, time.Now())))
+	page.MergedReports, page.MergedTotal, page.MergedInto = mergedOf(d, acc.readsAsStaff(d.CaseSummary))
+	writeJSON(w, http.StatusOK, page)
 }
 
 // handleCaseMap: GET /api/cases/{id}/map -> GeoJSON of the case's village (or the deepest unit

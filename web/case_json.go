@@ -115,6 +115,7 @@ type historyJSON struct {
 	Callback   *string        `json:"callback_result,omitempty"` // on the row that ended a callback
 	Until      *time.Time     `json:"until_at,omitempty"`        // extend_*: the deadline asked for; park: the review date
 	ReasonCode *string        `json:"reason_code,omitempty"`     // decline (退单): why
+	ToLeader   *memberRefJSON `json:"to_leader,omitempty"`       // lead, lead_handover: the new owner
 }
 
 type casePageJSON struct {
@@ -126,6 +127,13 @@ type casePageJSON struct {
 	Extension  *extensionJSON    `json:"extension"`  // a request of the current centre awaiting a decision, or null
 	Parking    *parkingJSON      `json:"parking"`    // while parked (挂账), or null
 	DeclineTo  []unitRefJSON     `json:"decline_to"` // declined (退单): where a ruling may re-route it
+	// 并单 (case_merged.go): the reports merged into this case (staff only), how many in all, and
+	// for a merged report the main case it follows (null: not merged).
+	MergedReports []mergedReportJSON `json:"merged_reports"`
+	MergedTotal   int                `json:"merged_total"`
+	MergedInto    *int64             `json:"merged_into"`
+	// 领导包案 (dispatch/case_leader.go): the county leaders lead_handover may name, when offered.
+	LeadTo []memberRefJSON `json:"lead_to"`
 }
 
 type unitRefJSON struct {
@@ -157,6 +165,9 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 		if h.ActorID != nil {
 			hj.Actor = &memberRefJSON{ID: *h.ActorID, Name: h.ActorName}
 		}
+		if h.ToLeaderID != nil {
+			hj.ToLeader = &memberRefJSON{ID: *h.ToLeaderID, Name: h.ToLeaderName}
+		}
 		out.History[i] = hj
 	}
 	for i, u := range d.TransferTo {
@@ -164,5 +175,6 @@ func casePage(d dispatch.CaseDetail, actions []dispatch.Action) casePageJSON {
 	}
 	out.Extension, out.Parking = extensionOf(d)
 	out.DeclineTo = declineTargets(d)
+	out.LeadTo = leadTargets(d, actions)
 	return out
 }

@@ -27,6 +27,8 @@ type transitionRequest struct {
 	Until        *time.Time            `json:"until"`        // extend_request: the deadline asked for; park: the review date
 	// ReasonCode: decline (退单): not_ours, wrong_address, duplicate or other.
 	ReasonCode dispatch.DeclineReason `json:"reason_code"`
+
+	ToMember int64 `json:"to_member"` // lead_handover: the county leader the case goes to (one of lead_to)
 }
 
 // maxTransitionBody fits the longest reason and parties in UTF-8 with room to spare.
@@ -70,7 +72,7 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) {
 	v, err := s.cases.Apply(r.Context(), dispatch.Transition{CaseID: c.ID, Version: req.Version, Action: req.Action,
 		ActorID: principalFrom(r.Context()).Member.ID, Reason: req.Reason, Outcome: req.Outcome,
 		ToCentre: req.ToCentre, Parties: req.Parties, Photos: req.Photos, Grade: req.Grade, Major: req.Major, MergeInto: req.MergeInto,
-		Satisfaction: req.Satisfaction, Until: req.Until, ReasonCode: req.ReasonCode})
+		Satisfaction: req.Satisfaction, Until: req.Until, ReasonCode: req.ReasonCode, ToMember: req.ToMember})
 	if err != nil {
 		writeError(w, s.logger, err)
 		return

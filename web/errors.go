@@ -118,6 +118,10 @@ func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
 		status, code, msg = http.StatusForbidden, "forbidden", err.Error()
 	case errors.Is(err, dispatch.ErrStaleVersion):
 		status, code, msg = http.StatusConflict, "stale_version", err.Error()
+	case errors.Is(err, dispatch.ErrNotOwned): // leader ownership (dispatch/case_leader.go)
+		status, code, msg = http.StatusUnprocessableEntity, "not_owned", err.Error()
+	case errors.Is(err, dispatch.ErrNotLeader):
+		status, code, msg = http.StatusUnprocessableEntity, "not_leader", err.Error()
 	case errors.Is(err, dispatch.ErrNotAllowed):
 		status, code, msg = http.StatusUnprocessableEntity, "not_allowed", err.Error()
 	case errors.Is(err, dispatch.ErrNoAttemptYet):

@@ -101,7 +101,8 @@ func (a access) roles(c dispatch.CaseSummary, now time.Time) dispatch.ActorRoles
 		Supervisor:      under(c.Unit, a.supervises) || under(c.Centre, a.supervises),
 		Verifier:        c.StaffMayVerify(now) && (a.centres[c.Centre] || under(c.Unit, a.leads)),
 		Leader:          a.countyLeader(c.Unit),
-		SupervisorAbove: under(c.Centre, a.supervises), CentreAbove: a.centreAbove(c.Centre)}
+		SupervisorAbove: under(c.Centre, a.supervises), CentreAbove: a.centreAbove(c.Centre),
+		Owner: c.LeaderID != nil && *c.LeaderID == a.member} // 领导包案 (dispatch/case_leader.go)
 }
 
 // countyLeader: a supervisor assigned at the county of unit, who may take ownership of its

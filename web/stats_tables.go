@@ -44,7 +44,8 @@ func figureRow(f dispatch.Figures) map[string]any {
 	return map[string]any{"received": f.Received, "closed": f.Closed, "closure_rate": f.ClosureRate,
 		"on_time_rate": f.OnTimeRate, "settled_low_rate": f.SettledLowRate,
 		"mediation_success_rate": f.MediationSuccessRate, "open": f.Open, "overdue": f.Overdue,
-		"callback_rate": f.CallbackRate, "satisfaction_rate": f.SatisfactionRate} // 回访
+		"callback_rate": f.CallbackRate, "satisfaction_rate": f.SatisfactionRate, // 回访
+		"merged": f.Merged} // 并单: apart from received
 }
 
 var figureColumns = []tableColumn{
@@ -54,6 +55,7 @@ var figureColumns = []tableColumn{
 	{"mediation_success_rate", "调解成功率", "Mediation success", colRate},
 	{"open", "在办", "Open", colInt}, {"overdue", "逾期", "Overdue", colInt},
 	{"callback_rate", "回访率", "Callback rate", colRate}, {"satisfaction_rate", "满意率", "Satisfaction", colRate},
+	{"merged", "并单", "Merged", colInt}, // duplicate reports, not in 受理 (docs/metrics.md)
 }
 
 // handleStatsUnits: GET /api/stats/units -> one row per child unit, every child listed.

@@ -12,6 +12,7 @@ import { defaultUntil, extensionNote } from './extension';
 import { dispute } from './format';
 import { gradeFields } from './grade';
 import { actionLabel } from './park_review';
+import { leaderPicker } from './leader';
 import type { CasePage, TransitionResult } from './types';
 
 interface Fields {
@@ -26,6 +27,7 @@ interface Fields {
   date?: string; // the key of the label of a date and time (until): extension.ts
   code?: boolean; // decline (退单): a reason code
   declineTo?: boolean; // decline_uphold: a centre from decline_to
+  member?: boolean; // lead_handover: a county leader from lead_to (leader.ts)
 }
 
 const forms: Record<string, Fields> = {
@@ -40,6 +42,9 @@ const forms: Record<string, Fields> = {
   rework: { reason: 'reason' },
   regrade: { grade: true, reason: 'regrade_reason' },
   lead: {},
+  // 领导包案 handed over or given up (leader.ts).
+  lead_handover: { member: true, reason: 'handover_reason', optional: true },
+  lead_release: { reason: 'release_reason' },
   callback: { satisfaction: true, reason: 'callback_note' },
   callback_try: { reason: 'callback_try_note', optional: true },
   // Extension (延期) and parking (挂账), extension.ts.
@@ -114,14 +119,14 @@ export class ActionPanel {
 
   private choose(action: string): void {
     const f = forms[action] ?? { reason: 'reason' };
-    if (!f.reason && !f.centre && !f.outcome && !f.date && !f.code && !f.declineTo) {
+    if (!f.reason && !f.centre && !f.outcome && !f.date && !f.code && !f.declineTo && !f.member) {
       void this.submit(action, this.drafts.get(action) ?? {}); // accept: with the grade picked beside it
       return;
     }
     this.current = action;
     this.say('', 'notice');
     this.render();
-    this.el.querySelector<HTMLElement>('form [name=outcome], form [name=to_centre], form [name=reason_code], form textarea')?.focus();
+    this.el.querySelector<HTMLElement>('form [name=outcome], form [name=to_centre], form [name=reason_code], form [name=to_member], form textarea')?.focus();
   }
 
   // render redraws the panel; a field being typed in keeps the focus and the caret.
@@ -207,6 +212,7 @@ export class ActionPanel {
       sel.value = draft.to_centre ?? '';
       parts.push(h('label', {}, t('decline_to'), sel));
     }
+    if (f.member) parts.push(leaderPicker(draft, page));
     if (f.date) {
       draft.until ??= defaultUntil(action, page);
       const inp = h('input', { name: 'until', type: 'datetime-local', required: true, oninput: keep('until'), onchange: keep('until') });
@@ -233,6 +239,7 @@ export class ActionPanel {
       if (f.outcome && !draft.outcome) return this.say(t('need_choice', { what: t('outcome') }), 'error');
       if (f.code && !draft.reason_code) return this.say(t('need_choice', { what: t('reason_code') }), 'error');
       if (f.declineTo && !draft.to_centre) return this.say(t('need_choice', { what: t('decline_to') }), 'error');
+      if (f.member && !draft.to_member) return this.say(t('need_choice', { what: t('handover_to') }), 'error');
       if (f.date && !draft.until) return this.say(t('need_date', { what: t(f.date) }), 'error');
       if (f.centre && !draft.to_centre) return this.say(t('need_choice', { what: t('to_centre') }), 'error');
       if (f.grade && !draft.grade) return this.say(t('need_choice', { what: t('grade') }), 'error');
@@ -263,6 +270,7 @@ export class ActionPanel {
         ...(draft.satisfaction ? { satisfaction: draft.satisfaction } : {}),
         ...(draft.until ? { until: new Date(draft.until).toISOString() } : {}),
         ...(draft.reason_code ? { reason_code: draft.reason_code } : {}),
+        ...(draft.to_member ? { to_member: Number(draft.to_member) } : {}),
       };
       const res = await api<TransitionResult>('POST', `/api/cases/${page.case.id}/transitions`, this.session.token, JSON.stringify(body));
       this.drafts.delete(action);

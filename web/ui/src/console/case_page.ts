@@ -11,6 +11,7 @@ import { callbackTag } from './callback_form';
 import { timeline } from './history';
 import { gradeTags } from './grade';
 import { reviewDueTag } from './park_review';
+import { mergedCard, mergedIntoNote } from './merged_reports';
 import { Photos } from './photos';
 import type { CasePage, TransitionResult } from './types';
 
@@ -153,7 +154,10 @@ export class CaseView {
       h('p', { class: 'description', 'data-test': 'description' }, c.description),
       h('dl', { class: 'facts' }, facts.filter(([, v]) => v !== null && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
       ...[c.rework_count > 0 ? h('p', { class: 'muted' }, t('reworks', { n: c.rework_count })) : null,
-        this.photos.strip(c.photos)].filter((x) => x !== null));
+        mergedIntoNote(p), this.photos.strip(c.photos)].filter((x) => x !== null));
+    this.report.parentElement?.querySelector(':scope > [data-test=merged-reports]')?.remove();
+    const merged = mergedCard(p); // 已并入的上报 (N), under the report
+    if (merged) this.report.after(merged);
     this.hist.replaceChildren(h('h3', {}, t('history')), timeline(p.history, this.photos));
     this.panel?.show(p);
     void this.dups.show(p, this.head);

@@ -4,6 +4,7 @@ import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { fullTime, stateName, tierName } from './format';
 import { gradeTags } from './grade';
+import { toLeaderLine } from './leader';
 import type { Photos } from './photos';
 import type { HistoryEntry } from './types';
 
@@ -28,6 +29,7 @@ function entry(e: HistoryEntry, photos: Photos): HTMLElement {
     e.outcome ? h('p', {}, h('span', { class: 'k' }, t('outcome')), t('outcome_' + e.outcome)) : null,
     e.callback_result ? h('p', { 'data-test': 'callback-result' }, h('span', { class: 'k' }, t('cb_result')), t('cb_result_' + e.callback_result)) : null,
     e.parties ? h('p', {}, h('span', { class: 'k' }, t('parties')), e.parties) : null,
+    toLeaderLine(e),
     e.reason_code ? h('p', { class: 'reason-code' }, h('span', { class: 'k' }, t('reason_code')), t('decline_' + e.reason_code)) : null,
     e.until_at ? h('p', { class: 'until' }, h('span', { class: 'k' }, t(e.transition === 'park' || e.transition === 'park_review_due' ? 'until_park' : 'until_extend')), fullTime(e.until_at)) : null,
     photos.strip(e.photos));

@@ -201,6 +201,17 @@ export const messages = {
     regrade_reason: '改定理由',
     err_not_difficult: '只有疑难案件可由县级领导包案',
     err_already_owned: '此案件已有领导包案',
+    // 领导包案 handed over or given up (leader.ts)
+    act_lead_handover: '移交',
+    act_lead_release: '放弃包案',
+    tr_lead_handover: '移交包案',
+    tr_lead_release: '放弃包案',
+    handover_to: '移交给',
+    handed_to: '移交给',
+    handover_reason: '移交说明（可不填）',
+    release_reason: '放弃包案理由',
+    err_not_owned: '此案件没有领导包案',
+    err_not_leader: '只能移交给本县（市、区）的其他县级领导',
     // 并单 (duplicates.ts)
     dup_title: '可能重复 {n}',
     dup_title_none: '可能重复',
@@ -211,6 +222,12 @@ export const messages = {
     dup_merge_into: '本案并入 #{n}',
     dup_merge_here: '并入本案',
     dup_distinct: '不是重复',
+    // 已并入的上报 (merged_reports.ts)
+    merged_title: '已并入的上报 ({n})',
+    merged_note: '以下上报作为重复上报并入本案，其上报人随本案得知办理结果',
+    merged_more: '另有 {n} 件未列出',
+    merged_into_case: '本上报已并入案件',
+    merged_into_follows: '，随主案件办理',
     tr_merge: '并单',
     act_merge: '并单',
     // Extension (延期) and parking (挂账): extension.ts, actions.ts (docs/console.md).
@@ -480,6 +497,17 @@ export const messages = {
     regrade_reason: 'Reason for the new grade',
     err_not_difficult: 'Only a difficult case can be owned by a county leader',
     err_already_owned: 'A leader already owns this case',
+    // 领导包案 handed over or given up (leader.ts)
+    act_lead_handover: 'Hand over',
+    act_lead_release: 'Give up ownership',
+    tr_lead_handover: 'Ownership handed over',
+    tr_lead_release: 'Ownership given up',
+    handover_to: 'Hand over to',
+    handed_to: 'Handed to',
+    handover_reason: 'Note (optional)',
+    release_reason: 'Why you give it up',
+    err_not_owned: 'No leader owns this case',
+    err_not_leader: 'It can only be handed to another leader of the county',
     // 并单 (duplicates.ts)
     dup_title: 'Possible duplicates {n}',
     dup_title_none: 'Possible duplicates',
@@ -490,6 +518,12 @@ export const messages = {
     dup_merge_into: 'Merge this case into #{n}',
     dup_merge_here: 'Merge into this case',
     dup_distinct: 'Not a duplicate',
+    // 已并入的上报 (merged_reports.ts)
+    merged_title: 'Merged reports ({n})',
+    merged_note: 'These reports were merged into this case as duplicates; their reporters are told its outcome',
+    merged_more: '{n} more not listed',
+    merged_into_case: 'This report was merged into case',
+    merged_into_follows: ', which it now follows',
     tr_merge: 'Merged (duplicate)',
     act_merge: 'Merge',
     // Extension (延期) and parking (挂账): extension.ts, actions.ts (docs/console.md).

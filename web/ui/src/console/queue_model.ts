@@ -85,7 +85,7 @@ export class QueueModel {
       grade: f.grade ?? null, major: !!f.major, review_due_at: reviewDueOf(f, old),
       leader: f.leader ? (old?.leader?.id === f.leader ? old.leader : { id: f.leader, name: '' }) : null,
     });
-    return old && f.action !== 'lead' ? 'changed' : 'reload'; // the leader's name comes over HTTP
+    return old && f.action !== 'lead' && f.action !== 'lead_handover' ? 'changed' : 'reload'; // the leader's name comes over HTTP
   }
 
   // after records what this desk's own transition did, before its frame arrives.

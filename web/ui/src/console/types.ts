@@ -69,6 +69,7 @@ export interface HistoryEntry {
   callback_result?: string; // on the row that ended a callback
   until_at?: string; // extend_*: the deadline asked for; park: the review date
   reason_code?: string; // decline (退单): why
+  to_leader?: { id: number; name: string }; // lead, lead_handover: the leader it made owner (leader.ts)
 }
 
 export interface CaseDetail extends QueueCase {
@@ -93,6 +94,20 @@ export interface CasePage {
   extension?: PendingExtension | null; // a request of the current centre awaiting a decision (延期)
   parking?: Parking | null; // while parked (挂账)
   decline_to?: Centre[]; // declined (退单): where a ruling may send it
+  // 并单 (merged_reports.ts): the reports merged into this case (staff only, bounded), how many
+  // in all, and for a merged report the case it follows.
+  merged_reports?: MergedReport[];
+  merged_total?: number;
+  merged_into?: number | null;
+  lead_to?: { id: number; name: string }[]; // 领导包案: the leaders 移交 may hand the case to (leader.ts)
+}
+
+export interface MergedReport {
+  id: number;
+  reporter_name: string;
+  received_at: string;
+  excerpt: string;
+  metres: number; // from the main case's location
 }
 
 export interface PendingExtension {

@@ -10,10 +10,13 @@ interface Tile {
   show: (s: Summary) => string;
   sub?: (s: Summary) => string;
   warn?: (s: Summary) => boolean;
+  tip?: string; // the key of the tile's explanation (its title, for the pointer and the screen reader)
 }
 
 const tiles: Tile[] = [
   { key: 'received', show: (s) => num(s.received) },
+  // 并单: duplicate reports merged into another case, counted apart from received (docs/metrics.md).
+  { key: 'merged', show: (s) => num(s.merged ?? 0), sub: () => t('merged_sub'), tip: 'merged_tip' },
   { key: 'closed', show: (s) => num(s.closed) },
   { key: 'closure_rate', show: (s) => pct(s.closure_rate), sub: (s) => t('of', { a: num(s.closed), b: num(s.received) }) },
   { key: 'on_time_rate', show: (s) => pct(s.on_time_rate), sub: (s) => t('of', { a: num(s.on_time), b: num(s.closed) }) },
@@ -49,7 +52,8 @@ export class KpiTiles {
     for (const k of tiles) {
       const value = h('strong', { class: 'value' }, '—');
       const sub = h('span', { class: 'sub muted' });
-      const tile = h('div', { class: 'kpi', 'data-kpi': k.key, 'data-value': '' }, h('span', { class: 'label' }, t('k_' + k.key)), value, sub);
+      const tile = h('div', { class: 'kpi', 'data-kpi': k.key, 'data-value': '', title: k.tip ? t(k.tip) : null },
+        h('span', { class: 'label' }, t('k_' + k.key)), value, sub);
       this.cells.set(k.key, { tile, value, sub });
       this.el.append(tile);
     }

@@ -59,6 +59,10 @@ export const messages = {
     k_open: '在办',
     k_led: '领导包案',
     k_parked: '挂账',
+    // 并单 (kpis.ts): merged reports, counted apart from received
+    k_merged: '并单',
+    merged_sub: '重复上报，不计入受理',
+    merged_tip: '本时段收到、作为重复上报并入其他案件的上报数。并单的上报不另计受理，以免重复计算工作量。',
     // 反复退单: declines.ts
     declines_title: '反复退单',
     declines_note: '本时段受理、被退单 2 次及以上的案件',
@@ -209,6 +213,10 @@ export const messages = {
     k_open: 'Open',
     k_led: 'Leader-owned',
     k_parked: 'Parked',
+    // 并单 (kpis.ts): merged reports, counted apart from received
+    k_merged: 'Merged',
+    merged_sub: 'duplicates, not in received',
+    merged_tip: 'Reports of the period merged into another case as duplicates. They are not counted as received, so that workload is not counted twice.',
     // 反复退单: declines.ts
     declines_title: 'Declined again and again',
     declines_note: 'Cases of the period declined twice or more',

@@ -58,6 +58,7 @@ export interface Summary {
   unverified: number;
   unverified_rate: Rate;
   led?: number; // open cases a county leader owns (领导包案)
+  merged?: number; // 并单: reports merged into another case, not in received
   callbacks: number; // 回访 ended
   callbacks_reached: number;
   callback_rate: Rate; // reached / ended

@@ -100,6 +100,8 @@ export const messages = {
     tr_close_unverified: '逾期未核查，自动办结',
     tr_regrade: '改定风险等级', // risk grading (docs/cases.md)
     tr_lead: '县领导包案',
+    tr_lead_handover: '包案领导移交', // dispatch/case_leader.go
+    tr_lead_release: '县领导不再包案',
     // 回访 (callback_view.ts)
     tr_callback: '回访',
     tr_callback_try: '回访未接通',
@@ -285,6 +287,8 @@ export const messages = {
     tr_close_unverified: 'Closed unverified',
     tr_regrade: 'Risk grade changed', // risk grading (docs/cases.md)
     tr_lead: 'A county leader took it on',
+    tr_lead_handover: 'Handed to another county leader', // dispatch/case_leader.go
+    tr_lead_release: 'The county leader gave it up',
     tr_callback: 'Callback',
     tr_callback_try: 'Callback: not reached',
     tr_callback_lapse: 'Not called back in time',
