@@ -27,6 +27,9 @@ import (
 func TestWorkingHoursDeadlineSkipsTheBreakAcrossProcesses(t *testing.T) {
 	now := time.Now().In(dispatch.CalendarZone)
 	minute := now.Hour()*60 + now.Minute()
+	if now.Second() >= 40 { // the break starts at the end of the next minute: leave the set-up 20 s at least
+		minute++
+	}
 	if minute > 24*60-5 {
 		t.Skip("too close to midnight in China for a break within the day")
 	}
