@@ -28,7 +28,12 @@ func TestDuplicateSuggestionLatency(t *testing.T) {
 		fmt.Sscan(s, &n)
 	}
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, url)
+	pc, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.ConnConfig.RuntimeParams["jit"] = "off" // as the server's own pool (cmd/griddispatch/app.go)
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		t.Fatal(err)
 	}
