@@ -28,10 +28,12 @@ const maxCachedCalendars = 16
 
 const selectCalendarHours = `SELECT hours, revision::text FROM calendar_settings`
 
-// selectCalendarDays reads the exceptions from a year before to ten after now: more than the
-// longest deadline (365 days, in working hours) reaches.
+// selectCalendarDays reads the exceptions from ten years before to ten after now: more than the
+// longest deadline (365 days, in working hours) reaches ahead, and far enough back that working
+// time between past instants (and the tests standing on 国庆 2026) still counts the holidays.
+// About 35 rows a year.
 const selectCalendarDays = `SELECT to_char(day, 'YYYY-MM-DD'), kind, name FROM calendar_days
-WHERE day BETWEEN current_date - 366 AND current_date + 3660 ORDER BY day`
+WHERE day BETWEEN current_date - 3660 AND current_date + 3660 ORDER BY day`
 
 // loadCalendar returns the calendar of revision rev, reading it if not kept; rev "" reads the
 // current one.
