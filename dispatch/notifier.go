@@ -40,8 +40,9 @@ func (n *Notifier) Bind(ctx context.Context, bus *Bus) error {
 
 // insertNotifications: the mediators of the case's (new) centre for what lands in their queue,
 // supervisors above the case too when it is overdue, the mediators of the nearest centre above
-// a decline's (退单, to rule on it), the reporter for a verification task or a merge (并单), and
-// the reporters of merged duplicates for the main case's outcome; never the actor.
+// a decline's (退单, to rule on it), the supervisors who may decide an extension request (延期),
+// the leader a case is handed to (移交包案), the reporter for a verification task or a merge
+// (并单), and the reporters of merged duplicates for the main case's outcome; never the actor.
 const insertNotifications = `
 INSERT INTO notifications (member_id, transition_id, case_id, kind)
 SELECT DISTINCT r.member_id, $1::bigint, $2::bigint, $3::text FROM (
@@ -59,6 +60,13 @@ SELECT DISTINCT r.member_id, $1::bigint, $2::bigint, $3::text FROM (
     WHERE $3 = 'decline' AND a.role = 'mediator' AND a.unit_code = (
         SELECT u.code FROM units u WHERE u.has_centre AND u.retired_at IS NULL
           AND starts_with($4, u.code) AND u.code <> $4 ORDER BY length(u.code) DESC LIMIT 1)
+    UNION ALL
+    -- 延期: the supervisors who may decide the request, at the centre's unit or above.
+    SELECT member_id FROM assignments
+    WHERE $3 = 'extend_request' AND role = 'supervisor' AND starts_with($4, unit_code)
+    UNION ALL
+    -- 移交包案: the leader the case is handed to.
+    SELECT to_leader FROM case_leader_changes WHERE $3 = 'lead_handover' AND history_id = $1
     UNION ALL
     -- 并单: the reporters of the duplicates merged into the case follow its outcome.
     SELECT e.reporter_id FROM case_merges m JOIN cases d ON d.id = m.case_id JOIN events e ON e.id = d.event_id
