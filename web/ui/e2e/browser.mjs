@@ -47,6 +47,22 @@ export async function signIn(page, url, phone, password) {
   await page.click('form.signin button[type=submit]');
 }
 
+// consoleSignIn signs in to the console at BASE_URL with PASSWORD, as the console scripts do.
+export async function consoleSignIn(page, phone) {
+  await signIn(page, process.env.BASE_URL + '/console/', phone, process.env.PASSWORD);
+}
+
+// shot saves a screenshot of the page into SHOTS, when it is set.
+export async function shot(page, name, fullPage = true) {
+  if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/${name}.png`, fullPage });
+}
+
+// tapTarget: the element is at least 44 px tall and lies within the width.
+export async function tapTarget(page, sel, width) {
+  const box = await (await page.$(sel)).boundingBox();
+  return box.height >= 44 && box.x >= 0 && box.x + box.width <= width;
+}
+
 // consoleBrowser is one Chromium for the mediation console's tests; each page() is a separate
 // context (its own storage and session), at a desk's size unless given another viewport.
 export async function consoleBrowser() {

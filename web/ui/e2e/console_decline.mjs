@@ -5,7 +5,7 @@
 // lists it as declined twice. Run by web/console_decline_app_test.go.
 // Env: BASE_URL, PASSWORD, PHONE_M (village mediator), PHONE_T (township mediator), PHONE_S
 // (township supervisor), CASE_ID, SIBLING (the next village's centre); SHOTS (optional).
-import { check, consoleBrowser } from './browser.mjs';
+import { check, consoleBrowser, shot } from './browser.mjs';
 
 const env = process.env;
 const caseID = Number(env.CASE_ID);
@@ -21,10 +21,6 @@ async function signIn(page, phone, app = 'console') {
 
 async function actions(page) {
   return page.$$eval(`${caseView} .actions button.act`, (els) => els.map((e) => e.dataset.action));
-}
-
-async function shot(page, name, fullPage = true) {
-  if (env.SHOTS) await page.screenshot({ path: `${env.SHOTS}/${name}.png`, fullPage });
 }
 
 async function decline(m, code, words) {

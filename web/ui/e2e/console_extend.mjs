@@ -4,26 +4,15 @@
 // unparking is left, and unparks it. Run by web/console_extend_app_test.go.
 // Env: BASE_URL, PASSWORD, PHONE_S (supervisor), PHONE_M (village mediator), CASE_ID, VILLAGE;
 // SHOTS: a directory for screenshots at 1366 and 360 px (optional).
-import { check, consoleBrowser } from './browser.mjs';
+import { check, consoleBrowser, consoleSignIn as signIn, shot } from './browser.mjs';
 
 const env = process.env;
 const caseID = Number(env.CASE_ID);
 const row = `.queue li.case-row[data-case-id="${caseID}"]`;
 const caseView = `.case-view[data-case-id="${caseID}"]`;
 
-async function signIn(page, phone) {
-  await page.goto(env.BASE_URL + '/console/');
-  await page.fill('input[name=phone]', phone);
-  await page.fill('input[name=password]', env.PASSWORD);
-  await page.click('form.signin button[type=submit]');
-}
-
 async function actions(page) {
   return page.$$eval(`${caseView} .actions button.act`, (els) => els.map((e) => e.dataset.action));
-}
-
-async function shot(page, name, fullPage = true) {
-  if (env.SHOTS) await page.screenshot({ path: `${env.SHOTS}/${name}.png`, fullPage });
 }
 
 // A button's box, for the tap-target check at 360 px.

@@ -6,7 +6,7 @@
 // needs a reason. Run by web/console_rulings_app_test.go.
 // Env: BASE_URL, PASSWORD, PHONE_S (township supervisor), PHONE_M (village mediator), CASE_ID;
 // SHOTS (optional): a directory for screenshots.
-import { check, consoleBrowser } from './browser.mjs';
+import { check, consoleBrowser, consoleSignIn as signIn, shot, tapTarget as fits } from './browser.mjs';
 
 const env = process.env;
 const caseID = Number(env.CASE_ID);
@@ -14,22 +14,6 @@ const row = `.queue li.case-row[data-case-id="${caseID}"]`;
 const caseView = `.case-view[data-case-id="${caseID}"]`;
 const list = '[data-test=pending-extensions]';
 const item = `${list} li.px-row[data-case-id="${caseID}"]`;
-
-async function signIn(page, phone) {
-  await page.goto(env.BASE_URL + '/console/');
-  await page.fill('input[name=phone]', phone);
-  await page.fill('input[name=password]', env.PASSWORD);
-  await page.click('form.signin button[type=submit]');
-}
-
-async function shot(page, name) {
-  if (env.SHOTS) await page.screenshot({ path: `${env.SHOTS}/${name}.png`, fullPage: true });
-}
-
-async function fits(page, sel, width) {
-  const box = await (await page.$(sel)).boundingBox();
-  return box.height >= 44 && box.x >= 0 && box.x + box.width <= width;
-}
 
 // ask has the village ask for more time from the case page: a day past its deadline.
 async function ask(m, words) {

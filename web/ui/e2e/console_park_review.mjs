@@ -5,24 +5,13 @@
 // web/console_park_review_app_test.go, which runs the timer when this prints {"step":"ready"}.
 // Env: BASE_URL, PASSWORD, PHONE_M (village mediator), CASE_ID; SHOTS: a directory for
 // screenshots at 1366 and 360 px (optional).
-import { check, consoleBrowser } from './browser.mjs';
+import { check, consoleBrowser, consoleSignIn as signIn, shot } from './browser.mjs';
 
 const env = process.env;
 const caseID = Number(env.CASE_ID);
 const row = `.queue li.case-row[data-case-id="${caseID}"]`;
 const caseView = `.case-view[data-case-id="${caseID}"]`;
 const tag = '[data-test=review-due]';
-
-async function signIn(page, phone) {
-  await page.goto(env.BASE_URL + '/console/');
-  await page.fill('input[name=phone]', phone);
-  await page.fill('input[name=password]', env.PASSWORD);
-  await page.click('form.signin button[type=submit]');
-}
-
-async function shot(page, name, fullPage = true) {
-  if (env.SHOTS) await page.screenshot({ path: `${env.SHOTS}/${name}.png`, fullPage });
-}
 
 const b = await consoleBrowser();
 try {

@@ -2,19 +2,12 @@
 // subtree; they open a village centre under it by code, find the case by search, and urge it
 // (督办). The village mediator's queue marks it urged, live. Run by web/console_app_test.go.
 // Env: BASE_URL, PASSWORD, PHONE_S (supervisor), PHONE_M (village mediator), CASE_ID, VILLAGE.
-import { check, consoleBrowser } from './browser.mjs';
+import { check, consoleBrowser, consoleSignIn as signIn } from './browser.mjs';
 
 const env = process.env;
 const caseID = Number(env.CASE_ID);
 const row = `.queue li.case-row[data-case-id="${caseID}"]`;
 const caseView = `.case-view[data-case-id="${caseID}"]`;
-
-async function signIn(page, phone) {
-  await page.goto(env.BASE_URL + '/console/');
-  await page.fill('input[name=phone]', phone);
-  await page.fill('input[name=password]', env.PASSWORD);
-  await page.click('form.signin button[type=submit]');
-}
 
 const b = await consoleBrowser();
 try {
