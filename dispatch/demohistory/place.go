@@ -1,4 +1,4 @@
-package dispatch
+package demohistory
 
 import (
 	"maps"
@@ -25,7 +25,7 @@ type historyPlace struct {
 	supervisors []int64 // of the nearest unit above with any: who urges
 }
 
-func (h *History) preparePlaces(w HistoryWorld) error {
+func (h *History) preparePlaces(w World) error {
 	byUnit := map[string][]int64{} // grid workers under each unit
 	var workers []int64
 	for _, s := range w.Staff {
@@ -51,7 +51,7 @@ func (h *History) preparePlaces(w HistoryWorld) error {
 	exactMediators, exactSupervisors := h.mediators, h.supervisors
 	h.mediators = map[string][]int64{}
 	places := slices.Clone(w.Places)
-	slices.SortFunc(places, func(a, b HistoryPlace) int {
+	slices.SortFunc(places, func(a, b Place) int {
 		return strings.Compare(a.Path.Units[a.Path.Level].Code, b.Path.Units[b.Path.Level].Code)
 	})
 	// Some villages, and some grids within them, are busier than others.

@@ -1,8 +1,10 @@
-package dispatch_test
+package demohistory_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -14,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/demohistory"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
@@ -25,7 +28,7 @@ type historyFixture struct {
 	db      *dbtest.DB
 	now     time.Time
 	workers []grid.Member
-	writer  dispatch.HistoryWriter
+	writer  demohistory.Writer
 	bulk    bool // the last load was in bulk
 }
 
@@ -100,7 +103,7 @@ func TestHistoryOverTheDemoCounty(t *testing.T) {
 func TestHistoryBulkLoadRestoresTheSchema(t *testing.T) {
 	fx := newHistoryFixture(t)
 	before := schemaOf(t, fx.db.Pool)
-	fx.writer = dispatch.HistoryWriter{Bulk: dispatch.BulkAlways, Conns: 3}
+	fx.writer = demohistory.Writer{Bulk: demohistory.BulkAlways, Conns: 3}
 	fx.check(t, 1500, "accept", "mediate", "settle", "verify", "escalate")
 	if after := schemaOf(t, fx.db.Pool); !reflect.DeepEqual(before, after) {
 		t.Fatalf("schema before:\n%v\nafter:\n%v", before, after)
@@ -111,8 +114,8 @@ func TestHistoryBulkLoadRestoresTheSchema(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := dispatch.LoadHistory(ctx, fx.db.Pool, dispatch.HistoryOptions{Cases: 1500, Days: 100, Seed: 8, Now: fx.now},
-		dispatch.HistoryWriter{Bulk: dispatch.BulkAlways, Progress: func(days, of int) { cancel() }})
+	_, err := demohistory.Load(ctx, fx.db.Pool, demohistory.Options{Cases: 1500, Days: 100, Seed: 8, Now: fx.now},
+		demohistory.Writer{Bulk: demohistory.BulkAlways, Progress: func(days, of int) { cancel() }})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted load: %v", err)
 	}
@@ -152,7 +155,7 @@ func schemaOf(t *testing.T, pool *pgxpool.Pool) []string {
 func (fx *historyFixture) check(t *testing.T, n int, transitions ...string) {
 	t.Helper()
 	ctx := context.Background()
-	res, err := dispatch.LoadHistory(ctx, fx.db.Pool, dispatch.HistoryOptions{Cases: n, Days: 730, Seed: 7, Now: fx.now}, fx.writer)
+	res, err := demohistory.Load(ctx, fx.db.Pool, demohistory.Options{Cases: n, Days: 730, Seed: 7, Now: fx.now}, fx.writer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,19 +379,19 @@ func (fx *historyFixture) routedAsIntakeWould(t *testing.T) {
 // The same world, options and seed give the same history; another seed another.
 func TestHistoryIsDeterministic(t *testing.T) {
 	fx := newHistoryFixture(t)
-	world, err := dispatch.ReadHistoryWorld(context.Background(), fx.db.Pool)
+	world, err := demohistory.ReadWorld(context.Background(), fx.db.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	days := func(seed uint64) []dispatch.HistoryDay {
-		h, err := dispatch.NewHistory(world, dispatch.HistoryOptions{Cases: 3000, Days: 100, Seed: seed, Now: fx.now})
+	days := func(seed uint64) []demohistory.Day {
+		h, err := demohistory.New(world, demohistory.Options{Cases: 3000, Days: 100, Seed: seed, Now: fx.now})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []dispatch.HistoryDay
+		var out []demohistory.Day
 		for i := range h.Days() {
 			d := h.Day(i)
-			d.Number(dispatch.HistoryIDs{Event: 10, Case: 20, Row: 30})
+			d.Number(demohistory.IDs{Event: 10, Case: 20, Row: 30})
 			out = append(out, d)
 		}
 		return out
@@ -405,12 +408,12 @@ func TestHistoryIsDeterministic(t *testing.T) {
 // Volume follows the calendar: summer harvest burning, disputes around the Spring Festival.
 func TestHistorySeasons(t *testing.T) {
 	fx := newHistoryFixture(t)
-	world, err := dispatch.ReadHistoryWorld(context.Background(), fx.db.Pool)
+	world, err := demohistory.ReadWorld(context.Background(), fx.db.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	h, err := dispatch.NewHistory(world, dispatch.HistoryOptions{Cases: 200_000, Days: 730, Seed: 3, Now: now})
+	h, err := demohistory.New(world, demohistory.Options{Cases: 200_000, Days: 730, Seed: 3, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,4 +451,16 @@ func TestHistorySeasons(t *testing.T) {
 			t.Errorf("%s: %s/%s = %.1f; want at least %.1f", c.category, c.peak, c.low, r, c.min)
 		}
 	}
+}
+
+// uuid is a random client id for a report (a copy of dispatch's test helper: tests of another
+// package cannot reach it).
+func uuid(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
