@@ -8,7 +8,7 @@
 // domain's own rules, through hooks package dispatch exports for it (dispatch.StartingCentre,
 // CentreAbove, CentreBelow, NoCentreReason; Action.Target, Action.TimerMarksLate; the
 // category's Deadlines; the timer's Reason constants; RebuildStats), never by a copy of them.
-// This package imports dispatch and dispatch never imports it (dispatch/imports_test.go): the
+// This package imports dispatch and dispatch never imports it (imports_test.go at the root): the
 // live system knows nothing of generated history.
 //
 // Where things are:
