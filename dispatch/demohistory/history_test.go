@@ -2,9 +2,7 @@ package demohistory_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -12,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -357,7 +356,7 @@ func (fx *historyFixture) routedAsIntakeWould(t *testing.T) {
 	units := map[string]bool{}
 	for _, f := range firsts {
 		units[f.unit] = true
-		rc, err := in.Submit(ctx, dispatch.Report{ClientID: uuid(t), ReporterID: fx.workers[0].ID, Category: f.category,
+		rc, err := in.Submit(ctx, dispatch.Report{ClientID: uuid.NewString(), ReporterID: fx.workers[0].ID, Category: f.category,
 			Severity: "normal", Description: "核对", Lon: f.lon, Lat: f.lat, AccuracyM: 5, HappenedAt: time.Now()})
 		if err != nil {
 			t.Fatal(err)
@@ -451,16 +450,4 @@ func TestHistorySeasons(t *testing.T) {
 			t.Errorf("%s: %s/%s = %.1f; want at least %.1f", c.category, c.peak, c.low, r, c.min)
 		}
 	}
-}
-
-// uuid is a random client id for a report (a copy of dispatch's test helper: tests of another
-// package cannot reach it).
-func uuid(t testing.TB) string {
-	t.Helper()
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
