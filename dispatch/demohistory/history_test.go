@@ -307,7 +307,11 @@ func (fx *historyFixture) check(t *testing.T, n int, transitions ...string) {
 	}
 	recent := float64(fx.count(t, `SELECT count(*) FROM cases WHERE state <> 'closed' AND opened_at > $1`, fx.now.AddDate(0, 0, -14))) /
 		float64(fx.count(t, `SELECT count(*) FROM cases WHERE opened_at > $1`, fx.now.AddDate(0, 0, -14)))
-	if recent < 0.15 {
+	// About 40 cases of 2,000 fall in the last two weeks, so the share swings with the moment the
+	// test runs: 0.12 to 0.31 over a week of moments (0.15, the bound before issue 18, failed at
+	// a third of them, the code before and after the move alike). History that closed all but
+	// its stuck cases would be near 0.05.
+	if recent < 0.10 {
 		t.Errorf("only %.2f of the last two weeks' cases are open", recent)
 	}
 
