@@ -111,7 +111,7 @@ func nextGrade(ctx context.Context, q querier, t Transition, c caseRow, next *ca
 				return err
 			}
 		}
-		level := centreAbove(path, grid.Level(rule.tier))
+		level := CentreAbove(path, grid.Level(rule.tier))
 		next.state, next.level, next.centre = StateQueued, int(level), path.Units[level].Code
 		return freshDeadline(ctx, q, next) // on that tier's clock, at the new grade's share
 	}

@@ -79,6 +79,15 @@ type rule struct {
 	late      bool // taken by the timer, it marks the case late: a centre's deadline passed
 }
 
+// Target is the state a leaves a case in; "" when it keeps the state or, for the few actions
+// whose end depends on the case (unpark, callback), when Apply decides it. The demo history
+// (dispatch/demohistory) plays cases by the same rules.
+func (a Action) Target() CaseState { return machine[a].to }
+
+// TimerMarksLate is whether a, taken by the escalation timer, marks the case late: a centre's
+// deadline passed.
+func (a Action) TimerMarksLate() bool { return machine[a].late }
+
 // machine is the whole workflow; docs/cases.md draws it.
 var machine = map[Action]rule{
 	ActAccept:          {from: []CaseState{StateQueued}, to: StateAccepted, by: byCentre},

@@ -190,7 +190,7 @@ func (d CaseDetail) Actions(roles ActorRoles) []Action {
 	for _, a := range ActionsFor(d.State, roles) {
 		switch {
 		case a == ActEscalate && d.Level <= TierCounty,
-			a == ActReturn && (d.Level >= TierVillage || centreBelow(&d.Path, grid.Level(d.Level)) == 0),
+			a == ActReturn && (d.Level >= TierVillage || CentreBelow(&d.Path, grid.Level(d.Level)) == 0),
 			a == ActTransfer && len(d.TransferTo) == 0,
 			a == ActSettle && d.State == StateAccepted && (Category{Group: d.CategoryGroup}).Dispute(),
 			a == ActLead && (d.Grade == nil || Grade(*d.Grade) != GradeDifficult || d.LeaderID != nil),

@@ -380,9 +380,9 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 		}
 		level := grid.Level(0)
 		if t.Action == ActEscalate && c.level > TierCounty {
-			level = centreAbove(path, grid.Level(c.level-1))
+			level = CentreAbove(path, grid.Level(c.level-1))
 		} else if t.Action == ActReturn {
-			level = centreBelow(path, grid.Level(c.level))
+			level = CentreBelow(path, grid.Level(c.level))
 		}
 		if level == 0 {
 			return next, fmt.Errorf("%w: the case is at tier %d", ErrNoTierThatWay, c.level)

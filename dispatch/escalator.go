@@ -30,11 +30,12 @@ const (
 	escalateBatch     = 500
 )
 
-// Reasons the timer writes into the history (the console translates them by transition).
+// Reasons the timer writes into the history (the console translates them by transition); the
+// demo history writes them too.
 const (
-	reasonAutoEscalated = "逾期未办结，自动上报"
-	reasonOverdue       = "已超过办理期限"
-	reasonUnverified    = "逾期未核查，自动办结"
+	ReasonAutoEscalated = "逾期未办结，自动上报"
+	ReasonOverdue       = "已超过办理期限"
+	ReasonUnverified    = "逾期未核查，自动办结"
 )
 
 // StartEscalator runs the timer in the background until Close.
@@ -126,7 +127,7 @@ func EscalateDue(ctx context.Context, pool *pgxpool.Pool, limit int) (int, error
 // transaction as EscalateDue does. It returns how many.
 func CloseLapsed(ctx context.Context, pool *pgxpool.Pool, limit int) (int, error) {
 	return actOnDue(ctx, pool, limit, selectLapsed, func(ctx context.Context, tx pgx.Tx, c caseRow) (transitionWrite, error) {
-		t := Transition{CaseID: c.id, Version: c.version, Action: ActCloseUnverified, Reason: reasonUnverified, timer: true}
+		t := Transition{CaseID: c.id, Version: c.version, Action: ActCloseUnverified, Reason: ReasonUnverified, timer: true}
 		return prepare(ctx, tx, t, machine[t.Action], c)
 	})
 }
@@ -223,13 +224,13 @@ func prepareDue(ctx context.Context, tx pgx.Tx, due []int64,
 // dueTransition is what the timer does to a due case: escalate it when its category says so and
 // there is a tier above, else flag it overdue.
 func dueTransition(ctx context.Context, tx pgx.Tx, c caseRow) (transitionWrite, error) {
-	t := Transition{CaseID: c.id, Version: c.version, Action: ActOverdue, Reason: reasonOverdue, timer: true}
+	t := Transition{CaseID: c.id, Version: c.version, Action: ActOverdue, Reason: ReasonOverdue, timer: true}
 	if c.category.AutoEscalate && c.level > TierCounty {
-		t.Action, t.Reason = ActEscalate, reasonAutoEscalated
+		t.Action, t.Reason = ActEscalate, ReasonAutoEscalated
 	}
 	w, err := prepare(ctx, tx, t, machine[t.Action], c)
 	if errors.Is(err, ErrNoTierThatWay) {
-		t.Action, t.Reason = ActOverdue, reasonOverdue
+		t.Action, t.Reason = ActOverdue, ReasonOverdue
 		w, err = prepare(ctx, tx, t, machine[t.Action], c)
 	}
 	return w, err

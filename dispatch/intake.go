@@ -216,10 +216,10 @@ func (in *Intake) route(cat Category, w *write) {
 		w.state, w.level, w.reason = "closed", int(grid.Grid), "handled on the spot"
 		w.centre = w.loc.Units[min(grid.Grid, w.loc.Level)].Code
 	} else {
-		level := startingCentre(w.loc.Path, grid.Level(cat.StartLevel))
+		level := StartingCentre(w.loc.Path, grid.Level(cat.StartLevel))
 		w.state, w.level = "queued", int(level)
 		w.centre = w.loc.Units[level].Code
-		w.reason = noCentreReason(w.loc.Path, grid.Level(cat.StartLevel), level)
+		w.reason = NoCentreReason(w.loc.Path, grid.Level(cat.StartLevel), level)
 		w.deadline = cat.Deadlines.For(int(level), w.report.Severity)
 		w.deadlines, w.clock = cat.Deadlines, ClockCalendar
 	}

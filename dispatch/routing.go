@@ -13,24 +13,24 @@ import (
 // Where that unit has no mediation centre (a village without a mediation room), the case goes
 // to the nearest centre above; the county always has one.
 
-// startingCentre is the level whose centre first takes a case of a category starting at want,
+// StartingCentre is the level whose centre first takes a case of a category starting at want,
 // for a place on path: want, or the deepest level the place has, moved up past units without
 // a centre.
-func startingCentre(path *grid.Path, want grid.Level) grid.Level {
-	return centreAbove(path, min(want, path.Level, grid.Village))
+func StartingCentre(path *grid.Path, want grid.Level) grid.Level {
+	return CentreAbove(path, min(want, path.Level, grid.Village))
 }
 
-// centreAbove is l if its unit has a centre, else the nearest level above that has one.
-func centreAbove(path *grid.Path, l grid.Level) grid.Level {
+// CentreAbove is l if its unit has a centre, else the nearest level above that has one.
+func CentreAbove(path *grid.Path, l grid.Level) grid.Level {
 	for l > grid.County && path.Units[l].NoCentre {
 		l--
 	}
 	return l
 }
 
-// centreBelow is the nearest level below l, down to the village or the place's own level,
+// CentreBelow is the nearest level below l, down to the village or the place's own level,
 // whose unit has a centre; 0 if there is none.
-func centreBelow(path *grid.Path, l grid.Level) grid.Level {
+func CentreBelow(path *grid.Path, l grid.Level) grid.Level {
 	for next := l + 1; next <= min(grid.Village, path.Level); next++ {
 		if !path.Units[next].NoCentre {
 			return next
@@ -39,9 +39,9 @@ func centreBelow(path *grid.Path, l grid.Level) grid.Level {
 	return 0
 }
 
-// noCentreReason is the history's note when a case skipped a tier for want of a centre; "" if
+// NoCentreReason is the history's note when a case skipped a tier for want of a centre; "" if
 // it did not.
-func noCentreReason(path *grid.Path, want, got grid.Level) string {
+func NoCentreReason(path *grid.Path, want, got grid.Level) string {
 	want = min(want, path.Level, grid.Village)
 	if got == want {
 		return ""

@@ -1,5 +1,10 @@
-// Package web is griddispatch's HTTP side: the API, the websocket gateway, authentication
-// and jurisdiction checks, and the embedded browser apps (so far the grid worker's phone app).
+// Package web is griddispatch's HTTP side: the JSON API (every route in routes.go, each with
+// the policy that authenticates it and checks its jurisdiction), sessions and sign-in, the
+// websocket gateway that pushes committed transitions and figures (ws*.go), the dashboard's
+// statistics and bulletins (stats*.go, bulletin*.go), the administrators' API (admin*.go), and
+// the four embedded browser apps built from web/ui (apps.go): the grid worker's phone app, the
+// mediators' console, the supervisors' dashboard and the administrators' app. Handlers call
+// dispatch and grid; errors.go turns their errors into HTTP statuses and JSON errors.
 package web
 
 import (

@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/urfave/cli/v3"
 
-	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/demohistory"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -43,7 +43,7 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 					return err
 				}
 				defer pool.Close()
-				if restored, err := dispatch.RestoreAfterHistoryLoad(ctx, pool); err != nil {
+				if restored, err := demohistory.RestoreAfterLoad(ctx, pool); err != nil {
 					return err
 				} else if restored {
 					fmt.Fprintln(stderr, "restored the constraints an interrupted history load had dropped")
@@ -86,7 +86,7 @@ func loadDemo(ctx context.Context, s *grid.Store, counties []string, seed uint64
 func loadHistory(ctx context.Context, pool *pgxpool.Pool, cmd *cli.Command, stdout, stderr io.Writer) error {
 	n := int64(cmd.Int("history"))
 	if cmd.Bool("history-top-up") {
-		have, err := dispatch.CaseCount(ctx, pool)
+		have, err := demohistory.CaseCount(ctx, pool)
 		if err != nil {
 			return err
 		}
@@ -96,15 +96,15 @@ func loadHistory(ctx context.Context, pool *pgxpool.Pool, cmd *cli.Command, stdo
 		}
 		n -= have
 	}
-	bulk, ok := map[string]dispatch.HistoryBulk{"auto": dispatch.BulkAuto, "always": dispatch.BulkAlways,
-		"never": dispatch.BulkNever}[cmd.String("history-bulk")]
+	bulk, ok := map[string]demohistory.Bulk{"auto": demohistory.BulkAuto, "always": demohistory.BulkAlways,
+		"never": demohistory.BulkNever}[cmd.String("history-bulk")]
 	if !ok {
 		return fmt.Errorf("--history-bulk %q: want auto, always or never", cmd.String("history-bulk"))
 	}
 	start := time.Now()
-	opts := dispatch.HistoryOptions{Cases: int(n), Days: int(cmd.Int("history-days")), Seed: cmd.Uint64("history-seed"), Now: start}
+	opts := demohistory.Options{Cases: int(n), Days: int(cmd.Int("history-days")), Seed: cmd.Uint64("history-seed"), Now: start}
 	lastShown := start
-	res, err := dispatch.LoadHistory(ctx, pool, opts, dispatch.HistoryWriter{Conns: int(cmd.Int("history-conns")), Bulk: bulk,
+	res, err := demohistory.Load(ctx, pool, opts, demohistory.Writer{Conns: int(cmd.Int("history-conns")), Bulk: bulk,
 		Progress: func(days, of int) {
 			if time.Since(lastShown) >= 10*time.Second || days == of {
 				lastShown = time.Now()

@@ -6,24 +6,22 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
+
+	"github.com/griddispatch/griddispatch/geo"
 )
 
 // outsideShift moves a point this many degrees of longitude east: from Yuncheng (~111°E) into
 // Henan and Shandong, hundreds of kilometres outside the demo grid, so the report is unlocated.
 const outsideShift = 5.0
 
-// pointIn draws a point uniformly inside the area, by rejection from its bounding box. Grids
-// are convex cells, so nearly every draw is kept; the bound only guards a sliver.
+// pointIn draws a point uniformly inside the area (geo.Sampler). Grids are convex cells, so
+// nearly every draw is kept; the bound's centre only guards a sliver.
 func pointIn(rng *rand.Rand, area orb.MultiPolygon) orb.Point {
-	b := area.Bound()
-	for range 1000 {
-		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
-		if planar.MultiPolygonContains(area, p) {
-			return p
-		}
+	s := geo.NewSampler(area)
+	if p, ok := s.Point(rng, 1000); ok {
+		return p
 	}
-	return b.Center()
+	return s.Bound().Center()
 }
 
 // outside is a point far outside the grid, near the given one.

@@ -1,4 +1,4 @@
-package dispatch
+package demohistory
 
 import (
 	"encoding/binary"
@@ -12,48 +12,43 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
-// Generated history (docs/demo-history.md): past events and their cases, each with the rows the
-// live system would have written had it taken them through intake, the mediation centres and the
-// timer. Generation is pure and deterministic: the same world, options and seed give the same
-// rows. A day is generated on its own (from its own random stream), so days can be generated in
-// parallel and twice (once to count, once to write) with the same result.
-
-// HistoryOptions say how much history to generate and over which period.
-type HistoryOptions struct {
+// Options say how much history to generate and over which period.
+type Options struct {
 	Cases int       // how many cases in all
 	Days  int       // the period: the last Days days, ending at Now
 	Seed  uint64    // the same seed gives the same history
 	Now   time.Time // the end of the period: cases still open are as they stand at Now
 }
 
-// HistoryPlace is a leaf unit of the grid (a micro-grid in the demo), where events happen.
-type HistoryPlace struct {
+// Place is a leaf unit of the grid (a micro-grid in the demo), where events happen.
+type Place struct {
 	Path       *grid.Path
 	Geom       orb.MultiPolygon // events are located at random points inside it
 	Inside     orb.Point        // a point surely inside, should drawing fail
 	Households int              // weighs how busy the place is; 0 when unknown
 }
 
-// HistoryStaff is one assignment of a member: grid workers report, mediators work their centre's
+// Staff is one assignment of a member: grid workers report, mediators work their centre's
 // cases, supervisors urge.
-type HistoryStaff struct {
+type Staff struct {
 	MemberID int64
 	UnitCode string
 	Role     grid.Role
 }
 
-// HistoryWorld is what history happens in: the grid's leaves, the catalogue and the staff.
-type HistoryWorld struct {
-	Places     []HistoryPlace
-	Categories []Category // inactive ones are left out
-	Staff      []HistoryStaff
+// World is what history happens in: the grid's leaves, the catalogue and the staff.
+type World struct {
+	Places     []Place
+	Categories []dispatch.Category // inactive ones are left out
+	Staff      []Staff
 }
 
-// HistoryEvent is an events row.
-type HistoryEvent struct {
+// Event is an events row.
+type Event struct {
 	ID          int64
 	ClientID    [16]byte
 	ReporterID  int64
@@ -69,15 +64,15 @@ type HistoryEvent struct {
 	OnSpotNote  string
 }
 
-// HistoryCase is a cases row. Zero times stand for NULL.
-type HistoryCase struct {
+// Case is a cases row. Zero times stand for NULL.
+type Case struct {
 	ID, EventID int64
 	Unit        string
-	State       CaseState
+	State       dispatch.CaseState
 	Level       int
 	Centre      string
 	Version     int
-	Outcome     Outcome // "" for NULL
+	Outcome     dispatch.Outcome // "" for NULL
 	Reworks     int
 	OpenedAt    time.Time
 	ClosedAt    time.Time
@@ -90,41 +85,41 @@ type HistoryCase struct {
 	VerifyLapse time.Time // awaiting verification: closed as not verified then
 }
 
-// HistoryRow is a case_history row. ActorID 0, FromLevel 0, empty FromState and Outcome, and a
+// Row is a case_history row. ActorID 0, FromLevel 0, empty FromState and Outcome, and a
 // zero DeadlineAt stand for NULL.
-type HistoryRow struct {
+type Row struct {
 	ID, CaseID int64
 	Case       int32 // the case's position in its day
 	At         time.Time
 	ActorID    int64
-	FromState  CaseState
-	ToState    CaseState
+	FromState  dispatch.CaseState
+	ToState    dispatch.CaseState
 	Level      int
 	FromLevel  int
 	Centre     string
 	Transition string
 	Reason     string
-	Outcome    Outcome
+	Outcome    dispatch.Outcome
 	Parties    string
 	DeadlineAt time.Time
 }
 
-// HistoryDay is one day's events and cases with their history, cases in the order they were
+// Day is one day's events and cases with their history, cases in the order they were
 // reported and each case's rows in the order they happened.
-type HistoryDay struct {
+type Day struct {
 	Date   time.Time // local midnight
-	Events []HistoryEvent
-	Cases  []HistoryCase
-	Rows   []HistoryRow
+	Events []Event
+	Cases  []Case
+	Rows   []Row
 }
 
-// HistoryIDs are the first ids of a day's events, cases and history rows.
-type HistoryIDs struct{ Event, Case, Row int64 }
+// IDs are the first ids of a day's events, cases and history rows.
+type IDs struct{ Event, Case, Row int64 }
 
 // Number gives the day's rows their ids, consecutive from ids, and the events their client ids:
 // UUIDv7 from the report's time (so the unique index on them grows at its end, as a live
 // system's would over time) carrying the event's id, which makes them unique.
-func (d *HistoryDay) Number(ids HistoryIDs) {
+func (d *Day) Number(ids IDs) {
 	for i := range d.Events {
 		e := &d.Events[i]
 		e.ID = ids.Event + int64(i)
@@ -148,7 +143,7 @@ var (
 
 // History generates history over a world.
 type History struct {
-	opts        HistoryOptions
+	opts        Options
 	cats        []historyCategory
 	places      []historyPlace
 	placeCum    []float64
@@ -159,7 +154,7 @@ type History struct {
 }
 
 type historyCategory struct {
-	Category
+	dispatch.Category
 	weight float64 // per thousand in a typical month
 	onSpot float64 // the chance a report is handled on the spot
 	urgent float64 // the chance a report is urgent
@@ -174,9 +169,9 @@ type historyDate struct {
 // historyOnSpot is the share of all cases a grid worker handles on the spot (小事不出格).
 const historyOnSpot = 0.25
 
-// NewHistory prepares the generation: the weight of every place and category, and how many
+// New prepares the generation: the weight of every place and category, and how many
 // cases each day gets.
-func NewHistory(w HistoryWorld, o HistoryOptions) (*History, error) {
+func New(w World, o Options) (*History, error) {
 	switch {
 	case o.Cases < 0:
 		return nil, fmt.Errorf("history: %d cases", o.Cases)
@@ -198,7 +193,7 @@ func NewHistory(w HistoryWorld, o HistoryOptions) (*History, error) {
 	return h, nil
 }
 
-func (h *History) prepareCategories(cats []Category) error {
+func (h *History) prepareCategories(cats []dispatch.Category) error {
 	var total, eligible float64
 	for _, c := range cats {
 		if !c.Active {
@@ -250,8 +245,8 @@ func leanOf(m map[string]float64, code string) float64 {
 // prepareDays shares the cases out among the days: by the platform's growth, the weekday and
 // the season of every category; today only up to now.
 func (h *History) prepareDays() {
-	now := h.opts.Now.In(statsLocation)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, statsLocation)
+	now := h.opts.Now.In(local)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, local)
 	n := h.opts.Days
 	weights := make([]float64, n)
 	var total float64
@@ -301,12 +296,12 @@ func (h *History) prepareDays() {
 // Days is how many days the history spans; Day generates each.
 func (h *History) Days() int { return len(h.days) }
 
-// Day generates day i (0 is the earliest), without ids (HistoryDay.Number gives them).
-func (h *History) Day(i int) HistoryDay {
+// Day generates day i (0 is the earliest), without ids (Day.Number gives them).
+func (h *History) Day(i int) Day {
 	d := h.days[i]
 	rng := rand.New(rand.NewPCG(h.opts.Seed, uint64(i)+1))
-	day := HistoryDay{Date: d.date, Events: make([]HistoryEvent, 0, d.cases), Cases: make([]HistoryCase, 0, d.cases),
-		Rows: make([]HistoryRow, 0, d.cases*6)}
+	day := Day{Date: d.date, Events: make([]Event, 0, d.cases), Cases: make([]Case, 0, d.cases),
+		Rows: make([]Row, 0, d.cases*6)}
 	sf := daysFromSpringFestival(d.date)
 	catCum := make([]float64, len(h.cats))
 	var total float64

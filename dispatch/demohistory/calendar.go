@@ -1,13 +1,25 @@
-package dispatch
+package demohistory
 
 import (
 	"math"
 	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch"
 )
 
 // When generated history happens (docs/demo-history.md): how many reports each category gets in
 // a typical month, how that swings with the farming year and the Spring Festival, and the rhythm
-// of a week and a day. Dates are local (statsLocation, as the dashboard's days).
+// of a week and a day. Dates are local (local, as the dashboard's days).
+
+// local is where the dashboard's days begin and end (dispatch.StatsZone): history's days are
+// the same days.
+var local = func() *time.Location {
+	loc, err := time.LoadLocation(dispatch.StatsZone)
+	if err != nil {
+		panic(err) // dispatch embeds time/tzdata: cannot happen
+	}
+	return loc
+}()
 
 // historyCategoryWeights are each category's reports per thousand in a typical month: disputes
 // are the most common matters (DOMAIN.md), then facilities, environment and livelihood.
@@ -27,7 +39,7 @@ var historyCategoryWeights = map[string]float64{
 var historyGroupWeights = map[string]float64{"dispute": 20, "safety": 10, "environment": 15,
 	"facility": 15, "order": 5, "livelihood": 15, "petition": 10}
 
-func historyWeight(c Category) float64 {
+func historyWeight(c dispatch.Category) float64 {
 	if w, ok := historyCategoryWeights[c.Code]; ok {
 		return w
 	}
@@ -80,7 +92,7 @@ func daysFromSpringFestival(date time.Time) int {
 		if !ok {
 			md = [2]int{2, 1}
 		}
-		sf := time.Date(y, time.Month(md[0]), md[1], 0, 0, 0, 0, statsLocation)
+		sf := time.Date(y, time.Month(md[0]), md[1], 0, 0, 0, 0, local)
 		d := int(math.Round(date.Sub(sf).Hours() / 24))
 		if math.Abs(float64(d)) < math.Abs(float64(best)) {
 			best = d
@@ -92,7 +104,7 @@ func daysFromSpringFestival(date time.Time) int {
 // seasonFactor multiplies a category's weight on a local date. Around the Spring Festival
 // migrant workers come home: family and neighbour disputes rise, wage claims peak in the weeks
 // before it (年关讨薪), and during the holiday week other reports fall away.
-func seasonFactor(c Category, date time.Time, sf int) float64 {
+func seasonFactor(c dispatch.Category, date time.Time, sf int) float64 {
 	f := 1.0
 	if m, ok := historyMonthly[c.Code]; ok {
 		f = m[date.Month()-1]

@@ -1,4 +1,4 @@
-package dispatch
+package demohistory
 
 import (
 	"encoding/binary"
@@ -113,7 +113,7 @@ func (c *copyBuf) point(lon, lat float64) {
 
 // The rows of a day in the column order of copyEvents, copyCases and copyHistory.
 
-func encodeEvents(b *copyBuf, d *HistoryDay) {
+func encodeEvents(b *copyBuf, d *Day) {
 	for i := range d.Events {
 		e := &d.Events[i]
 		b.tuple(13)
@@ -133,7 +133,7 @@ func encodeEvents(b *copyBuf, d *HistoryDay) {
 	}
 }
 
-func encodeCases(b *copyBuf, d *HistoryDay) {
+func encodeCases(b *copyBuf, d *Day) {
 	for i := range d.Cases {
 		c := &d.Cases[i]
 		b.tuple(18)
@@ -158,7 +158,7 @@ func encodeCases(b *copyBuf, d *HistoryDay) {
 	}
 }
 
-func encodeHistory(b *copyBuf, d *HistoryDay) {
+func encodeHistory(b *copyBuf, d *Day) {
 	for i := range d.Rows {
 		r := &d.Rows[i]
 		b.tuple(14)

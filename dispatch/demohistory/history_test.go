@@ -1,4 +1,4 @@
-package dispatch_test
+package demohistory_test
 
 import (
 	"context"
@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/demohistory"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
@@ -25,7 +27,7 @@ type historyFixture struct {
 	db      *dbtest.DB
 	now     time.Time
 	workers []grid.Member
-	writer  dispatch.HistoryWriter
+	writer  demohistory.Writer
 	bulk    bool // the last load was in bulk
 }
 
@@ -100,7 +102,7 @@ func TestHistoryOverTheDemoCounty(t *testing.T) {
 func TestHistoryBulkLoadRestoresTheSchema(t *testing.T) {
 	fx := newHistoryFixture(t)
 	before := schemaOf(t, fx.db.Pool)
-	fx.writer = dispatch.HistoryWriter{Bulk: dispatch.BulkAlways, Conns: 3}
+	fx.writer = demohistory.Writer{Bulk: demohistory.BulkAlways, Conns: 3}
 	fx.check(t, 1500, "accept", "mediate", "settle", "verify", "escalate")
 	if after := schemaOf(t, fx.db.Pool); !reflect.DeepEqual(before, after) {
 		t.Fatalf("schema before:\n%v\nafter:\n%v", before, after)
@@ -111,8 +113,8 @@ func TestHistoryBulkLoadRestoresTheSchema(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := dispatch.LoadHistory(ctx, fx.db.Pool, dispatch.HistoryOptions{Cases: 1500, Days: 100, Seed: 8, Now: fx.now},
-		dispatch.HistoryWriter{Bulk: dispatch.BulkAlways, Progress: func(days, of int) { cancel() }})
+	_, err := demohistory.Load(ctx, fx.db.Pool, demohistory.Options{Cases: 1500, Days: 100, Seed: 8, Now: fx.now},
+		demohistory.Writer{Bulk: demohistory.BulkAlways, Progress: func(days, of int) { cancel() }})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted load: %v", err)
 	}
@@ -152,7 +154,7 @@ func schemaOf(t *testing.T, pool *pgxpool.Pool) []string {
 func (fx *historyFixture) check(t *testing.T, n int, transitions ...string) {
 	t.Helper()
 	ctx := context.Background()
-	res, err := dispatch.LoadHistory(ctx, fx.db.Pool, dispatch.HistoryOptions{Cases: n, Days: 730, Seed: 7, Now: fx.now}, fx.writer)
+	res, err := demohistory.Load(ctx, fx.db.Pool, demohistory.Options{Cases: n, Days: 730, Seed: 7, Now: fx.now}, fx.writer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +307,11 @@ func (fx *historyFixture) check(t *testing.T, n int, transitions ...string) {
 	}
 	recent := float64(fx.count(t, `SELECT count(*) FROM cases WHERE state <> 'closed' AND opened_at > $1`, fx.now.AddDate(0, 0, -14))) /
 		float64(fx.count(t, `SELECT count(*) FROM cases WHERE opened_at > $1`, fx.now.AddDate(0, 0, -14)))
-	if recent < 0.15 {
+	// About 40 cases of 2,000 fall in the last two weeks, so the share swings with the moment the
+	// test runs: 0.12 to 0.31 over a week of moments (0.15, the bound before issue 18, failed at
+	// a third of them, the code before and after the move alike). History that closed all but
+	// its stuck cases would be near 0.05.
+	if recent < 0.10 {
 		t.Errorf("only %.2f of the last two weeks' cases are open", recent)
 	}
 
@@ -354,7 +360,7 @@ func (fx *historyFixture) routedAsIntakeWould(t *testing.T) {
 	units := map[string]bool{}
 	for _, f := range firsts {
 		units[f.unit] = true
-		rc, err := in.Submit(ctx, dispatch.Report{ClientID: uuid(t), ReporterID: fx.workers[0].ID, Category: f.category,
+		rc, err := in.Submit(ctx, dispatch.Report{ClientID: uuid.NewString(), ReporterID: fx.workers[0].ID, Category: f.category,
 			Severity: "normal", Description: "核对", Lon: f.lon, Lat: f.lat, AccuracyM: 5, HappenedAt: time.Now()})
 		if err != nil {
 			t.Fatal(err)
@@ -376,19 +382,19 @@ func (fx *historyFixture) routedAsIntakeWould(t *testing.T) {
 // The same world, options and seed give the same history; another seed another.
 func TestHistoryIsDeterministic(t *testing.T) {
 	fx := newHistoryFixture(t)
-	world, err := dispatch.ReadHistoryWorld(context.Background(), fx.db.Pool)
+	world, err := demohistory.ReadWorld(context.Background(), fx.db.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	days := func(seed uint64) []dispatch.HistoryDay {
-		h, err := dispatch.NewHistory(world, dispatch.HistoryOptions{Cases: 3000, Days: 100, Seed: seed, Now: fx.now})
+	days := func(seed uint64) []demohistory.Day {
+		h, err := demohistory.New(world, demohistory.Options{Cases: 3000, Days: 100, Seed: seed, Now: fx.now})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []dispatch.HistoryDay
+		var out []demohistory.Day
 		for i := range h.Days() {
 			d := h.Day(i)
-			d.Number(dispatch.HistoryIDs{Event: 10, Case: 20, Row: 30})
+			d.Number(demohistory.IDs{Event: 10, Case: 20, Row: 30})
 			out = append(out, d)
 		}
 		return out
@@ -405,12 +411,12 @@ func TestHistoryIsDeterministic(t *testing.T) {
 // Volume follows the calendar: summer harvest burning, disputes around the Spring Festival.
 func TestHistorySeasons(t *testing.T) {
 	fx := newHistoryFixture(t)
-	world, err := dispatch.ReadHistoryWorld(context.Background(), fx.db.Pool)
+	world, err := demohistory.ReadWorld(context.Background(), fx.db.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	h, err := dispatch.NewHistory(world, dispatch.HistoryOptions{Cases: 200_000, Days: 730, Seed: 3, Now: now})
+	h, err := demohistory.New(world, demohistory.Options{Cases: 200_000, Days: 730, Seed: 3, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

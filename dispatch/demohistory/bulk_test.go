@@ -1,4 +1,4 @@
-package dispatch
+package demohistory
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func TestHistoryRestoreAfterAKilledBulkLoad(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	gridtest.Import(t, grid.NewStore(db.Pool))
-	if restored, err := RestoreAfterHistoryLoad(ctx, db.Pool); err != nil || restored {
+	if restored, err := RestoreAfterLoad(ctx, db.Pool); err != nil || restored {
 		t.Fatalf("nothing to restore: %v %v", restored, err)
 	}
 	if dropped, err := dropForBulk(ctx, db.Pool); err != nil || !dropped {
@@ -33,7 +33,7 @@ func TestHistoryRestoreAfterAKilledBulkLoad(t *testing.T) {
 			t.Errorf("%s not dropped", o.name)
 		}
 	}
-	if restored, err := RestoreAfterHistoryLoad(ctx, db.Pool); err != nil || !restored {
+	if restored, err := RestoreAfterLoad(ctx, db.Pool); err != nil || !restored {
 		t.Fatalf("restore: %v %v", restored, err)
 	}
 	if found, err = readBulkObjects(ctx, db.Pool); err != nil {
@@ -44,7 +44,7 @@ func TestHistoryRestoreAfterAKilledBulkLoad(t *testing.T) {
 			t.Errorf("%s after the restore: %+v", o.name, s)
 		}
 	}
-	if restored, err := RestoreAfterHistoryLoad(ctx, db.Pool); err != nil || restored {
+	if restored, err := RestoreAfterLoad(ctx, db.Pool); err != nil || restored {
 		t.Fatalf("restored twice: %v %v", restored, err)
 	}
 }

@@ -1,12 +1,12 @@
-package dispatch
+package demohistory
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
+	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -24,8 +25,8 @@ import (
 // transaction, and the days are generated again and written with binary COPY on several
 // connections, one transaction per day. Nothing goes to the outbox: history is not published.
 
-// HistoryLoad is what LoadHistory wrote and how long each part took.
-type HistoryLoad struct {
+// Result is what Load wrote and how long each part took.
+type Result struct {
 	Cases, Rows int64
 	Bulk        bool          // constraints were dropped for the load and restored after
 	Count       time.Duration // generating every day once to count its rows
@@ -34,68 +35,68 @@ type HistoryLoad struct {
 	Stats       time.Duration // ANALYZE, and rebuilding the dashboard's figures from the history
 }
 
-// HistoryBulk says when to load without the constraints and indexes that slow a big load down
-// (history_bulk_store.go).
-type HistoryBulk int
+// Bulk says when to load without the constraints and indexes that slow a big load down
+// (bulk_store.go).
+type Bulk int
 
 const (
-	// BulkAuto drops them for loads of HistoryBulkCases or more, when no other client is
+	// BulkAuto drops them for loads of BulkCases or more, when no other client is
 	// connected to the database.
-	BulkAuto HistoryBulk = iota
+	BulkAuto Bulk = iota
 	BulkNever
 	BulkAlways // whoever else is connected
 )
 
-// HistoryBulkCases is the smallest load BulkAuto loads in bulk: restoring scans the whole
+// BulkCases is the smallest load BulkAuto loads in bulk: restoring scans the whole
 // tables, which a small load into a big database would not repay.
-const HistoryBulkCases = 500_000
+const BulkCases = 500_000
 
-// HistoryWriter says how to write: over how many connections, in bulk or not, and whom to tell
+// Writer says how to write: over how many connections, in bulk or not, and whom to tell
 // how far it got.
-type HistoryWriter struct {
+type Writer struct {
 	Conns    int // parallel COPY connections; 0: 2
-	Bulk     HistoryBulk
+	Bulk     Bulk
 	Progress func(days, of int) // called after each day is committed, one call at a time; may be nil
 	// Phase is told when each part is done: "count", "write", "restore", "analyze", "stats". May be nil.
 	Phase func(name string, took time.Duration)
 }
 
-func (w HistoryWriter) phase(name string, took time.Duration) {
+func (w Writer) phase(name string, took time.Duration) {
 	if w.Phase != nil {
 		w.Phase(name, took)
 	}
 }
 
-// LoadHistory generates o.Cases cases over every leaf unit of the grid, writes them, and rebuilds
-// the dashboard's figures from the history (RebuildStats). It adds to what is there. Days are
+// Load generates o.Cases cases over every leaf unit of the grid, writes them, and rebuilds
+// the dashboard's figures from the history (dispatch.RebuildStats). It adds to what is there. Days are
 // committed one by one: a failure leaves the days written before it.
-func LoadHistory(ctx context.Context, pool *pgxpool.Pool, o HistoryOptions, w HistoryWriter) (res HistoryLoad, err error) {
-	if _, err := RestoreAfterHistoryLoad(ctx, pool); err != nil {
+func Load(ctx context.Context, pool *pgxpool.Pool, o Options, w Writer) (res Result, err error) {
+	if _, err := RestoreAfterLoad(ctx, pool); err != nil {
 		return res, err
 	}
 	if o.Cases == 0 {
 		return res, nil
 	}
-	world, err := ReadHistoryWorld(ctx, pool)
+	world, err := ReadWorld(ctx, pool)
 	if err != nil {
 		return res, err
 	}
-	h, err := NewHistory(world, o)
+	h, err := New(world, o)
 	if err != nil {
 		return res, err
 	}
 	start := time.Now()
-	counts := make([]HistoryIDs, h.Days()) // per day: events, cases, rows
+	counts := make([]IDs, h.Days()) // per day: events, cases, rows
 	err = parallelDays(ctx, h.Days(), runtime.GOMAXPROCS(0), func(i int) error {
 		d := h.Day(i)
-		counts[i] = HistoryIDs{Event: int64(len(d.Events)), Case: int64(len(d.Cases)), Row: int64(len(d.Rows))}
+		counts[i] = IDs{Event: int64(len(d.Events)), Case: int64(len(d.Cases)), Row: int64(len(d.Rows))}
 		return nil
 	})
 	if err != nil {
 		return res, err
 	}
-	var total HistoryIDs
-	firsts := make([]HistoryIDs, h.Days())
+	var total IDs
+	firsts := make([]IDs, h.Days())
 	for i, c := range counts {
 		firsts[i] = total
 		total.Event, total.Case, total.Row = total.Event+c.Event, total.Case+c.Case, total.Row+c.Row
@@ -134,7 +135,7 @@ func LoadHistory(ctx context.Context, pool *pgxpool.Pool, o HistoryOptions, w Hi
 			return nil
 		}
 		d := h.Day(i)
-		d.Number(HistoryIDs{Event: base.Event + firsts[i].Event, Case: base.Case + firsts[i].Case, Row: base.Row + firsts[i].Row})
+		d.Number(IDs{Event: base.Event + firsts[i].Event, Case: base.Case + firsts[i].Case, Row: base.Row + firsts[i].Row})
 		if err := writeHistoryDay(ctx, pool, &d); err != nil {
 			if ctx.Err() != nil { // pgx cuts a COPY short by closing the connection: say why
 				err = ctx.Err()
@@ -162,9 +163,9 @@ func LoadHistory(ctx context.Context, pool *pgxpool.Pool, o HistoryOptions, w Hi
 }
 
 // startBulk drops the constraints for a bulk load if the mode and the circumstances allow.
-func startBulk(ctx context.Context, pool *pgxpool.Pool, mode HistoryBulk, cases int) (bool, error) {
+func startBulk(ctx context.Context, pool *pgxpool.Pool, mode Bulk, cases int) (bool, error) {
 	switch {
-	case mode == BulkNever, mode == BulkAuto && cases < HistoryBulkCases:
+	case mode == BulkNever, mode == BulkAuto && cases < BulkCases:
 		return false, nil
 	case mode == BulkAuto:
 		if ok, err := alone(ctx, pool); err != nil || !ok {
@@ -176,14 +177,14 @@ func startBulk(ctx context.Context, pool *pgxpool.Pool, mode HistoryBulk, cases 
 
 // finishHistory updates the planner's statistics of the tables it grew and rebuilds the
 // dashboard's figures from the history, which no consumer has counted: it is not published.
-func finishHistory(ctx context.Context, pool *pgxpool.Pool, w HistoryWriter) (time.Duration, error) {
+func finishHistory(ctx context.Context, pool *pgxpool.Pool, w Writer) (time.Duration, error) {
 	start := time.Now()
 	if _, err := pool.Exec(ctx, `ANALYZE events, cases, case_history`); err != nil {
 		return 0, fmt.Errorf("analyze: %w", err)
 	}
 	w.phase("analyze", time.Since(start))
 	t := time.Now()
-	err := RebuildStats(ctx, pool)
+	err := dispatch.RebuildStats(ctx, pool)
 	w.phase("stats", time.Since(t))
 	return time.Since(start), err
 }
@@ -222,8 +223,8 @@ func parallelDays(ctx context.Context, n, workers int, fn func(int) error) error
 
 // reserveHistoryIDs takes n ids from each table's identity sequence. The tables are locked
 // against inserts while it does, so nobody else's row takes an id in between.
-func reserveHistoryIDs(ctx context.Context, pool *pgxpool.Pool, n HistoryIDs) (HistoryIDs, error) {
-	var first HistoryIDs
+func reserveHistoryIDs(ctx context.Context, pool *pgxpool.Pool, n IDs) (IDs, error) {
+	var first IDs
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE events, cases, case_history IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
@@ -261,10 +262,10 @@ SELECT member_id, unit_code, role FROM assignments
 WHERE role IN ('grid_worker', 'mediator', 'supervisor')
 ORDER BY unit_code, role, member_id`
 
-// ReadHistoryWorld reads what history is generated over: every leaf unit with its path, the
+// ReadWorld reads what history is generated over: every leaf unit with its path, the
 // staff, and the active categories.
-func ReadHistoryWorld(ctx context.Context, pool *pgxpool.Pool) (HistoryWorld, error) {
-	var w HistoryWorld
+func ReadWorld(ctx context.Context, pool *pgxpool.Pool) (World, error) {
+	var w World
 	rows, err := pool.Query(ctx, selectHistoryUnits)
 	if err != nil {
 		return w, fmt.Errorf("read units: %w", err)
@@ -276,7 +277,7 @@ func ReadHistoryWorld(ctx context.Context, pool *pgxpool.Pool) (HistoryWorld, er
 		households int32
 		geom       []byte
 		x, y       *float64
-		leaves     []HistoryPlace
+		leaves     []Place
 		leafCodes  []string
 	)
 	_, err = pgx.ForEachRow(rows, []any{&code, &name, &has, &households, &leaf, &geom, &x, &y}, func() error {
@@ -292,7 +293,7 @@ func ReadHistoryWorld(ctx context.Context, pool *pgxpool.Pool) (HistoryWorld, er
 		if !ok {
 			return fmt.Errorf("unit %s: not a multipolygon", code)
 		}
-		leaves = append(leaves, HistoryPlace{Geom: mp, Inside: orb.Point{*x, *y}, Households: int(households)})
+		leaves = append(leaves, Place{Geom: mp, Inside: orb.Point{*x, *y}, Households: int(households)})
 		leafCodes = append(leafCodes, code)
 		return nil
 	})
@@ -314,21 +315,20 @@ func ReadHistoryWorld(ctx context.Context, pool *pgxpool.Pool) (HistoryWorld, er
 	if err != nil {
 		return w, fmt.Errorf("read staff: %w", err)
 	}
-	w.Staff, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (HistoryStaff, error) {
-		var s HistoryStaff
+	w.Staff, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Staff, error) {
+		var s Staff
 		err := row.Scan(&s.MemberID, &s.UnitCode, &s.Role)
 		return s, err
 	})
 	if err != nil {
 		return w, fmt.Errorf("read staff: %w", err)
 	}
-	cats, err := loadCategories(ctx, pool)
+	cats, err := dispatch.NewCatalogue(pool).List(ctx)
 	if err != nil {
 		return w, err
 	}
-	for _, code := range slices.Sorted(maps.Keys(cats)) {
-		w.Categories = append(w.Categories, cats[code])
-	}
+	slices.SortFunc(cats, func(a, b dispatch.Category) int { return strings.Compare(a.Code, b.Code) })
+	w.Categories = cats
 	return w, nil
 }
 
@@ -346,13 +346,13 @@ const (
 var copyBufs = sync.Pool{New: func() any { return new(copyBuf) }}
 
 // writeHistoryDay copies a day's events, cases and history in one transaction.
-func writeHistoryDay(ctx context.Context, pool *pgxpool.Pool, d *HistoryDay) error {
+func writeHistoryDay(ctx context.Context, pool *pgxpool.Pool, d *Day) error {
 	b := copyBufs.Get().(*copyBuf)
 	defer copyBufs.Put(b)
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		for _, c := range []struct {
 			sql    string
-			encode func(*copyBuf, *HistoryDay)
+			encode func(*copyBuf, *Day)
 			rows   int
 		}{{copyEvents, encodeEvents, len(d.Events)}, {copyCases, encodeCases, len(d.Cases)}, {copyHistory, encodeHistory, len(d.Rows)}} {
 			b.reset()

@@ -1,4 +1,4 @@
-package dispatch
+package demohistory
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
@@ -18,11 +19,11 @@ func BenchmarkHistoryGenerate(b *testing.B) {
 	if _, err := grid.NewStore(db.Pool).LoadDemo(ctx, "140802", grid.DemoSeed); err != nil {
 		b.Fatal(err)
 	}
-	world, err := ReadHistoryWorld(ctx, db.Pool)
+	world, err := ReadWorld(ctx, db.Pool)
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := NewHistory(world, HistoryOptions{Cases: 100_000, Days: 730, Seed: 1, Now: time.Now()})
+	h, err := New(world, Options{Cases: 100_000, Days: 730, Seed: 1, Now: time.Now()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -30,7 +31,7 @@ func BenchmarkHistoryGenerate(b *testing.B) {
 	for b.Loop() {
 		for i := range h.Days() {
 			d := h.Day(i)
-			d.Number(HistoryIDs{Event: 1, Case: 1, Row: 1})
+			d.Number(IDs{Event: 1, Case: 1, Row: 1})
 			cases += len(d.Cases)
 		}
 	}
@@ -41,10 +42,10 @@ func BenchmarkHistoryGenerate(b *testing.B) {
 // through pgtype.Map.Encode, which pgx.CopyFrom calls for every value.
 func BenchmarkHistoryCopyEncode(b *testing.B) {
 	now := time.Now()
-	var d HistoryDay
+	var d Day
 	for i := range 50_000 {
-		d.Rows = append(d.Rows, HistoryRow{ID: int64(i), CaseID: int64(i / 5), At: now, ActorID: 7, FromState: StateAccepted,
-			ToState: StateMediating, Level: 3, FromLevel: 3, Centre: "140802001001", Transition: "mediate",
+		d.Rows = append(d.Rows, Row{ID: int64(i), CaseID: int64(i / 5), At: now, ActorID: 7, FromState: dispatch.StateAccepted,
+			ToState: dispatch.StateMediating, Level: 3, FromLevel: 3, Centre: "140802001001", Transition: "mediate",
 			Reason: historyMediateNotes["dispute"][0], Parties: historyParties[2], DeadlineAt: now})
 	}
 	b.Run("hand", func(b *testing.B) {

@@ -1,4 +1,6 @@
-package dispatch
+package demohistory
+
+import "github.com/griddispatch/griddispatch/dispatch"
 
 // The words of generated history: what grid workers wrote when reporting, and what mediators
 // noted at each step. A handful per kind, picked at random; the demo needs plausible text, not
@@ -45,7 +47,7 @@ var historyGroupDescriptions = map[string]string{
 	"petition": "群众反映信访事项",
 }
 
-func historyDescription(c Category, pick func(int) int) string {
+func historyDescription(c dispatch.Category, pick func(int) int) string {
 	if list := historyDescriptions[c.Code]; len(list) > 0 {
 		return list[pick(len(list))]
 	}
@@ -70,10 +72,10 @@ var historyMediateNotes = map[string][]string{
 
 var historyParties = []string{"", "", "双方当事人、村调解员", "双方当事人、司法所工作人员", "当事人及家属、网格员", "相关企业负责人、劳动保障所"}
 
-var historySettleNotes = map[Outcome][]string{
-	OutcomeMediated:  {"双方达成调解协议，当场履行", "签订书面调解协议", "双方互相谅解，纠纷化解"},
-	OutcomeHandled:   {"隐患已整改完毕", "问题已处置，现场恢复正常", "已维修完成并验收", "已落实帮扶措施"},
-	OutcomeUnsettled: {"调解不成，已引导当事人通过诉讼途径解决", "双方分歧较大，已告知法律途径", "暂不具备处理条件，已向当事人解释"},
+var historySettleNotes = map[dispatch.Outcome][]string{
+	dispatch.OutcomeMediated:  {"双方达成调解协议，当场履行", "签订书面调解协议", "双方互相谅解，纠纷化解"},
+	dispatch.OutcomeHandled:   {"隐患已整改完毕", "问题已处置，现场恢复正常", "已维修完成并验收", "已落实帮扶措施"},
+	dispatch.OutcomeUnsettled: {"调解不成，已引导当事人通过诉讼途径解决", "双方分歧较大，已告知法律途径", "暂不具备处理条件，已向当事人解释"},
 }
 
 var historyEscalateReasons = []string{"涉及多个部门，需上级协调", "双方分歧较大，本级调解未果", "涉及金额较大，超出本级调处能力",

@@ -1,4 +1,4 @@
-package dispatch
+package demohistory
 
 import (
 	"maps"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/griddispatch/griddispatch/geo"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -18,14 +19,13 @@ import (
 
 type historyPlace struct {
 	path        *grid.Path
-	geom        orb.MultiPolygon
-	bound       orb.Bound
+	sampler     geo.Sampler
 	inside      orb.Point
 	reporters   []int64
 	supervisors []int64 // of the nearest unit above with any: who urges
 }
 
-func (h *History) preparePlaces(w HistoryWorld) error {
+func (h *History) preparePlaces(w World) error {
 	byUnit := map[string][]int64{} // grid workers under each unit
 	var workers []int64
 	for _, s := range w.Staff {
@@ -51,7 +51,7 @@ func (h *History) preparePlaces(w HistoryWorld) error {
 	exactMediators, exactSupervisors := h.mediators, h.supervisors
 	h.mediators = map[string][]int64{}
 	places := slices.Clone(w.Places)
-	slices.SortFunc(places, func(a, b HistoryPlace) int {
+	slices.SortFunc(places, func(a, b Place) int {
 		return strings.Compare(a.Path.Units[a.Path.Level].Code, b.Path.Units[b.Path.Level].Code)
 	})
 	// Some villages, and some grids within them, are busier than others.
@@ -69,7 +69,7 @@ func (h *History) preparePlaces(w HistoryWorld) error {
 	var total float64
 	for _, p := range places {
 		path := p.Path
-		hp := historyPlace{path: path, geom: p.Geom, bound: p.Geom.Bound(), inside: p.Inside}
+		hp := historyPlace{path: path, sampler: geo.NewSampler(p.Geom), inside: p.Inside}
 		// A grid worker of the place's grid reports; else one of the nearest unit above that has one.
 		for l := path.Level; l >= grid.County && hp.reporters == nil; l-- {
 			hp.reporters = byUnit[path.Units[l].Code]
@@ -115,42 +115,11 @@ func (h *History) resolveMediators(code string, exact map[string][]int64) {
 	h.mediators[code] = exact[codes[0]]
 }
 
-// point draws a point inside the place.
+// point draws a point inside the place: 30 draws from its bounding box, else the point PostGIS
+// found surely inside.
 func (p *historyPlace) point(rng *rand.Rand) orb.Point {
-	for range 30 {
-		pt := orb.Point{p.bound.Min[0] + rng.Float64()*(p.bound.Max[0]-p.bound.Min[0]),
-			p.bound.Min[1] + rng.Float64()*(p.bound.Max[1]-p.bound.Min[1])}
-		if multiPolygonHas(p.geom, pt) {
-			return pt
-		}
+	if pt, ok := p.sampler.Point(rng, 30); ok {
+		return pt
 	}
 	return p.inside
-}
-
-// multiPolygonHas is whether pt lies inside mp (even-odd rule; a point on an edge may go either
-// way, which random points never hit).
-func multiPolygonHas(mp orb.MultiPolygon, pt orb.Point) bool {
-	for _, poly := range mp {
-		in := false
-		for _, ring := range poly {
-			if ringHas(ring, pt) {
-				in = !in
-			}
-		}
-		if in {
-			return true
-		}
-	}
-	return false
-}
-
-func ringHas(r orb.Ring, pt orb.Point) bool {
-	in := false
-	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
-		a, b := r[i], r[j]
-		if (a[1] > pt[1]) != (b[1] > pt[1]) && pt[0] < (b[0]-a[0])*(pt[1]-a[1])/(b[1]-a[1])+a[0] {
-			in = !in
-		}
-	}
-	return in
 }

@@ -1,4 +1,4 @@
-package dispatch
+package demohistory
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 // schema that has moved on is loaded the slow way rather than restored wrongly. While they are
 // dropped, case_history's table comment says so (historyBulkMarker), in the same transaction as
 // the drop: a load killed before it restored leaves the comment, and the next demo load restores
-// the list and clears it (RestoreAfterHistoryLoad).
+// the list and clears it (RestoreAfterLoad).
 
 // historyBulkMarker is case_history's comment while a bulk load has its constraints dropped.
 const historyBulkMarker = "griddispatch: a bulk load of history (demo load --history) dropped the foreign keys of " +
@@ -61,6 +61,11 @@ type bulkState struct {
 	def       string
 	validated bool
 	exists    bool
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 func readBulkObjects(ctx context.Context, q querier) (map[string]bulkState, error) {
@@ -126,9 +131,9 @@ func dropForBulk(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
 	return dropped, nil
 }
 
-// RestoreAfterHistoryLoad finishes a bulk load of history that was killed before it restored
+// RestoreAfterLoad finishes a bulk load of history that was killed before it restored
 // what it dropped; it does nothing otherwise. It reports whether it restored anything.
-func RestoreAfterHistoryLoad(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+func RestoreAfterLoad(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
 	var marked bool
 	if err := pool.QueryRow(ctx, `SELECT obj_description('case_history'::regclass, 'pg_class') IS NOT DISTINCT FROM $1`,
 		historyBulkMarker).Scan(&marked); err != nil {

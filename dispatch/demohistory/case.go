@@ -1,27 +1,29 @@
-package dispatch
+package demohistory
 
 import (
 	"math"
 	"math/rand/v2"
 	"time"
 
+	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
 // caseSim plays one case from its report to where it stands at Now, recording each row as the
 // live system would have: the intake's first row, each mediator's and the reporter's transitions
 // (docs/cases.md), and the timer's whenever a deadline passes first (docs/routing.md). The rules
-// are the state machine's (machine) and routing's (startingCentre, centreAbove, centreBelow);
-// deadlines are set as nextTimes sets them.
+// are the state machine's (dispatch.Action.Target, TimerMarksLate) and routing's
+// (dispatch.StartingCentre, CentreAbove, CentreBelow); deadlines are the category's
+// (dispatch.Deadlines), set when the live system sets them (dispatch's nextTimes).
 type caseSim struct {
 	h   *History
 	rng *rand.Rand
-	day *HistoryDay
+	day *Day
 
 	idx         int32
 	cat         *historyCategory
 	place       *historyPlace
-	c           HistoryCase
+	c           Case
 	reporter    int64
 	t           time.Time // the last row's time
 	stuck       bool      // no tier ever settles it: it goes up as each deadline passes (a hard case)
@@ -43,11 +45,11 @@ const (
 
 // step is one transition to record.
 type step struct {
-	a       Action
+	a       dispatch.Action
 	actor   int64 // 0: the timer
 	reason  string
 	parties string
-	outcome Outcome
+	outcome dispatch.Outcome
 	level   int    // the tier it moves the case to (escalate, return, transfer); 0 keeps it
 	centre  string // the centre it moves the case to
 }
@@ -68,27 +70,27 @@ func (s *caseSim) run(idx int32, cat *historyCategory, place *historyPlace, open
 	path := place.path
 	*s = caseSim{h: s.h, rng: rng, day: s.day, idx: idx, cat: cat, place: place, t: opened,
 		reporter: place.reporters[rng.IntN(len(place.reporters))]}
-	severity := SeverityNormal
+	severity := dispatch.SeverityNormal
 	if rng.Float64() < cat.urgent {
-		severity = SeverityUrgent
+		severity = dispatch.SeverityUrgent
 	}
 	pt := place.point(rng)
-	e := HistoryEvent{ReporterID: s.reporter, Category: cat.Code, Severity: severity,
+	e := Event{ReporterID: s.reporter, Category: cat.Code, Severity: severity,
 		Description: historyDescription(cat.Category, rng.IntN), Lon: pt[0], Lat: pt[1],
 		AccuracyM: float32(min(150, 3+rng.ExpFloat64()*12)), HappenedAt: opened.Add(-reportDelay(rng)),
 		ReceivedAt: opened, Unit: path.Units[path.Level].Code}
 	randA := rng.Uint32()
 	e.ClientID[6], e.ClientID[7] = 0x70|byte(randA>>8)&0x0f, byte(randA)
-	s.c = HistoryCase{Unit: e.Unit, OpenedAt: opened, Severity: severity}
+	s.c = Case{Unit: e.Unit, OpenedAt: opened, Severity: severity}
 	if rng.Float64() < cat.onSpot {
 		e.OnSpot, e.OnSpotNote = true, historyOnSpotNotes[rng.IntN(len(historyOnSpotNotes))]
-		s.c.State, s.c.Level, s.c.Centre, s.c.ClosedAt = StateClosed, TierGrid, path.Units[min(grid.Grid, path.Level)].Code, opened
+		s.c.State, s.c.Level, s.c.Centre, s.c.ClosedAt = dispatch.StateClosed, dispatch.TierGrid, path.Units[min(grid.Grid, path.Level)].Code, opened
 		s.row(opened, "closed", s.reporter, "", 0, historyOnSpotReason, "", "")
 	} else {
-		level := startingCentre(path, grid.Level(cat.StartLevel))
-		s.c.State, s.c.Level, s.c.Centre = StateQueued, int(level), path.Units[level].Code
+		level := dispatch.StartingCentre(path, grid.Level(cat.StartLevel))
+		s.c.State, s.c.Level, s.c.Centre = dispatch.StateQueued, int(level), path.Units[level].Code
 		s.c.DeadlineAt = opened.Add(cat.Deadlines.For(s.c.Level, severity))
-		s.row(opened, "reported", s.reporter, "", 0, noCentreReason(path, grid.Level(cat.StartLevel), level), "", "")
+		s.row(opened, "reported", s.reporter, "", 0, dispatch.NoCentreReason(path, grid.Level(cat.StartLevel), level), "", "")
 		s.stuck, s.unverified = rng.Float64() < historyStuck, rng.Float64() < historyUnverified
 		s.play()
 	}
@@ -137,20 +139,20 @@ func (s *caseSim) work() played {
 		f = 1 + 1.5*rng.Float64()
 	}
 	decideAt := arrival.Add(time.Duration(f * float64(d)))
-	escalate := level > TierCounty && rng.Float64() < s.escalateChance(level)
-	if s.c.State == StateQueued {
+	escalate := level > dispatch.TierCounty && rng.Float64() < s.escalateChance(level)
+	if s.c.State == dispatch.StateQueued {
 		acceptAt := arrival.Add(time.Duration((0.03 + 0.22*rng.Float64()) * float64(decideAt.Sub(arrival))))
 		if to := s.transferTo(); to != "" {
-			return s.moved(s.act(acceptAt, step{a: ActTransfer, actor: mediator, reason: historyTransferReason, level: level, centre: to}))
+			return s.moved(s.act(acceptAt, step{a: dispatch.ActTransfer, actor: mediator, reason: historyTransferReason, level: level, centre: to}))
 		}
-		if r := s.act(acceptAt, step{a: ActAccept, actor: mediator}); r != playedDone {
+		if r := s.act(acceptAt, step{a: dispatch.ActAccept, actor: mediator}); r != playedDone {
 			return r
 		}
-		if below := centreBelow(path, grid.Level(level)); level == TierTownship && below != 0 && !s.returned &&
-			s.cat.StartLevel == TierTownship && rng.Float64() < 0.04 {
+		if below := dispatch.CentreBelow(path, grid.Level(level)); level == dispatch.TierTownship && below != 0 && !s.returned &&
+			s.cat.StartLevel == dispatch.TierTownship && rng.Float64() < 0.04 {
 			s.returned = true
 			at := s.t.Add(time.Duration(rng.Int64N(int64(d / 4))))
-			return s.moved(s.act(at, step{a: ActReturn, actor: mediator, reason: pickOf(rng, historyReturnReasons),
+			return s.moved(s.act(at, step{a: dispatch.ActReturn, actor: mediator, reason: pickOf(rng, historyReturnReasons),
 				level: int(below), centre: path.Units[below].Code}))
 		}
 	}
@@ -175,7 +177,7 @@ func (s *caseSim) work() played {
 			s.urge(urgeAt, at)
 			urgeAt = time.Time{}
 		}
-		if r := s.act(at, step{a: ActMediate, actor: mediator, reason: pickOf(rng, notes), parties: pickOf(rng, historyParties)}); r != playedDone {
+		if r := s.act(at, step{a: dispatch.ActMediate, actor: mediator, reason: pickOf(rng, notes), parties: pickOf(rng, historyParties)}); r != playedDone {
 			return r
 		}
 	}
@@ -183,12 +185,12 @@ func (s *caseSim) work() played {
 		return s.act(s.t.Add(historyNever), step{}) // only the timer moves it on
 	}
 	if escalate {
-		above := centreAbove(path, grid.Level(level-1))
-		return s.moved(s.act(decideAt, step{a: ActEscalate, actor: mediator, reason: pickOf(rng, historyEscalateReasons),
+		above := dispatch.CentreAbove(path, grid.Level(level-1))
+		return s.moved(s.act(decideAt, step{a: dispatch.ActEscalate, actor: mediator, reason: pickOf(rng, historyEscalateReasons),
 			level: int(above), centre: path.Units[above].Code}))
 	}
 	o := s.outcome(level)
-	r := s.act(decideAt, step{a: ActSettle, actor: mediator, reason: pickOf(rng, historySettleNotes[o]), outcome: o})
+	r := s.act(decideAt, step{a: dispatch.ActSettle, actor: mediator, reason: pickOf(rng, historySettleNotes[o]), outcome: o})
 	if r == playedDone {
 		return playedSettled
 	}
@@ -204,11 +206,11 @@ func (s *caseSim) escalateChance(level int) float64 {
 	switch {
 	case s.cat.group == "petition":
 		return 0.2
-	case s.cat.group == "dispute" && level == TierVillage:
+	case s.cat.group == "dispute" && level == dispatch.TierVillage:
 		return 0.15
 	case s.cat.group == "dispute":
 		return 0.1
-	case level == TierVillage:
+	case level == dispatch.TierVillage:
 		return 0.1
 	}
 	return 0.06
@@ -216,35 +218,35 @@ func (s *caseSim) escalateChance(level int) float64 {
 
 // outcome is how a tier settles a case: disputes are mostly mediated (调解成功率 above 80%),
 // other matters handled; the higher the tier, the more are left unsettled.
-func (s *caseSim) outcome(level int) Outcome {
+func (s *caseSim) outcome(level int) dispatch.Outcome {
 	x := s.rng.Float64()
-	unsettled := 0.1 + 0.05*float64(TierVillage-level)
+	unsettled := 0.1 + 0.05*float64(dispatch.TierVillage-level)
 	switch s.cat.group {
 	case "dispute":
 		if x < unsettled {
-			return OutcomeUnsettled
+			return dispatch.OutcomeUnsettled
 		}
-		return OutcomeMediated
+		return dispatch.OutcomeMediated
 	case "petition":
 		switch {
 		case x < unsettled+0.05:
-			return OutcomeUnsettled
+			return dispatch.OutcomeUnsettled
 		case x < 0.6:
-			return OutcomeMediated
+			return dispatch.OutcomeMediated
 		}
-		return OutcomeHandled
+		return dispatch.OutcomeHandled
 	}
 	if x < unsettled/2 {
-		return OutcomeUnsettled
+		return dispatch.OutcomeUnsettled
 	}
-	return OutcomeHandled
+	return dispatch.OutcomeHandled
 }
 
 // transferTo is a neighbouring village's centre when a village finds a fresh case is not its own
 // (改派); "" mostly.
 func (s *caseSim) transferTo() string {
 	path := s.place.path
-	if s.transferred || s.c.Level != TierVillage || path.Level < grid.Village || s.c.Centre != path.Units[grid.Village].Code ||
+	if s.transferred || s.c.Level != dispatch.TierVillage || path.Level < grid.Village || s.c.Centre != path.Units[grid.Village].Code ||
 		s.rng.Float64() >= 0.015 {
 		return ""
 	}
@@ -268,12 +270,12 @@ func (s *caseSim) verification() played {
 	if s.unverified {
 		if s.rng.IntN(2) == 0 {
 			at := s.t.Add(limit + time.Duration(s.rng.Int64N(int64(limit))))
-			if r := s.act(at, step{a: ActVerify, actor: s.mediator(s.c.Centre)}); r != playedDone {
+			if r := s.act(at, step{a: dispatch.ActVerify, actor: s.mediator(s.c.Centre)}); r != playedDone {
 				return r
 			}
 			return playedClosed
 		}
-		if r := s.act(s.c.VerifyLapse, step{a: ActCloseUnverified, reason: reasonUnverified}); r != playedDone {
+		if r := s.act(s.c.VerifyLapse, step{a: dispatch.ActCloseUnverified, reason: dispatch.ReasonUnverified}); r != playedDone {
 			return r
 		}
 		return playedClosed
@@ -281,13 +283,13 @@ func (s *caseSim) verification() played {
 	delay := time.Duration(float64(8*time.Hour) * math.Exp(0.9*s.rng.NormFloat64()))
 	at := s.t.Add(min(max(delay, 20*time.Minute), 7*24*time.Hour, limit))
 	if s.c.Reworks == 0 && s.rng.Float64() < 0.05 {
-		r := s.act(at, step{a: ActRework, actor: s.reporter, reason: pickOf(s.rng, historyReworkReasons)})
+		r := s.act(at, step{a: dispatch.ActRework, actor: s.reporter, reason: pickOf(s.rng, historyReworkReasons)})
 		if r == playedDone {
 			return playedMoved
 		}
 		return r
 	}
-	if r := s.act(at, step{a: ActVerify, actor: s.reporter}); r != playedDone {
+	if r := s.act(at, step{a: dispatch.ActVerify, actor: s.reporter}); r != playedDone {
 		return r
 	}
 	return playedClosed
@@ -317,12 +319,12 @@ func (s *caseSim) act(at time.Time, st step) played {
 		if fire.After(now) {
 			fire = now.Truncate(time.Microsecond)
 		}
-		if s.cat.AutoEscalate && s.c.Level > TierCounty {
-			above := centreAbove(s.place.path, grid.Level(s.c.Level-1))
-			s.record(fire, step{a: ActEscalate, reason: reasonAutoEscalated, level: int(above), centre: s.place.path.Units[above].Code})
+		if s.cat.AutoEscalate && s.c.Level > dispatch.TierCounty {
+			above := dispatch.CentreAbove(s.place.path, grid.Level(s.c.Level-1))
+			s.record(fire, step{a: dispatch.ActEscalate, reason: dispatch.ReasonAutoEscalated, level: int(above), centre: s.place.path.Units[above].Code})
 			return playedMoved
 		}
-		s.record(fire, step{a: ActOverdue, reason: reasonOverdue})
+		s.record(fire, step{a: dispatch.ActOverdue, reason: dispatch.ReasonOverdue})
 		if s.rng.Float64() < 0.4 {
 			s.urge(fire.Add(2*time.Hour+time.Duration(s.rng.Int64N(int64(70*time.Hour)))), at)
 		}
@@ -339,58 +341,58 @@ func (s *caseSim) urge(at, before time.Time) {
 	at = at.Truncate(time.Microsecond)
 	if sup := s.place.supervisors; len(sup) > 0 && at.After(s.t) && at.Before(before) && !at.After(s.h.opts.Now) &&
 		(s.c.DeadlineAt.IsZero() || at.Before(s.c.DeadlineAt) || !s.c.OverdueAt.IsZero()) {
-		s.record(at, step{a: ActUrge, actor: sup[s.rng.IntN(len(sup))], reason: pickOf(s.rng, historyUrgeReasons)})
+		s.record(at, step{a: dispatch.ActUrge, actor: sup[s.rng.IntN(len(sup))], reason: pickOf(s.rng, historyUrgeReasons)})
 	}
 }
 
-// record applies a step to the case as Cases.Apply would (state, tier, centre, outcome, rework
-// count, deadlines as nextTimes sets them) and writes its history row.
+// record applies a step to the case as dispatch's Cases.Apply would (state, tier, centre,
+// outcome, rework count, deadlines as its nextTimes sets them) and writes its history row.
 func (s *caseSim) record(at time.Time, st step) {
 	from, fromLevel := s.c.State, s.c.Level
-	if to := machine[st.a].to; to != "" {
+	if to := st.a.Target(); to != "" {
 		s.c.State = to
 	}
 	if st.level != 0 {
 		s.c.Level, s.c.Centre = st.level, st.centre
 	}
 	switch st.a {
-	case ActSettle:
+	case dispatch.ActSettle:
 		s.c.Outcome = st.outcome
-	case ActRework:
+	case dispatch.ActRework:
 		s.c.Reworks++
 		s.c.Outcome = ""
-	case ActVerify, ActCloseUnverified:
+	case dispatch.ActVerify, dispatch.ActCloseUnverified:
 		s.c.ClosedAt = at
-	case ActUrge:
+	case dispatch.ActUrge:
 		s.c.UrgedAt = at
 	}
 	switch st.a {
-	case ActEscalate, ActReturn, ActTransfer, ActRework:
+	case dispatch.ActEscalate, dispatch.ActReturn, dispatch.ActTransfer, dispatch.ActRework:
 		s.c.DeadlineAt, s.c.OverdueAt = at.Add(s.cat.Deadlines.For(s.c.Level, s.c.Severity)), time.Time{}
-	case ActSettle, ActVerify, ActCloseUnverified:
+	case dispatch.ActSettle, dispatch.ActVerify, dispatch.ActCloseUnverified:
 		s.c.DeadlineAt, s.c.OverdueAt = time.Time{}, time.Time{}
-	case ActOverdue:
+	case dispatch.ActOverdue:
 		s.c.OverdueAt = at
 	}
 	switch st.a {
-	case ActSettle:
+	case dispatch.ActSettle:
 		s.c.VerifyDueAt, s.c.VerifyLapse = s.cat.Deadlines.VerifyClocks(at)
-	case ActVerify, ActRework, ActCloseUnverified:
+	case dispatch.ActVerify, dispatch.ActRework, dispatch.ActCloseUnverified:
 		s.c.VerifyDueAt, s.c.VerifyLapse = time.Time{}, time.Time{}
 	}
-	if st.actor == 0 && machine[st.a].late {
+	if st.actor == 0 && st.a.TimerMarksLate() {
 		s.c.Late = true
 	}
-	var o Outcome
-	if st.a == ActSettle {
+	var o dispatch.Outcome
+	if st.a == dispatch.ActSettle {
 		o = st.outcome
 	}
 	s.row(at, string(st.a), st.actor, from, fromLevel, st.reason, st.parties, o)
 }
 
 // row appends the case's next history row, as the case now stands.
-func (s *caseSim) row(at time.Time, transition string, actor int64, from CaseState, fromLevel int, reason, parties string, o Outcome) {
-	s.day.Rows = append(s.day.Rows, HistoryRow{Case: s.idx, At: at, ActorID: actor, FromState: from, ToState: s.c.State,
+func (s *caseSim) row(at time.Time, transition string, actor int64, from dispatch.CaseState, fromLevel int, reason, parties string, o dispatch.Outcome) {
+	s.day.Rows = append(s.day.Rows, Row{Case: s.idx, At: at, ActorID: actor, FromState: from, ToState: s.c.State,
 		Level: s.c.Level, FromLevel: fromLevel, Centre: s.c.Centre, Transition: transition, Reason: reason,
 		Outcome: o, Parties: parties, DeadlineAt: s.c.DeadlineAt})
 	s.c.Version++
