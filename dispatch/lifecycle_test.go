@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,13 +79,31 @@ func TestBackgroundPartsStopOnClose(t *testing.T) {
 	})
 }
 
+// heldLog holds the goroutine that logs message until release is closed, having closed
+// entered: a part caught in the middle of its work, which no context cancels.
+type heldLog struct {
+	slog.Handler
+	message  string
+	entered  chan struct{}
+	release  chan struct{}
+	enterOne sync.Once
+}
+
+func (h *heldLog) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == h.message {
+		h.enterOne.Do(func() { close(h.entered) })
+		<-h.release
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
 // The relay's purge runs on a goroutine of its own, which Close waits for too: here it is
-// caught in its DELETE, waiting for a lock, when Close comes.
+// caught logging what it deleted when Close comes.
 func TestRelayCloseWaitsForThePurge(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, startNATS(t), logger)
+	discard := slog.NewTextHandler(io.Discard, nil)
+	bus, err := dispatch.ConnectInProcess(ctx, startNATS(t), slog.New(discard))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,28 +111,34 @@ func TestRelayCloseWaitsForThePurge(t *testing.T) {
 	if err := bus.EnsureStreams(ctx); err != nil {
 		t.Fatal(err)
 	}
-	lock, err := db.Pool.Begin(ctx)
-	if err != nil {
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO outbox (subject, payload, created_at, published_at) VALUES
+		('grid.changed', '{}', now() - interval '9 days', now() - interval '8 days')`); err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Rollback(ctx)
-	// SHARE lets the relay read (nothing is pending) but holds the purge's DELETE.
-	if _, err := lock.Exec(ctx, `LOCK TABLE outbox IN SHARE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	relay := dispatch.NewRelay(db.Pool, bus, logger)
+	held := &heldLog{Handler: discard, message: "outbox purged", entered: make(chan struct{}), release: make(chan struct{})}
+	relay := dispatch.NewRelay(db.Pool, bus, slog.New(held))
 	if err := relay.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for count(t, db.Pool, `SELECT count(*) FROM pg_stat_activity
-		WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM outbox%'`) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the purge never reached its DELETE")
-		}
-		time.Sleep(10 * time.Millisecond)
+	select {
+	case <-held.entered:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the purge deleted nothing")
 	}
-	relay.Close()
+	closed := make(chan struct{})
+	go func() {
+		relay.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+		close(held.release)
+		t.Fatalf("Close returned while the purge was running:\n%s",
+			strings.Join(background.Running("dispatch.(*Relay)"), "\n\n"))
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(held.release)
+	<-closed
 	if left := background.Running("dispatch.(*Relay)"); len(left) > 0 {
 		t.Fatalf("running after Close:\n%s", strings.Join(left, "\n\n"))
 	}
