@@ -107,12 +107,20 @@ func (in *Intake) Start(ctx context.Context) error {
 	if err := in.bg.Start(ctx); err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
-	in.queueMu.Lock()
-	in.running = true
-	in.queueMu.Unlock()
 	for range intakeWriter {
-		in.bg.Go(in.writer)
+		if !in.bg.Go(in.writer) {
+			return fmt.Errorf("intake: %w", background.ErrClosed)
+		}
 	}
+	// Reports are taken only once the writers run, and not if Close came meanwhile.
+	in.queueMu.Lock()
+	defer in.queueMu.Unlock()
+	select {
+	case <-in.stopping:
+		return fmt.Errorf("intake: %w", background.ErrClosed)
+	default:
+	}
+	in.running = true
 	return nil
 }
 
