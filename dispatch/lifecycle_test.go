@@ -77,6 +77,10 @@ func TestBackgroundPartsStopOnClose(t *testing.T) {
 			}
 		}
 	})
+	t.Run("bus", func(t *testing.T) { // it stops the applier's consumer, and is closed twice too
+		bus.Close()
+		bus.Close()
+	})
 }
 
 // heldLog holds the goroutine that logs message until release is closed, having closed
