@@ -39,6 +39,7 @@ func checkLifecycle(t *testing.T, p part, frames ...string) {
 	}
 }
 
+// Not parallel, nor the tests below: Running sees the whole test process.
 func TestBackgroundPartsStopOnClose(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()

@@ -14,7 +14,8 @@ import (
 )
 
 // Server.Close closes the upgraded websockets, which net/http no longer tracks, with 1001 (going
-// away: the apps reconnect), stops the session check, and waits for their goroutines.
+// away: the apps reconnect), stops the session check, and waits for their goroutines. Not
+// parallel: Running sees the whole test process.
 func TestServerCloseEndsWebsocketsGoingAway(t *testing.T) {
 	fx := newFixture(t)
 	phones := []*websocket.Conn{connect(t, fx.ws, fx.token), connect(t, fx.ws, fx.token)}
