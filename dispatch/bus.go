@@ -84,12 +84,13 @@ func (b *Bus) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the consumers and closes the connection.
+// Close stops the consumers and closes the connection; a second Close does nothing more.
 func (b *Bus) Close() {
 	b.mu.Lock()
 	for _, cc := range b.consumers {
 		cc.Stop()
 	}
+	b.consumers = nil // a batch consumer's stop closes a channel: once
 	b.mu.Unlock()
 	b.nc.Close()
 }

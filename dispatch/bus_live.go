@@ -31,6 +31,7 @@ type liveFeed struct {
 	stalled chan struct{}
 	done    chan struct{}
 	closed  chan struct{}
+	deletes sync.WaitGroup // deletions of replaced consumers, waited for by Stop
 }
 
 // liveRetry is how often a stalled feed asks whether the stream answers again.
@@ -121,7 +122,9 @@ func (f *liveFeed) watch() {
 		f.gen++ // what the stopped consumer still delivers is dropped
 		name := f.name
 		f.mu.Unlock()
+		f.deletes.Add(1)
 		go func() { // it may be gone with its server; unused, it goes by itself after 5 min
+			defer f.deletes.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_ = f.b.js.DeleteConsumer(ctx, "CASES", name)
@@ -157,7 +160,8 @@ func (f *liveFeed) lastSeen() uint64 {
 	return f.last
 }
 
-// Stop ends the feed; it makes the feed a ConsumeContext for Bus.Close.
+// Stop ends the feed and waits for its goroutines (a consumer deletion takes at most 5 s); it
+// makes the feed a ConsumeContext for Bus.Close.
 func (f *liveFeed) Stop() {
 	select {
 	case <-f.done:
@@ -169,6 +173,7 @@ func (f *liveFeed) Stop() {
 	f.mu.Lock()
 	f.cc.Stop()
 	f.mu.Unlock()
+	f.deletes.Wait()
 }
 
 func (f *liveFeed) Drain()                  { f.Stop() }

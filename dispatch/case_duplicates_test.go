@@ -123,7 +123,10 @@ func TestMergeMovesTheReporterToTheMainCase(t *testing.T) {
 	if err := dispatch.NewNotifier(pool, logger).Bind(ctx, bus); err != nil {
 		t.Fatal(err)
 	}
-	relay := dispatch.StartRelay(pool, bus, logger)
+	relay := dispatch.NewRelay(pool, bus, logger)
+	if err := relay.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(relay.Close)
 
 	main := fx.caseID

@@ -24,4 +24,7 @@ var (
 	// ErrBadCalendar means a working calendar that cannot be used: overlapping hours, an
 	// unknown kind of day, a date listed twice (docs/routing.md, "Working time").
 	ErrBadCalendar = errors.New("bad working calendar")
+	// ErrNotRunning means a background part (the intake) was not started or has been closed:
+	// a report sent then is refused, wrapped in ErrRetryable, for the phone to send again.
+	ErrNotRunning = errors.New("not running")
 )

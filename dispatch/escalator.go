@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/griddispatch/griddispatch/internal/background"
 )
 
 // Escalator is the deadline timer. Deadlines live in PostgreSQL (cases.deadline_at, indexed), so
@@ -19,8 +21,7 @@ type Escalator struct {
 	pool   *pgxpool.Pool
 	logger *slog.Logger
 	every  time.Duration
-	cancel context.CancelFunc
-	done   chan struct{}
+	bg     background.Group
 }
 
 const (
@@ -38,22 +39,24 @@ const (
 	ReasonUnverified    = "逾期未核查，自动办结"
 )
 
-// StartEscalator runs the timer in the background until Close.
-func StartEscalator(pool *pgxpool.Pool, logger *slog.Logger, every time.Duration) *Escalator {
-	ctx, cancel := context.WithCancel(context.Background())
-	e := &Escalator{pool: pool, logger: logger, every: every, cancel: cancel, done: make(chan struct{})}
-	go e.run(ctx)
-	return e
+// NewEscalator makes a timer that looks for due cases every interval once started.
+func NewEscalator(pool *pgxpool.Pool, logger *slog.Logger, every time.Duration) *Escalator {
+	return &Escalator{pool: pool, logger: logger, every: every}
+}
+
+// Start runs the timer in the background until Close, looking first at once.
+func (e *Escalator) Start(ctx context.Context) error {
+	if err := e.bg.Start(ctx); err != nil {
+		return fmt.Errorf("escalation timer: %w", err)
+	}
+	e.bg.Go(e.run)
+	return nil
 }
 
 // Close stops the timer and waits for it.
-func (e *Escalator) Close() {
-	e.cancel()
-	<-e.done
-}
+func (e *Escalator) Close() { e.bg.Close() }
 
 func (e *Escalator) run(ctx context.Context) {
-	defer close(e.done)
 	tick := time.NewTicker(e.every)
 	defer tick.Stop()
 	for {

@@ -88,13 +88,22 @@ func BenchmarkEscalatorDeadlines(b *testing.B) {
 	b.ResetTimer()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	first, second := escalatorBenchPool(b, db.URL), escalatorBenchPool(b, db.URL)
-	timerA := StartEscalator(first, logger, EscalatorInterval)
-	timerB := StartEscalator(second, logger, EscalatorInterval)
+	timerA := NewEscalator(first, logger, EscalatorInterval)
+	if err := timerA.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	timerB := NewEscalator(second, logger, EscalatorInterval)
+	if err := timerB.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	restarted := false
 	seen := watchHandled(b, pool, due, t0.Add(*escalatorOver+90*time.Second), func() {
 		if !restarted && time.Since(t0) >= *escalatorOver/2 {
 			timerA.Close() // cancels its transaction in flight, as a killed process's would end
-			timerA = StartEscalator(first, logger, EscalatorInterval)
+			timerA = NewEscalator(first, logger, EscalatorInterval)
+			if err := timerA.Start(context.Background()); err != nil {
+				b.Fatal(err)
+			}
 			restarted = true
 		}
 	})

@@ -47,8 +47,14 @@ func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
 	}
 	defer other.Close()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	first := dispatch.StartEscalator(fx.db.Pool, logger, 20*time.Millisecond)
-	second := dispatch.StartEscalator(other, logger, 20*time.Millisecond)
+	first := dispatch.NewEscalator(fx.db.Pool, logger, 20*time.Millisecond)
+	if err := first.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	second := dispatch.NewEscalator(other, logger, 20*time.Millisecond)
+	if err := second.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer second.Close()
 
 	done := func() int {
@@ -56,7 +62,10 @@ func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
 	}
 	waitFor(t, "the first overdue case handled", func() bool { return done() > 0 })
 	first.Close()
-	first = dispatch.StartEscalator(fx.db.Pool, logger, 20*time.Millisecond)
+	first = dispatch.NewEscalator(fx.db.Pool, logger, 20*time.Millisecond)
+	if err := first.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer first.Close()
 	waitFor(t, "every overdue case handled", func() bool { return done() >= len(escalating)+len(flagged) })
 

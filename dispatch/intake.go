@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/internal/background"
 )
 
 // Locator places a point in the grid; grid.LiveLocator is one.
@@ -43,12 +44,18 @@ type Intake struct {
 	categories map[string]Category // loaded on first use, so a server may start before migrating
 	logger     *slog.Logger
 	writes     chan *write
-	cancel     context.CancelFunc
-	done       chan struct{}
 	now        func() time.Time
-	stored     atomic.Int64 // reports in committed transactions
-	commits    atomic.Int64 // committed transactions
-	attempts   atomic.Int64 // transactions tried, committed or not
+
+	// Lifecycle: Submit queues reports under queueMu read-locked while running; Close takes it
+	// to stop queueing, then tells the writers (stopping) to commit what is queued and stop.
+	queueMu   sync.RWMutex
+	running   bool // started and not closed; guarded by queueMu
+	closeOnce sync.Once
+	stopping  chan struct{}
+	bg        background.Group // the writers
+	stored    atomic.Int64     // reports in committed transactions
+	commits   atomic.Int64     // committed transactions
+	attempts  atomic.Int64     // transactions tried, committed or not
 }
 
 // IntakeStats counts reports and the transactions that committed them; fewer commits than
@@ -89,22 +96,32 @@ const (
 	intakeWriter = 2 // writer goroutines, each with its own connection at commit
 )
 
-// NewIntake starts the writers. The catalogue is read on first use.
+// NewIntake stores reports in pool once started. The catalogue is read on first use.
 func NewIntake(pool *pgxpool.Pool, locator Locator, logger *slog.Logger) *Intake {
-	wctx, cancel := context.WithCancel(context.Background())
-	in := &Intake{pool: pool, locator: locator, logger: logger,
-		writes: make(chan *write, intakeQueue), cancel: cancel, done: make(chan struct{}), now: time.Now}
-	finished := make(chan struct{}, intakeWriter)
-	for range intakeWriter {
-		go func() { in.writer(wctx); finished <- struct{}{} }()
+	return &Intake{pool: pool, locator: locator, logger: logger,
+		writes: make(chan *write, intakeQueue), stopping: make(chan struct{}), now: time.Now}
+}
+
+// Start starts the writers; reports are taken from then until Close.
+func (in *Intake) Start(ctx context.Context) error {
+	if err := in.bg.Start(ctx); err != nil {
+		return fmt.Errorf("intake: %w", err)
 	}
-	go func() {
-		for range intakeWriter {
-			<-finished
+	for range intakeWriter {
+		if !in.bg.Go(in.writer) {
+			return fmt.Errorf("intake: %w", background.ErrClosed)
 		}
-		close(in.done)
-	}()
-	return in
+	}
+	// Reports are taken only once the writers run, and not if Close came meanwhile.
+	in.queueMu.Lock()
+	defer in.queueMu.Unlock()
+	select {
+	case <-in.stopping:
+		return fmt.Errorf("intake: %w", background.ErrClosed)
+	default:
+	}
+	in.running = true
+	return nil
 }
 
 // catalogue returns the categories, reading them if not read yet.
@@ -156,10 +173,19 @@ func (in *Intake) KnowsCategory(ctx context.Context, code string) (bool, error) 
 	return ok, nil
 }
 
-// Close stops the writers after the reports already queued.
+// Close stops taking reports and returns once every report already queued (read from a
+// connection, not yet written) has been committed or answered with its error: none is left
+// waiting. Reports submitted from then on are refused with ErrRetryable (ErrNotRunning).
+// A queued batch gets the commit timeout of any other (30 s), so with the database away
+// Close may take that long.
 func (in *Intake) Close() {
-	in.cancel()
-	<-in.done
+	in.closeOnce.Do(func() {
+		in.queueMu.Lock() // waits for the Submits handing a report over
+		in.running = false
+		in.queueMu.Unlock()
+		close(in.stopping)
+	})
+	in.bg.Close()
 }
 
 // Submit validates, locates and stores a report, and returns once it is committed (or not).
@@ -187,10 +213,8 @@ func (in *Intake) Submit(ctx context.Context, r Report) (Receipt, error) {
 	w := &write{report: r, done: make(chan struct{})}
 	w.loc, w.located = in.locator.Locate(r.Lon, r.Lat)
 	in.route(cats[r.Category], w)
-	select {
-	case in.writes <- w:
-	case <-ctx.Done():
-		return Receipt{}, fmt.Errorf("%w: %v", ErrRetryable, ctx.Err())
+	if err := in.queue(ctx, w); err != nil {
+		return Receipt{}, err
 	}
 	select {
 	case <-w.done:
@@ -203,6 +227,21 @@ func (in *Intake) Submit(ctx context.Context, r Report) (Receipt, error) {
 	}
 	w.receipt.Located, w.receipt.Location = w.located, w.loc
 	return w.receipt, nil
+}
+
+// queue hands w to the writers, unless the intake is not running.
+func (in *Intake) queue(ctx context.Context, w *write) error {
+	in.queueMu.RLock()
+	defer in.queueMu.RUnlock()
+	if !in.running {
+		return fmt.Errorf("%w: intake %w", ErrRetryable, ErrNotRunning)
+	}
+	select {
+	case in.writes <- w:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %v", ErrRetryable, ctx.Err())
+	}
 }
 
 // route decides where a located report's case starts: closed at the grid when handled on the
@@ -234,14 +273,19 @@ func (in *Intake) route(cat Category, w *write) {
 // writer takes what is queued, up to maxBatch, and commits it as one transaction. A batch that
 // one report may have sunk is retried report by report so that it cannot sink the others; one
 // that failed for the database's sake (away, restarting) is answered retryable at once, rather
-// than failing again report by report while the phones wait (docs/faults.md).
-func (in *Intake) writer(ctx context.Context) {
+// than failing again report by report while the phones wait (docs/faults.md). Once Close
+// has stopped the queueing, it commits what is left in the queue and returns.
+func (in *Intake) writer(context.Context) {
 	for {
 		var first *write
 		select {
 		case first = <-in.writes:
-		case <-ctx.Done():
-			return
+		case <-in.stopping:
+			select {
+			case first = <-in.writes: // nothing more can be queued: drain, then stop
+			default:
+				return
+			}
 		}
 		batch := []*write{first}
 	fill:

@@ -66,6 +66,9 @@ func newIntake(t *testing.T) intakeFixture {
 		t.Fatal(err)
 	}
 	fx.intake = dispatch.NewIntake(db.Pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := fx.intake.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(fx.intake.Close)
 	return fx
 }
@@ -263,6 +266,9 @@ func TestIntakeWithoutDatabaseIsRetryable(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := dispatch.NewIntake(pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := in.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer in.Close()
 	pool.Close()
 	r := fx.report(t)
@@ -293,6 +299,9 @@ func TestIntakeFailsBatchesWholeForTheDatabasesSake(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := dispatch.NewIntake(pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := in.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer in.Close()
 	if _, err := in.Categories(ctx); err != nil { // read before the lock
 		t.Fatal(err)

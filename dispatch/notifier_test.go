@@ -32,7 +32,10 @@ func TestNotificationsOncePerTransitionAcrossProcesses(t *testing.T) {
 			t.Fatal(err)
 		}
 		notifiers = append(notifiers, n)
-		relay := dispatch.StartRelay(fx.db.Pool, bus, logger)
+		relay := dispatch.NewRelay(fx.db.Pool, bus, logger)
+		if err := relay.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		t.Cleanup(relay.Close)
 	}
 	fx.must(t, fx.village, dispatch.ActAccept, "")

@@ -3,10 +3,13 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/griddispatch/griddispatch/internal/background"
 )
 
 // Relay publishes committed outbox rows to JetStream: it looks every relayIdle, and is woken
@@ -16,8 +19,7 @@ type Relay struct {
 	pool   *pgxpool.Pool
 	bus    *Bus
 	logger *slog.Logger
-	cancel context.CancelFunc
-	done   chan struct{}
+	bg     background.Group // the relay loop and the purge
 }
 
 const (
@@ -35,23 +37,25 @@ const (
 	outboxPurgeEvery = time.Hour
 )
 
-// StartRelay starts relaying in the background until Close.
-func StartRelay(pool *pgxpool.Pool, bus *Bus, logger *slog.Logger) *Relay {
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &Relay{pool: pool, bus: bus, logger: logger, cancel: cancel, done: make(chan struct{})}
-	go r.run(ctx)
-	return r
+// NewRelay relays from pool to bus once started.
+func NewRelay(pool *pgxpool.Pool, bus *Bus, logger *slog.Logger) *Relay {
+	return &Relay{pool: pool, bus: bus, logger: logger}
 }
 
-// Close stops the relay and waits for it.
-func (r *Relay) Close() {
-	r.cancel()
-	<-r.done
+// Start relays, and purges published rows, in the background until Close.
+func (r *Relay) Start(ctx context.Context) error {
+	if err := r.bg.Start(ctx); err != nil {
+		return fmt.Errorf("relay: %w", err)
+	}
+	r.bg.Go(r.run)
+	r.bg.Go(r.purge)
+	return nil
 }
+
+// Close stops the relay and waits for both its goroutines, the purge too.
+func (r *Relay) Close() { r.bg.Close() }
 
 func (r *Relay) run(ctx context.Context) {
-	defer close(r.done)
-	go r.purge(ctx)
 	for ctx.Err() == nil {
 		if err := r.listenAndRelay(ctx); err != nil && ctx.Err() == nil {
 			r.logger.Warn("outbox relay", "err", err)

@@ -61,7 +61,10 @@ func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
 	}); !errors.Is(err, crash) {
 		t.Fatalf("relay batch: %v", err)
 	}
-	relay := StartRelay(db.Pool, bus, logger)
+	relay := NewRelay(db.Pool, bus, logger)
+	if err := relay.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer relay.Close()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -83,7 +83,10 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	relay := dispatch.StartRelay(db.Pool, bus, logger)
+	relay := dispatch.NewRelay(db.Pool, bus, logger)
+	if err := relay.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	insertCounty(t, db, "140802")
 	waitFor(t, "the grid change notice", func() bool { return notices.Load() == 1 })
 	waitFor(t, "the outbox row marked published", func() bool { return unpublished(t, db) == 0 })
@@ -97,14 +100,20 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	relay.Close()
-	relay = dispatch.StartRelay(db.Pool, bus, logger)
+	relay = dispatch.NewRelay(db.Pool, bus, logger)
+	if err := relay.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, "the re-published row marked", func() bool { return unpublished(t, db) == 0 })
 	if n := streamMessages(t, ns); n != 1 {
 		t.Fatalf("after a re-publish the stream holds %d messages; want 1", n)
 	}
 
 	// Two relays at once, fifty changes: each published exactly once.
-	second := dispatch.StartRelay(db.Pool, bus, logger)
+	second := dispatch.NewRelay(db.Pool, bus, logger)
+	if err := second.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 50 {
 		insertCounty(t, db, fmt.Sprintf("1408%02d", 10+i))
 	}
@@ -132,7 +141,10 @@ func TestRelayPurgesOldPublishedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bus.Close()
-	relay := dispatch.StartRelay(db.Pool, bus, logger)
+	relay := dispatch.NewRelay(db.Pool, bus, logger)
+	if err := relay.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer relay.Close()
 	count := func() int {
 		var n int

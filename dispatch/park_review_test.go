@@ -33,9 +33,15 @@ func TestParkReviewDueRecordedOnceByTwoTimers(t *testing.T) {
 	}
 	defer other.Close()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	first := dispatch.StartEscalator(fx.db.Pool, logger, 5*time.Millisecond)
+	first := dispatch.NewEscalator(fx.db.Pool, logger, 5*time.Millisecond)
+	if err := first.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer first.Close()
-	second := dispatch.StartEscalator(other, logger, 5*time.Millisecond)
+	second := dispatch.NewEscalator(other, logger, 5*time.Millisecond)
+	if err := second.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer second.Close()
 
 	reviews := func() int {

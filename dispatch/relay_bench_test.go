@@ -72,7 +72,10 @@ func BenchmarkRelayLag(b *testing.B) {
 	pool, mediator := relayBenchDB(b)
 	ids := bulkMediatingCases(b, pool, *relayCases)
 	bus, received := relayBenchBus(b)
-	relay := dispatch.StartRelay(pool, bus, benchLogger())
+	relay := dispatch.NewRelay(pool, bus, benchLogger())
+	if err := relay.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	defer relay.Close()
 	cases := dispatch.NewCases(pool)
 
@@ -160,7 +163,10 @@ func BenchmarkRelayLagOutboxOnly(b *testing.B) {
 	ctx := context.Background()
 	pool, _ := relayBenchDB(b)
 	bus, received := relayBenchBus(b)
-	relay := dispatch.StartRelay(pool, bus, benchLogger())
+	relay := dispatch.NewRelay(pool, bus, benchLogger())
+	if err := relay.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	defer relay.Close()
 
 	perTx := *relayPerTx

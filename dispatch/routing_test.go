@@ -25,6 +25,9 @@ func TestVillageWithoutCentreRoutesToTheTownship(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := dispatch.NewIntake(fx.db.Pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := in.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer in.Close()
 	rc, err := in.Submit(ctx, fx.report(t))
 	if err != nil {

@@ -3,11 +3,13 @@ package dispatch
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/griddispatch/griddispatch/internal/background"
 )
 
 // StatsApplier keeps case_stats current from the case events on NATS (docs/metrics.md). Every
@@ -18,9 +20,7 @@ type StatsApplier struct {
 	pool   *pgxpool.Pool
 	bus    *Bus
 	logger *slog.Logger
-
-	cancel context.CancelFunc
-	done   sync.WaitGroup
+	bg     background.Group // the pruning; the consumer is the bus's
 }
 
 // StatsConsumer is the durable consumer's name on the CASES stream.
@@ -30,45 +30,41 @@ const StatsConsumer = "stats"
 // townships' rows are written once for hundreds of transitions.
 const statsBatch = 1000
 
-// NewStatsApplier counts into pool; Bind makes it consume.
-func NewStatsApplier(pool *pgxpool.Pool, logger *slog.Logger) *StatsApplier {
-	return &StatsApplier{pool: pool, logger: logger}
+// NewStatsApplier counts the case events of bus into pool once started.
+func NewStatsApplier(pool *pgxpool.Pool, bus *Bus, logger *slog.Logger) *StatsApplier {
+	return &StatsApplier{pool: pool, bus: bus, logger: logger}
 }
 
-// Bind joins this process to the durable consumer, and prunes stats_applied hourly until Close.
-func (a *StatsApplier) Bind(ctx context.Context, bus *Bus) error {
-	a.bus = bus
-	if err := bus.ConsumeBatches(ctx, StatsConsumer, SubjectCases, statsBatch, a.handle); err != nil {
+// Start joins this process to the durable consumer, and prunes stats_applied hourly until
+// Close. The consumer runs on the bus's goroutine and stops with Bus.Close.
+func (a *StatsApplier) Start(ctx context.Context) error {
+	if err := a.bg.Start(ctx); err != nil {
+		return fmt.Errorf("statistics: %w", err)
+	}
+	if err := a.bus.ConsumeBatches(ctx, StatsConsumer, SubjectCases, statsBatch, a.handle); err != nil {
 		return err
 	}
-	pctx, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
-	a.done.Add(1)
-	go func() {
-		defer a.done.Done()
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			if _, err := PruneStatsApplied(pctx, a.pool); err != nil && pctx.Err() == nil {
-				a.logger.Warn("statistics: prune failed", "err", err)
-			}
-			select {
-			case <-pctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	a.bg.Go(a.prune)
 	return nil
 }
 
-// Close stops the pruning; the bus stops the consumer.
-func (a *StatsApplier) Close() {
-	if a.cancel != nil {
-		a.cancel()
-		a.done.Wait()
+func (a *StatsApplier) prune(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := PruneStatsApplied(ctx, a.pool); err != nil && ctx.Err() == nil {
+			a.logger.Warn("statistics: prune failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
+
+// Close stops the pruning and waits for it; the bus stops the consumer.
+func (a *StatsApplier) Close() { a.bg.Close() }
 
 func (a *StatsApplier) handle(ctx context.Context, batch [][]byte) error {
 	events := make([]CaseEvent, 0, len(batch))

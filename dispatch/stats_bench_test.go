@@ -46,11 +46,14 @@ func statsCostRun(b *testing.B, withStats bool) float64 {
 	pool, mediator := relayBenchDB(b)
 	ids := bulkQueuedCases(b, pool, *statsCases)
 	bus, _ := relayBenchBus(b)
-	relay := dispatch.StartRelay(pool, bus, benchLogger())
+	relay := dispatch.NewRelay(pool, bus, benchLogger())
+	if err := relay.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	defer relay.Close()
 	if withStats {
-		applier := dispatch.NewStatsApplier(pool, benchLogger())
-		if err := applier.Bind(ctx, bus); err != nil {
+		applier := dispatch.NewStatsApplier(pool, bus, benchLogger())
+		if err := applier.Start(ctx); err != nil {
 			b.Fatal(err)
 		}
 		defer applier.Close()

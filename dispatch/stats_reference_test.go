@@ -49,12 +49,15 @@ func TestStatsEqualReferenceSQL(t *testing.T) {
 		if err := bus.EnsureStreams(ctx); err != nil {
 			t.Fatal(err)
 		}
-		applier := dispatch.NewStatsApplier(pool, logger)
-		if err := applier.Bind(ctx, bus); err != nil {
+		applier := dispatch.NewStatsApplier(pool, bus, logger)
+		if err := applier.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(applier.Close)
-		relay := dispatch.StartRelay(pool, bus, logger)
+		relay := dispatch.NewRelay(pool, bus, logger)
+		if err := relay.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		t.Cleanup(relay.Close)
 		buses = append(buses, bus)
 	}

@@ -88,7 +88,10 @@ func TestVerificationHasADeadline(t *testing.T) {
 		verify_lapse_at = now() - interval '1 second' WHERE id = $1`, second.caseID); err != nil {
 		t.Fatal(err)
 	}
-	timer := dispatch.StartEscalator(second.db.Pool, slog.New(slog.NewTextHandler(io.Discard, nil)), 20*time.Millisecond)
+	timer := dispatch.NewEscalator(second.db.Pool, slog.New(slog.NewTextHandler(io.Discard, nil)), 20*time.Millisecond)
+	if err := timer.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer timer.Close()
 	var state, outcomeText string
 	var late, closed bool

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/griddispatch/griddispatch/internal/background"
 )
 
 // A change set that takes effect on a later day is reviewed now and scheduled: the server
@@ -135,26 +137,28 @@ type ChangeScheduler struct {
 	store  *Store
 	logger *slog.Logger
 	every  time.Duration
-	cancel context.CancelFunc
-	done   chan struct{}
+	bg     background.Group
 }
 
-// StartChangeScheduler runs the scheduler until Close, looking first at once.
-func (s *Store) StartChangeScheduler(logger *slog.Logger, every time.Duration) *ChangeScheduler {
-	ctx, cancel := context.WithCancel(context.Background())
-	c := &ChangeScheduler{store: s, logger: logger, every: every, cancel: cancel, done: make(chan struct{})}
-	go c.run(ctx)
-	return c
+// NewChangeScheduler makes a scheduler that looks for due change sets every interval once
+// started.
+func (s *Store) NewChangeScheduler(logger *slog.Logger, every time.Duration) *ChangeScheduler {
+	return &ChangeScheduler{store: s, logger: logger, every: every}
+}
+
+// Start runs the scheduler until Close, looking first at once.
+func (c *ChangeScheduler) Start(ctx context.Context) error {
+	if err := c.bg.Start(ctx); err != nil {
+		return fmt.Errorf("grid change scheduler: %w", err)
+	}
+	c.bg.Go(c.run)
+	return nil
 }
 
 // Close stops the scheduler and waits for it.
-func (c *ChangeScheduler) Close() {
-	c.cancel()
-	<-c.done
-}
+func (c *ChangeScheduler) Close() { c.bg.Close() }
 
 func (c *ChangeScheduler) run(ctx context.Context) {
-	defer close(c.done)
 	tick := time.NewTicker(c.every)
 	defer tick.Stop()
 	for {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"time"
+
+	"github.com/griddispatch/griddispatch/internal/background"
 )
 
 // rebuildRetry is how long a failed rebuild (PostgreSQL away, say) waits before trying again.
@@ -24,28 +26,36 @@ type LiveLocator struct {
 	lastErr    atomic.Value // error of the last failed build, for Ready
 	rebuilds   atomic.Int64
 	kick       chan struct{}
-	cancel     context.CancelFunc
-	done       chan struct{}
+	bg         background.Group // the rebuilds
 }
 
-// NewLiveLocator builds the first index before returning, then listens for Changed. If the
-// grid cannot be read yet (database away, schema not migrated) it starts with an empty index,
-// reports not ready, and keeps trying in the background: a server must come up and say what
-// is missing rather than exit.
-func (s *Store) NewLiveLocator(ctx context.Context, nearMetres float64, logger *slog.Logger) *LiveLocator {
-	loopCtx, cancel := context.WithCancel(context.Background())
-	live := &LiveLocator{store: s, nearMetres: nearMetres, logger: logger,
-		kick: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
-	if l, err := s.NewLocator(ctx, nearMetres); err != nil {
-		live.current.Store(newLocator(nil, nil, nearMetres))
-		live.failed(err)
-	} else {
-		live.current.Store(l)
-		live.built.Store(true)
-		logger.Info("locator built", "leaves", l.Leaves(), "index_mb", l.IndexBytes()>>20, "seconds", l.BuildTime().Seconds())
-	}
-	go live.loop(loopCtx)
+// NewLiveLocator makes a live locator with an empty index, not ready until Start has built
+// the first.
+func (s *Store) NewLiveLocator(nearMetres float64, logger *slog.Logger) *LiveLocator {
+	live := &LiveLocator{store: s, nearMetres: nearMetres, logger: logger, kick: make(chan struct{}, 1)}
+	live.current.Store(newLocator(nil, nil, nearMetres))
 	return live
+}
+
+// Start builds the first index before returning, then rebuilds on Changed until Close. If the
+// grid cannot be read yet (database away, schema not migrated) it keeps the empty index,
+// reports not ready, and keeps trying in the background: a server must come up and say what
+// is missing rather than exit. Its error is only that of starting twice or after Close.
+func (l *LiveLocator) Start(ctx context.Context) error {
+	if err := l.bg.Start(ctx); err != nil {
+		return fmt.Errorf("live locator: %w", err)
+	}
+	retry := false
+	if next, err := l.store.NewLocator(ctx, l.nearMetres); err != nil {
+		l.failed(err)
+		retry = true
+	} else {
+		l.current.Store(next)
+		l.built.Store(true)
+		l.logger.Info("locator built", "leaves", next.Leaves(), "index_mb", next.IndexBytes()>>20, "seconds", next.BuildTime().Seconds())
+	}
+	l.bg.Go(func(ctx context.Context) { l.loop(ctx, retry) })
+	return nil
 }
 
 // Ready reports whether the index holds the grid read from the database.
@@ -59,11 +69,10 @@ func (l *LiveLocator) Ready(context.Context) error {
 	return errors.New("grid index not built yet")
 }
 
-// failed keeps the old index and schedules another attempt.
+// failed keeps the old index; the loop tries again after rebuildRetry.
 func (l *LiveLocator) failed(err error) {
 	l.lastErr.Store(err)
 	l.logger.Error("locator build failed; lookups use the previous grid", "err", err, "retry_in", rebuildRetry)
-	time.AfterFunc(rebuildRetry, l.Changed)
 }
 
 // Locate places a point on the current grid (see Locator.Locate).
@@ -86,24 +95,30 @@ func (l *LiveLocator) Changed() {
 	}
 }
 
-// Close stops rebuilding; lookups keep working on the last index.
-func (l *LiveLocator) Close() {
-	l.cancel()
-	<-l.done
-}
+// Close stops rebuilding and waits for a rebuild in progress; lookups keep working on the
+// last index.
+func (l *LiveLocator) Close() { l.bg.Close() }
 
-func (l *LiveLocator) loop(ctx context.Context) {
-	defer close(l.done)
+// loop rebuilds on Changed, and rebuildRetry after a failed build (retry: the first failed).
+func (l *LiveLocator) loop(ctx context.Context, retry bool) {
+	again := time.NewTimer(rebuildRetry)
+	defer again.Stop()
+	if !retry {
+		again.Stop()
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-l.kick:
+			again.Stop()
+		case <-again.C:
 		}
 		next, err := l.store.NewLocator(ctx, l.nearMetres)
 		if err != nil {
 			if ctx.Err() == nil {
 				l.failed(err)
+				again.Reset(rebuildRetry)
 			}
 			continue
 		}

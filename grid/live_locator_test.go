@@ -24,7 +24,10 @@ const newVillages = `{"type":"FeatureCollection","features":[
 func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
 	s := storeWithGoodGrid(t)
 	ctx := context.Background()
-	live := s.NewLiveLocator(ctx, grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	live := s.NewLiveLocator(grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := live.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	defer live.Close()
 	if err := live.Ready(ctx); err != nil {
 		t.Fatal(err)
@@ -87,7 +90,10 @@ func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
 func TestLiveLocatorStartsBeforeTheSchema(t *testing.T) {
 	db := dbtest.Empty(t) // not migrated: no units table yet
 	ctx := context.Background()
-	live := grid.NewStore(db.Pool).NewLiveLocator(ctx, grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	live := grid.NewStore(db.Pool).NewLiveLocator(grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := live.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	defer live.Close()
 	if err := live.Ready(ctx); err == nil || !strings.Contains(err.Error(), "not built") {
 		t.Fatalf("ready without a grid: %v", err)

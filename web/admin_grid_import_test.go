@@ -30,7 +30,10 @@ func liveGridFixture(t *testing.T) (*fixture, *grid.LiveLocator) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fx := &fixture{g: grid.NewStore(db.Pool), pool: db.Pool, db: db}
 	gridtest.Import(t, fx.g)
-	live := fx.g.NewLiveLocator(context.Background(), grid.DefaultNearMetres, logger)
+	live := fx.g.NewLiveLocator(grid.DefaultNearMetres, logger)
+	if err := live.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(live.Close)
 	fx.auth = web.NewAuth(db.Pool, fx.g)
 	s, err := web.NewServer(logger, web.Config{Auth: fx.auth, Locator: live})

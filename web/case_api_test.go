@@ -52,10 +52,13 @@ func liveFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
 		c.CaseEvents, c.StatsChanges = bus, bus
 		configure(c)
 	})
-	relay := dispatch.StartRelay(fx.pool, bus, logger)
+	relay := dispatch.NewRelay(fx.pool, bus, logger)
+	if err := relay.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(relay.Close)
-	stats := dispatch.NewStatsApplier(fx.pool, logger)
-	if err := stats.Bind(ctx, bus); err != nil {
+	stats := dispatch.NewStatsApplier(fx.pool, bus, logger)
+	if err := stats.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(stats.Close)

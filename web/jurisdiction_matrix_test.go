@@ -243,6 +243,9 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	intake := dispatch.NewIntake(env.pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := intake.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(intake.Close)
 	var worker int64
 	if err := env.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {

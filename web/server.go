@@ -14,9 +14,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/internal/background"
 )
 
 // Check is one readiness condition: a dependency the server needs to do its work.
@@ -46,6 +48,9 @@ type Server struct {
 	dupWindow      dispatch.DuplicateWindow // how near two reports are to be suggested
 	pdfFont        *pdfFonts
 	hub            *hub
+	bg             background.Group // websockets' readers, writers and reports, the session check
+	closeOnce      sync.Once
+	closeErr       error
 	served         []Route
 	http           *http.Server
 	ln             net.Listener
@@ -171,13 +176,37 @@ func (s *Server) Open(addr string) error {
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Close stops accepting connections and waits for requests in flight, up to ctx's deadline.
+// Then it closes the upgraded websockets, which net/http no longer knows of, with close status
+// 1001 (going away), stops the session check, and waits for every goroutine of theirs: a
+// report being stored when its connection ends is abandoned as when its phone goes away (it
+// may still commit; a resend finds it). A client that does not take its close frame by ctx's
+// deadline has its connection cut. Calling Close twice is harmless.
 func (s *Server) Close(ctx context.Context) error {
-	if s.ln == nil {
-		return nil
-	}
-	err := s.http.Shutdown(ctx)
-	if serveErr := <-s.done; err == nil {
-		err = serveErr
-	}
-	return err
+	s.closeOnce.Do(func() {
+		if s.ln != nil {
+			s.closeErr = s.http.Shutdown(ctx)
+			if serveErr := <-s.done; s.closeErr == nil {
+				s.closeErr = serveErr
+			}
+		}
+		var conns []*wsConn
+		if s.hub != nil {
+			conns = s.hub.closeAll()
+		}
+		stopped := make(chan struct{})
+		go func() {
+			s.bg.Close()
+			close(stopped)
+		}()
+		select {
+		case <-stopped:
+		case <-ctx.Done():
+			for _, c := range conns {
+				c.ws.Close() // a writer blocked on a client that does not read fails at once
+			}
+			<-stopped
+		}
+	})
+	s.bg.Close() // a second Close returns once the first has finished
+	return s.closeErr
 }

@@ -124,12 +124,28 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	hello := helloFrame{Type: "hello", Protocol: 1}
 	hello.Member.ID, hello.Member.Name = p.Member.ID, p.Member.Name
 	c.enqueue(hello)
-	s.hub.add(c)
+	if !s.hub.add(c) { // the server is closing: nothing was started for this connection
+		cancel()
+		ws.SetWriteDeadline(time.Now().Add(writeWait))
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
+		ws.Close()
+		return
+	}
 	s.watchSessions() // after add: a check that found no connection has stopped
-	go c.writer()
 	// The handler returns, so that net/http lets go of the request, its buffers and the
-	// goroutine's grown stack; the connection lives on in its reader and writer.
-	go c.reader()
+	// goroutine's grown stack; the connection lives on in its reader and writer, which
+	// Server.Close waits for. Once the hub has taken the connection, the hub's closeAll ends
+	// it, so a writer that runs sends the close frame.
+	if !s.bg.Go(func(context.Context) { c.writer() }) {
+		c.cancel()
+		ws.Close()
+		s.hub.remove(c)
+		return
+	}
+	if !s.bg.Go(func(context.Context) { c.reader() }) {
+		c.end(websocket.CloseGoingAway, "server shutting down", nil) // the writer sends it and closes
+		s.hub.remove(c)
+	}
 }
 
 type wsConn struct {
@@ -326,10 +342,12 @@ func (c *wsConn) handle(data []byte) {
 		case <-c.ctx.Done():
 			return
 		}
-		go func() {
+		if !c.s.bg.Go(func(context.Context) {
 			defer func() { <-c.inFlight }()
 			c.submit(m.ID, *m.Report)
-		}()
+		}) {
+			<-c.inFlight // the server is closing; the connection ends with it
+		}
 	}
 }
 

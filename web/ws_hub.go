@@ -37,6 +37,7 @@ type hub struct {
 	recheck              time.Duration // how often live connections' sessions are checked
 	perMember            int           // connections of one member on this process
 	sweeping             bool          // the session check runs (while there are connections)
+	closed               bool          // the server is closing: no connection is added any more
 }
 
 // StatsChanges announces units whose figures changed, from every process; dispatch.Bus is one.
@@ -67,10 +68,14 @@ func removeFrom[K comparable](m map[K]map[*wsConn]struct{}, k K, c *wsConn) {
 
 // add registers a connection. A member past perMember connections on this process keeps the
 // newest: the oldest is ended, so that one token cannot hold the process's memory and files,
-// while a phone whose old connection is half-dead can always reconnect.
-func (h *hub) add(c *wsConn) {
+// while a phone whose old connection is half-dead can always reconnect. It is false once the
+// hub is closed (the server is shutting down).
+func (h *hub) add(c *wsConn) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
 	h.seq++
 	c.seq = h.seq
 	if set := h.byMember[c.p.Member.ID]; len(set) >= h.perMember {
@@ -86,6 +91,26 @@ func (h *hub) add(c *wsConn) {
 	}
 	addTo(h.byMember, c.p.Member.ID, c)
 	addTo(h.bySession, c.p.session, c)
+	return true
+}
+
+// closeAll ends every connection with close status 1001 (going away) and takes no new ones:
+// the server is shutting down. Clients reconnect, to another process or to this one restarted.
+func (h *hub) closeAll() []*wsConn {
+	h.mu.Lock()
+	h.closed = true
+	var conns []*wsConn
+	for _, set := range h.byMember {
+		conns = connsOf(set, nil, conns...)
+	}
+	for _, c := range conns {
+		h.removeLocked(c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.end(websocket.CloseGoingAway, "server shutting down", nil)
+	}
+	return conns
 }
 
 func (h *hub) remove(c *wsConn) {

@@ -30,7 +30,8 @@ func (h *hub) endSession(session string) {
 }
 
 // watchSessions starts the session check unless it runs. It runs while the hub has
-// connections and stops by itself when the last one has gone, so it needs no owner to stop it.
+// connections and stops by itself when the last one has gone, or when the server closes
+// (Server.Close waits for it).
 func (s *Server) watchSessions() {
 	h := s.hub
 	h.mu.Lock()
@@ -38,15 +39,23 @@ func (s *Server) watchSessions() {
 	if h.sweeping {
 		return
 	}
-	h.sweeping = true
-	go s.checkSessions(h.recheck)
+	every := h.recheck
+	h.sweeping = s.bg.Go(func(ctx context.Context) { s.checkSessions(ctx, every) })
 }
 
-func (s *Server) checkSessions(every time.Duration) {
+func (s *Server) checkSessions(ctx context.Context, every time.Duration) {
 	h := s.hub
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	for range tick.C {
+	for {
+		select {
+		case <-ctx.Done():
+			h.mu.Lock()
+			h.sweeping = false
+			h.mu.Unlock()
+			return
+		case <-tick.C:
+		}
 		h.mu.Lock()
 		if len(h.bySession) == 0 {
 			h.sweeping = false
@@ -58,7 +67,7 @@ func (s *Server) checkSessions(every time.Duration) {
 			sessions = append(sessions, k)
 		}
 		h.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		dead, err := s.auth.deadSessions(ctx, sessions)
 		cancel()
 		if err != nil { // the database being away is no reason to cut phones off

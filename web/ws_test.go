@@ -58,6 +58,9 @@ func openFixture(t *testing.T, configure func(*web.Config), tune func(*web.Serve
 		t.Fatal(err)
 	}
 	intake := dispatch.NewIntake(db.Pool, loc, logger)
+	if err := intake.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(intake.Close)
 	fx.intake = intake
 	fx.auth = web.NewAuth(db.Pool, fx.g)

@@ -52,24 +52,39 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.bus.EnsureReplicatedStreams(ctx, m.Config.NATSReplicas); err != nil {
 		return err
 	}
-	m.timer = dispatch.StartEscalator(m.pool, m.Logger, dispatch.EscalatorInterval)
-	m.changes = grid.NewStore(m.pool).StartChangeScheduler(m.Logger, grid.ChangeSchedulerInterval)
-	m.locator = grid.NewStore(m.pool).NewLiveLocator(ctx, m.Config.NearMetres, m.Logger)
+	m.timer = dispatch.NewEscalator(m.pool, m.Logger, dispatch.EscalatorInterval)
+	if err := m.timer.Start(ctx); err != nil {
+		return err
+	}
+	m.changes = grid.NewStore(m.pool).NewChangeScheduler(m.Logger, grid.ChangeSchedulerInterval)
+	if err := m.changes.Start(ctx); err != nil {
+		return err
+	}
+	m.locator = grid.NewStore(m.pool).NewLiveLocator(m.Config.NearMetres, m.Logger)
+	if err := m.locator.Start(ctx); err != nil {
+		return err
+	}
 	if err := m.bus.OnGridChange(m.locator.Changed); err != nil {
 		return err
 	}
 	m.intake = dispatch.NewIntake(m.pool, m.locator, m.Logger)
+	if err := m.intake.Start(ctx); err != nil {
+		return err
+	}
 	notifier := dispatch.NewNotifier(m.pool, m.Logger)
 	if err := notifier.Bind(ctx, m.bus); err != nil {
 		return err
 	}
-	m.stats = dispatch.NewStatsApplier(m.pool, m.Logger)
-	if err := m.stats.Bind(ctx, m.bus); err != nil {
+	m.stats = dispatch.NewStatsApplier(m.pool, m.bus, m.Logger)
+	if err := m.stats.Start(ctx); err != nil {
 		return err
 	}
 	// The relay starts once the durable consumers exist: one created for the first time starts
 	// with new messages, so what the relay published before would never be counted.
-	m.relay = dispatch.StartRelay(m.pool, m.bus, m.Logger)
+	m.relay = dispatch.NewRelay(m.pool, m.bus, m.Logger)
+	if err := m.relay.Start(ctx); err != nil {
+		return err
+	}
 	if err := m.bus.OnCatalogueChange(m.intake.CatalogueChanged); err != nil {
 		return err
 	}

@@ -36,6 +36,9 @@ func TestStatsBulletinCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	intake := dispatch.NewIntake(db.Pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := intake.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer intake.Close()
 	for _, at := range [][2]float64{{111.02, 35.02}, {111.03, 35.03}, {111.02, 35.12}} {
 		if _, err := intake.Submit(ctx, dispatch.Report{ClientID: uuid.NewString(), ReporterID: worker.ID, Category: "neighbour",

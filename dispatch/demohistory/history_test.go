@@ -333,6 +333,9 @@ func (fx *historyFixture) routedAsIntakeWould(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := dispatch.NewIntake(fx.db.Pool, loc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := in.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	defer in.Close()
 	rows, err := fx.db.Pool.Query(ctx, `SELECT DISTINCT ON (e.unit_code, e.category) e.category, ST_X(e.location), ST_Y(e.location),
 		h.level, h.centre_code, h.reason, e.unit_code
