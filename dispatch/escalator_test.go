@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 )
 
 // Two timers (as in two processes, each with its own pool) race for the same overdue cases,
@@ -54,11 +55,11 @@ func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
 	done := func() int {
 		return count(t, fx.db.Pool, `SELECT count(*) FROM case_history WHERE actor_id IS NULL`)
 	}
-	waitFor(t, "the first overdue case handled", func() bool { return done() > 0 })
+	dispatchtest.Eventually(t, "the first overdue case handled", func() bool { return done() > 0 })
 	first.Close()
 	first = dispatch.StartEscalator(fx.db.Pool, logger, 20*time.Millisecond)
 	defer first.Close()
-	waitFor(t, "every overdue case handled", func() bool { return done() >= len(escalating)+len(flagged) })
+	dispatchtest.Eventually(t, "every overdue case handled", func() bool { return done() >= len(escalating)+len(flagged) })
 
 	if n := count(t, fx.db.Pool, `SELECT count(*) FROM (SELECT case_id FROM case_history WHERE actor_id IS NULL
 		GROUP BY case_id HAVING count(*) > 1) twice`); n != 0 {

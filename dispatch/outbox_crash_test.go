@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
@@ -63,8 +62,7 @@ func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
 	}
 	relay := StartRelay(db.Pool, bus, logger)
 	defer relay.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	dispatchtest.Eventually(t, "every row published and every transition seen", func() bool {
 		var left int
 		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&left); err != nil {
 			t.Fatal(err)
@@ -72,14 +70,8 @@ func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
 		mu.Lock()
 		got := len(seen)
 		mu.Unlock()
-		if left == 0 && got == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d rows unpublished, %d transitions seen", left, got)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return left == 0 && got == n
+	})
 	st, err := bus.js.Stream(ctx, "CASES")
 	if err != nil {
 		t.Fatal(err)

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
@@ -62,17 +62,10 @@ func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	live.Changed()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	dispatchtest.Eventually(t, "the locator to find the new village", func() bool {
 		got, _ := live.Locate(lon, lat)
-		if got.Unit().Code == "140802002001" && got.Level == grid.Village {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still %+v 30s after the change", got.Unit())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return got.Unit().Code == "140802002001" && got.Level == grid.Village
+	})
 	stop.Store(true)
 	wg.Wait()
 	close(errs)

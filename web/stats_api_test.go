@@ -9,6 +9,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 )
 
 // The dashboard's routes answer a supervisor for their subtree only, follow cases as they
@@ -66,7 +68,7 @@ func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
 		}
 	}
 	var sum response
-	waitUntil(t, "the closure counted", func() bool {
+	dispatchtest.Eventually(t, "the closure counted", func() bool {
 		sum = stats("summary", fx.supervisor, "unit=140802001&"+period)
 		return sum.body["closed"] == 1.0
 	})
@@ -149,7 +151,7 @@ func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
 // theirs.
 func TestStatsFramesReachDashboardsOfTheSubtree(t *testing.T) {
 	fx := newCaseAPI(t)
-	waitUntil(t, "the report counted", func() bool { return countRows(t, fx, `SELECT count(*) FROM stats_applied`) == 1 })
+	dispatchtest.Eventually(t, "the report counted", func() bool { return countRows(t, fx, `SELECT count(*) FROM stats_applied`) == 1 })
 	mine, other := connect(t, fx.ws, fx.supervisor), connect(t, fx.ws, fx.otherSupervisor)
 	for _, c := range []struct {
 		conn *websocket.Conn
@@ -186,16 +188,5 @@ func TestStatsFramesReachDashboardsOfTheSubtree(t *testing.T) {
 		if f["type"] == "stats" {
 			t.Fatalf("the other township heard: %v", f)
 		}
-	}
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
