@@ -131,6 +131,22 @@ func migrateSchema(ctx context.Context, u string) error {
 // placeholder stands for the schema's name in the template's script.
 const placeholder = "t_template_schema_name"
 
+// redraw ends the template's script: what the migrations drew at random (the working calendar's
+// revision, which keys the calendar cache of a process serving many schemas) is drawn again for
+// each copy, as migrating would have.
+const redraw = `
+DO $redraw$
+DECLARE c record;
+BEGIN
+	FOR c IN SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = '` + placeholder + `' AND column_default = 'gen_random_uuid()'
+	LOOP
+		EXECUTE format('UPDATE ` + placeholder + `.%I SET %I = gen_random_uuid()', c.table_name, c.column_name);
+	END LOOP;
+END
+$redraw$;
+`
+
 var tmpl struct {
 	sync.Mutex
 	done   bool
@@ -195,6 +211,7 @@ func template(ctx context.Context, base string) (string, error) {
 		}
 		script.WriteString(strings.ReplaceAll(line, schema, placeholder))
 	}
+	script.WriteString(redraw)
 	tmpl.done, tmpl.script = true, script.String()
 	return tmpl.script, nil
 }
