@@ -35,6 +35,7 @@ func calendarNow(t *testing.T, s *dispatch.CalendarStore) *dispatch.Calendar {
 // the stored calendar counts them. Editing the calendar leaves deadlines already set alone (the
 // parties were told them); the next deadline set counts on the new calendar.
 func TestWorkingDeadlinesFollowTheCalendar(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	ctx := context.Background()
 	store := dispatch.NewCalendarStore(fx.db.Pool)

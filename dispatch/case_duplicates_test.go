@@ -41,6 +41,7 @@ func suggestedIDs(t *testing.T, fx *caseFixture, id int64) []int64 {
 // Suggestions: the same category within 100 m and 72 h, at the same centre, open, not marked
 // distinct. 0.00045° of latitude is 50 m, 0.0018° 200 m.
 func TestDuplicateSuggestions(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	ctx := context.Background()
 	pool := fx.db.Pool
@@ -109,6 +110,7 @@ func TestDuplicateSuggestions(t *testing.T) {
 // merge row and outbox row, its reporter is told, and follows the main case's settle and
 // verification. Merges into anything but another open, unmerged case of the centre are refused.
 func TestMergeMovesTheReporterToTheMainCase(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	ctx := context.Background()
 	pool := fx.db.Pool

@@ -18,6 +18,7 @@ import (
 // and one of them restarts half-way: every case that escalates automatically goes up exactly
 // once, and every case that does not is flagged overdue exactly once.
 func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour") // its case keeps the 7-day deadline and must stay put
 	ctx := context.Background()
 	if _, err := fx.db.Pool.Exec(ctx, `UPDATE categories SET village_deadline_s = 2, township_deadline_s = 3600

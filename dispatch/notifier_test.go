@@ -14,6 +14,7 @@ import (
 // who must act is notified once per transition, the actor never, and a message handled again
 // (a redelivery after a crash before the acknowledgement) adds nothing.
 func TestNotificationsOncePerTransitionAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -18,6 +18,7 @@ import (
 // them published: the next relay publishes them again, JetStream keeps one copy of each, and a
 // consumer sees every transition exactly once.
 func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	ns := dispatchtest.NATS(t)

@@ -55,6 +55,7 @@ func unpublished(t *testing.T, db *dbtest.DB) int {
 }
 
 func TestRelayPublishesGridChangesOnce(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ns := startNATS(t)
 	ctx := context.Background()
@@ -106,6 +107,7 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 }
 
 func TestRelayPurgesOldPublishedRows(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ns := startNATS(t)
 	ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 // the centre's mediators; the case stays parked, shows as review due, and its centre parks it
 // again with a new review date, which clears the mark and lets the timer record the next one.
 func TestParkReviewDueRecordedOnceByTwoTimers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newCaseFixture(t, "neighbour")
 	fx.must(t, fx.village, dispatch.ActAccept, "")

@@ -29,6 +29,7 @@ import (
 // period tried. The histories are then spread over two years (as if received on other days)
 // and the rebuilt counters are checked the same way across months. STATS_SEED repeats a run.
 func TestStatsEqualReferenceSQL(t *testing.T) {
+	t.Parallel()
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("STATS_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)

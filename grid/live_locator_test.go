@@ -22,6 +22,7 @@ const newVillages = `{"type":"FeatureCollection","features":[
  "geometry":{"type":"Polygon","coordinates":[[[111.1,35.0],[111.2,35.0],[111.2,35.1],[111.1,35.1],[111.1,35.0]]]}}]}`
 
 func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
+	t.Parallel()
 	s := storeWithGoodGrid(t)
 	ctx := context.Background()
 	live := s.NewLiveLocator(ctx, grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -78,6 +79,7 @@ func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
 }
 
 func TestLiveLocatorStartsBeforeTheSchema(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Empty(t) // not migrated: no units table yet
 	ctx := context.Background()
 	live := grid.NewStore(db.Pool).NewLiveLocator(ctx, grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -14,6 +14,7 @@ import (
 // the case page, the history and the reporter's list show the result; 不满意 reopens the case
 // in the centre's queue.
 func TestCallbackOverHTTP(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	for _, step := range []struct{ token, action, reason, extra string }{
 		{fx.village, "accept", "", ""},

@@ -18,6 +18,7 @@ import (
 // new owner in the history, and the dashboard's 领导包案 counts the case once, then not at all
 // once it is given up. Once an owner leaves the county, its other leaders are offered both.
 func TestLeaderHandoverOverHTTP(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	county := fx.member(t, "13900000021", "140802", grid.RoleMediator)
 	first := fx.member(t, "13900000022", "140802", grid.RoleSupervisor)

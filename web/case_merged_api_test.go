@@ -19,6 +19,7 @@ import (
 // main case, to staff who read it (not to its reporter reading their own case); the list is
 // bounded and merged_total counts them all; a merged report's page names its main case.
 func TestMergedReportsOnTheMainCase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newCaseAPI(t)
 	main := fx.caseID

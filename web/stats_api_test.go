@@ -16,6 +16,7 @@ import (
 // The dashboard's routes answer a supervisor for their subtree only, follow cases as they
 // move, and export the same tables as CSV and Excel.
 func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	fx.report(t, "第二起纠纷")
 	fx.report(t, "第三起纠纷")
@@ -150,6 +151,7 @@ func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
 // subtree changed; one outside it hears nothing, and nobody may ask for stats of what is not
 // theirs.
 func TestStatsFramesReachDashboardsOfTheSubtree(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	dispatchtest.Eventually(t, "the report counted", func() bool { return countRows(t, fx, `SELECT count(*) FROM stats_applied`) == 1 })
 	mine, other := connect(t, fx.ws, fx.supervisor), connect(t, fx.ws, fx.otherSupervisor)

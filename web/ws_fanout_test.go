@@ -84,6 +84,7 @@ func transitionWith(id int64, reason string) []byte {
 // A console that stops reading is cut off once its queue is full; the others receive every
 // frame meanwhile, and the hub never waits for the slow one.
 func TestSlowConsoleIsCutOffNotWaitedFor(t *testing.T) {
+	t.Parallel()
 	rig := newConsoleRig(t, 4)
 	slow := rig.clients[0] // never reads
 	var received [3]atomic.Int64

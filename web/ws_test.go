@@ -171,6 +171,7 @@ func reportMsg(id, clientID string) map[string]any {
 }
 
 func TestWebsocketReportIsAcknowledgedOnce(t *testing.T) {
+	t.Parallel()
 	url, token := wsServer(t)
 	c := connect(t, url, token)
 	clientID := newClientID()
@@ -207,6 +208,7 @@ func TestWebsocketReportIsAcknowledgedOnce(t *testing.T) {
 }
 
 func TestWebsocketErrorFrames(t *testing.T) {
+	t.Parallel()
 	url, token := wsServer(t)
 	c := connect(t, url, token)
 	bad := reportMsg("r1", newClientID())
@@ -244,6 +246,7 @@ func TestWebsocketErrorFrames(t *testing.T) {
 }
 
 func TestWebsocketHandshakeRefusals(t *testing.T) {
+	t.Parallel()
 	url, token := wsServer(t)
 	cases := []struct {
 		name      string
@@ -280,6 +283,7 @@ func TestWebsocketHandshakeRefusals(t *testing.T) {
 }
 
 func TestWebsocketLimits(t *testing.T) {
+	t.Parallel()
 	url, token := wsServer(t)
 
 	t.Run("oversized frame closes the connection", func(t *testing.T) {

@@ -31,6 +31,7 @@ import (
 // each transition once; and after the stream's leader node and one process go down in the
 // middle of reporting, reports are still acknowledged and nothing is lost.
 func TestTwoProcessesOnANATSCluster(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	nats := startNATSCluster(t, 3)

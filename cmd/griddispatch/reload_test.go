@@ -15,6 +15,7 @@ import (
 // operator would, and waits for the running server's locator to see it: the units trigger
 // writes an outbox row, the relay publishes it to JetStream, and the server rebuilds.
 func TestGridChangeReachesServerOverNATS(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	fixture := gridtest.File(t)
 	if _, _, err := run(t, "--database-url", db.URL, "grid", "import", fixture); err != nil {
