@@ -44,7 +44,7 @@ GO_PACKAGES := ./...
 help:
 	@echo "make run         set up PostgreSQL+PostGIS under .data/, migrate, load the demo, serve on $(LISTEN)"
 	@echo "make test        set up the same and run every test (go test -race, browser tests in Chromium) but the fault scenarios"
-	@echo "make test-faults the fault scenarios in small (TestFaultsShort, about 3 min); .ci/run runs it after make test"
+	@echo "make test-faults the fault scenarios in small (TestFaultsShort, a few minutes); .ci/run runs it after make test"
 	@echo "make ui          build the browser apps (npm ci from the lock file, then vite) into web/static/app"
 	@echo "make stop        stop the local PostgreSQL cluster"
 	@echo "make env         print the DATABASE_URL of the local cluster"
