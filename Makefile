@@ -38,12 +38,13 @@ psql_admin    = PGOPTIONS="-c client_min_messages=warning" PGPASSWORD=$(pg_passw
 
 GO_PACKAGES := ./...
 
-.PHONY: help run test stop clean-data build deps db db-start db-init migrate demo env fmt vet \
-	bench bench-locate validate-demo ui chromium loadgen faults
+.PHONY: help run test sweep-test-schemas stop clean-data build deps db db-start db-init migrate demo env fmt vet \
+	bench bench-locate validate-demo ui chromium loadgen faults tidy test-faults
 
 help:
 	@echo "make run         set up PostgreSQL+PostGIS under .data/, migrate, load the demo, serve on $(LISTEN)"
-	@echo "make test        set up the same and run every test (go test -race, browser tests in Chromium)"
+	@echo "make test        set up the same and run every test (go test -race, browser tests in Chromium) but the fault scenarios"
+	@echo "make test-faults the fault scenarios in small (TestFaultsShort, a few minutes); .ci/run runs it after make test"
 	@echo "make ui          build the browser apps (npm ci from the lock file, then vite) into web/static/app"
 	@echo "make stop        stop the local PostgreSQL cluster"
 	@echo "make env         print the DATABASE_URL of the local cluster"
@@ -194,14 +195,25 @@ fmt:
 vet:
 	go vet $(GO_PACKAGES)
 
-# Test schemas (t_*) are dropped by the tests themselves; a run that was killed leaves some,
-# which are swept here before the next run.
-test: db fmt vet ui chromium
+# go.mod and go.sum as go mod tidy would write them: fails, showing the difference, if not.
+tidy:
+	@go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy" >&2; exit 1; }
+
+# Test schemas (t_*, and the per-process templates t_tpl_*) are dropped by the tests
+# themselves; a run that was killed leaves some, which are swept here before the next run.
+sweep-test-schemas: db
 	@for s in $$($(psql_admin) -d griddispatch_test -c "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\_%'"); do \
 		$(psql_admin) -d griddispatch_test -c "DROP SCHEMA $$s CASCADE"; done
-	@echo "go test -race -count=1 ./...  (TEST_DATABASE_URL: griddispatch_test on 127.0.0.1:$(PGPORT))"
-	@TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -timeout 12m $(GO_PACKAGES)
+
+# The fault scenarios (TestFaultsShort, a few minutes of their own PostgreSQL and NATS under
+# load) run in make test-faults, which .ci/run calls after make test.
+test: db fmt vet tidy ui chromium sweep-test-schemas
+	@echo "go test -race -count=1 -parallel 4 -skip '^TestFaultsShort$$' ./...  (TEST_DATABASE_URL: griddispatch_test on 127.0.0.1:$(PGPORT))"
+	@TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -parallel 4 -timeout 12m -skip '^TestFaultsShort$$' $(GO_PACKAGES)
 	@$(MAKE) --no-print-directory fuzz-brief
+
+test-faults: db ui
+	@TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -timeout 12m -run '^TestFaultsShort$$' -v ./cmd/faults
 
 ## --- fuzzing (docs/fuzzing.md) ------------------------------------------------------------
 

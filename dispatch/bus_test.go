@@ -17,6 +17,7 @@ import (
 func startNATS(t *testing.T) *server.Server { return dispatchtest.NATS(t) }
 
 func TestBusReadyFollowsTheServer(t *testing.T) {
+	t.Parallel()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, mode := range []string{"in-process", "url"} {
 		t.Run(mode, func(t *testing.T) {
@@ -51,6 +52,7 @@ func TestBusReadyFollowsTheServer(t *testing.T) {
 }
 
 func TestBusWithoutJetStreamIsNotReady(t *testing.T) {
+	t.Parallel()
 	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true})
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +75,7 @@ func TestBusWithoutJetStreamIsNotReady(t *testing.T) {
 }
 
 func TestConnectToNothingFails(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_, err := dispatch.Connect(ctx, "nats://127.0.0.1:1", slog.New(slog.NewTextHandler(io.Discard, nil)))

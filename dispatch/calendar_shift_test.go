@@ -11,6 +11,7 @@ import (
 // instant in working time, t forward then back is t, and the working time between the shifted
 // instant and t is the amount; working days back land on a working day's close.
 func TestCalendarShiftProperties(t *testing.T) {
+	t.Parallel()
 	c := calendar2026(t)
 	r := rand.New(rand.NewPCG(16, 23))
 	for i := 0; i < 5000; i++ {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 )
 
 // calendarNow reads the calendar as stored, this year's and next year's days.
@@ -34,6 +35,7 @@ func calendarNow(t *testing.T, s *dispatch.CalendarStore) *dispatch.Calendar {
 // the stored calendar counts them. Editing the calendar leaves deadlines already set alone (the
 // parties were told them); the next deadline set counts on the new calendar.
 func TestWorkingDeadlinesFollowTheCalendar(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	ctx := context.Background()
 	store := dispatch.NewCalendarStore(fx.db.Pool)
@@ -80,7 +82,7 @@ func TestWorkingDeadlinesFollowTheCalendar(t *testing.T) {
 		if _, err := fx.db.Pool.Exec(ctx, `UPDATE cases SET deadline_at = now() - interval '1 second' WHERE id = $1`, id); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the escalation", func() bool {
+		dispatchtest.Eventually(t, "the escalation", func() bool {
 			_, err := dispatch.EscalateDue(ctx, fx.db.Pool, 10)
 			return err == nil && count(t, fx.db.Pool, `SELECT count(*) FROM case_history WHERE actor_id IS NULL AND case_id = `+strconv.FormatInt(id, 10)) == 1
 		})

@@ -40,6 +40,7 @@ func at(t testing.TB, s string) time.Time {
 }
 
 func TestCalendarDeadlineCases(t *testing.T) {
+	t.Parallel()
 	c := calendar2026(t)
 	for _, tc := range []struct {
 		name   string
@@ -93,6 +94,7 @@ func randomInstant(r *rand.Rand) time.Time {
 // time; later starts and longer amounts never give earlier deadlines; working days end at the
 // close of a working day.
 func TestCalendarProperties(t *testing.T) {
+	t.Parallel()
 	c := calendar2026(t)
 	r := rand.New(rand.NewPCG(16, 1))
 	for i := range 20000 {
@@ -137,6 +139,7 @@ func TestCalendarProperties(t *testing.T) {
 }
 
 func TestNewCalendarRejects(t *testing.T) {
+	t.Parallel()
 	d := mustDate(t, "2026-10-01")
 	for _, tc := range []struct {
 		name  string

@@ -16,6 +16,7 @@ func reasonCode(c dispatch.DeclineReason) func(*dispatch.Transition) {
 // it: sent back with a ruling, or re-routed to another centre of the tier or above. Repeated
 // declines are listed for the dashboard.
 func TestDeclineArbitratedAbove(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newCaseFixture(t, "neighbour") // queued at village 140802001001
 	fx.refused(t, dispatch.ErrBadTransition, fx.village, dispatch.ActDecline, "不归我们管")

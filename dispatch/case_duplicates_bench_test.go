@@ -19,6 +19,7 @@ import (
 // open (the query's work is the same; only the case's own state check is left out). It prints
 // the plan and p50/p99/max over DUPES_BENCH_N cases each (default 2000), one at a time.
 func TestDuplicateSuggestionLatency(t *testing.T) {
+	t.Parallel()
 	url := os.Getenv("DUPES_BENCH_URL")
 	if url == "" {
 		t.Skip("DUPES_BENCH_URL not set")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 )
 
 // dupReport files a report near the fixture's case (111.02, 35.02) and returns its case.
@@ -40,6 +41,7 @@ func suggestedIDs(t *testing.T, fx *caseFixture, id int64) []int64 {
 // Suggestions: the same category within 100 m and 72 h, at the same centre, open, not marked
 // distinct. 0.00045° of latitude is 50 m, 0.0018° 200 m.
 func TestDuplicateSuggestions(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	ctx := context.Background()
 	pool := fx.db.Pool
@@ -108,6 +110,7 @@ func TestDuplicateSuggestions(t *testing.T) {
 // merge row and outbox row, its reporter is told, and follows the main case's settle and
 // verification. Merges into anything but another open, unmerged case of the centre are refused.
 func TestMergeMovesTheReporterToTheMainCase(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	ctx := context.Background()
 	pool := fx.db.Pool
@@ -188,7 +191,7 @@ func TestMergeMovesTheReporterToTheMainCase(t *testing.T) {
 		}
 		return out
 	}
-	waitFor(t, "the duplicate's reporter told of the merge, the settle and the verification", func() bool {
+	dispatchtest.Eventually(t, "the duplicate's reporter told of the merge, the settle and the verification", func() bool {
 		return len(kinds(fx.other.ID, dup)) == 1 && len(kinds(fx.other.ID, main)) == 2
 	})
 	if got := kinds(fx.other.ID, dup); !slices.Equal(got, []string{"merge"}) {

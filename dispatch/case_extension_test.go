@@ -25,6 +25,7 @@ func (fx *caseFixture) deadline(t *testing.T) *time.Time {
 // A centre asks for more time before its deadline; only a supervisor at the centre's unit or
 // above decides, and the deadline moves only on approval.
 func TestExtensionRequestedAndDecidedAbove(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newCaseFixture(t, "neighbour")
 	fx.must(t, fx.village, dispatch.ActAccept, "")
@@ -94,6 +95,7 @@ func TestExtensionRequestedAndDecidedAbove(t *testing.T) {
 // A supervisor below the centre (the township's, the case being at the county) may urge the case
 // but not decide the county centre's time.
 func TestExtensionNotDecidedBelowTheCentre(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newCaseFixture(t, "labour_wages") // starts at the township centre 140802001
 	g := grid.NewStore(fx.db.Pool)
@@ -118,6 +120,7 @@ func TestExtensionNotDecidedBelowTheCentre(t *testing.T) {
 // Parking stops the clock: no deadline while parked (the timer leaves it alone), nothing but
 // unpark and urge, and unparked it has the time it had left.
 func TestParkingStopsTheClock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newCaseFixture(t, "neighbour")
 	fx.must(t, fx.village, dispatch.ActAccept, "")

@@ -46,6 +46,7 @@ func readGraded(t *testing.T, fx *caseFixture) gradedCase {
 }
 
 func TestGradeAtAccept(t *testing.T) {
+	t.Parallel()
 	t.Run("without a grade, as older clients accept", func(t *testing.T) {
 		fx := newCaseFixture(t, "neighbour")
 		before := readGraded(t, fx)
@@ -82,6 +83,7 @@ func TestGradeAtAccept(t *testing.T) {
 }
 
 func TestGradeDifficultGoesToCounty(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	v := fx.must(t, fx.village, dispatch.ActAccept, "", grade(dispatch.GradeDifficult, false))
 	if v.State != dispatch.StateQueued || v.Level != dispatch.TierCounty || v.Centre != "140802" {
@@ -106,6 +108,7 @@ func TestGradeDifficultGoesToCounty(t *testing.T) {
 }
 
 func TestGradeSetsDeadline(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	before := readGraded(t, fx)
 	var villageS int
@@ -135,6 +138,7 @@ func TestGradeSetsDeadline(t *testing.T) {
 }
 
 func TestLeaderOwnsDifficultCase(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	leader := leaderOf(t, fx, "13900000021", "140802")
 	other := leaderOf(t, fx, "13900000022", "140802")

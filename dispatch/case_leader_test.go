@@ -33,6 +33,7 @@ func same(p *int64, id int64) bool { return p != nil && *p == id }
 // and its case_leader_changes row; a case nobody owns cannot be given up and can be taken
 // again; an owner who is no longer a leader of the county leaves it to the county's leaders.
 func TestLeaderHandsOverOrGivesUp(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	first := leaderOf(t, fx, "13900000021", "140802")
 	second := leaderOf(t, fx, "13900000022", "140802")

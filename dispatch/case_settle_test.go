@@ -11,6 +11,7 @@ import (
 // A matter that is not a dispute (a street lamp) is settled as handled straight from accepted,
 // with notes; a dispute still needs a recorded mediation first (issue 15, point 7).
 func TestSettleWithoutMediation(t *testing.T) {
+	t.Parallel()
 	mediator := dispatch.ActorRoles{CentreMediator: true}
 	offered := func(t *testing.T, fx *caseFixture) bool {
 		t.Helper()

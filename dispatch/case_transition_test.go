@@ -95,6 +95,7 @@ func toCentre(c string) func(*dispatch.Transition) {
 }
 
 func TestCaseGoesThroughTheTiersAndIsVerified(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	fx.refused(t, dispatch.ErrNotYours, fx.neighbour, dispatch.ActAccept, "")
 	fx.refused(t, dispatch.ErrNotAllowed, fx.village, dispatch.ActSettle, "已调解", outcome(dispatch.OutcomeMediated))
@@ -148,6 +149,7 @@ func TestCaseGoesThroughTheTiersAndIsVerified(t *testing.T) {
 }
 
 func TestCaseReturnTransferAndTierBounds(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "labour_wages") // starts at the township tier
 	fx.must(t, fx.township, dispatch.ActAccept, "")
 	fx.refused(t, dispatch.ErrNoAttemptYet, fx.township, dispatch.ActEscalate, "太复杂")
@@ -179,6 +181,7 @@ func TestCaseReturnTransferAndTierBounds(t *testing.T) {
 // Two mediators accept the same case at once: exactly one wins, the other is told the case
 // changed, and one history row is written.
 func TestCaseDoubleAcceptRace(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	second, err := grid.NewStore(fx.db.Pool).CreateMember(context.Background(), "13900000021", "第二调解员")
 	if err != nil {

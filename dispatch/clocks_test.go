@@ -45,6 +45,7 @@ func sameInstant(t *testing.T, what string, got *time.Time, want time.Time) {
 // clock, at the grade's share: half of 2 working days is 1, and the day after 30 September that
 // is worked is 8 October.
 func TestRegradeUpCountsTheCountyClock(t *testing.T) {
+	t.Parallel()
 	fx := clocked(t, "neighbour", `UPDATE categories SET county_deadline_s = 172800, county_clock = 'working_days'
 		WHERE code = 'neighbour'; UPDATE grade_rules SET deadline_pct = 50 WHERE grade = 'difficult'`, cst(9, 30, 10, 0))
 	fx.must(t, fx.village, dispatch.ActAccept, "")
@@ -64,6 +65,7 @@ func TestRegradeUpCountsTheCountyClock(t *testing.T) {
 // clock: 3 working hours from 16:30 on the eve of 国庆 are the last hour of that day and two on
 // 8 October.
 func TestDeclineOverruleCountsTheVillageClock(t *testing.T) {
+	t.Parallel()
 	fx := clocked(t, "neighbour", `UPDATE categories SET village_deadline_s = 10800, village_clock = 'working_hours'
 		WHERE code = 'neighbour'`, cst(9, 30, 16, 30))
 	fx.must(t, fx.village, dispatch.ActDecline, "不属于本村", reasonCode(dispatch.DeclineNotOurs))
@@ -86,6 +88,7 @@ func TestDeclineOverruleCountsTheVillageClock(t *testing.T) {
 // 10:30 on 8 October. On the working-days clock it is due at the close of the day the time runs
 // out.
 func TestUnparkKeepsWorkingTimeLeft(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		clock     string
 		deadline  time.Time
@@ -127,6 +130,7 @@ func TestUnparkKeepsWorkingTimeLeft(t *testing.T) {
 // case's tier: 3 working days from 30 September are 8, 9 and the make-up Saturday 10 October;
 // twice that ends on 14 October; a callback's 2 days, on 9 October.
 func TestVerifyAndCallbackCountTheTierClock(t *testing.T) {
+	t.Parallel()
 	fx := clocked(t, "neighbour", `UPDATE categories SET village_clock = 'working_days', verify_deadline_s = 259200,
 		callback_deadline_s = 172800 WHERE code = 'neighbour'`, cst(9, 30, 10, 0))
 	fx.must(t, fx.village, dispatch.ActAccept, "")
@@ -146,6 +150,7 @@ func TestVerifyAndCallbackCountTheTierClock(t *testing.T) {
 // September (before 国庆), not 07:30 on 8 October; given back, it is 10:30 on 8 October again.
 // On working days, half of 2 days taken off 8 October is the close of 30 September.
 func TestRegradeRescalesOnTheTierClock(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		clock, seconds   string
 		deadline, simple time.Time

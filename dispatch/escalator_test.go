@@ -11,12 +11,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 )
 
 // Two timers (as in two processes, each with its own pool) race for the same overdue cases,
 // and one of them restarts half-way: every case that escalates automatically goes up exactly
 // once, and every case that does not is flagged overdue exactly once.
 func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour") // its case keeps the 7-day deadline and must stay put
 	ctx := context.Background()
 	if _, err := fx.db.Pool.Exec(ctx, `UPDATE categories SET village_deadline_s = 2, township_deadline_s = 3600
@@ -60,14 +62,14 @@ func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
 	done := func() int {
 		return count(t, fx.db.Pool, `SELECT count(*) FROM case_history WHERE actor_id IS NULL`)
 	}
-	waitFor(t, "the first overdue case handled", func() bool { return done() > 0 })
+	dispatchtest.Eventually(t, "the first overdue case handled", func() bool { return done() > 0 })
 	first.Close()
 	first = dispatch.NewEscalator(fx.db.Pool, logger, 20*time.Millisecond)
 	if err := first.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	waitFor(t, "every overdue case handled", func() bool { return done() >= len(escalating)+len(flagged) })
+	dispatchtest.Eventually(t, "every overdue case handled", func() bool { return done() >= len(escalating)+len(flagged) })
 
 	if n := count(t, fx.db.Pool, `SELECT count(*) FROM (SELECT case_id FROM case_history WHERE actor_id IS NULL
 		GROUP BY case_id HAVING count(*) > 1) twice`); n != 0 {

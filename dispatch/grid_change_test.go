@@ -18,6 +18,7 @@ import (
 // the retired grid, and a new report at the same place goes to the new grid. The village itself,
 // whose centre holds the case, cannot be retired until the case is closed.
 func TestSplitGridKeepsItsCasesAndPastFigures(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour") // open at the village, reported in grid 140802001001001
 	ctx := context.Background()
 	g := grid.NewStore(fx.db.Pool)

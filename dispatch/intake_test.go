@@ -88,6 +88,7 @@ func count(t *testing.T, pool *pgxpool.Pool, sql string) int {
 }
 
 func TestIntakeStoresAReportOnce(t *testing.T) {
+	t.Parallel()
 	fx := newIntake(t)
 	ctx := context.Background()
 	r := fx.report(t)
@@ -122,6 +123,7 @@ func TestIntakeStoresAReportOnce(t *testing.T) {
 }
 
 func TestIntakeRoutes(t *testing.T) {
+	t.Parallel()
 	fx := newIntake(t)
 	ctx := context.Background()
 	cases := []struct {
@@ -170,6 +172,7 @@ func TestIntakeRoutes(t *testing.T) {
 }
 
 func TestIntakeRefusesBadReports(t *testing.T) {
+	t.Parallel()
 	fx := newIntake(t)
 	ctx := context.Background()
 	cases := []struct {
@@ -209,6 +212,7 @@ func TestIntakeRefusesBadReports(t *testing.T) {
 // TestIntakeGroupsConcurrentReports sends 300 reports at once, plus resends of 50 of them,
 // and checks each is stored exactly once.
 func TestIntakeGroupsConcurrentReports(t *testing.T) {
+	t.Parallel()
 	fx := newIntake(t)
 	ctx := context.Background()
 	reports := make([]dispatch.Report, 300)
@@ -254,6 +258,7 @@ func TestIntakeGroupsConcurrentReports(t *testing.T) {
 // TestIntakeWithoutDatabaseIsRetryable loses the database under a running intake: the phone
 // must be told to keep the report and send it again, and nothing half-stored may remain.
 func TestIntakeWithoutDatabaseIsRetryable(t *testing.T) {
+	t.Parallel()
 	fx := newIntake(t)
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, fx.db.URL)
@@ -287,6 +292,7 @@ func TestIntakeWithoutDatabaseIsRetryable(t *testing.T) {
 // which kept phones waiting while PostgreSQL was down (docs/faults.md). Tried report by
 // report, 200 reports would take at least 200 attempts; batch by batch, a handful.
 func TestIntakeFailsBatchesWholeForTheDatabasesSake(t *testing.T) {
+	t.Parallel()
 	fx := newIntake(t)
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, fx.db.URL+"&lock_timeout=50ms")
@@ -334,6 +340,7 @@ func TestIntakeFailsBatchesWholeForTheDatabasesSake(t *testing.T) {
 // so that both often land in one batch: one of them is stored, as new; the other is refused,
 // never handed the first one's case.
 func TestIntakeClientIDOfTwoMembersAtOnce(t *testing.T) {
+	t.Parallel()
 	fx := newIntake(t)
 	ctx := context.Background()
 	const rounds = 20

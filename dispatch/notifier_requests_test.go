@@ -47,6 +47,7 @@ func notified(t *testing.T, fx *caseFixture, a dispatch.Action) []int64 {
 // not the mediators; a hand-over of 领导包案 notifies the leader it is handed to, not the one
 // handing it over nor the county's other leaders.
 func TestNotificationsOfExtensionRequestsAndHandovers(t *testing.T) {
+	t.Parallel()
 	t.Run("extension request", func(t *testing.T) {
 		fx := newCaseFixture(t, "neighbour")
 		county := leaderOf(t, fx, "13900000031", "140802")

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
@@ -19,6 +18,7 @@ import (
 // them published: the next relay publishes them again, JetStream keeps one copy of each, and a
 // consumer sees every transition exactly once.
 func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	ns := dispatchtest.NATS(t)
@@ -66,8 +66,7 @@ func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer relay.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	dispatchtest.Eventually(t, "every row published and every transition seen", func() bool {
 		var left int
 		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&left); err != nil {
 			t.Fatal(err)
@@ -75,14 +74,8 @@ func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
 		mu.Lock()
 		got := len(seen)
 		mu.Unlock()
-		if left == 0 && got == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d rows unpublished, %d transitions seen", left, got)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return left == 0 && got == n
+	})
 	st, err := bus.js.Stream(ctx, "CASES")
 	if err != nil {
 		t.Fatal(err)

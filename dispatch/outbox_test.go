@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
@@ -23,17 +23,6 @@ func insertCounty(t *testing.T, db *dbtest.DB, code string) {
 		VALUES ($1, 1, 'x', ST_Multi(ST_GeomFromText('POLYGON((111 35,111.1 35,111.1 35.1,111 35.1,111 35))', 4326)))`, code)
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -66,6 +55,7 @@ func unpublished(t *testing.T, db *dbtest.DB) int {
 }
 
 func TestRelayPublishesGridChangesOnce(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ns := startNATS(t)
 	ctx := context.Background()
@@ -88,8 +78,8 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	insertCounty(t, db, "140802")
-	waitFor(t, "the grid change notice", func() bool { return notices.Load() == 1 })
-	waitFor(t, "the outbox row marked published", func() bool { return unpublished(t, db) == 0 })
+	dispatchtest.Eventually(t, "the grid change notice", func() bool { return notices.Load() == 1 })
+	dispatchtest.Eventually(t, "the outbox row marked published", func() bool { return unpublished(t, db) == 0 })
 	if n := streamMessages(t, ns); n != 1 {
 		t.Fatalf("stream holds %d messages; want 1", n)
 	}
@@ -104,7 +94,7 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 	if err := relay.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the re-published row marked", func() bool { return unpublished(t, db) == 0 })
+	dispatchtest.Eventually(t, "the re-published row marked", func() bool { return unpublished(t, db) == 0 })
 	if n := streamMessages(t, ns); n != 1 {
 		t.Fatalf("after a re-publish the stream holds %d messages; want 1", n)
 	}
@@ -117,7 +107,7 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 	for i := range 50 {
 		insertCounty(t, db, fmt.Sprintf("1408%02d", 10+i))
 	}
-	waitFor(t, "fifty more rows published", func() bool { return unpublished(t, db) == 0 })
+	dispatchtest.Eventually(t, "fifty more rows published", func() bool { return unpublished(t, db) == 0 })
 	relay.Close()
 	second.Close()
 	if n := streamMessages(t, ns); n != 51 {
@@ -126,6 +116,7 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 }
 
 func TestRelayPurgesOldPublishedRows(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ns := startNATS(t)
 	ctx := context.Background()
@@ -153,5 +144,5 @@ func TestRelayPurgesOldPublishedRows(t *testing.T) {
 		}
 		return n
 	}
-	waitFor(t, "the week-old row purged", func() bool { return count() == 1 })
+	dispatchtest.Eventually(t, "the week-old row purged", func() bool { return count() == 1 })
 }

@@ -14,6 +14,7 @@ import (
 // The same image uploaded by two grid workers (a picture forwarded between them) is stored once
 // and is each one's own to attach; a third member who never uploaded it may not.
 func TestTheSamePhotoFromTwoMembers(t *testing.T) {
+	t.Parallel()
 	fx := newIntake(t)
 	ctx := context.Background()
 	img := image.NewRGBA(image.Rect(0, 0, 2, 2))

@@ -96,6 +96,7 @@ func FuzzReportCheck(f *testing.F) {
 // TestReportCheckRefusesNUL: a NUL in a description passed check, failed the commit in
 // PostgreSQL, and was answered "unavailable", so the phone resent it for ever.
 func TestReportCheckRefusesNUL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ field, description, note string }{
 		{"description", "两户\x00争执", ""},
 		{"on_spot_note", "两户争执", "\x00"},

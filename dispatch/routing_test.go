@@ -15,6 +15,7 @@ import (
 // A village without a mediation room: its reports start at the township, the history says why,
 // and a township cannot return a case to it.
 func TestVillageWithoutCentreRoutesToTheTownship(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour") // one case already queued at the village
 	ctx := context.Background()
 	if _, err := fx.db.Pool.Exec(ctx, `UPDATE units SET has_centre = false WHERE code = '140802001001'`); err != nil {
@@ -81,6 +82,7 @@ func near(got, want time.Duration) bool { return got > want-time.Minute && got <
 
 // Each tier's deadline comes from the category; settling stops the clock, rework restarts it.
 func TestDeadlinesFollowTheTier(t *testing.T) {
+	t.Parallel()
 	fx := newCaseFixture(t, "neighbour")
 	if d := deadlineIn(t, fx); !near(d, 7*24*time.Hour) {
 		t.Fatalf("village deadline in %s; want 7 days", d)

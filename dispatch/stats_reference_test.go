@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -28,6 +29,7 @@ import (
 // period tried. The histories are then spread over two years (as if received on other days)
 // and the rebuilt counters are checked the same way across months. STATS_SEED repeats a run.
 func TestStatsEqualReferenceSQL(t *testing.T) {
+	t.Parallel()
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("STATS_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
@@ -68,7 +70,7 @@ func TestStatsEqualReferenceSQL(t *testing.T) {
 			t.Errorf("the random walk never took %s: raise its odds", a)
 		}
 	}
-	waitFor(t, "every transition published and counted", func() bool {
+	dispatchtest.Eventually(t, "every transition published and counted", func() bool {
 		n, err := buses[0].Pending(ctx, dispatch.StatsConsumer)
 		return err == nil && n == 0 && count(t, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`) == 0
 	})

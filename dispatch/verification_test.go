@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -95,7 +96,7 @@ func TestVerificationHasADeadline(t *testing.T) {
 	defer timer.Close()
 	var state, outcomeText string
 	var late, closed bool
-	waitFor(t, "the timer to close the lapsed case", func() bool {
+	dispatchtest.Eventually(t, "the timer to close the lapsed case", func() bool {
 		err := second.db.Pool.QueryRow(ctx, `SELECT state, coalesce(outcome, ''), late, closed_at IS NOT NULL FROM cases WHERE id = $1`,
 			second.caseID).Scan(&state, &outcomeText, &late, &closed)
 		return err == nil && state == "closed"

@@ -39,6 +39,7 @@ var crsReferences = []struct {
 }
 
 func TestCRSReferencePoints(t *testing.T) {
+	t.Parallel()
 	for _, r := range crsReferences {
 		t.Run(r.name, func(t *testing.T) {
 			var got orb.Point
@@ -65,6 +66,7 @@ func TestCRSReferencePoints(t *testing.T) {
 // again gives the point back within 1e-9 degrees (0.1 mm), and the offsets are the hundreds of
 // metres they are known to be. Outside China nothing moves.
 func TestCRSInversesRoundTrip(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 10000 {
 		g := orb.Point{73 + rng.Float64()*62, 18 + rng.Float64()*35}
@@ -96,6 +98,7 @@ func metres(a, b orb.Point) float64 {
 }
 
 func TestParseCRS(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]CRS{"wgs84": WGS84, "CGCS2000": CGCS2000, " gcj02 ": GCJ02, "GCJ-02": GCJ02, "bd09": BD09, "BD-09": BD09} {
 		if got, err := ParseCRS(in); err != nil || got != want {
 			t.Errorf("ParseCRS(%q) = %q, %v", in, got, err)
@@ -111,6 +114,7 @@ func TestParseCRS(t *testing.T) {
 // TestProjectedCoordinatesAreNamed: a polygon in metres is refused as projected, with EPSG codes
 // to re-project from and to, not vertex by vertex as out of range.
 func TestProjectedCoordinatesAreNamed(t *testing.T) {
+	t.Parallel()
 	for _, ring := range []string{
 		`[[38500000,3880000],[38501000,3880000],[38501000,3881000],[38500000,3880000]]`, // 3-degree GK with zone
 		`[[500000,3880000],[501000,3880000],[501000,3881000],[500000,3880000]]`,         // GK central meridian

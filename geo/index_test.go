@@ -24,6 +24,7 @@ var indexConfigs = []struct {
 }
 
 func TestCoveringAgreesWithReference(t *testing.T) {
+	t.Parallel()
 	polygons := testGrid(t, 2)
 	ref := newRefIndex(polygons)
 	rng := newRand(11)
@@ -48,6 +49,7 @@ func TestCoveringAgreesWithReference(t *testing.T) {
 // vertices and midpoints of edges that neighbours share bit for bit, and
 // every vertex of every polygon. The reference decides which ids cover each.
 func TestCoveringBorders(t *testing.T) {
+	t.Parallel()
 	polygons := testGrid(t, 3)
 	ref := newRefIndex(polygons)
 	owners := map[orb.Point][]int{}
@@ -103,6 +105,7 @@ func TestCoveringBorders(t *testing.T) {
 // TestCoveringShapes covers what the demo grid lacks: holes, several parts,
 // a part inside another's hole, and rings long enough for slabs.
 func TestCoveringShapes(t *testing.T) {
+	t.Parallel()
 	rng := newRand(5)
 	star := starRing(orb.Point{111, 35}, 0.02, 0.05, 5000, rng)
 	starHole := starRing(orb.Point{111, 35}, 0.008, 0.015, 200, rng)
@@ -178,6 +181,7 @@ func TestCoveringShapes(t *testing.T) {
 }
 
 func TestIndexEdgeCases(t *testing.T) {
+	t.Parallel()
 	square := orb.Ring{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}
 	tests := []struct {
 		name     string
@@ -213,6 +217,7 @@ func TestIndexEdgeCases(t *testing.T) {
 // TestNearestOffsets moves points on the grid's outline straight out by a
 // known distance; the outline is convex, so that is the distance to the grid.
 func TestNearestOffsets(t *testing.T) {
+	t.Parallel()
 	polygons := testGrid(t, 4)
 	ref := newRefIndex(polygons)
 	ix := NewIndex(polygons)
@@ -256,6 +261,7 @@ func TestNearestOffsets(t *testing.T) {
 }
 
 func TestNearestAgreesWithReference(t *testing.T) {
+	t.Parallel()
 	polygons := testGrid(t, 6)
 	ref := newRefIndex(polygons)
 	ix := NewIndex(polygons)
@@ -300,6 +306,7 @@ func TestNearestAgreesWithReference(t *testing.T) {
 }
 
 func TestIndexConcurrent(t *testing.T) {
+	t.Parallel()
 	polygons := testGrid(t, 7)
 	ix := NewIndex(polygons)
 	points := randomPoints(newRand(7), enlarge(newRefIndex(polygons).all, 0.05), 2_000)
@@ -356,6 +363,7 @@ func TestIndexDoesNotAllocate(t *testing.T) {
 }
 
 func TestIndexBytes(t *testing.T) {
+	t.Parallel()
 	polygons := testGrid(t, 9)
 	ix := NewIndex(polygons)
 	points := 0
@@ -373,6 +381,7 @@ func TestIndexBytes(t *testing.T) {
 // TestOrient checks the predicate against exact rational arithmetic on
 // points within rounding of a line, where the plain formula guesses.
 func TestOrient(t *testing.T) {
+	t.Parallel()
 	rng := newRand(10)
 	a, b := orb.Point{111.123456789, 35.987654321}, orb.Point{111.3, 35.01}
 	nonzero := 0

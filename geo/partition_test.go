@@ -44,6 +44,7 @@ func TestSubdividePartitions(t *testing.T) {
 }
 
 func TestVoronoiCells(t *testing.T) {
+	t.Parallel()
 	unit := orb.Ring{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}
 	tests := []struct {
 		name  string
@@ -77,6 +78,7 @@ func TestVoronoiCells(t *testing.T) {
 // TestVoronoiCellsNearest checks what the local scaling is for: a point lies
 // in the cell of the site nearest to it once longitude is shrunk by cos(lat).
 func TestVoronoiCellsNearest(t *testing.T) {
+	t.Parallel()
 	for _, lat := range []float64{35, 60} {
 		t.Run(fmt.Sprintf("lat=%v", lat), func(t *testing.T) {
 			parent := orb.Ring{{111, lat}, {111.2, lat}, {111.2, lat + 0.1}, {111, lat + 0.1}, {111, lat}}
@@ -103,6 +105,7 @@ func TestVoronoiCellsNearest(t *testing.T) {
 }
 
 func TestSubdivideDeterministic(t *testing.T) {
+	t.Parallel()
 	parent := testParents[1].parent
 	first := Subdivide(parent, 12, 2, newRand(1))
 	if again := Subdivide(parent, 12, 2, newRand(1)); !reflect.DeepEqual(first, again) {
@@ -116,6 +119,7 @@ func TestSubdivideDeterministic(t *testing.T) {
 // TestSubdivideLloydEvensAreas averages over seeds so that one unlucky draw
 // cannot make it flake.
 func TestSubdivideLloydEvensAreas(t *testing.T) {
+	t.Parallel()
 	const seeds = 8
 	parent := testParents[1].parent
 	var raw, relaxed float64
@@ -132,6 +136,7 @@ func TestSubdivideLloydEvensAreas(t *testing.T) {
 // TestSubdivideRecursive builds the demo's shape: county, townships,
 // villages, grids. Each level must tile its parent again.
 func TestSubdivideRecursive(t *testing.T) {
+	t.Parallel()
 	rng := newRand(42)
 	county := ConvexOutline(orb.Point{111, 35}, 12, 20, 24, rng)
 	parents := []orb.Ring{county}
@@ -153,6 +158,7 @@ func TestSubdivideRecursive(t *testing.T) {
 }
 
 func TestConvexOutline(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name           string
 		center         orb.Point

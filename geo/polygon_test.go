@@ -10,6 +10,7 @@ import (
 )
 
 func TestCheckMultiPolygon(t *testing.T) {
+	t.Parallel()
 	square := orb.Ring{{111, 35}, {111.1, 35}, {111.1, 35.1}, {111, 35.1}, {111, 35}}
 	hole := orb.Ring{{111.02, 35.02}, {111.02, 35.08}, {111.08, 35.08}, {111.08, 35.02}, {111.02, 35.02}}
 	with := func(i int, p orb.Point) orb.Ring {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDemoDivisionsAreYuncheng(t *testing.T) {
+	t.Parallel()
 	counties, err := grid.DemoCounties()
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +40,7 @@ func TestDemoDivisionsAreYuncheng(t *testing.T) {
 }
 
 func TestGenerateDemoCounty(t *testing.T) {
+	t.Parallel()
 	a, err := grid.GenerateDemo("140802", grid.DemoSeed)
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +142,7 @@ func loadDemoCounty(t *testing.T) (*grid.Store, *dbtest.DB) {
 }
 
 func TestLoadDemoCounty(t *testing.T) {
+	t.Parallel()
 	s, _ := loadDemoCounty(t)
 	ctx := context.Background()
 	again, err := s.LoadDemo(ctx, "140802", grid.DemoSeed)

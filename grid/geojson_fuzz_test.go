@@ -146,6 +146,7 @@ func checkReadUnit(t *testing.T, i int, u Unit) {
 // TestReadGeoJSONRefusesNUL: a NUL in a name passed ReadGeoJSON and then failed the whole
 // import in PostgreSQL, which cannot store it in text.
 func TestReadGeoJSONRefusesNUL(t *testing.T) {
+	t.Parallel()
 	_, err := ReadGeoJSON(strings.NewReader(geoJSONSeeds[4]))
 	if !errors.Is(err, ErrInvalidUnit) || !strings.Contains(err.Error(), "NUL") {
 		t.Fatalf("got %v; want ErrInvalidUnit naming the NUL", err)

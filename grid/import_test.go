@@ -61,6 +61,7 @@ func importBytes(ctx context.Context, s *grid.Store, b []byte) (grid.ImportResul
 }
 
 func TestImportGoodFile(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	s := grid.NewStore(db.Pool)
 	ctx := context.Background()
@@ -91,6 +92,7 @@ func TestImportGoodFile(t *testing.T) {
 }
 
 func TestImportBadFiles(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		mutate    func(doc map[string]any)
@@ -157,6 +159,7 @@ func TestImportBadFiles(t *testing.T) {
 }
 
 func TestImportIntoExistingParent(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	s := grid.NewStore(db.Pool)
 	ctx := context.Background()
@@ -174,6 +177,7 @@ func TestImportIntoExistingParent(t *testing.T) {
 }
 
 func TestExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	s := grid.NewStore(db.Pool)
 	ctx := context.Background()

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
@@ -22,6 +22,7 @@ const newVillages = `{"type":"FeatureCollection","features":[
  "geometry":{"type":"Polygon","coordinates":[[[111.1,35.0],[111.2,35.0],[111.2,35.1],[111.1,35.1],[111.1,35.0]]]}}]}`
 
 func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
+	t.Parallel()
 	s := storeWithGoodGrid(t)
 	ctx := context.Background()
 	live := s.NewLiveLocator(grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -65,17 +66,10 @@ func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	live.Changed()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	dispatchtest.Eventually(t, "the locator to find the new village", func() bool {
 		got, _ := live.Locate(lon, lat)
-		if got.Unit().Code == "140802002001" && got.Level == grid.Village {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still %+v 30s after the change", got.Unit())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return got.Unit().Code == "140802002001" && got.Level == grid.Village
+	})
 	stop.Store(true)
 	wg.Wait()
 	close(errs)
@@ -88,6 +82,7 @@ func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
 }
 
 func TestLiveLocatorStartsBeforeTheSchema(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Empty(t) // not migrated: no units table yet
 	ctx := context.Background()
 	live := grid.NewStore(db.Pool).NewLiveLocator(grid.DefaultNearMetres, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -18,6 +18,7 @@ import (
 // grid's outer edge, where float rounding puts an edge's midpoint a hair outside): there the
 // index must answer one of them. Everywhere else it must answer exactly what ST_Covers says.
 func TestLocatorAgreesWithPostGIS(t *testing.T) {
+	t.Parallel()
 	s, db := loadDemoCounty(t)
 	ctx := context.Background()
 	loc, err := s.NewLocator(ctx, 0)

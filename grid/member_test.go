@@ -9,6 +9,7 @@ import (
 )
 
 func TestMembersAndRoles(t *testing.T) {
+	t.Parallel()
 	s := storeWithGoodGrid(t)
 	ctx := context.Background()
 	m, err := s.CreateMember(ctx, "13912345678", "王芳")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSubtreeByPrefix(t *testing.T) {
+	t.Parallel()
 	s, db := loadDemoCounty(t)
 	ctx := context.Background()
 	const village = "140802002200"

@@ -265,6 +265,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestValidateRoot(t *testing.T) {
+	t.Parallel()
 	s := newValidateStore(t, withEdits(readValidateFixture(t, "testdata/validate/clean.txt"), []wktUnit{
 		// 南村 overlaps 北村, 西北社区第2网格 leaves a gap in 西北社区, 临猗县 overlaps 盐湖区.
 		{"140802001001", "南村", rect(111.00, 35.00, 111.10, 35.11)},
@@ -338,6 +339,7 @@ func TestValidateRoot(t *testing.T) {
 }
 
 func TestProblemString(t *testing.T) {
+	t.Parallel()
 	p := Problem{Code: "140802001001001", Name: "西街社区第1网格", Level: Grid, Kind: Overlap, AreaM2: 52.34,
 		Other: "140802001001002", Detail: "overlaps grid 西街社区第2网格 near 111.00250,35.00550"}
 	want := "140802001001001  西街社区第1网格  grid  overlap  with 140802001001002  52.3 m²  overlaps grid 西街社区第2网格 near 111.00250,35.00550"
@@ -351,6 +353,7 @@ func TestProblemString(t *testing.T) {
 }
 
 func TestSquareMetres(t *testing.T) {
+	t.Parallel()
 	// Square metres per square degree, from the exact area of a 0.01° × 0.01° cell of the
 	// WGS 84 ellipsoid centred at each latitude (the authalic-latitude formula).
 	for _, c := range []struct{ lat, want float64 }{{0, 12309072064}, {35, 10127561973}, {60, 6216805807}} {

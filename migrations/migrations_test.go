@@ -11,6 +11,7 @@ import (
 )
 
 func TestMigrateFromEmpty(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Empty(t)
 	ctx := context.Background()
 
@@ -53,6 +54,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 }
 
 func TestSchemaRejectsBadCodes(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	const square = `ST_Multi(ST_GeomFromText('POLYGON((111 35,111.1 35,111.1 35.1,111 35.1,111 35))', 4326))`

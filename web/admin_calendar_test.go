@@ -11,6 +11,7 @@ import (
 // The calendar routes: the shipped year, edits and their refusals with specific statuses, and
 // clocks on a category (working days must be whole days).
 func TestAdministratorsEditTheWorkingCalendar(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	admin := fx.member(t, "13900000031", "140802", grid.RoleAdmin)
 	r := call(t, "GET", fx.base+"/api/admin/calendar?year=2026", admin, "")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAdministratorsEditTheRoutingCatalogue(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	admin := fx.member(t, "13900000031", "140802", grid.RoleAdmin)
 	mediator := fx.member(t, "13900000032", "140802", grid.RoleMediator)

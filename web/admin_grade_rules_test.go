@@ -15,6 +15,7 @@ import (
 // decides the next grading: a complex case accepted at the village after the change goes up to
 // the township with twice the township's deadline, while one graded before stays where it was.
 func TestAdministratorsEditTheGradeRules(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newCaseAPI(t)
 	admin := fx.member(t, "13900000031", "140802", grid.RoleAdmin)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAppsAreServedWithTheirHeaders(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("static/app/phone/index.html"); err != nil {
 		t.Fatal("the apps are not built: run `make ui` (make test does)")
 	}
@@ -58,6 +59,7 @@ func TestAppsAreServedWithTheirHeaders(t *testing.T) {
 }
 
 func TestCategories(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	r := call(t, "GET", fx.base+"/api/categories", fx.token, "")
 	list, _ := r.body["categories"].([]any)

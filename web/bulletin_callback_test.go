@@ -8,6 +8,7 @@ import (
 // TestBulletinCallbackSentence: the summary says how many cases were called back, how many
 // reached and the satisfaction rate, in both languages; the headline table has both rates.
 func TestBulletinCallbackSentence(t *testing.T) {
+	t.Parallel()
 	cur := figuresOf(100, 97, 0)
 	cur.Callbacks, cur.CallbacksReached, cur.Satisfied = 40, 32, 30
 	cur.CallbackRate, cur.SatisfactionRate = ratio(32, 40), ratio(30, 32)

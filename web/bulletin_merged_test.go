@@ -9,6 +9,7 @@ import (
 // after the received sentence, in both languages; nothing when none was merged or nothing was
 // received.
 func TestBulletinMergedSentence(t *testing.T) {
+	t.Parallel()
 	rows := []bulletinRow{unitRow("140802001", "北城街道", 100, 97, 0)}
 	cur := figuresOf(100, 97, 0)
 	cur.Merged = 6

@@ -50,6 +50,7 @@ func names(us []bulletinUnit) string {
 // The best and worst five are of the units with at least the minimum received cases; the
 // worst are never among the best; the units below the minimum are counted, not ranked.
 func TestBulletinRanking(t *testing.T) {
+	t.Parallel()
 	rows := []bulletinRow{
 		unitRow("140802001", "甲", 10, 10, 0), unitRow("140802002", "乙", 10, 9, 1), unitRow("140802003", "丙", 10, 8, 2),
 		unitRow("140802004", "丁", 20, 16, 4), unitRow("140802005", "戊", 10, 7, 3), unitRow("140802006", "己", 10, 6, 0),
@@ -93,6 +94,7 @@ func TestBulletinRanking(t *testing.T) {
 // The summary paragraph says what the figures say, in plain words: no "0 件", singular and
 // plural right, the change in points as the rates are shown.
 func TestBulletinSummary(t *testing.T) {
+	t.Parallel()
 	two := []bulletinRow{unitRow("140802001", "北城街道", 100, 97, 0), unitRow("140802002", "龙居镇", 28, 18, 6)}
 	oneOverdue := []bulletinRow{unitRow("140802001", "北城街道", 100, 97, 0), unitRow("140802002", "龙居镇", 28, 18, 1)}
 	spread := []bulletinRow{unitRow("140802001", "北城街道", 100, 97, 4), unitRow("140802002", "龙居镇", 28, 18, 2)}
@@ -156,6 +158,7 @@ func TestBulletinSummary(t *testing.T) {
 
 // The office, number and date of the letterhead.
 func TestBulletinHeading(t *testing.T) {
+	t.Parallel()
 	b := testBulletin("zh", 5, figuresOf(0, 0, 0), figuresOf(0, 0, 0), nil)
 	if b.Office != "盐湖区网格化服务管理中心" || b.Number != "2026年第49期" || b.Date != "2026-12-07" || b.DateText != "2026年12月7日" ||
 		b.From != "2026-11-30" || b.To != "2026-12-06" || b.Before.From != "2026-11-23" {
@@ -192,6 +195,7 @@ func TestBulletinHeading(t *testing.T) {
 var awkward = regexp.MustCompile(`(^|[^0-9.,])0 ?(件|cases?|个百分点|points?)|\b1 cases|上升0|下降0`)
 
 func TestPointsChange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		cur, prev float64
 		want      float64

@@ -105,6 +105,7 @@ func (fx *caseAPI) act(t *testing.T, token, action, reason string, extra ...stri
 }
 
 func TestQueueAndCasePageFollowJurisdiction(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	queue := func(token, centre, query string) response {
 		return call(t, "GET", fx.base+"/api/centres/"+centre+"/queue"+query, token, "")
@@ -212,6 +213,7 @@ func TestQueueAndCasePageFollowJurisdiction(t *testing.T) {
 }
 
 func TestTransitionsOverHTTP(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	refusals := []struct {
 		name, token, action, reason, extra string
@@ -333,6 +335,7 @@ func subscribe(t *testing.T, c *websocket.Conn, id, key, code string) map[string
 // Consoles subscribe within their jurisdiction only, and see each transition of their centre
 // or subtree live: the township sees nothing of the village's work until the case comes up.
 func TestConsoleSubscriptionsAreLiveAndScoped(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	village, township, supervisor := connect(t, fx.ws, fx.village), connect(t, fx.ws, fx.township), connect(t, fx.ws, fx.supervisor)
 	for _, tc := range []struct {
@@ -385,6 +388,7 @@ func TestConsoleSubscriptionsAreLiveAndScoped(t *testing.T) {
 // mediator and the grid leader of the place are offered verify and rework, and the grid leader
 // closes it; nobody else is.
 func TestStaffVerifyOnceTheReporterCannot(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	leader := fx.member(t, "13900000016", "140802001001001", grid.RoleGridLeader)
 	for _, step := range []struct{ action, reason, extra string }{

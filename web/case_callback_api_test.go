@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 )
 
 // TestCallbackOverHTTP: a verified case is in its centre's 回访 queue; the centre's mediator
@@ -12,6 +14,7 @@ import (
 // the case page, the history and the reporter's list show the result; 不满意 reopens the case
 // in the centre's queue.
 func TestCallbackOverHTTP(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	for _, step := range []struct{ token, action, reason, extra string }{
 		{fx.village, "accept", "", ""},
@@ -94,7 +97,7 @@ func TestCallbackOverHTTP(t *testing.T) {
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	query := "?unit=140802001&from=" + today + "&to=" + today
 	var sum map[string]any
-	eventually(t, "the callback counted", func() bool {
+	dispatchtest.Eventually(t, "the callback counted", func() bool {
 		sum = call(t, "GET", fx.base+"/api/stats/summary"+query, fx.supervisor, "").body
 		return sum["callbacks"] == float64(1)
 	})

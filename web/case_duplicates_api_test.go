@@ -10,6 +10,7 @@ import (
 // Duplicates over HTTP (docs/cases-api.md): the case's centre only, bounded input with specific
 // statuses, and merge as a transition with merge_into.
 func TestDuplicatesAPI(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	main := fx.caseID
 	dup := fx.report(t, "同一条排水沟的纠纷") // same place and category

@@ -15,6 +15,7 @@ import (
 // the county's supervisors list the request, another township's does not, a mediator is refused
 // (403: only supervisors decide), and a decision empties the list.
 func TestPendingExtensionsFollowJurisdiction(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	county := fx.member(t, "13900000016", "140802", grid.RoleSupervisor)
 	admin := fx.member(t, "13900000017", "140802", grid.RoleAdmin)
@@ -96,6 +97,7 @@ func TestPendingExtensionsFollowJurisdiction(t *testing.T) {
 // TestDeclinesToRule: a decline is listed, with its reason code and words, to the township
 // above it; not to the village that declined, and not to another township.
 func TestDeclinesToRule(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	other := fx.member(t, "13900000018", "140802002", grid.RoleMediator)
 	if r := fx.act(t, fx.village, "decline", "地址在邻村", `, "reason_code": "wrong_address"`); r.status != http.StatusOK {

@@ -12,6 +12,7 @@ import (
 // the county's console), only a county leader may take ownership, and the queue shows and
 // filters the cases leaders own (docs/cases-api.md).
 func TestGradeOverHTTP(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	county := fx.member(t, "13900000021", "140802", grid.RoleMediator)
 	leader := fx.member(t, "13900000022", "140802", grid.RoleSupervisor)

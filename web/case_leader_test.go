@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -17,6 +18,7 @@ import (
 // new owner in the history, and the dashboard's 领导包案 counts the case once, then not at all
 // once it is given up. Once an owner leaves the county, its other leaders are offered both.
 func TestLeaderHandoverOverHTTP(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	county := fx.member(t, "13900000021", "140802", grid.RoleMediator)
 	first := fx.member(t, "13900000022", "140802", grid.RoleSupervisor)
@@ -42,7 +44,7 @@ func TestLeaderHandoverOverHTTP(t *testing.T) {
 		n, _ := r.body["led"].(float64)
 		return n
 	}
-	eventually(t, "the dashboard counts the led case", func() bool { return led() == 1 })
+	dispatchtest.Eventually(t, "the dashboard counts the led case", func() bool { return led() == 1 })
 
 	page := func(token string) ([]any, []any) {
 		r := call(t, "GET", fx.caseURL(""), token, "")
@@ -92,7 +94,7 @@ func TestLeaderHandoverOverHTTP(t *testing.T) {
 	if leader, _ := r.body["case"].(map[string]any)["leader"].(map[string]any); leader["id"] != float64(secondID) {
 		t.Fatalf("the case's leader: %v", leader)
 	}
-	eventually(t, "the handed-over case counted once", func() bool { return led() == 1 })
+	dispatchtest.Eventually(t, "the handed-over case counted once", func() bool { return led() == 1 })
 
 	if r := fx.act(t, second, "lead_release", ""); r.status != http.StatusBadRequest {
 		t.Fatalf("release without a reason: %d %v", r.status, r.body)
@@ -103,7 +105,7 @@ func TestLeaderHandoverOverHTTP(t *testing.T) {
 	if f := readType(t, ws, "case"); f["action"] != "lead_release" || f["leader"] != nil {
 		t.Fatalf("the county's console got %v", f)
 	}
-	eventually(t, "the given-up case no longer counted", func() bool { return led() == 0 })
+	dispatchtest.Eventually(t, "the given-up case no longer counted", func() bool { return led() == 0 })
 	if actions, _ := page(first); !slices.Contains(actions, any("lead")) {
 		t.Fatalf("a case nobody owns can be taken again: %v", actions)
 	}

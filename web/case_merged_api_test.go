@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -18,6 +19,7 @@ import (
 // main case, to staff who read it (not to its reporter reading their own case); the list is
 // bounded and merged_total counts them all; a merged report's page names its main case.
 func TestMergedReportsOnTheMainCase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newCaseAPI(t)
 	main := fx.caseID
@@ -92,7 +94,7 @@ func TestMergedReportsOnTheMainCase(t *testing.T) {
 	// The exports carry 并单 beside the other figures: here the village's 2 merged reports.
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	var body []byte
-	eventually(t, "the merges counted in the CSV export", func() bool { // the figures follow the bus
+	dispatchtest.Eventually(t, "the merges counted in the CSV export", func() bool { // the figures follow the bus
 		var status int
 		status, _, body = do(t, "GET", fx.base+"/api/stats/units?unit=140802001&format=csv&from="+today+"&to="+today, fx.supervisor, nil)
 		lines := strings.Split(string(body), "\n")

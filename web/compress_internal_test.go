@@ -13,6 +13,7 @@ import (
 // TestCompressedExportStillStreams: a CSV export that flushes as it goes reaches the client
 // gzipped, row by row, before the handler has finished; the websocket path is never wrapped.
 func TestCompressedExportStillStreams(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/export.csv", func(w http.ResponseWriter, r *http.Request) {

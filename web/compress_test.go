@@ -65,6 +65,7 @@ func gunzip(t *testing.T, b []byte) []byte {
 // of their file by the request's Accept-Encoding, each with its own ETag, Vary, the file's
 // Content-Type and cache headers; HEAD, conditional and range requests behave.
 func TestAppAssetsGoPrecompressed(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("static/app/phone/index.html"); err != nil {
 		t.Fatal("the apps are not built: run `make ui` (make test does)")
 	}
@@ -197,6 +198,7 @@ func noisePNG(t *testing.T) []byte {
 // is to one that does not and below the threshold; a photo is never compressed again; the
 // websocket still upgrades with gzip accepted.
 func TestAPIAnswersAreGzipped(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	auth := "Bearer " + fx.token
 	big := over(t, "GET", fx.base+"/api/categories", map[string]string{"Authorization": auth, "Accept-Encoding": "gzip, br"})

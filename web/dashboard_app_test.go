@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 )
 
@@ -94,18 +95,11 @@ func TestDashboardLive(t *testing.T) {
 	summary := func(unit string) response {
 		return call(t, "GET", fx.base+"/api/stats/summary?unit="+unit, supervisor, "")
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	dispatchtest.Eventually(t, "the figures to catch up (village 3 received 2 closed, township 5 received 1 overdue)", func() bool {
 		v, tw := summary("140802001001"), summary("140802001")
-		if v.status == http.StatusOK && v.body["received"] == 3.0 && v.body["closed"] == 2.0 && tw.body["received"] == 5.0 &&
-			tw.body["overdue"] == 1.0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the figures never caught up: village %d %v; township %d %v", v.status, v.body, tw.status, tw.body)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return v.status == http.StatusOK && v.body["received"] == 3.0 && v.body["closed"] == 2.0 && tw.body["received"] == 5.0 &&
+			tw.body["overdue"] == 1.0
+	})
 	if r := summary("140802002"); r.status != http.StatusForbidden {
 		t.Fatalf("the other township's figures: %d %v, want 403", r.status, r.body)
 	}

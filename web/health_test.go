@@ -43,6 +43,7 @@ func get(t *testing.T, url string) (int, map[string]any) {
 }
 
 func TestReadyz(t *testing.T) {
+	t.Parallel()
 	ok := func(context.Context) error { return nil }
 	down := func(context.Context) error { return errors.New("connection refused") }
 	hang := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
@@ -77,6 +78,7 @@ func TestReadyz(t *testing.T) {
 }
 
 func TestUnknownRouteAndMethod(t *testing.T) {
+	t.Parallel()
 	base := serve(t, nil)
 	resp, err := http.Post(base+"/readyz", "text/plain", nil)
 	if err != nil {

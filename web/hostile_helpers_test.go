@@ -50,18 +50,6 @@ func closedWith(t *testing.T, c *websocket.Conn) (code int, errs []map[string]an
 	}
 }
 
-// eventually polls cond until it holds, failing after 20 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // jsonBody decodes a response body.
 func jsonBody(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
 

@@ -442,6 +442,7 @@ func trySubscribe(frame string, centre bool) func(*testing.T, matrixCall) int {
 // TestRoutesAreRegisteredOnlyWithAPolicy: handlers reach the mux only through routes.go's
 // table, which refuses a route without a policy; a HandleFunc anywhere else would bypass it.
 func TestRoutesAreRegisteredOnlyWithAPolicy(t *testing.T) {
+	t.Parallel()
 	files, err := sourceFiles()
 	if err != nil {
 		t.Fatal(err)

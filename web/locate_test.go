@@ -6,6 +6,7 @@ import (
 )
 
 func TestLocateEndpoint(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	cases := []struct {
 		name    string

@@ -9,6 +9,7 @@ import (
 // TestMyGridOutlines: GET /api/my/grid gives a grid worker the outlines of their own grid and
 // its micro-grids only (WGS84 GeoJSON); another grid is 403, a member with no grid 404, nobody 401.
 func TestMyGridOutlines(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	r := call(t, "GET", fx.base+"/api/my/grid", fx.token, "")
 	if r.status != 200 || r.header.Get("Content-Type") != "application/geo+json" {

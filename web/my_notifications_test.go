@@ -12,6 +12,7 @@ import (
 )
 
 func TestMyNotifications(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	ctx := context.Background()
 	var payload []byte

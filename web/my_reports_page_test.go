@@ -14,6 +14,7 @@ import (
 // finds a report by text or case number, and carries each report's description and severity;
 // a cursor or search never reaches another member's reports.
 func TestMyReportsPagesAndSearch(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	ctx := context.Background()
 	worker := fx.memberID(t, "13900000001")

@@ -7,6 +7,7 @@ import (
 )
 
 func TestMyReports(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := connect(t, fx.ws, fx.token)
 	first, second := newClientID(), newClientID()

@@ -41,6 +41,7 @@ func fetch(t *testing.T, url, token string) (int, string, []byte) {
 }
 
 func TestPhotos(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	img := pngBytes(t, 200)
 

@@ -189,6 +189,7 @@ func readBody(body requestBody, data []byte) (any, error) {
 // code, or a NUL in a category's name passed the checks and failed in PostgreSQL, answered
 // 503 as if worth retrying.
 func TestRequestChecksRefuseNUL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		body requestBody

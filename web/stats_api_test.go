@@ -9,11 +9,14 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 )
 
 // The dashboard's routes answer a supervisor for their subtree only, follow cases as they
 // move, and export the same tables as CSV and Excel.
 func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
 	fx.report(t, "第二起纠纷")
 	fx.report(t, "第三起纠纷")
@@ -66,7 +69,7 @@ func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
 		}
 	}
 	var sum response
-	waitUntil(t, "the closure counted", func() bool {
+	dispatchtest.Eventually(t, "the closure counted", func() bool {
 		sum = stats("summary", fx.supervisor, "unit=140802001&"+period)
 		return sum.body["closed"] == 1.0
 	})
@@ -148,8 +151,9 @@ func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
 // subtree changed; one outside it hears nothing, and nobody may ask for stats of what is not
 // theirs.
 func TestStatsFramesReachDashboardsOfTheSubtree(t *testing.T) {
+	t.Parallel()
 	fx := newCaseAPI(t)
-	waitUntil(t, "the report counted", func() bool { return countRows(t, fx, `SELECT count(*) FROM stats_applied`) == 1 })
+	dispatchtest.Eventually(t, "the report counted", func() bool { return countRows(t, fx, `SELECT count(*) FROM stats_applied`) == 1 })
 	mine, other := connect(t, fx.ws, fx.supervisor), connect(t, fx.ws, fx.otherSupervisor)
 	for _, c := range []struct {
 		conn *websocket.Conn
@@ -186,16 +190,5 @@ func TestStatsFramesReachDashboardsOfTheSubtree(t *testing.T) {
 		if f["type"] == "stats" {
 			t.Fatalf("the other township heard: %v", f)
 		}
-	}
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

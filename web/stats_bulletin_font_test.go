@@ -13,6 +13,7 @@ import (
 // Without a font there is no PDF: the route answers 503 with what to install, and the server
 // can say so at start (PDFFontErr).
 func TestBulletinPDFWithoutFont(t *testing.T) {
+	t.Parallel()
 	s := &Server{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), pdfFont: newPDFFonts(t.TempDir() + "/none.ttf")}
 	if err := s.PDFFontErr(); err == nil {
 		t.Fatal("no error for a missing font")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/web"
 )
@@ -72,6 +73,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 // the best and worst of the units with the county's minimum of cases, the summary written from
 // them, and the PDF with its letterhead; refused outside the member's jurisdiction.
 func TestStatsBulletinRoute(t *testing.T) {
+	t.Parallel()
 	fx := newBulletinAPI(t, 2)
 	fx.reportAt(t, 111.02, 35.02) // 东阜村: three cases
 	fx.reportAt(t, 111.03, 35.03)
@@ -94,7 +96,7 @@ func TestStatsBulletinRoute(t *testing.T) {
 		t.Helper()
 		return call(t, "GET", fx.base+"/api/stats/"+route+"?"+query, token, "")
 	}
-	waitUntil(t, "the cases counted", func() bool {
+	dispatchtest.Eventually(t, "the cases counted", func() bool {
 		s := get("summary", fx.supervisor, "unit=140802001&"+week).body
 		return s["received"] == 5.0 && s["closed"] == 1.0
 	})
@@ -203,6 +205,7 @@ func TestStatsBulletinRoute(t *testing.T) {
 
 // A week without cases: no ranking, no tables of rows, and words instead of zeros.
 func TestStatsBulletinEmptyWeek(t *testing.T) {
+	t.Parallel()
 	fx := newBulletinAPI(t, 5)
 	r := call(t, "GET", fx.base+"/api/stats/bulletin?unit=140802001&week=2026-01-07", fx.supervisor, "")
 	if r.status != 200 || r.body["summary"] != "2026年1月5日至1月11日，安邑街道未受理案件，上周亦无受理。" ||

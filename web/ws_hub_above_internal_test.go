@@ -10,6 +10,7 @@ import (
 // TestCentresAbove: declines, their rulings and extension requests and decisions go to the
 // centres above the case's (before and after), other transitions to none.
 func TestCentresAbove(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		ev   dispatch.CaseEvent

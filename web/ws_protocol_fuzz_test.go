@@ -179,6 +179,7 @@ func sameInbound(a, b inbound) bool {
 // TestDecodeInboundTrailingData: a frame of two JSON values was taken for its first; it is
 // refused now, like an HTTP body with data after the object.
 func TestDecodeInboundTrailingData(t *testing.T) {
+	t.Parallel()
 	_, ef := decodeInbound([]byte(`{"type":"report","id":"r1","report":{}}{"type":"report"}`))
 	if ef == nil || ef.Code != "bad_message" {
 		t.Fatalf("got %+v; want bad_message", ef)

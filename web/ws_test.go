@@ -174,6 +174,7 @@ func reportMsg(id, clientID string) map[string]any {
 }
 
 func TestWebsocketReportIsAcknowledgedOnce(t *testing.T) {
+	t.Parallel()
 	url, token := wsServer(t)
 	c := connect(t, url, token)
 	clientID := newClientID()
@@ -210,6 +211,7 @@ func TestWebsocketReportIsAcknowledgedOnce(t *testing.T) {
 }
 
 func TestWebsocketErrorFrames(t *testing.T) {
+	t.Parallel()
 	url, token := wsServer(t)
 	c := connect(t, url, token)
 	bad := reportMsg("r1", newClientID())
@@ -247,6 +249,7 @@ func TestWebsocketErrorFrames(t *testing.T) {
 }
 
 func TestWebsocketHandshakeRefusals(t *testing.T) {
+	t.Parallel()
 	url, token := wsServer(t)
 	cases := []struct {
 		name      string
@@ -283,6 +286,7 @@ func TestWebsocketHandshakeRefusals(t *testing.T) {
 }
 
 func TestWebsocketLimits(t *testing.T) {
+	t.Parallel()
 	url, token := wsServer(t)
 
 	t.Run("oversized frame closes the connection", func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 // TestConsolePauseAfterKill checks how the console's frames are read around a kill.
 func TestConsolePauseAfterKill(t *testing.T) {
+	t.Parallel()
 	k := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	at := func(ms ...int) []time.Time {
 		var ts []time.Time

@@ -10,6 +10,7 @@ import (
 
 // The calendar commands edit what the admin routes edit, audited with no member as actor.
 func TestCalendarCommands(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	cal := func(args ...string) string {
 		t.Helper()

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
@@ -30,6 +31,7 @@ import (
 // each transition once; and after the stream's leader node and one process go down in the
 // middle of reporting, reports are still acknowledged and nothing is lost.
 func TestTwoProcessesOnANATSCluster(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	nats := startNATSCluster(t, 3)
@@ -68,7 +70,7 @@ func TestTwoProcessesOnANATSCluster(t *testing.T) {
 		t.Fatal("an embedded NATS server was started although --nats-url was given")
 	}
 	for _, ns := range nats.servers {
-		waitFor(t, 20*time.Second, "CASES with 3 replicas and both durable consumers on "+ns.Name(), func() bool {
+		dispatchtest.EventuallyWithin(t, 20*time.Second, "CASES with 3 replicas and both durable consumers on "+ns.Name(), func() bool {
 			s := streamOn(t, ns, "CASES")
 			return s != nil && s.Config.Replicas == 3 && hasConsumers(s, dispatch.NotifyConsumer, dispatch.StatsConsumer)
 		})
@@ -94,7 +96,7 @@ func TestTwoProcessesOnANATSCluster(t *testing.T) {
 	if _, err := db.Pool.Exec(ctx, `UPDATE cases SET deadline_at = now() WHERE id = ANY($1)`, due); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "timer transition for every due case", func() bool {
+	dispatchtest.EventuallyWithin(t, 20*time.Second, "timer transition for every due case", func() bool {
 		return count(t, db, `SELECT count(DISTINCT case_id) FROM case_history WHERE actor_id IS NULL AND case_id = ANY($1)`, due) == len(due)
 	})
 	converged(t, db, nats, a, mediatorMember.ID, consoleA, consoleB)
@@ -133,12 +135,12 @@ func TestTwoProcessesOnANATSCluster(t *testing.T) {
 func converged(t *testing.T, db *dbtest.DB, nats *natsCluster, m *Main, mediatorID int64, consoles ...*console) {
 	t.Helper()
 	ctx := context.Background()
-	waitFor(t, 45*time.Second, "outbox published", func() bool {
+	dispatchtest.EventuallyWithin(t, 45*time.Second, "outbox published", func() bool {
 		return count(t, db, `SELECT count(*) FROM outbox WHERE published_at IS NULL`) == 0
 	})
 	transitions := ids(t, db, `SELECT id FROM case_history ORDER BY id`)
 	for i, c := range consoles {
-		waitFor(t, 45*time.Second, fmt.Sprintf("all %d transitions on console %d", len(transitions), i), func() bool {
+		dispatchtest.EventuallyWithin(t, 45*time.Second, fmt.Sprintf("all %d transitions on console %d", len(transitions), i), func() bool {
 			return c.sawAll(transitions)
 		})
 		if dup := c.duplicates(); len(dup) > 0 {
@@ -146,7 +148,7 @@ func converged(t *testing.T, db *dbtest.DB, nats *natsCluster, m *Main, mediator
 		}
 	}
 	for _, name := range []string{dispatch.NotifyConsumer, dispatch.StatsConsumer} {
-		waitFor(t, 45*time.Second, name+" consumer caught up", func() bool {
+		dispatchtest.EventuallyWithin(t, 45*time.Second, name+" consumer caught up", func() bool {
 			n, err := m.bus.Pending(ctx, name)
 			return err == nil && n == 0
 		})
@@ -157,7 +159,7 @@ func converged(t *testing.T, db *dbtest.DB, nats *natsCluster, m *Main, mediator
 	}
 	stored := count(t, db, `SELECT count(*) FROM outbox WHERE subject LIKE 'case.%' OR subject LIKE 'event.%'`)
 	var held uint64
-	waitFor(t, 20*time.Second, fmt.Sprintf("CASES holding the %d outbox rows", stored), func() bool {
+	dispatchtest.EventuallyWithin(t, 20*time.Second, fmt.Sprintf("CASES holding the %d outbox rows", stored), func() bool {
 		leader := nats.streamLeader("CASES")
 		if leader == nil {
 			return false

@@ -7,6 +7,7 @@ import (
 )
 
 func TestConfigValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		replicas int
@@ -35,6 +36,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestPhotosDirDefaultsUnderDataDir(t *testing.T) {
+	t.Parallel()
 	cfg := DefaultConfig()
 	cfg.DataDir = "/var/lib/griddispatch"
 	if got, want := cfg.photosDir(), filepath.Join("/var/lib/griddispatch", "photos"); got != want {

@@ -10,6 +10,7 @@ import (
 
 // demo load --history adds past cases; with --history-top-up, loading again adds none.
 func TestDemoLoadHistory(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	out, _, err := run(t, "--database-url", db.URL, "demo", "load", "--county", "140802", "--history", "1500", "--history-top-up")
 	if err != nil || !strings.Contains(out, "history: 1500 cases") {

@@ -25,6 +25,7 @@ import (
 // once, within 2 s of its deadline, which falls after the break: a calendar-time deadline
 // would have fired during the break, a minute early.
 func TestWorkingHoursDeadlineSkipsTheBreakAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	now := time.Now().In(dispatch.CalendarZone)
 	minute := now.Hour()*60 + now.Minute()
 	if now.Second() >= 40 { // the break starts at the end of the next minute: leave the set-up 20 s at least

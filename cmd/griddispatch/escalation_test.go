@@ -24,6 +24,7 @@ import (
 // escalated by the timer of one of them (the second is restarted meanwhile), exactly once, and
 // a township console connected to the first sees the case arrive.
 func TestShortDeadlineEscalatesOnceAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	ns := dispatchtest.NATS(t)

@@ -17,6 +17,7 @@ import (
 // server, as a deployment of two processes does. A member's report made through one reaches
 // the same member's other phone, connected to the other, as a status frame.
 func TestStatusReachesPhoneOnAnotherProcess(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ns := dispatchtest.NATS(t)
 

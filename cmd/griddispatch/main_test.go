@@ -64,6 +64,7 @@ func getProbe(t *testing.T, url string) (int, probe) {
 }
 
 func TestServeIsReady(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	m := startMain(t, db.URL)
 	base := "http://" + m.Addr()
@@ -83,6 +84,7 @@ func TestServeIsReady(t *testing.T) {
 }
 
 func TestReadyzSaysWhatIsMissing(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Empty(t) // never migrated
 	m := startMain(t, db.URL)
 	code, p := getProbe(t, "http://"+m.Addr()+"/readyz")
@@ -115,6 +117,7 @@ func exitCode(err error) int {
 }
 
 func TestCommands(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Empty(t)
 	fixture := gridtest.File(t)
 	exported := filepath.Join(t.TempDir(), "export.geojson")
@@ -166,6 +169,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestHelpExplainsEveryFlag(t *testing.T) {
+	t.Parallel()
 	out, _, err := run(t, "--help")
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +196,7 @@ func TestNoDatabaseIsAClearError(t *testing.T) {
 
 // TestSIGTERMShutsDownGracefully runs the real binary, as make run does.
 func TestSIGTERMShutsDownGracefully(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	bin := filepath.Join(t.TempDir(), "griddispatch")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 )
 
 // natsCluster is a JetStream cluster of real NATS servers in the test's process, routed to
@@ -45,7 +47,7 @@ func startNATSCluster(tb testing.TB, n int) *natsCluster {
 			tb.Fatalf("nats %s not ready", ns.Name())
 		}
 	}
-	waitFor(tb, 30*time.Second, "a JetStream meta leader", func() bool { return c.leader() != nil })
+	dispatchtest.EventuallyWithin(tb, 30*time.Second, "a JetStream meta leader", func() bool { return c.leader() != nil })
 	return c
 }
 
@@ -104,16 +106,4 @@ func streamOn(tb testing.TB, ns *server.Server, name string) *server.StreamDetai
 		}
 	}
 	return nil
-}
-
-// waitFor polls ok until it holds or the time is up.
-func waitFor(tb testing.TB, within time.Duration, what string, ok func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(within)
-	for !ok() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("no %s within %s", what, within)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

@@ -16,6 +16,7 @@ import (
 // connected to another: the other closes the member's websocket when the notice arrives over
 // NATS, well before its own session check (30 s) would have noticed.
 func TestDeactivationClosesWebsocketsOnEveryProcess(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	gridtest.Import(t, grid.NewStore(db.Pool))
 	ns := dispatchtest.NATS(t)

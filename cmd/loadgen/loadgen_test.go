@@ -39,6 +39,7 @@ func gridWorkers(t *testing.T, g *grid.Store, n int) {
 // embedded NATS: phones sharing members, reports from outside the grid, resends. Every count
 // must add up and the exactly-once check must pass.
 func TestLoadIsStoredExactlyOnce(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	g := grid.NewStore(db.Pool)
 	gridtest.Import(t, g)
@@ -90,6 +91,7 @@ func TestLoadIsStoredExactlyOnce(t *testing.T) {
 
 // TestCheckFindsWhatIsMissing feeds the check acknowledgements the database does not hold.
 func TestCheckFindsWhatIsMissing(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	conn, err := db.Pool.Acquire(ctx)
@@ -110,6 +112,7 @@ func TestCheckFindsWhatIsMissing(t *testing.T) {
 }
 
 func TestConfigRefusesMoreThanTheServerAllows(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		cfg  Config
@@ -139,6 +142,7 @@ func TestConfigRefusesMoreThanTheServerAllows(t *testing.T) {
 }
 
 func TestParseSourceAddrs(t *testing.T) {
+	t.Parallel()
 	ips, err := parseSourceAddrs([]string{"127.0.0.2-127.0.0.4,127.0.0.9"})
 	if err != nil || len(ips) != 4 || ips[0].String() != "127.0.0.2" || ips[3].String() != "127.0.0.9" {
 		t.Fatalf("parse: %v %v", ips, err)
@@ -155,6 +159,7 @@ func TestParseSourceAddrs(t *testing.T) {
 // (to the next --url), resend what was unanswered with the same client ids, and every report
 // must be stored exactly once. make faults kills the server itself (docs/faults.md).
 func TestOutboxPhonesStoreExactlyOnce(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	g := grid.NewStore(db.Pool)
 	gridtest.Import(t, g)

@@ -1,7 +1,7 @@
 // Package dispatchtest holds what tests of any package need to run dispatch for real: a NATS
 // server with JetStream, in the test's process, its store in the test's temporary directory
-// (STYLE.md: Port -1, t.TempDir()). It imports nothing of ours, so dispatch's own internal
-// tests may use it.
+// (STYLE.md: Port -1, t.TempDir()), and Eventually, the one way tests wait for what happens
+// asynchronously. It imports nothing of ours, so dispatch's own internal tests may use it.
 package dispatchtest
 
 import (

@@ -27,6 +27,7 @@ func mono(s string) float64 {
 }
 
 func TestWrap(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, text string
 		width      float64
@@ -90,6 +91,7 @@ func PDFText(t testing.TB, pdf []byte) []string {
 // A long table breaks across pages with its header on each, Chinese text is read back, and
 // the font is a subset: the file stays small.
 func TestDocumentTableBreaksAcrossPages(t *testing.T) {
+	t.Parallel()
 	font := testFont(t)
 	doc, err := New(font, Meta{Title: "测试", Lang: "zh-CN", Created: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC),
 		Footer: func(n, total int) string { return fmt.Sprintf("第 %d 页 / 共 %d 页", n, total) }})
@@ -137,6 +139,7 @@ func TestDocumentTableBreaksAcrossPages(t *testing.T) {
 
 // A font without digits would print them as empty boxes: Droid Sans Fallback is one.
 func TestLoadFontRefusesAFontWithoutDigits(t *testing.T) {
+	t.Parallel()
 	const droid = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 	if _, err := os.Stat(droid); err != nil {
 		t.Skip("fonts-droid-fallback is not installed")
@@ -147,6 +150,7 @@ func TestLoadFontRefusesAFontWithoutDigits(t *testing.T) {
 }
 
 func TestLoadFontRefusesWhatIsNotAFont(t *testing.T) {
+	t.Parallel()
 	path := t.TempDir() + "/x.ttf"
 	if err := os.WriteFile(path, []byte("<html>not a font</html>"), 0o600); err != nil {
 		t.Fatal(err)
@@ -161,6 +165,7 @@ func TestLoadFontRefusesWhatIsNotAFont(t *testing.T) {
 // Names come from administrators and grid imports: text the font lacks (an emoji, a rare
 // character, controls, right-to-left marks) or too long for a cell still makes a document.
 func TestDocumentTakesHostileText(t *testing.T) {
+	t.Parallel()
 	font := testFont(t)
 	doc, err := New(font, Meta{Created: time.Unix(0, 0)})
 	if err != nil {

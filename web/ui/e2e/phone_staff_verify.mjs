@@ -25,7 +25,8 @@ try {
   if (process.env.SHOTS) await page.screenshot({ path: process.env.SHOTS + '/phone-staff-task-360.png', fullPage: true });
 
   step('open it and verify');
-  await task.click();
+  // By selector, not the handle: the list may be drawn again (a frame arriving) between the two.
+  await page.click(`[data-test=staff-task][data-case-id="${id}"]`);
   await page.waitForSelector('.case-detail[data-state=verifying] [data-action=verify]');
   await page.fill('textarea[name=verify_note]', '网格长现场核实，排水沟已疏通');
   await page.click('[data-action=verify]');
