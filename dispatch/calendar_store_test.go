@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // calendarNow reads the calendar as stored, this year's and next year's days.
@@ -82,7 +82,7 @@ func TestWorkingDeadlinesFollowTheCalendar(t *testing.T) {
 		if _, err := fx.db.Pool.Exec(ctx, `UPDATE cases SET deadline_at = now() - interval '1 second' WHERE id = $1`, id); err != nil {
 			t.Fatal(err)
 		}
-		dispatchtest.Eventually(t, "the escalation", func() bool {
+		gridtest.Eventually(t, "the escalation", func() bool {
 			_, err := dispatch.EscalateDue(ctx, fx.db.Pool, 10)
 			return err == nil && count(t, fx.db.Pool, `SELECT count(*) FROM case_history WHERE actor_id IS NULL AND case_id = `+strconv.FormatInt(id, 10)) == 1
 		})

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // dupReport files a report near the fixture's case (111.02, 35.02) and returns its case.
@@ -191,7 +191,7 @@ func TestMergeMovesTheReporterToTheMainCase(t *testing.T) {
 		}
 		return out
 	}
-	dispatchtest.Eventually(t, "the duplicate's reporter told of the merge, the settle and the verification", func() bool {
+	gridtest.Eventually(t, "the duplicate's reporter told of the merge, the settle and the verification", func() bool {
 		return len(kinds(fx.other.ID, dup)) == 1 && len(kinds(fx.other.ID, main)) == 2
 	})
 	if got := kinds(fx.other.ID, dup); !slices.Equal(got, []string{"merge"}) {

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // Two timers (as in two processes, each with its own pool) race for the same overdue cases,
@@ -62,14 +62,14 @@ func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
 	done := func() int {
 		return count(t, fx.db.Pool, `SELECT count(*) FROM case_history WHERE actor_id IS NULL`)
 	}
-	dispatchtest.Eventually(t, "the first overdue case handled", func() bool { return done() > 0 })
+	gridtest.Eventually(t, "the first overdue case handled", func() bool { return done() > 0 })
 	first.Close()
 	first = dispatch.NewEscalator(fx.db.Pool, logger, 20*time.Millisecond)
 	if err := first.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	dispatchtest.Eventually(t, "every overdue case handled", func() bool { return done() >= len(escalating)+len(flagged) })
+	gridtest.Eventually(t, "every overdue case handled", func() bool { return done() >= len(escalating)+len(flagged) })
 
 	if n := count(t, fx.db.Pool, `SELECT count(*) FROM (SELECT case_id FROM case_history WHERE actor_id IS NULL
 		GROUP BY case_id HAVING count(*) > 1) twice`); n != 0 {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // Two processes bind the notifications consumer; the case goes through the tiers. Each person
@@ -49,7 +49,7 @@ func TestNotificationsOncePerTransitionAcrossProcesses(t *testing.T) {
 	fx.must(t, fx.township, dispatch.ActSettle, "达成协议", outcome(dispatch.OutcomeMediated)) // the reporter: verify
 	// The report itself (relayed once the relays started) lands in the village's queue.
 	want := map[string]int64{"reported": fx.village.ID, "escalate": fx.township.ID, "urge": fx.township.ID, "settle": fx.worker.ID}
-	dispatchtest.Eventually(t, "four notifications", func() bool {
+	gridtest.Eventually(t, "four notifications", func() bool {
 		return count(t, fx.db.Pool, `SELECT count(*) FROM notifications`) >= len(want)
 	})
 	// Handled again, as after a redelivery: nothing new.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/griddispatch/griddispatch/internal/background"
+	"github.com/griddispatch/griddispatch/grid/background"
 )
 
 // Relay publishes committed outbox rows to JetStream: it looks every relayIdle, and is woken

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
@@ -66,7 +67,7 @@ func TestTransitionPublishedOnceAfterACrashBetweenPublishAndMark(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer relay.Close()
-	dispatchtest.Eventually(t, "every row published and every transition seen", func() bool {
+	gridtest.Eventually(t, "every row published and every transition seen", func() bool {
 		var left int
 		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&left); err != nil {
 			t.Fatal(err)

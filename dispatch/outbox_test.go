@@ -12,7 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
@@ -78,8 +78,8 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	insertCounty(t, db, "140802")
-	dispatchtest.Eventually(t, "the grid change notice", func() bool { return notices.Load() == 1 })
-	dispatchtest.Eventually(t, "the outbox row marked published", func() bool { return unpublished(t, db) == 0 })
+	gridtest.Eventually(t, "the grid change notice", func() bool { return notices.Load() == 1 })
+	gridtest.Eventually(t, "the outbox row marked published", func() bool { return unpublished(t, db) == 0 })
 	if n := streamMessages(t, ns); n != 1 {
 		t.Fatalf("stream holds %d messages; want 1", n)
 	}
@@ -94,7 +94,7 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 	if err := relay.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	dispatchtest.Eventually(t, "the re-published row marked", func() bool { return unpublished(t, db) == 0 })
+	gridtest.Eventually(t, "the re-published row marked", func() bool { return unpublished(t, db) == 0 })
 	if n := streamMessages(t, ns); n != 1 {
 		t.Fatalf("after a re-publish the stream holds %d messages; want 1", n)
 	}
@@ -107,7 +107,7 @@ func TestRelayPublishesGridChangesOnce(t *testing.T) {
 	for i := range 50 {
 		insertCounty(t, db, fmt.Sprintf("1408%02d", 10+i))
 	}
-	dispatchtest.Eventually(t, "fifty more rows published", func() bool { return unpublished(t, db) == 0 })
+	gridtest.Eventually(t, "fifty more rows published", func() bool { return unpublished(t, db) == 0 })
 	relay.Close()
 	second.Close()
 	if n := streamMessages(t, ns); n != 51 {
@@ -144,5 +144,5 @@ func TestRelayPurgesOldPublishedRows(t *testing.T) {
 		}
 		return n
 	}
-	dispatchtest.Eventually(t, "the week-old row purged", func() bool { return count() == 1 })
+	gridtest.Eventually(t, "the week-old row purged", func() bool { return count() == 1 })
 }

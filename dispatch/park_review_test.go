@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // A parked case whose review date passes is recorded once as park_review_due by two timers (as
@@ -56,7 +56,7 @@ func TestParkReviewDueRecordedOnceByTwoTimers(t *testing.T) {
 	if _, err := fx.db.Pool.Exec(ctx, `UPDATE cases SET park_review_at = now() - interval '1 second' WHERE id = $1`, fx.caseID); err != nil {
 		t.Fatal(err)
 	}
-	dispatchtest.Eventually(t, "the review recorded", func() bool { return reviews() > 0 })
+	gridtest.Eventually(t, "the review recorded", func() bool { return reviews() > 0 })
 	time.Sleep(100 * time.Millisecond) // twenty rounds of each timer more: none may record it again
 	if n := reviews(); n != 1 {
 		t.Fatalf("review recorded %d times, want once", n)
@@ -105,7 +105,7 @@ func TestParkReviewDueRecordedOnceByTwoTimers(t *testing.T) {
 	if due != nil || time.Duration(leftUS)*time.Microsecond != left || from2 != "accepted" {
 		t.Fatalf("parked again: review due %v, left %v (was %v), from %s", due, time.Duration(leftUS)*time.Microsecond, left, from2)
 	}
-	dispatchtest.Eventually(t, "the second review recorded", func() bool { return reviews() == 2 })
+	gridtest.Eventually(t, "the second review recorded", func() bool { return reviews() == 2 })
 	v = fx.must(t, fx.village, dispatch.ActUnpark, "判决已出")
 	if v.State != dispatch.StateAccepted || v.DeadlineAt == nil {
 		t.Fatalf("unparked: %+v", v)

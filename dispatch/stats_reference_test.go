@@ -18,8 +18,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // TestStatsEqualReferenceSQL is the property of docs/metrics.md: random case histories go
@@ -70,7 +70,7 @@ func TestStatsEqualReferenceSQL(t *testing.T) {
 			t.Errorf("the random walk never took %s: raise its odds", a)
 		}
 	}
-	dispatchtest.Eventually(t, "every transition published and counted", func() bool {
+	gridtest.Eventually(t, "every transition published and counted", func() bool {
 		n, err := buses[0].Pending(ctx, dispatch.StatsConsumer)
 		return err == nil && n == 0 && count(t, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`) == 0
 	})

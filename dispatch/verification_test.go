@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // settleCase takes the fixture's case to verifying at the village and returns when it was settled.
@@ -96,7 +96,7 @@ func TestVerificationHasADeadline(t *testing.T) {
 	defer timer.Close()
 	var state, outcomeText string
 	var late, closed bool
-	dispatchtest.Eventually(t, "the timer to close the lapsed case", func() bool {
+	gridtest.Eventually(t, "the timer to close the lapsed case", func() bool {
 		err := second.db.Pool.QueryRow(ctx, `SELECT state, coalesce(outcome, ''), late, closed_at IS NOT NULL FROM cases WHERE id = $1`,
 			second.caseID).Scan(&state, &outcomeText, &late, &closed)
 		return err == nil && state == "closed"

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/griddispatch/griddispatch/internal/background"
+	"github.com/griddispatch/griddispatch/grid/background"
 )
 
 // A change set that takes effect on a later day is reviewed now and scheduled: the server

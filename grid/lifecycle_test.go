@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/griddispatch/griddispatch/grid"
-	"github.com/griddispatch/griddispatch/internal/background"
+	"github.com/griddispatch/griddispatch/grid/background"
 	"github.com/griddispatch/griddispatch/migrations"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )

@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 )
 
@@ -66,7 +66,7 @@ func TestLiveLocatorSwapsUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	live.Changed()
-	dispatchtest.Eventually(t, "the locator to find the new village", func() bool {
+	gridtest.Eventually(t, "the locator to find the new village", func() bool {
 		got, _ := live.Locate(lon, lat)
 		return got.Unit().Code == "140802002001" && got.Level == grid.Village
 	})

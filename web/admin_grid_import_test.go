@@ -15,7 +15,6 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/geo"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
@@ -123,7 +122,7 @@ func TestAdminGridImportGCJ02(t *testing.T) {
 	if done.status != http.StatusOK || done.body["committed"] != true || done.body["result"].(map[string]any)["updated"] != 9.0 {
 		t.Fatalf("import: %d %v", done.status, done.body)
 	}
-	dispatchtest.Eventually(t, "the live locator to rebuild", func() bool { return live.Rebuilds() > 0 })
+	gridtest.Eventually(t, "the live locator to rebuild", func() bool { return live.Rebuilds() > 0 })
 	audit := call(t, "GET", fx.base+"/api/admin/audit?action=grid.import", admin, "")
 	entries, _ := audit.body["entries"].([]any)
 	if len(entries) != 1 || entries[0].(map[string]any)["actor_name"] == "" ||

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // TestCallbackOverHTTP: a verified case is in its centre's 回访 queue; the centre's mediator
@@ -97,7 +97,7 @@ func TestCallbackOverHTTP(t *testing.T) {
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	query := "?unit=140802001&from=" + today + "&to=" + today
 	var sum map[string]any
-	dispatchtest.Eventually(t, "the callback counted", func() bool {
+	gridtest.Eventually(t, "the callback counted", func() bool {
 		sum = call(t, "GET", fx.base+"/api/stats/summary"+query, fx.supervisor, "").body
 		return sum["callbacks"] == float64(1)
 	})

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // TestLeaderHandoverOverHTTP (docs/cases-api.md): the county leader who owns a difficult case
@@ -44,7 +44,7 @@ func TestLeaderHandoverOverHTTP(t *testing.T) {
 		n, _ := r.body["led"].(float64)
 		return n
 	}
-	dispatchtest.Eventually(t, "the dashboard counts the led case", func() bool { return led() == 1 })
+	gridtest.Eventually(t, "the dashboard counts the led case", func() bool { return led() == 1 })
 
 	page := func(token string) ([]any, []any) {
 		r := call(t, "GET", fx.caseURL(""), token, "")
@@ -94,7 +94,7 @@ func TestLeaderHandoverOverHTTP(t *testing.T) {
 	if leader, _ := r.body["case"].(map[string]any)["leader"].(map[string]any); leader["id"] != float64(secondID) {
 		t.Fatalf("the case's leader: %v", leader)
 	}
-	dispatchtest.Eventually(t, "the handed-over case counted once", func() bool { return led() == 1 })
+	gridtest.Eventually(t, "the handed-over case counted once", func() bool { return led() == 1 })
 
 	if r := fx.act(t, second, "lead_release", ""); r.status != http.StatusBadRequest {
 		t.Fatalf("release without a reason: %d %v", r.status, r.body)
@@ -105,7 +105,7 @@ func TestLeaderHandoverOverHTTP(t *testing.T) {
 	if f := readType(t, ws, "case"); f["action"] != "lead_release" || f["leader"] != nil {
 		t.Fatalf("the county's console got %v", f)
 	}
-	dispatchtest.Eventually(t, "the given-up case no longer counted", func() bool { return led() == 0 })
+	gridtest.Eventually(t, "the given-up case no longer counted", func() bool { return led() == 0 })
 	if actions, _ := page(first); !slices.Contains(actions, any("lead")) {
 		t.Fatalf("a case nobody owns can be taken again: %v", actions)
 	}

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // TestMergedReportsOnTheMainCase (docs/cases-api.md): the page of a main case lists the reports
@@ -94,7 +94,7 @@ func TestMergedReportsOnTheMainCase(t *testing.T) {
 	// The exports carry 并单 beside the other figures: here the village's 2 merged reports.
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	var body []byte
-	dispatchtest.Eventually(t, "the merges counted in the CSV export", func() bool { // the figures follow the bus
+	gridtest.Eventually(t, "the merges counted in the CSV export", func() bool { // the figures follow the bus
 		var status int
 		status, _, body = do(t, "GET", fx.base+"/api/stats/units?unit=140802001&format=csv&from="+today+"&to="+today, fx.supervisor, nil)
 		lines := strings.Split(string(body), "\n")

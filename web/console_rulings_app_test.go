@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -40,7 +40,7 @@ func TestConsoleDeclineReachesTheCentreAboveLive(t *testing.T) {
 	}
 	township := fx.memberID(t, "13900000033")
 	var who []int64
-	dispatchtest.Eventually(t, "the decline's notification", func() bool {
+	gridtest.Eventually(t, "the decline's notification", func() bool {
 		rows, err := fx.pool.Query(ctx, `SELECT n.member_id FROM notifications n JOIN case_history h ON h.id = n.transition_id
 			WHERE n.case_id = $1 AND n.kind = 'decline' AND h.transition = 'decline' ORDER BY n.member_id`, caseID)
 		if err != nil {

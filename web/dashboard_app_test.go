@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // TestDashboardLive is issue 6's dashboard in real Chromium: a supervisor of township 140802001
@@ -95,7 +95,7 @@ func TestDashboardLive(t *testing.T) {
 	summary := func(unit string) response {
 		return call(t, "GET", fx.base+"/api/stats/summary?unit="+unit, supervisor, "")
 	}
-	dispatchtest.Eventually(t, "the figures to catch up (village 3 received 2 closed, township 5 received 1 overdue)", func() bool {
+	gridtest.Eventually(t, "the figures to catch up (village 3 received 2 closed, township 5 received 1 overdue)", func() bool {
 		v, tw := summary("140802001001"), summary("140802001")
 		return v.status == http.StatusOK && v.body["received"] == 3.0 && v.body["closed"] == 2.0 && tw.body["received"] == 5.0 &&
 			tw.body["overdue"] == 1.0

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // TestDashboardBulletinApp is the weekly bulletin as a document in real Chromium: a township
@@ -53,7 +53,7 @@ func TestDashboardBulletinApp(t *testing.T) {
 	}
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	var zh, en response
-	dispatchtest.Eventually(t, "the bulletin counts every case", func() bool {
+	gridtest.Eventually(t, "the bulletin counts every case", func() bool {
 		zh = call(t, "GET", fx.base+"/api/stats/bulletin?unit=140802001&week="+today, fx.supervisor, "")
 		figs, _ := zh.body["figures"].([]any)
 		return len(figs) == 10 && figs[0].(map[string]any)["value"] == 5.0 && figs[1].(map[string]any)["value"] == 1.0 &&

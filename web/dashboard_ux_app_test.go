@@ -15,8 +15,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -85,7 +85,7 @@ func newUXCounty(t *testing.T) *uxCounty {
 	u.old = report("neighbour", 111.06, 35.16)
 	// Every transition counted, then the old case moved 40 days back and the counters rebuilt
 	// from the history (as `demo load --history` does).
-	dispatchtest.Eventually(t, "the five cases counted", func() bool {
+	gridtest.Eventually(t, "the five cases counted", func() bool {
 		r := call(t, "GET", fx.base+"/api/stats/summary?unit=140802001", u.supervisor, "")
 		return r.body["received"] == 5.0 && r.body["closed"] == 3.0
 	})

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // TestAppsRenderHostileTextAsText: issue 7's hostile text in real Chromium. A description, a
@@ -75,7 +75,7 @@ func TestAppsRenderHostileTextAsText(t *testing.T) {
 		}
 	}
 	// The dashboard's figures follow the case events: wait until they hold the case.
-	dispatchtest.Eventually(t, "the figures to hold the case", func() bool {
+	gridtest.Eventually(t, "the figures to hold the case", func() bool {
 		r := call(t, "GET", fx.base+"/api/stats/summary?unit=140802001", supervisor, "")
 		return r.status == http.StatusOK && r.body["received"] == 1.0
 	})

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -173,7 +173,7 @@ func TestConnectionsPerMemberAreCapped(t *testing.T) {
 	if code != 4429 || len(errs) != 1 || errs[0]["code"] != "too_many_connections" {
 		t.Fatalf("the oldest connection: close %d, errors %v; want too_many_connections and 4429", code, errs)
 	}
-	dispatchtest.Eventually(t, "three of the member's and one of the other's", func() bool { return web.Connections(s) == 4 })
+	gridtest.Eventually(t, "three of the member's and one of the other's", func() bool { return web.Connections(s) == 4 })
 	for _, c := range []*websocket.Conn{newest, o} {
 		if err := c.WriteJSON(reportMsg("r", newClientID())); err != nil {
 			t.Fatal(err)

@@ -13,8 +13,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -33,7 +33,7 @@ func TestOversizedFrameEndsTheConnection(t *testing.T) {
 					t.Fatalf("closed with %d; want 1009", code)
 				}
 			}
-			dispatchtest.Eventually(t, "the server to let go of the connection", func() bool { return web.Connections(s) == 0 })
+			gridtest.Eventually(t, "the server to let go of the connection", func() bool { return web.Connections(s) == 0 })
 		})
 	}
 	c := connect(t, fx.ws, fx.token)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -140,7 +140,7 @@ func TestWebsocketWithoutPongsIsClosed(t *testing.T) {
 				}
 			}
 		}()
-		dispatchtest.Eventually(t, "ten pings (three pong waits)", func() bool { return pings.Load() >= 10 })
+		gridtest.Eventually(t, "ten pings (three pong waits)", func() bool { return pings.Load() >= 10 })
 		if err := c.WriteJSON(reportMsg("r1", newClientID())); err != nil {
 			t.Fatalf("the connection that answered pings was closed: %v", err)
 		}
@@ -148,7 +148,7 @@ func TestWebsocketWithoutPongsIsClosed(t *testing.T) {
 			t.Fatalf("%d connections held; want the live one", web.Connections(s))
 		}
 		c.Close()
-		dispatchtest.Eventually(t, "the closed connection to be let go", func() bool { return web.Connections(s) == 0 })
+		gridtest.Eventually(t, "the closed connection to be let go", func() bool { return web.Connections(s) == 0 })
 	})
 	t.Run("never answers", func(t *testing.T) {
 		c := connect(t, fx.ws, fx.token)
@@ -158,7 +158,7 @@ func TestWebsocketWithoutPongsIsClosed(t *testing.T) {
 		if pings.Load() == 0 {
 			t.Fatal("closed before any ping")
 		}
-		dispatchtest.Eventually(t, "the server to let go of the silent connection", func() bool { return web.Connections(s) == 0 })
+		gridtest.Eventually(t, "the server to let go of the silent connection", func() bool { return web.Connections(s) == 0 })
 	})
 	t.Run("half a frame", func(t *testing.T) {
 		c := connect(t, fx.ws, fx.token)
@@ -169,7 +169,7 @@ func TestWebsocketWithoutPongsIsClosed(t *testing.T) {
 			t.Fatal(err)
 		}
 		closedWith(t, c)
-		dispatchtest.Eventually(t, "the server to let go of the half-sent frame", func() bool { return web.Connections(s) == 0 })
+		gridtest.Eventually(t, "the server to let go of the half-sent frame", func() bool { return web.Connections(s) == 0 })
 	})
 }
 
@@ -195,7 +195,7 @@ func TestClientThatNeverReadsIsDropped(t *testing.T) {
 	}
 	defer c.Close()
 	// The hub counts the connection once its handler runs, a moment after the handshake.
-	dispatchtest.Eventually(t, "the server to count the connection", func() bool { return web.Connections(s) == 1 })
+	gridtest.Eventually(t, "the server to count the connection", func() bool { return web.Connections(s) == 1 })
 	msg := []byte(`{"type":"ping?","id":"x"}`)
 	sent := 0
 	for ; sent < 50_000 && web.Connections(s) == 1; sent++ {
@@ -204,7 +204,7 @@ func TestClientThatNeverReadsIsDropped(t *testing.T) {
 			break // the server has closed it
 		}
 	}
-	dispatchtest.Eventually(t, "the server to drop the client that does not read", func() bool { return web.Connections(s) == 0 })
+	gridtest.Eventually(t, "the server to drop the client that does not read", func() bool { return web.Connections(s) == 0 })
 	t.Logf("dropped after %d messages", sent)
 	// What the kernel had buffered, then the end: never all 50,000 answers.
 	c.SetReadDeadline(time.Now().Add(20 * time.Second))

@@ -15,8 +15,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // hostileText is what members type when they are testing us: SQL and LIKE meta-characters,
@@ -273,7 +273,7 @@ func TestCSVExportDefusesFormulas(t *testing.T) {
 		Severity: "normal", Description: "=1+1", Lon: 111.02, Lat: 35.02, HappenedAt: time.Now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	dispatchtest.Eventually(t, "the figures to hold the case", func() bool {
+	gridtest.Eventually(t, "the figures to hold the case", func() bool {
 		r := call(t, "GET", fx.base+"/api/stats/summary?unit=140802001", supervisor, "")
 		return r.status == http.StatusOK && r.body["received"] == 1.0
 	})

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -47,7 +47,7 @@ func TestSignedOutTokenIsReplayedInVain(t *testing.T) {
 	if code != 4401 || len(errs) != 1 || errs[0]["code"] != "session_ended" || errs[0]["retryable"] != false {
 		t.Fatalf("the open socket after sign-out: close %d, error frames %v; want session_ended and 4401", code, errs)
 	}
-	dispatchtest.Eventually(t, "the server to let go of the connection", func() bool { return web.Connections(s) == 0 })
+	gridtest.Eventually(t, "the server to let go of the connection", func() bool { return web.Connections(s) == 0 })
 	for _, r := range []struct{ method, path string }{{"GET", "/api/me"}, {"GET", "/api/my/reports"}, {"DELETE", "/api/sessions/current"}} {
 		if got := call(t, r.method, fx.base+r.path, fx.token, ""); got.status != http.StatusUnauthorized || got.body["error"] != "unauthenticated" {
 			t.Errorf("replayed %s %s: %d %v; want 401 unauthenticated", r.method, r.path, got.status, got.body)
@@ -89,7 +89,7 @@ func TestSessionsEndingElsewhereCloseTheirSockets(t *testing.T) {
 			}
 		})
 	}
-	dispatchtest.Eventually(t, "only the bystander's connection to remain", func() bool { return web.Connections(s) == 1 })
+	gridtest.Eventually(t, "only the bystander's connection to remain", func() bool { return web.Connections(s) == 1 })
 	if err := bystander.WriteJSON(reportMsg("r1", newClientID())); err != nil {
 		t.Fatal(err)
 	}

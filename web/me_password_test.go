@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
@@ -115,7 +114,7 @@ func TestAdminDeactivationClosesWebsockets(t *testing.T) {
 	if code != 4401 || len(errs) != 1 || errs[0]["code"] != "session_ended" {
 		t.Fatalf("closed with %d after %v; want 4401 after session_ended", code, errs)
 	}
-	dispatchtest.Eventually(t, "the token to be refused", func() bool {
+	gridtest.Eventually(t, "the token to be refused", func() bool {
 		return call(t, "GET", fx.base+"/api/me", fx.token, "").status == http.StatusUnauthorized
 	})
 }

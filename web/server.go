@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/internal/background"
+	"github.com/griddispatch/griddispatch/grid/background"
 )
 
 // Check is one readiness condition: a dependency the server needs to do its work.

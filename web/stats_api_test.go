@@ -10,7 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // The dashboard's routes answer a supervisor for their subtree only, follow cases as they
@@ -69,7 +69,7 @@ func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
 		}
 	}
 	var sum response
-	dispatchtest.Eventually(t, "the closure counted", func() bool {
+	gridtest.Eventually(t, "the closure counted", func() bool {
 		sum = stats("summary", fx.supervisor, "unit=140802001&"+period)
 		return sum.body["closed"] == 1.0
 	})
@@ -153,7 +153,7 @@ func TestStatsRoutesFollowCasesWithinJurisdiction(t *testing.T) {
 func TestStatsFramesReachDashboardsOfTheSubtree(t *testing.T) {
 	t.Parallel()
 	fx := newCaseAPI(t)
-	dispatchtest.Eventually(t, "the report counted", func() bool { return countRows(t, fx, `SELECT count(*) FROM stats_applied`) == 1 })
+	gridtest.Eventually(t, "the report counted", func() bool { return countRows(t, fx, `SELECT count(*) FROM stats_applied`) == 1 })
 	mine, other := connect(t, fx.ws, fx.supervisor), connect(t, fx.ws, fx.otherSupervisor)
 	for _, c := range []struct {
 		conn *websocket.Conn

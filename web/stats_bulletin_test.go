@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
 )
 
@@ -96,7 +96,7 @@ func TestStatsBulletinRoute(t *testing.T) {
 		t.Helper()
 		return call(t, "GET", fx.base+"/api/stats/"+route+"?"+query, token, "")
 	}
-	dispatchtest.Eventually(t, "the cases counted", func() bool {
+	gridtest.Eventually(t, "the cases counted", func() bool {
 		s := get("summary", fx.supervisor, "unit=140802001&"+week).body
 		return s["received"] == 5.0 && s["closed"] == 1.0
 	})

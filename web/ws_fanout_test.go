@@ -19,8 +19,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // consoleRig is a hub with n websocket consoles subscribed to one centre, each connection
@@ -59,7 +59,7 @@ func newConsoleRig(tb testing.TB, n int) *consoleRig {
 		tb.Cleanup(func() { c.Close() })
 		rig.clients = append(rig.clients, c)
 	}
-	dispatchtest.Eventually(tb, "every console subscribed", func() bool { return rig.subscribed() >= n })
+	gridtest.Eventually(tb, "every console subscribed", func() bool { return rig.subscribed() >= n })
 	return rig
 }
 
@@ -111,7 +111,7 @@ func TestSlowConsoleIsCutOffNotWaitedFor(t *testing.T) {
 		}
 	}
 	for j := range received {
-		dispatchtest.Eventually(t, fmt.Sprintf("console %d to receive all %d frames", j+1, frames), func() bool {
+		gridtest.Eventually(t, fmt.Sprintf("console %d to receive all %d frames", j+1, frames), func() bool {
 			return received[j].Load() >= frames
 		})
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
@@ -70,7 +69,7 @@ func TestTwoProcessesOnANATSCluster(t *testing.T) {
 		t.Fatal("an embedded NATS server was started although --nats-url was given")
 	}
 	for _, ns := range nats.servers {
-		dispatchtest.EventuallyWithin(t, 20*time.Second, "CASES with 3 replicas and both durable consumers on "+ns.Name(), func() bool {
+		gridtest.EventuallyWithin(t, 20*time.Second, "CASES with 3 replicas and both durable consumers on "+ns.Name(), func() bool {
 			s := streamOn(t, ns, "CASES")
 			return s != nil && s.Config.Replicas == 3 && hasConsumers(s, dispatch.NotifyConsumer, dispatch.StatsConsumer)
 		})
@@ -96,7 +95,7 @@ func TestTwoProcessesOnANATSCluster(t *testing.T) {
 	if _, err := db.Pool.Exec(ctx, `UPDATE cases SET deadline_at = now() WHERE id = ANY($1)`, due); err != nil {
 		t.Fatal(err)
 	}
-	dispatchtest.EventuallyWithin(t, 20*time.Second, "timer transition for every due case", func() bool {
+	gridtest.EventuallyWithin(t, 20*time.Second, "timer transition for every due case", func() bool {
 		return count(t, db, `SELECT count(DISTINCT case_id) FROM case_history WHERE actor_id IS NULL AND case_id = ANY($1)`, due) == len(due)
 	})
 	converged(t, db, nats, a, mediatorMember.ID, consoleA, consoleB)
@@ -135,12 +134,12 @@ func TestTwoProcessesOnANATSCluster(t *testing.T) {
 func converged(t *testing.T, db *dbtest.DB, nats *natsCluster, m *Main, mediatorID int64, consoles ...*console) {
 	t.Helper()
 	ctx := context.Background()
-	dispatchtest.EventuallyWithin(t, 45*time.Second, "outbox published", func() bool {
+	gridtest.EventuallyWithin(t, 45*time.Second, "outbox published", func() bool {
 		return count(t, db, `SELECT count(*) FROM outbox WHERE published_at IS NULL`) == 0
 	})
 	transitions := ids(t, db, `SELECT id FROM case_history ORDER BY id`)
 	for i, c := range consoles {
-		dispatchtest.EventuallyWithin(t, 45*time.Second, fmt.Sprintf("all %d transitions on console %d", len(transitions), i), func() bool {
+		gridtest.EventuallyWithin(t, 45*time.Second, fmt.Sprintf("all %d transitions on console %d", len(transitions), i), func() bool {
 			return c.sawAll(transitions)
 		})
 		if dup := c.duplicates(); len(dup) > 0 {
@@ -148,7 +147,7 @@ func converged(t *testing.T, db *dbtest.DB, nats *natsCluster, m *Main, mediator
 		}
 	}
 	for _, name := range []string{dispatch.NotifyConsumer, dispatch.StatsConsumer} {
-		dispatchtest.EventuallyWithin(t, 45*time.Second, name+" consumer caught up", func() bool {
+		gridtest.EventuallyWithin(t, 45*time.Second, name+" consumer caught up", func() bool {
 			n, err := m.bus.Pending(ctx, name)
 			return err == nil && n == 0
 		})
@@ -159,7 +158,7 @@ func converged(t *testing.T, db *dbtest.DB, nats *natsCluster, m *Main, mediator
 	}
 	stored := count(t, db, `SELECT count(*) FROM outbox WHERE subject LIKE 'case.%' OR subject LIKE 'event.%'`)
 	var held uint64
-	dispatchtest.EventuallyWithin(t, 20*time.Second, fmt.Sprintf("CASES holding the %d outbox rows", stored), func() bool {
+	gridtest.EventuallyWithin(t, 20*time.Second, fmt.Sprintf("CASES holding the %d outbox rows", stored), func() bool {
 		leader := nats.streamLeader("CASES")
 		if leader == nil {
 			return false

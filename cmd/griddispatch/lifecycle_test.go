@@ -9,8 +9,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/griddispatch/griddispatch/grid"
+	"github.com/griddispatch/griddispatch/grid/background"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
-	"github.com/griddispatch/griddispatch/internal/background"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
 	"github.com/griddispatch/griddispatch/web"
 )

@@ -9,7 +9,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
+	"github.com/griddispatch/griddispatch/grid/gridtest"
 )
 
 // natsCluster is a JetStream cluster of real NATS servers in the test's process, routed to
@@ -47,7 +47,7 @@ func startNATSCluster(tb testing.TB, n int) *natsCluster {
 			tb.Fatalf("nats %s not ready", ns.Name())
 		}
 	}
-	dispatchtest.EventuallyWithin(tb, 30*time.Second, "a JetStream meta leader", func() bool { return c.leader() != nil })
+	gridtest.EventuallyWithin(tb, 30*time.Second, "a JetStream meta leader", func() bool { return c.leader() != nil })
 	return c
 }
 

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
@@ -37,7 +36,7 @@ func TestGridChangeReachesServerOverNATS(t *testing.T) {
 	if _, _, err := run(t, "--database-url", db.URL, "grid", "import", village); err != nil {
 		t.Fatal(err)
 	}
-	dispatchtest.Eventually(t, "the server to locate the imported village", func() bool {
+	gridtest.Eventually(t, "the server to locate the imported village", func() bool {
 		got, ok := m.Locator().Locate(lon, lat)
 		return ok && got.Unit().Code == "140802002001" && got.Level == grid.Village && got.Units[grid.Township].Code == "140802002"
 	})

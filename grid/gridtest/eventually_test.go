@@ -1,4 +1,4 @@
-package dispatchtest
+package gridtest
 
 import (
 	"testing"

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/griddispatch/griddispatch/internal/background"
+	"github.com/griddispatch/griddispatch/grid/background"
 )
 
 func TestGroupCloseWaitsForEveryGoroutine(t *testing.T) {
