@@ -24,9 +24,6 @@ type CalendarStore struct{ pool *pgxpool.Pool }
 // NewCalendarStore edits the calendar in pool.
 func NewCalendarStore(pool *pgxpool.Pool) *CalendarStore { return &CalendarStore{pool: pool} }
 
-// ErrCalendarDayNotFound means the date has no entry to remove.
-var ErrCalendarDayNotFound = errors.New("no calendar entry on that date")
-
 // MaxCalendarDayNameChars bounds a day's name (国庆节调休上班 and the like).
 const MaxCalendarDayNameChars = 40
 

@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -40,12 +39,6 @@ const bySupervisorAbove actor = 100
 const (
 	MaxExtension = 90 * 24 * time.Hour  // an extension moves a deadline by at most this
 	MaxParking   = 365 * 24 * time.Hour // a review date is at most this far ahead
-)
-
-// Errors of extension and parking.
-var (
-	ErrNoExtensionPending = errors.New("no extension request of this centre is waiting for a decision")
-	ErrPastDeadline       = errors.New("the deadline has passed: an extension is asked for before it")
 )
 
 func init() {

@@ -30,12 +30,6 @@ const (
 // Valid reports whether g is a grade.
 func (g Grade) Valid() bool { return g == GradeSimple || g == GradeComplex || g == GradeDifficult }
 
-// Errors of grading.
-var (
-	ErrNotDifficult = errors.New("only a difficult (疑难) case can be owned by a leader")
-	ErrAlreadyOwned = errors.New("a leader already owns this case")
-)
-
 // checkGrade validates the grade fields of t without the database: optional on accept,
 // required on regrade, absent elsewhere.
 func (t *Transition) checkGrade() error {

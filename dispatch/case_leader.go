@@ -27,13 +27,6 @@ const (
 	ActLeadHandover Action = "lead_handover" // 移交包案: the owning leader hands the case to another county leader
 )
 
-// Errors of leader ownership.
-var (
-	ErrNotOwned  = fmt.Errorf("%w: no leader owns this case", ErrNotAllowed)
-	ErrNotOwner  = fmt.Errorf("%w: only the leader who owns the case may give it up or hand it over", ErrNotYours)
-	ErrNotLeader = fmt.Errorf("%w: to_member must be a leader of the case's county (a supervisor assigned there), not its owner", ErrBadTransition)
-)
-
 func init() {
 	// Ownership lasts while the case is open, whatever its state (docs/metrics.md, led).
 	open := []CaseState{StateQueued, StateAccepted, StateMediating, StateVerifying, StateParked, StateDeclined}

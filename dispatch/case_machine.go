@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 )
@@ -117,19 +116,8 @@ const (
 	TierGrid     = 4 // closed on the spot by the grid worker
 )
 
-// Errors of transitions. Each leaves the case as it was.
-var (
-	ErrStaleVersion   = errors.New("the case changed since you loaded it; reload and try again")
-	ErrNotAllowed     = errors.New("not allowed from the case's current state")
-	ErrNotYours       = errors.New("you may not act on this case")
-	ErrCaseNotFound   = errors.New("no such case")
-	ErrBadTransition  = errors.New("invalid transition")
-	ErrNoAttemptYet   = errors.New("record at least one attempt at this tier before escalating (矛盾不上交)")
-	ErrNoTierThatWay  = errors.New("there is no tier in that direction")
-	ErrUnknownCentre  = errors.New("no such centre of this tier next to the current one")
-	ErrNoMediationYet = errors.New("a dispute is settled after a recorded mediation (调处): record one first")
-	errUnknownOutcome = fmt.Errorf("%w: outcome must be mediated, handled or unsettled", ErrBadTransition)
-)
+// errUnknownOutcome: a settle whose outcome is none of the three (the sentinels are in errors.go).
+var errUnknownOutcome = fmt.Errorf("%w: outcome must be mediated, handled or unsettled", ErrBadTransition)
 
 // Bounds on what a transition carries.
 const (

@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -20,9 +19,6 @@ type Catalogue struct{ pool *pgxpool.Pool }
 
 // NewCatalogue edits the catalogue in pool.
 func NewCatalogue(pool *pgxpool.Pool) *Catalogue { return &Catalogue{pool: pool} }
-
-// ErrInvalidCategory means a category an administrator saved is not acceptable.
-var ErrInvalidCategory = errors.New("invalid category")
 
 // SubjectCatalogueChanged tells every process to read the catalogue again.
 const SubjectCatalogueChanged = "catalogue.changed"

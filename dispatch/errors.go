@@ -1,8 +1,13 @@
 package dispatch
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
-// Sentinel errors of dispatch.
+// Sentinel errors of dispatch: every exported one is here, grouped by what it is about, so that
+// the errors a caller must tell apart are found in one place (web/errors.go maps them to HTTP
+// statuses).
 var (
 	// ErrBusDown means NATS or JetStream cannot be used right now.
 	ErrBusDown = errors.New("bus unavailable")
@@ -27,4 +32,54 @@ var (
 	// ErrNotRunning means a background part (the intake) was not started or has been closed:
 	// a report sent then is refused, wrapped in ErrRetryable, for the phone to send again.
 	ErrNotRunning = errors.New("not running")
+)
+
+// Transitions: each leaves the case as it was.
+var (
+	ErrStaleVersion   = errors.New("the case changed since you loaded it; reload and try again")
+	ErrNotAllowed     = errors.New("not allowed from the case's current state")
+	ErrNotYours       = errors.New("you may not act on this case")
+	ErrCaseNotFound   = errors.New("no such case")
+	ErrBadTransition  = errors.New("invalid transition")
+	ErrNoAttemptYet   = errors.New("record at least one attempt at this tier before escalating (矛盾不上交)")
+	ErrNoTierThatWay  = errors.New("there is no tier in that direction")
+	ErrUnknownCentre  = errors.New("no such centre of this tier next to the current one")
+	ErrNoMediationYet = errors.New("a dispute is settled after a recorded mediation (调处): record one first")
+)
+
+// Extension and parking (case_extension.go).
+var (
+	ErrNoExtensionPending = errors.New("no extension request of this centre is waiting for a decision")
+	ErrPastDeadline       = errors.New("the deadline has passed: an extension is asked for before it")
+)
+
+// Grading (case_grade.go).
+var (
+	ErrNotDifficult = errors.New("only a difficult (疑难) case can be owned by a leader")
+	ErrAlreadyOwned = errors.New("a leader already owns this case")
+)
+
+// Leader ownership (case_leader.go).
+var (
+	ErrNotOwned  = fmt.Errorf("%w: no leader owns this case", ErrNotAllowed)
+	ErrNotOwner  = fmt.Errorf("%w: only the leader who owns the case may give it up or hand it over", ErrNotYours)
+	ErrNotLeader = fmt.Errorf("%w: to_member must be a leader of the case's county (a supervisor assigned there), not its owner", ErrBadTransition)
+)
+
+// The grade rules (grade_rules_store.go).
+var (
+	ErrBadGradeRule = errors.New("bad grade rule")
+	ErrUnknownGrade = errors.New("no such grade: simple, complex or difficult")
+)
+
+// The working calendar (calendar_store.go).
+var (
+	// ErrCalendarDayNotFound means the date has no entry to remove.
+	ErrCalendarDayNotFound = errors.New("no calendar entry on that date")
+)
+
+// The routing catalogue (catalogue_store.go).
+var (
+	// ErrInvalidCategory means a category an administrator saved is not acceptable.
+	ErrInvalidCategory = errors.New("invalid category")
 )

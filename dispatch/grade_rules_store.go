@@ -20,12 +20,6 @@ type GradeRules struct{ pool *pgxpool.Pool }
 // NewGradeRules edits the grade rules in pool.
 func NewGradeRules(pool *pgxpool.Pool) *GradeRules { return &GradeRules{pool: pool} }
 
-// Errors of the grade rules.
-var (
-	ErrBadGradeRule = errors.New("bad grade rule")
-	ErrUnknownGrade = errors.New("no such grade: simple, complex or difficult")
-)
-
 // The bounds of a grade's share of the category's deadline: those of grade_rules' check.
 const (
 	MinGradeDeadlinePct = 10
