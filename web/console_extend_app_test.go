@@ -10,16 +10,22 @@ import (
 	"github.com/griddispatch/griddispatch/grid"
 )
 
+// extensionCase is the set-up of the 延期 tests: a township supervisor (13900000031), a village
+// mediator (13900000032) and a report waiting in the village's queue.
+func (fx *fixture) extensionCase(t *testing.T) (supervisor, mediator, caseID int64) {
+	t.Helper()
+	fx.member(t, "13900000031", "140802001", grid.RoleSupervisor)
+	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
+	return fx.memberID(t, "13900000031"), fx.memberID(t, "13900000032"), fx.report(t, "邻居加建围墙，影响通行")
+}
+
 // TestConsoleExtensionAndParking drives the console in Chromium: the village mediator asks for
 // more time, the township supervisor approves it at 360 px, the mediator parks the case and
 // unparks it (web/ui/e2e/console_extend.mjs). EXTEND_SHOTS names a directory for screenshots.
 func TestConsoleExtensionAndParking(t *testing.T) {
 	ctx := context.Background()
 	fx := liveFixture(t)
-	fx.member(t, "13900000031", "140802001", grid.RoleSupervisor)
-	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
-	supervisor, mediator := fx.memberID(t, "13900000031"), fx.memberID(t, "13900000032")
-	caseID := fx.report(t, "邻居加建围墙，影响通行")
+	supervisor, mediator, caseID := fx.extensionCase(t)
 	var done bool
 	browserScript(t, "console_extend.mjs", func(line string) { done = done || line == `{"step":"unparked"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000031", "PHONE_M=13900000032",

@@ -67,10 +67,7 @@ func TestConsoleDeclineReachesTheCentreAboveLive(t *testing.T) {
 func TestConsolePendingExtensions(t *testing.T) {
 	ctx := context.Background()
 	fx := liveFixture(t)
-	fx.member(t, "13900000031", "140802001", grid.RoleSupervisor)
-	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
-	supervisor, mediator := fx.memberID(t, "13900000031"), fx.memberID(t, "13900000032")
-	caseID := fx.report(t, "邻居加建围墙，影响通行")
+	supervisor, mediator, caseID := fx.extensionCase(t)
 	var done bool
 	browserScript(t, "console_extensions_pending.mjs", func(line string) { done = done || line == `{"step":"decided"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000031", "PHONE_M=13900000032",
