@@ -13,10 +13,6 @@ import (
 // so its reporter is told of the main case's outcome (Notifier) and the figures count it apart
 // (docs/metrics.md).
 
-// ErrNotMainCase is a merge into a case that cannot be a main case: itself, one closed, merged
-// or in another centre.
-var ErrNotMainCase = fmt.Errorf("%w: the main case must be another open case of the same centre, not merged itself", ErrBadTransition)
-
 // checkMerge: a merge names its main case and nothing else names one; a merge carries no photos.
 func (t *Transition) checkMerge() error {
 	switch {

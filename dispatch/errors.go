@@ -47,6 +47,13 @@ var (
 	ErrNoMediationYet = errors.New("a dispute is settled after a recorded mediation (调处): record one first")
 )
 
+// Merging duplicates (case_merge.go).
+var (
+	// ErrNotMainCase is a merge into a case that cannot be a main case: itself, one closed,
+	// merged or in another centre.
+	ErrNotMainCase = fmt.Errorf("%w: the main case must be another open case of the same centre, not merged itself", ErrBadTransition)
+)
+
 // Extension and parking (case_extension.go).
 var (
 	ErrNoExtensionPending = errors.New("no extension request of this centre is waiting for a decision")

@@ -9,10 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/grid"
-	"github.com/griddispatch/griddispatch/web/pdfdoc"
 )
 
 // Errors of the HTTP layer.
@@ -57,112 +53,24 @@ type apiError struct {
 	Message string `json:"message"`
 }
 
-// writeError is the one table from errors to HTTP statuses. Unknown errors are logged and
-// answered 500 without detail.
+// writeError answers err over HTTP as classify says. Unknown errors are logged and answered
+// 500 without detail.
 func writeError(w http.ResponseWriter, logger *slog.Logger, err error) {
-	var rl *RateLimitError
-	var tooBig *http.MaxBytesError
-	status, code, msg := http.StatusInternalServerError, "internal", "internal error"
-	switch {
-	case errors.As(err, &rl):
-		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(rl.RetryAfter)))
-		status, code, msg = http.StatusTooManyRequests, "rate_limited", err.Error()
-	case errors.Is(err, ErrUnauthenticated):
+	p := classify(err)
+	p.log(logger, "request failed", err)
+	if p.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(p.RetryAfter)))
+	}
+	if p.Status == http.StatusUnauthorized && p.Code == "unauthenticated" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="griddispatch"`)
-		status, code, msg = http.StatusUnauthorized, "unauthenticated", err.Error()
-	case errors.Is(err, ErrInvalidCredentials):
-		status, code, msg = http.StatusUnauthorized, "invalid_credentials", err.Error()
-	case errors.As(err, &tooBig):
-		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit)
-	case errors.Is(err, ErrPasswordChangeRequired):
-		status, code, msg = http.StatusForbidden, "password_change_required", err.Error()
-	case errors.Is(err, grid.ErrChangeInvalid):
-		status, code, msg = http.StatusUnprocessableEntity, "change_invalid", err.Error()
-	case errors.Is(err, grid.ErrChangeRefused):
-		status, code, msg = http.StatusUnprocessableEntity, "change_refused", err.Error()
-	case errors.Is(err, grid.ErrImportRefused):
-		status, code, msg = http.StatusUnprocessableEntity, "import_refused", err.Error()
-	case errors.Is(err, grid.ErrRosterRefused):
-		status, code, msg = http.StatusUnprocessableEntity, "roster_refused", err.Error()
-	case errors.Is(err, grid.ErrChangeNotDue):
-		status, code, msg = http.StatusConflict, "change_not_due", err.Error()
-	case errors.Is(err, grid.ErrChangeDecided):
-		status, code, msg = http.StatusConflict, "change_decided", err.Error()
-	case errors.Is(err, grid.ErrChangeNotScheduled):
-		status, code, msg = http.StatusConflict, "change_not_scheduled", err.Error()
-	case errors.Is(err, grid.ErrOutOfScope):
-		status, code, msg = http.StatusForbidden, "forbidden", err.Error()
-	case errors.Is(err, grid.ErrDuplicatePhone):
-		status, code, msg = http.StatusConflict, "duplicate_phone", err.Error()
-	case errors.Is(err, grid.ErrPhoneHeld):
-		status, code, msg = http.StatusConflict, "phone_held", err.Error()
-	case errors.Is(err, grid.ErrDeactivated):
-		status, code, msg = http.StatusConflict, "deactivated", err.Error()
-	case errors.Is(err, ErrBadRequest), errors.Is(err, grid.ErrInvalidMember), errors.Is(err, dispatch.ErrInvalidCategory),
-		errors.Is(err, grid.ErrRoleLevel), errors.Is(err, grid.ErrInvalidUnit), errors.Is(err, grid.ErrWrongPassword),
-		errors.Is(err, grid.ErrBadGeoJSON), errors.Is(err, grid.ErrBadCRS), errors.Is(err, grid.ErrBadShapefile),
-		errors.Is(err, grid.ErrBadEncoding), errors.Is(err, grid.ErrBadGeometry), errors.Is(err, grid.ErrBadRoster):
-		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
-	case errors.Is(err, dispatch.ErrBadCalendar): // the working calendar (admin_calendar.go)
-		status, code, msg = http.StatusBadRequest, "bad_calendar", err.Error()
-	case errors.Is(err, dispatch.ErrBadGradeRule): // the grade rules (admin_grade_rules.go)
-		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
-	case errors.Is(err, dispatch.ErrCalendarDayNotFound):
-		status, code, msg = http.StatusNotFound, "not_found", err.Error()
-	case errors.Is(err, dispatch.ErrInvalidPhoto):
-		status, code, msg = http.StatusUnsupportedMediaType, "unsupported_photo", err.Error()
-	case errors.Is(err, dispatch.ErrPhotoNotFound), errors.Is(err, ErrNotFound), errors.Is(err, dispatch.ErrCaseNotFound),
-		errors.Is(err, grid.ErrNotFound):
-		status, code, msg = http.StatusNotFound, "not_found", err.Error()
-	case errors.Is(err, ErrForbidden), errors.Is(err, dispatch.ErrNotYours):
-		status, code, msg = http.StatusForbidden, "forbidden", err.Error()
-	case errors.Is(err, dispatch.ErrStaleVersion):
-		status, code, msg = http.StatusConflict, "stale_version", err.Error()
-	case errors.Is(err, dispatch.ErrNotOwned): // leader ownership (dispatch/case_leader.go)
-		status, code, msg = http.StatusUnprocessableEntity, "not_owned", err.Error()
-	case errors.Is(err, dispatch.ErrNotLeader):
-		status, code, msg = http.StatusUnprocessableEntity, "not_leader", err.Error()
-	case errors.Is(err, dispatch.ErrNotAllowed):
-		status, code, msg = http.StatusUnprocessableEntity, "not_allowed", err.Error()
-	case errors.Is(err, dispatch.ErrNoAttemptYet):
-		status, code, msg = http.StatusUnprocessableEntity, "no_attempt_yet", err.Error()
-	case errors.Is(err, dispatch.ErrNoTierThatWay):
-		status, code, msg = http.StatusUnprocessableEntity, "no_tier", err.Error()
-	case errors.Is(err, dispatch.ErrUnknownCentre):
-		status, code, msg = http.StatusUnprocessableEntity, "unknown_centre", err.Error()
-	case errors.Is(err, dispatch.ErrNoMediationYet):
-		status, code, msg = http.StatusUnprocessableEntity, "no_mediation_yet", err.Error()
-	case errors.Is(err, dispatch.ErrNotDifficult): // risk grading (dispatch/case_grade.go)
-		status, code, msg = http.StatusUnprocessableEntity, "not_difficult", err.Error()
-	case errors.Is(err, dispatch.ErrAlreadyOwned):
-		status, code, msg = http.StatusConflict, "already_owned", err.Error()
-	case errors.Is(err, dispatch.ErrNoExtensionPending):
-		status, code, msg = http.StatusUnprocessableEntity, "no_extension_pending", err.Error()
-	case errors.Is(err, dispatch.ErrPastDeadline):
-		status, code, msg = http.StatusUnprocessableEntity, "past_deadline", err.Error()
-	case errors.Is(err, dispatch.ErrBadTransition):
-		status, code, msg = http.StatusBadRequest, "bad_request", err.Error()
-	case errors.Is(err, pdfdoc.ErrNoFont): // the server runs, but cannot write PDFs (docs/deploy.md)
-		status, code, msg = http.StatusServiceUnavailable, "no_pdf_font", "PDFs cannot be written here: "+err.Error()
-		logger.Warn("request failed", "err", err)
-	case errors.Is(err, dispatch.ErrRetryable):
-		w.Header().Set("Retry-After", "5")
-		status, code, msg = http.StatusServiceUnavailable, "unavailable", "temporarily unavailable; try again"
-		logger.Warn("request failed", "err", err)
-	default:
-		logger.Error("request failed", "err", err)
 	}
-	var fe *FieldError
-	field := ""
-	if errors.As(err, &fe) && status == http.StatusBadRequest {
-		field = fe.Field
-	}
+	body := apiError{Code: p.Code, Field: p.Field, Message: p.Message}
 	var re *reportError
-	if errors.As(err, &re) && status != http.StatusInternalServerError {
-		writeReport(w, logger, status, apiError{Code: code, Field: field, Message: msg}, re.report)
+	if errors.As(err, &re) && p.Status != http.StatusInternalServerError {
+		writeReport(w, logger, p.Status, body, re.report)
 		return
 	}
-	writeJSON(w, status, apiError{Code: code, Field: field, Message: msg})
+	writeJSON(w, p.Status, body)
 }
 
 // writeReport answers a refusal with its report: the report's members and the error's.

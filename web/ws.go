@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,8 +14,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
-
-	"github.com/griddispatch/griddispatch/dispatch"
 )
 
 // Connection limits, after gorilla/websocket's chat example: one reader and one writer
@@ -230,22 +227,21 @@ func (c *wsConn) reader() {
 			// resend that report for ever.
 			_, ef := decodeInbound(data)
 			if ef == nil {
-				ef = &errorFrame{Type: "error", Code: "bad_message"}
+				f := errorFrameOf("", refusedAs(errBadMessage, "", ""))
+				ef = &f
 			}
 			ef.Message = "the text frame is not valid UTF-8: " + ef.Message
 			c.end(websocket.CloseInvalidFramePayloadData, "text frame is not UTF-8", *ef)
 			continue
 		case kind != websocket.TextMessage:
-			c.enqueue(errorFrame{Type: "error", ID: frameID(data), Code: "bad_message",
-				Message: "not a protocol message: frames are JSON text messages, not binary"})
+			c.refuse(frameID(data), refusedAs(errBadMessage, "", "not a protocol message: frames are JSON text messages, not binary"))
 			continue
 		}
 		if limiter == nil {
 			limiter = rate.NewLimiter(messagesPerSec, messageBurst)
 		}
 		if !limiter.Allow() {
-			c.enqueue(errorFrame{Type: "error", ID: frameID(data), Code: "rate_limited", Retryable: true,
-				Message: "too many messages; slow down and resend"})
+			c.refuse(frameID(data), errTooManyMessages)
 			continue
 		}
 		c.handle(data)
@@ -355,21 +351,18 @@ func (c *wsConn) submit(id string, r reportJSON) {
 	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 	defer cancel()
 	receipt, err := c.s.intake.Submit(ctx, r.report(c.p.Member.ID))
-	var ve *dispatch.ValidationError
-	switch {
-	case err == nil:
-		c.enqueue(receiptFrame(id, receipt))
-	case errors.As(err, &ve):
-		c.enqueue(errorFrame{Type: "error", ID: id, Code: "invalid_report", Field: ve.Field, Message: ve.Error()})
-	case errors.Is(err, dispatch.ErrClientIDTaken):
-		c.enqueue(errorFrame{Type: "error", ID: id, Code: "client_id_taken", Field: "client_id", Message: err.Error()})
-	default:
-		c.enqueue(errorFrame{Type: "error", ID: id, Code: "unavailable", Retryable: true,
-			Message: "not stored; keep the report and send it again"})
-		if !errors.Is(err, dispatch.ErrRetryable) {
-			c.s.logger.Error("report failed", "err", err)
-		}
+	if err != nil {
+		c.refuse(id, err) // invalid_report, client_id_taken, or retryable
+		return
 	}
+	c.enqueue(receiptFrame(id, receipt))
+}
+
+// refuse answers the message id with err's error frame (errorTable), logged as writeError
+// logs it.
+func (c *wsConn) refuse(id string, err error) {
+	classify(err).log(c.s.logger, "websocket request failed", err)
+	c.enqueue(errorFrameOf(id, err))
 }
 
 // quoteShort quotes client text for an error message, cut to 40 bytes.

@@ -86,8 +86,8 @@ func (h *hub) add(c *wsConn) bool {
 			}
 		}
 		h.removeLocked(oldest)
-		oldest.end(closeTooMany, "too many connections", errorFrame{Type: "error", Code: "too_many_connections",
-			Message: fmt.Sprintf("more than %d connections of this member; the oldest is closed", h.perMember)})
+		oldest.end(closeTooMany, "too many connections", errorFrameOf("", refusedAs(errTooManyConnections, "",
+			fmt.Sprintf("more than %d connections of this member; the oldest is closed", h.perMember))))
 	}
 	addTo(h.byMember, c.p.Member.ID, c)
 	addTo(h.bySession, c.p.session, c)

@@ -35,23 +35,30 @@ const maxMessageID = 64
 // knows which report of its outbox was refused. What takes the database comes after: the
 // report's checks against the catalogue (dispatch), the member's right to watch a unit.
 func decodeInbound(data []byte) (inbound, *errorFrame) {
+	m, err := readInbound(data)
+	if err != nil {
+		ef := errorFrameOf(m.ID, err)
+		return m, &ef
+	}
+	return m, nil
+}
+
+// readInbound is decodeInbound's message, or the error that refuses it.
+func readInbound(data []byte) (inbound, error) {
 	var m inbound
 	if err := unmarshalStrict(data, &m); err != nil {
 		var fe *FieldError
 		errors.As(err, &fe)
 		id := frameID(data)
-		ef := &errorFrame{Type: "error", ID: id, Code: "bad_message", Field: fe.Field, Message: "not a protocol message: " + fe.Error()}
 		// A field of the report: named as dispatch names them, its path in the message.
 		if rest, ok := strings.CutPrefix(fe.Field, "report."); ok && rest != "" && rest[0] != '[' && rest[0] != '.' {
 			field, _, _ := strings.Cut(rest, "[")
 			field, _, _ = strings.Cut(field, ".")
-			ef.Code, ef.Field, ef.Message = "invalid_report", field, rest+": "+fe.Message
+			return inbound{ID: id}, refusedAs(dispatch.ErrInvalidReport, field, rest+": "+fe.Message)
 		}
-		return inbound{ID: id}, ef
+		return inbound{ID: id}, refusedAs(errBadMessage, fe.Field, "not a protocol message: "+fe.Error())
 	}
-	bad := func(msg string) *errorFrame {
-		return &errorFrame{Type: "error", ID: m.ID, Code: "bad_message", Message: msg}
-	}
+	bad := func(msg string) error { return refusedAs(errBadMessage, "", msg) }
 	hasID := len(m.ID) > 0 && len(m.ID) <= maxMessageID
 	switch m.Type {
 	case "report":
@@ -63,8 +70,7 @@ func decodeInbound(data []byte) (inbound, *errorFrame) {
 			v    *float64
 		}{{"lon", m.Report.Lon}, {"lat", m.Report.Lat}} {
 			if c.v == nil {
-				return m, &errorFrame{Type: "error", ID: m.ID, Code: "invalid_report", Field: c.name,
-					Message: c.name + ": required: a report says where it happened (WGS84 degrees)"}
+				return m, &dispatch.ValidationError{Field: c.name, Message: "required: a report says where it happened (WGS84 degrees)"}
 			}
 		}
 	case "subscribe", "unsubscribe":
@@ -78,7 +84,7 @@ func decodeInbound(data []byte) (inbound, *errorFrame) {
 			return m, bad("not a unit code: " + quoteShort(code))
 		}
 	default:
-		return m, &errorFrame{Type: "error", ID: m.ID, Code: "unknown_type", Message: "unknown message type " + quoteShort(m.Type)}
+		return m, refusedAs(errUnknownType, "", "unknown message type "+quoteShort(m.Type))
 	}
 	return m, nil
 }
@@ -145,8 +151,9 @@ func receiptFrame(id string, r dispatch.Receipt) ackFrame {
 	return ackFrame{Type: "ack", ID: id, Receipt: rj}
 }
 
-// errorFrame answers a message that could not be done. Retryable tells the phone to keep the
-// report in its outbox and send it again; otherwise resending it unchanged will fail again.
+// errorFrame answers a message that could not be done (errorFrameOf makes it from the error).
+// Retryable tells the phone to keep the report in its outbox and send it again; otherwise
+// resending it unchanged will fail again.
 type errorFrame struct {
 	Type      string `json:"type"` // "error"
 	ID        string `json:"id,omitempty"`

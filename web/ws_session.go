@@ -13,8 +13,7 @@ import (
 const sessionRecheck = 30 * time.Second
 
 // sessionEndedFrame tells a client why its connection is being closed.
-var sessionEndedFrame = errorFrame{Type: "error", Code: "session_ended",
-	Message: "the session has ended (signed out, expired or revoked); sign in again"}
+var sessionEndedFrame = errorFrameOf("", errSessionEnded)
 
 // endSession closes every connection of a session (a token hash) on this process.
 func (h *hub) endSession(session string) {

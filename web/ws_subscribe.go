@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/griddispatch/griddispatch/dispatch"
 )
 
 // subscribedFrame confirms a subscribe or unsubscribe.
@@ -29,15 +32,16 @@ func (c *wsConn) subscription(m inbound) {
 	defer cancel()
 	acc, err := c.s.accessOf(ctx, c.p)
 	if err != nil {
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "unavailable", Retryable: true, Message: "try again"})
+		// The member's assignments could not be read: the database, away; try again.
+		c.refuse(m.ID, fmt.Errorf("%w: %w", dispatch.ErrRetryable, err))
 		return
 	}
 	if !subscriptionPolicies[s.kind()].allowsUnit(acc, s.code) {
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "forbidden", Message: "you may not watch " + s.code})
+		c.refuse(m.ID, refusedAs(ErrForbidden, "", "you may not watch "+s.code))
 		return
 	}
 	if !c.s.hub.subscribe(c, s) {
-		c.enqueue(errorFrame{Type: "error", ID: m.ID, Code: "too_many", Message: "at most 16 subscriptions per connection"})
+		c.refuse(m.ID, errTooManySubscriptions)
 		return
 	}
 	c.enqueue(subscribedFrame{Type: "subscribed", ID: m.ID})
