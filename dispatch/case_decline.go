@@ -97,7 +97,7 @@ func nextDecline(ctx context.Context, tx querier, t Transition, c caseRow, next 
 		level := grid.LevelOfCode(t.ToCentre)
 		sibling := len(t.ToCentre) == len(c.centre) && t.ToCentre != c.centre &&
 			t.ToCentre[:len(t.ToCentre)-3] == c.centre[:len(c.centre)-3]
-		above := level >= grid.County && int(level) < c.level && path.Units[level].Code == t.ToCentre
+		above := level >= grid.County && TierOf(level) < c.level && path.Units[level].Code == t.ToCentre
 		if !sibling && !above {
 			return fmt.Errorf("%w: %q", ErrUnknownCentre, t.ToCentre)
 		}
@@ -109,7 +109,7 @@ func nextDecline(ctx context.Context, tx querier, t Transition, c caseRow, next 
 		if !exists {
 			return fmt.Errorf("%w: %q", ErrUnknownCentre, t.ToCentre)
 		}
-		next.centre, next.level = t.ToCentre, int(level)
+		next.centre, next.level = t.ToCentre, TierOf(level)
 		if err := freshDeadline(ctx, tx, next); err != nil {
 			return err
 		}

@@ -16,10 +16,10 @@ type CaseEvent struct {
 	EventID      int64      `json:"event_id"`
 	Action       string     `json:"action"` // reported, closed (on the spot), or an Action
 	State        CaseState  `json:"state"`
-	Level        int        `json:"level"`
+	Level        Tier       `json:"level"`
 	Centre       string     `json:"centre"`
 	FromState    CaseState  `json:"from_state,omitempty"`
-	FromLevel    int        `json:"from_level,omitempty"`
+	FromLevel    Tier       `json:"from_level,omitempty"`
 	FromCentre   string     `json:"from_centre,omitempty"`
 	Unit         string     `json:"unit"`
 	UnitName     string     `json:"unit_name"`

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/griddispatch/griddispatch/grid"
 )
 
 // Risk grading and leader ownership (issue 16 point 5, docs/cases.md "Grading"). A centre grades
@@ -48,19 +46,19 @@ func (t *Transition) checkGrade() error {
 
 // gradeRule is a row of grade_rules.
 type gradeRule struct {
-	tier int // 0: the grade does not move the case
-	pct  int // percentage of the category's deadline
+	tier Tier // 0: the grade does not move the case
+	pct  int  // percentage of the category's deadline
 }
 
 func loadGradeRule(ctx context.Context, q querier, g Grade) (gradeRule, error) {
 	var r gradeRule
-	var tier *int16
+	var tier *Tier
 	err := q.QueryRow(ctx, `SELECT tier, deadline_pct FROM grade_rules WHERE grade = $1`, string(g)).Scan(&tier, &r.pct)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return gradeRule{pct: 100}, nil // an administrator removed the rule: the grade changes nothing
 	}
 	if tier != nil {
-		r.tier = int(*tier)
+		r.tier = *tier
 	}
 	return r, err
 }
@@ -105,8 +103,8 @@ func nextGrade(ctx context.Context, q querier, t Transition, c caseRow, next *ca
 				return err
 			}
 		}
-		level := CentreAbove(path, grid.Level(rule.tier))
-		next.state, next.level, next.centre = StateQueued, int(level), path.Units[level].Code
+		level := CentreAbove(path, rule.tier.Level())
+		next.state, next.level, next.centre = StateQueued, TierOf(level), path.Units[level].Code
 		return freshDeadline(ctx, q, next) // on that tier's clock, at the new grade's share
 	}
 	if c.deadlineAt != nil && rule.pct != c.gradePct {

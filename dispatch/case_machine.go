@@ -108,14 +108,6 @@ var machine = map[Action]rule{
 	ActMerge: {from: []CaseState{StateQueued, StateAccepted, StateMediating}, to: StateClosed, by: byCentre},
 }
 
-// Tiers of mediation centres: the level of the unit whose centre holds the case.
-const (
-	TierCounty   = 1
-	TierTownship = 2
-	TierVillage  = 3
-	TierGrid     = 4 // closed on the spot by the grid worker
-)
-
 // errUnknownOutcome: a settle whose outcome is none of the three (the sentinels are in errors.go).
 var errUnknownOutcome = fmt.Errorf("%w: outcome must be mediated, handled or unsettled", ErrBadTransition)
 

@@ -11,7 +11,7 @@ type CaseSummary struct {
 	ID           int64
 	Version      int
 	State        CaseState
-	Level        int
+	Level        Tier
 	Centre       string
 	Unit         string
 	UnitName     string
@@ -110,8 +110,8 @@ type HistoryEntry struct {
 	Transition string
 	FromState  *string
 	ToState    string
-	FromLevel  *int16
-	Level      int16
+	FromLevel  *Tier
+	Level      Tier
 	Centre     *string
 	Reason     string
 	Outcome    *string

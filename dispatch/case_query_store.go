@@ -36,12 +36,12 @@ LIMIT $6`
 
 func scanSummary(row pgx.CollectableRow) (CaseSummary, error) {
 	var s CaseSummary
-	var level, tries int16
-	err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
+	var tries int16
+	err := row.Scan(&s.ID, &s.Version, &s.State, &s.Level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
 		&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &s.CallbackStatus, &tries, &s.CallbackDueAt,
 		&s.DeadlineClock, &s.ReviewDueAt)
-	s.Level, s.CallbackTries = int(level), int(tries)
+	s.CallbackTries = int(tries)
 	return s, err
 }
 
@@ -118,14 +118,14 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	}
 	d, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (CaseDetail, error) {
 		var d CaseDetail
-		var level, tries int16
+		var tries int16
 		s := &d.CaseSummary
-		err := row.Scan(&s.ID, &s.Version, &s.State, &level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
+		err := row.Scan(&s.ID, &s.Version, &s.State, &s.Level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
 			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
 			&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &s.CallbackStatus, &tries, &s.CallbackDueAt,
 			&s.DeadlineClock, &s.ReviewDueAt, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
 			&d.Outcome, &d.Reworks, &d.Photos, &d.CategoryGroup)
-		s.Level, s.CallbackTries = int(level), int(tries)
+		s.CallbackTries = int(tries)
 		return d, err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

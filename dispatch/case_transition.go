@@ -45,7 +45,7 @@ type Transition struct {
 type CaseView struct {
 	ID           int64
 	State        CaseState
-	Level        int
+	Level        Tier
 	Centre       string
 	Version      int
 	DeadlineAt   *time.Time
@@ -69,7 +69,7 @@ func NewCases(pool *pgxpool.Pool) *Cases { return &Cases{pool: pool} }
 type caseRow struct {
 	id          int64
 	state       CaseState
-	level       int
+	level       Tier
 	centre      string
 	unit        string
 	unitName    string
@@ -184,7 +184,7 @@ func scanCase(row pgx.Row) (caseRow, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrCaseNotFound
 	}
-	c.category.StartLevel = int(k.start)
+	c.category.StartLevel = Tier(k.start)
 	c.callback.tries, c.callback.maxTries, c.callback.deadline = int(k.cbTries), int(k.cbMax), seconds(k.cbDeadline)
 	c.category.Deadlines = Deadlines{Village: seconds(k.village), Township: seconds(k.township),
 		County: seconds(k.county), Urgent: seconds(k.urgent), Verify: seconds(k.verify), Clocks: k.clocks}
@@ -397,7 +397,7 @@ func nextCase(ctx context.Context, tx querier, t Transition, r rule, c caseRow) 
 				return next, ErrNoAttemptYet
 			}
 		}
-		next.level, next.centre = int(level), path.Units[level].Code
+		next.level, next.centre = TierOf(level), path.Units[level].Code
 		if t.Action == ActReturn {
 			// Back to the centre that last held the case at that tier, which a transfer may have
 			// made a sibling of the place's own.

@@ -16,7 +16,7 @@ type Category struct {
 	Group        string
 	NameZH       string
 	NameEN       string
-	StartLevel   int  // the tier of the first centre: 3 village, 2 township, 1 county
+	StartLevel   Tier // the tier of the first centre: village, township or county
 	GridMayClose bool // a grid worker may handle it on the spot and close it
 	Deadlines    Deadlines
 	AutoEscalate bool // an overdue case goes up a tier by itself; otherwise it is flagged
@@ -32,7 +32,7 @@ type Deadlines struct {
 }
 
 // For is the deadline at a tier for a case of this severity.
-func (d Deadlines) For(tier int, severity string) time.Duration {
+func (d Deadlines) For(tier Tier, severity string) time.Duration {
 	t := d.tier(tier)
 	if severity == SeverityUrgent {
 		t = min(t, d.Urgent)
@@ -41,7 +41,7 @@ func (d Deadlines) For(tier int, severity string) time.Duration {
 }
 
 // tier is the deadline at a tier, whatever the severity.
-func (d Deadlines) tier(tier int) time.Duration {
+func (d Deadlines) tier(tier Tier) time.Duration {
 	switch tier {
 	case TierCounty:
 		return d.County
@@ -56,7 +56,7 @@ func (d Deadlines) tier(tier int) time.Duration {
 type TierClocks struct{ Village, Township, County, Urgent Clock }
 
 // clockFor is the clock of the deadline at a tier.
-func (c TierClocks) clockFor(tier int) Clock {
+func (c TierClocks) clockFor(tier Tier) Clock {
 	switch tier {
 	case TierCounty:
 		return c.County
@@ -68,7 +68,7 @@ func (c TierClocks) clockFor(tier int) Clock {
 
 // NeedsCalendar reports whether the deadline at a tier for a case of this severity counts
 // working time, so the working calendar must be read to set it.
-func (d Deadlines) NeedsCalendar(tier int, severity string) bool {
+func (d Deadlines) NeedsCalendar(tier Tier, severity string) bool {
 	working := func(c Clock) bool { return c != "" && c != ClockCalendar }
 	return working(d.Clocks.clockFor(tier)) || severity == SeverityUrgent && working(d.Clocks.Urgent)
 }
@@ -76,13 +76,13 @@ func (d Deadlines) NeedsCalendar(tier int, severity string) bool {
 // At is the deadline at a tier for a case of this severity whose clock starts at from, and the
 // clock it runs on: an urgent case's is the earlier of the tier's and the urgent one. cal may
 // be nil when NeedsCalendar is false.
-func (d Deadlines) At(tier int, severity string, from time.Time, cal *Calendar) (time.Time, Clock) {
+func (d Deadlines) At(tier Tier, severity string, from time.Time, cal *Calendar) (time.Time, Clock) {
 	return d.AtScaled(tier, severity, from, cal, 100)
 }
 
 // AtScaled is At with each amount scaled to pct percent: a risk grade's share of the category's
 // deadline (case_grade.go); working days round up to whole days.
-func (d Deadlines) AtScaled(tier int, severity string, from time.Time, cal *Calendar, pct int) (time.Time, Clock) {
+func (d Deadlines) AtScaled(tier Tier, severity string, from time.Time, cal *Calendar, pct int) (time.Time, Clock) {
 	at := func(c Clock, amount time.Duration) (time.Time, Clock) {
 		amount = scaleDeadline(amount, pct)
 		if c == "" || cal == nil {
@@ -125,11 +125,9 @@ FROM categories ORDER BY code`
 func scanCategory(row pgx.CollectableRow) (Category, error) {
 	var c Category
 	var village, township, county, urgent, verify int32
-	var start int16
-	err := row.Scan(&c.Code, &c.Group, &c.NameZH, &c.NameEN, &start, &c.GridMayClose,
+	err := row.Scan(&c.Code, &c.Group, &c.NameZH, &c.NameEN, &c.StartLevel, &c.GridMayClose,
 		&village, &township, &county, &urgent, &verify, &c.AutoEscalate, &c.Active,
 		&c.Deadlines.Clocks.Village, &c.Deadlines.Clocks.Township, &c.Deadlines.Clocks.County, &c.Deadlines.Clocks.Urgent)
-	c.StartLevel = int(start)
 	c.Deadlines = Deadlines{Village: seconds(village), Township: seconds(township), County: seconds(county),
 		Urgent: seconds(urgent), Verify: seconds(verify), Clocks: c.Deadlines.Clocks}
 	return c, err

@@ -12,7 +12,8 @@
 //   - categories and their deadlines: category.go; the catalogue as edited: catalogue_store.go;
 //     risk-grade rules: grade_rules_store.go
 //   - routing (which centre takes a case, tiers above and below): routing.go
-//   - the case machine (states, actions, who may take them): case_machine.go
+//   - the case machine (states, actions, who may take them): case_machine.go; the tiers a
+//     case moves through (Tier: county, township, village, and the grid): tier.go
 //   - transitions (checking and applying one): case_transition.go; writing it, with the
 //     deadline it leaves: case_record.go; the message it publishes: case_event.go
 //   - working-day clocks and the calendar: calendar.go, calendar_clock.go, calendar_store.go

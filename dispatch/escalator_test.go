@@ -76,7 +76,7 @@ func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
 		t.Fatalf("%d cases handled more than once", n)
 	}
 	for _, id := range escalating {
-		var level int
+		var level dispatch.Tier
 		var state, transition string
 		if err := fx.db.Pool.QueryRow(ctx, `SELECT c.level, c.state, h.transition FROM cases c
 			JOIN case_history h ON h.case_id = c.id AND h.actor_id IS NULL WHERE c.id = $1`, id).Scan(&level, &state, &transition); err != nil {
@@ -87,7 +87,7 @@ func TestOverdueCasesAreHandledOnceByTwoTimers(t *testing.T) {
 		}
 	}
 	for _, id := range flagged {
-		var level int
+		var level dispatch.Tier
 		var overdue bool
 		var transition string
 		if err := fx.db.Pool.QueryRow(ctx, `SELECT c.level, c.overdue_at IS NOT NULL, h.transition FROM cases c

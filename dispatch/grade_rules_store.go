@@ -30,7 +30,7 @@ const (
 // not move it) and its share of the category's tier deadline, in percent.
 type GradeRule struct {
 	Grade       Grade
-	Tier        grid.Level
+	Tier        Tier
 	DeadlinePct int
 }
 
@@ -38,7 +38,7 @@ func (r GradeRule) check() error {
 	switch {
 	case !r.Grade.Valid():
 		return ErrUnknownGrade
-	case r.Tier != 0 && (r.Tier < grid.County || r.Tier > grid.Village):
+	case r.Tier != 0 && !r.Tier.HasCentre():
 		return fmt.Errorf("%w: tier must be village, township, county or none", ErrBadGradeRule)
 	case r.DeadlinePct < MinGradeDeadlinePct || r.DeadlinePct > MaxGradeDeadlinePct:
 		return fmt.Errorf("%w: deadline_pct must be %d to %d", ErrBadGradeRule, MinGradeDeadlinePct, MaxGradeDeadlinePct)
@@ -55,12 +55,12 @@ func (s *GradeRules) List(ctx context.Context) ([]GradeRule, error) {
 		return nil, fmt.Errorf("%w: grade rules: %v", ErrRetryable, err)
 	}
 	var grade string
-	var tier int16
+	var tier Tier
 	var pct int32
 	if _, err := pgx.ForEachRow(rows, []any{&grade, &tier, &pct}, func() error {
 		for i := range out {
 			if string(out[i].Grade) == grade {
-				out[i].Tier, out[i].DeadlinePct = grid.Level(tier), int(pct)
+				out[i].Tier, out[i].DeadlinePct = tier, int(pct)
 			}
 		}
 		return nil

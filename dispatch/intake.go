@@ -30,7 +30,7 @@ type Receipt struct {
 	Located   bool
 	Location  grid.Location
 	State     string // "queued" at a centre, or "closed" when handled on the spot
-	Level     int    // the tier: 4 grid, 3 village, 2 township, 1 county
+	Level     Tier   // 0 when the event waits for triage
 	Duplicate bool   // this client id was stored before; nothing new was written
 }
 
@@ -73,7 +73,7 @@ type write struct {
 	loc       grid.Location
 	located   bool
 	state     string
-	level     int
+	level     Tier
 	centre    string
 	reason    string
 	subject   string
@@ -252,14 +252,14 @@ func (in *Intake) route(cat Category, w *write) {
 		return
 	}
 	if w.report.HandledOnSpot {
-		w.state, w.level, w.reason = "closed", int(grid.Grid), "handled on the spot"
+		w.state, w.level, w.reason = "closed", TierGrid, "handled on the spot"
 		w.centre = w.loc.Units[min(grid.Grid, w.loc.Level)].Code
 	} else {
-		level := StartingCentre(w.loc.Path, grid.Level(cat.StartLevel))
-		w.state, w.level = "queued", int(level)
+		level := StartingCentre(w.loc.Path, cat.StartLevel.Level())
+		w.state, w.level = "queued", TierOf(level)
 		w.centre = w.loc.Units[level].Code
-		w.reason = NoCentreReason(w.loc.Path, grid.Level(cat.StartLevel), level)
-		w.deadline = cat.Deadlines.For(int(level), w.report.Severity)
+		w.reason = NoCentreReason(w.loc.Path, cat.StartLevel.Level(), level)
+		w.deadline = cat.Deadlines.For(w.level, w.report.Severity)
 		w.deadlines, w.clock = cat.Deadlines, ClockCalendar
 	}
 	w.receipt.State, w.receipt.Level = w.state, w.level

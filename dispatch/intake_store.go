@@ -225,7 +225,7 @@ func readExisting(ctx context.Context, pool *pgxpool.Pool, keys []string, byKey 
 	for rows.Next() {
 		var key, state string
 		var eventID, reporter, caseID int64
-		var level int16
+		var level Tier
 		if err := rows.Scan(&key, &eventID, &reporter, &caseID, &state, &level); err != nil {
 			return fmt.Errorf("read earlier reports: %w", err)
 		}
@@ -240,7 +240,7 @@ func readExisting(ctx context.Context, pool *pgxpool.Pool, keys []string, byKey 
 			}
 			w.receipt.EventID, w.receipt.CaseID, w.receipt.Duplicate = eventID, caseID, true
 			if caseID != 0 {
-				w.receipt.State, w.receipt.Level = state, int(level)
+				w.receipt.State, w.receipt.Level = state, level
 			}
 		}
 	}

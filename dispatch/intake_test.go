@@ -131,7 +131,7 @@ func TestIntakeRoutes(t *testing.T) {
 		change   func(*dispatch.Report)
 		located  bool
 		state    string
-		level    int
+		level    dispatch.Tier
 		unit     string
 		outbox   string
 		outsideM bool

@@ -21,7 +21,7 @@ type ReportStatus struct {
 	ReceivedAt  time.Time
 	UnitCode    string // "" when outside the grid
 	State       string
-	Level       int
+	Level       Tier
 	Centre      string
 	Version     int        // the case's, for the reporter's verify or rework
 	DeadlineAt  *time.Time // the current tier's deadline; nil when none runs
@@ -71,10 +71,8 @@ func (in *Intake) ReportsBy(ctx context.Context, member int64, q ReportQuery) ([
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportStatus, error) {
 		var s ReportStatus
-		var level int16
-		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.Severity, &s.Description, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &level, &s.Centre, &s.Version, &s.DeadlineAt,
+		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.Severity, &s.Description, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &s.Level, &s.Centre, &s.Version, &s.DeadlineAt,
 			&s.MergedInto, &s.MainState, &s.MainOutcome, &s.Callback)
-		s.Level = int(level)
 		return s, err
 	})
 	if err != nil {

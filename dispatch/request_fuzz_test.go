@@ -82,7 +82,8 @@ func FuzzCategoryCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, code, group, nameZH, nameEN string, startLevel int, village, township, county, urgent int64) {
 		// The web layer clamps deadlines to [0, 2^31] seconds before converting; so does this.
 		s := func(n int64) time.Duration { return time.Duration(min(max(n, 0), 1<<31)) * time.Second }
-		c := Category{Code: code, Group: group, NameZH: nameZH, NameEN: nameEN, StartLevel: startLevel,
+		// Out of int16's range clamped, not wrapped, as the web layer does (admin_categories.go).
+		c := Category{Code: code, Group: group, NameZH: nameZH, NameEN: nameEN, StartLevel: Tier(min(max(startLevel, -1), 5)),
 			Deadlines: Deadlines{Village: s(village), Township: s(township), County: s(county), Urgent: s(urgent)}}
 		err := c.check()
 		if err != nil {

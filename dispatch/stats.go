@@ -84,11 +84,11 @@ const (
 var tierMetricNames = [tierMetricCount]string{"arrived", "escalated", "closed", "on_time", "mediated", "unsettled", "open", "overdue"}
 
 // tierCol is the index of a tier metric's column for tier (1-4).
-func tierCol(metric, tier int) int { return cTierBase + metric*statsTiers + tier - 1 }
+func tierCol(metric int, tier Tier) int { return cTierBase + metric*statsTiers + int(tier) - 1 }
 
 // histCol is the index of the histogram column of tier (1-4) and bin.
-func histCol(tier, bin int) int {
-	return cTierBase + tierMetricCount*statsTiers + (tier-1)*closeBinCount + bin
+func histCol(tier Tier, bin int) int {
+	return cTierBase + tierMetricCount*statsTiers + int(tier-1)*closeBinCount + bin
 }
 
 // statsColumns names every counter column, indexed like Counters.
@@ -205,7 +205,7 @@ func statsDelta(e CaseEvent) Counters {
 	return d
 }
 
-func validTier(t int) bool { return t >= 1 && t <= statsTiers }
+func validTier(t Tier) bool { return t >= 1 && t <= statsTiers }
 
 // statsKey is one case_stats row: a unit at levels 1-4, a category ("" for all), a span and
 // its first day.

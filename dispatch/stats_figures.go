@@ -26,7 +26,7 @@ type Figures struct {
 
 // TierFigures are the figures of one tier (1 county ... 4 grid).
 type TierFigures struct {
-	Tier                                                    int
+	Tier                                                    Tier
 	Arrived, Escalated, Closed, OnTime, Mediated, Unsettled int64
 	Open, Overdue                                           int64
 	EscalationRate                                          *float64
@@ -49,7 +49,7 @@ func (c Counters) Figures() Figures {
 	f.Callbacks, f.CallbacksReached, f.Satisfied = c[cCallbacks], c[cReached], c[cSatisfied]
 	f.Parked = c[cParked]
 	total := make([]int64, closeBinCount)
-	for t := 1; t <= statsTiers; t++ {
+	for t := TierCounty; t <= statsTiers; t++ {
 		tf := TierFigures{Tier: t,
 			Arrived: c[tierCol(tArrived, t)], Escalated: c[tierCol(tEscalated, t)], Closed: c[tierCol(tClosed, t)],
 			OnTime: c[tierCol(tOnTime, t)], Mediated: c[tierCol(tMediated, t)], Unsettled: c[tierCol(tUnsettled, t)],

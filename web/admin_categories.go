@@ -59,7 +59,7 @@ func (r routingJSON) check(pathCode string) error {
 }
 
 func routingOf(c dispatch.Category) routingJSON {
-	r := routingJSON{Code: c.Code, Group: c.Group, NameZH: c.NameZH, NameEN: c.NameEN, StartLevel: c.StartLevel,
+	r := routingJSON{Code: c.Code, Group: c.Group, NameZH: c.NameZH, NameEN: c.NameEN, StartLevel: int(c.StartLevel),
 		GridMayClose: c.GridMayClose, AutoEscalate: c.AutoEscalate, Active: c.Active}
 	r.Deadlines.Village, r.Deadlines.Township = int64(c.Deadlines.Village/time.Second), int64(c.Deadlines.Township/time.Second)
 	r.Deadlines.County, r.Deadlines.Urgent = int64(c.Deadlines.County/time.Second), int64(c.Deadlines.Urgent/time.Second)
@@ -71,7 +71,8 @@ func routingOf(c dispatch.Category) routingJSON {
 
 func (r routingJSON) category() dispatch.Category {
 	s := func(n int64) time.Duration { return time.Duration(min(max(n, 0), 1<<31)) * time.Second }
-	return dispatch.Category{Code: r.Code, Group: r.Group, NameZH: r.NameZH, NameEN: r.NameEN, StartLevel: r.StartLevel,
+	// start_level clamped, not wrapped into a Tier: dispatch refuses anything but 1 to 3.
+	return dispatch.Category{Code: r.Code, Group: r.Group, NameZH: r.NameZH, NameEN: r.NameEN, StartLevel: dispatch.Tier(min(max(r.StartLevel, -1), 5)),
 		GridMayClose: r.GridMayClose, AutoEscalate: r.AutoEscalate, Active: r.Active,
 		Deadlines: dispatch.Deadlines{Village: s(r.Deadlines.Village), Township: s(r.Deadlines.Township),
 			County: s(r.Deadlines.County), Urgent: s(r.Deadlines.Urgent), Verify: s(r.Deadlines.Verify),

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/grid"
 )
 
 // GradeRules is what each risk grade does to a case, as county administrators edit it
@@ -26,10 +25,12 @@ type gradeRuleJSON struct {
 
 const maxGradeRuleBody = 1 << 10
 
-var tierNames = map[grid.Level]string{grid.County: "county", grid.Township: "township", grid.Village: "village"}
-
 func gradeRuleOf(r dispatch.GradeRule) gradeRuleJSON {
-	return gradeRuleJSON{Grade: r.Grade, Tier: tierNames[r.Tier], DeadlinePct: r.DeadlinePct}
+	out := gradeRuleJSON{Grade: r.Grade, DeadlinePct: r.DeadlinePct}
+	if r.Tier != 0 {
+		out.Tier = r.Tier.String()
+	}
+	return out
 }
 
 // handleGradeRules: GET /api/admin/grade-rules -> the rule of each grade, simple to difficult.
@@ -64,12 +65,8 @@ func (s *Server) handleGradeRuleSave(w http.ResponseWriter, r *http.Request) {
 	}
 	rule := dispatch.GradeRule{Grade: grade, DeadlinePct: req.DeadlinePct}
 	if req.Tier != "" {
-		for l, name := range tierNames {
-			if name == req.Tier {
-				rule.Tier = l
-			}
-		}
-		if rule.Tier == 0 {
+		var ok bool
+		if rule.Tier, ok = dispatch.ParseTier(req.Tier); !ok {
 			writeError(w, s.logger, &FieldError{Field: "tier", Message: `"village", "township", "county" or ""`})
 			return
 		}

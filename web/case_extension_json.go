@@ -39,9 +39,9 @@ func declineTargets(d dispatch.CaseDetail) []unitRefJSON {
 		return out
 	}
 	for _, u := range d.TransferTo {
-		out = append(out, unitRefJSON{Code: u.Code, Name: u.Name, Level: d.Level})
+		out = append(out, unitRefJSON{Code: u.Code, Name: u.Name, Level: int(d.Level)})
 	}
-	for l := d.Level - 1; l >= 1; l-- {
+	for l := int(d.Level) - 1; l >= 1; l-- {
 		if u := d.Path.Units[l]; u.Code != "" && !u.NoCentre {
 			out = append(out, unitRefJSON{Code: u.Code, Name: u.Name, Level: l})
 		}

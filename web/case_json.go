@@ -13,7 +13,7 @@ type caseSummaryJSON struct {
 	ID           int64              `json:"id"`
 	Version      int                `json:"version"`
 	State        dispatch.CaseState `json:"state"`
-	Level        int                `json:"level"`
+	Level        dispatch.Tier      `json:"level"`
 	Centre       string             `json:"centre"`
 	Unit         string             `json:"unit"`
 	UnitName     string             `json:"unit_name"`
@@ -102,8 +102,8 @@ type historyJSON struct {
 	Transition string         `json:"transition"`
 	FromState  *string        `json:"from_state"`
 	ToState    string         `json:"to_state"`
-	FromLevel  *int16         `json:"from_level"`
-	Level      int16          `json:"level"`
+	FromLevel  *dispatch.Tier `json:"from_level"`
+	Level      dispatch.Tier  `json:"level"`
 	Centre     *string        `json:"centre"`
 	Reason     string         `json:"reason"`
 	Outcome    *string        `json:"outcome"`

@@ -50,7 +50,7 @@ func (req transitionRequest) check() error {
 type caseViewJSON struct {
 	ID         int64              `json:"id"`
 	State      dispatch.CaseState `json:"state"`
-	Level      int                `json:"level"`
+	Level      dispatch.Tier      `json:"level"`
 	Centre     string             `json:"centre"`
 	Version    int                `json:"version"`
 	DeadlineAt *time.Time         `json:"deadline_at"`

@@ -2,15 +2,17 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/griddispatch/griddispatch/dispatch"
 )
 
 type categoryJSON struct {
-	Code         string `json:"code"`
-	Group        string `json:"group"`
-	NameZH       string `json:"name_zh"`
-	NameEN       string `json:"name_en"`
-	StartLevel   int    `json:"start_level"`
-	GridMayClose bool   `json:"grid_may_close"`
+	Code         string        `json:"code"`
+	Group        string        `json:"group"`
+	NameZH       string        `json:"name_zh"`
+	NameEN       string        `json:"name_en"`
+	StartLevel   dispatch.Tier `json:"start_level"`
+	GridMayClose bool          `json:"grid_may_close"`
 }
 
 // handleCategories: GET /api/categories -> the active catalogue, for the report form's picker.

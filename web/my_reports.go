@@ -11,21 +11,21 @@ import (
 )
 
 type reportStatusJSON struct {
-	ClientID    string     `json:"client_id"`
-	EventID     int64      `json:"event_id"`
-	CaseID      int64      `json:"case_id,omitempty"`
-	Category    string     `json:"category"`
-	Severity    string     `json:"severity"`
-	Description string     `json:"description"`
-	HappenedAt  time.Time  `json:"happened_at"`
-	ReceivedAt  time.Time  `json:"received_at"`
-	Located     bool       `json:"located"`
-	Unit        string     `json:"unit,omitempty"`
-	State       string     `json:"state,omitempty"`
-	Level       int        `json:"level,omitempty"`
-	Centre      string     `json:"centre,omitempty"`
-	Version     int        `json:"version,omitempty"`
-	DeadlineAt  *time.Time `json:"deadline_at,omitempty"`
+	ClientID    string        `json:"client_id"`
+	EventID     int64         `json:"event_id"`
+	CaseID      int64         `json:"case_id,omitempty"`
+	Category    string        `json:"category"`
+	Severity    string        `json:"severity"`
+	Description string        `json:"description"`
+	HappenedAt  time.Time     `json:"happened_at"`
+	ReceivedAt  time.Time     `json:"received_at"`
+	Located     bool          `json:"located"`
+	Unit        string        `json:"unit,omitempty"`
+	State       string        `json:"state,omitempty"`
+	Level       dispatch.Tier `json:"level,omitempty"`
+	Centre      string        `json:"centre,omitempty"`
+	Version     int           `json:"version,omitempty"`
+	DeadlineAt  *time.Time    `json:"deadline_at,omitempty"`
 
 	// 并单: the main case the report was merged into, its state and outcome.
 	MergedInto  int64   `json:"merged_into,omitempty"`

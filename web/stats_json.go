@@ -42,7 +42,7 @@ func closeTime(c *dispatch.CloseTime) *closeTimeJSON {
 }
 
 type tierJSON struct {
-	Tier           int            `json:"tier"`
+	Tier           dispatch.Tier  `json:"tier"`
 	Arrived        int64          `json:"arrived"`
 	Escalated      int64          `json:"escalated"`
 	EscalationRate *float64       `json:"escalation_rate"`

@@ -206,7 +206,7 @@ func (s *Server) handleStatsTiers(w http.ResponseWriter, r *http.Request, req st
 	return s.writeTable(w, req, t, map[string]any{"tiers": rows})
 }
 
-func tierName(t int, lang string) string {
+func tierName(t dispatch.Tier, lang string) string {
 	zh := []string{"", "县级", "乡镇级", "村级", "网格"}
 	en := []string{"", "County", "Township", "Village", "Grid"}
 	if lang == "en" {

@@ -184,17 +184,17 @@ func (h *hub) unsubscribeLocked(c *wsConn, s subscription) {
 
 // statusFrame tells a phone what became of a case it reported.
 type statusFrame struct {
-	Type       string     `json:"type"` // "status"
-	Transition string     `json:"transition"`
-	CaseID     int64      `json:"case_id"`
-	EventID    int64      `json:"event_id"`
-	State      string     `json:"state"`
-	Level      int        `json:"level"`
-	Centre     string     `json:"centre"`
-	Version    int        `json:"version,omitempty"`
-	Reason     string     `json:"reason,omitempty"`
-	DeadlineAt *time.Time `json:"deadline_at,omitempty"`
-	VerifyDue  *time.Time `json:"verify_due_at,omitempty"` // awaiting verification: verify by then
+	Type       string        `json:"type"` // "status"
+	Transition string        `json:"transition"`
+	CaseID     int64         `json:"case_id"`
+	EventID    int64         `json:"event_id"`
+	State      string        `json:"state"`
+	Level      dispatch.Tier `json:"level"`
+	Centre     string        `json:"centre"`
+	Version    int           `json:"version,omitempty"`
+	Reason     string        `json:"reason,omitempty"`
+	DeadlineAt *time.Time    `json:"deadline_at,omitempty"`
+	VerifyDue  *time.Time    `json:"verify_due_at,omitempty"` // awaiting verification: verify by then
 }
 
 // deliver pushes one transition to the reporter's phones and to the consoles watching its

@@ -125,14 +125,14 @@ type ackFrame struct {
 }
 
 type receiptJSON struct {
-	EventID       int64      `json:"event_id"`
-	CaseID        int64      `json:"case_id,omitempty"`
-	Located       bool       `json:"located"`
-	Duplicate     bool       `json:"duplicate"`
-	State         string     `json:"state,omitempty"`
-	Level         int        `json:"level,omitempty"`
-	OutsideMetres *float64   `json:"outside_metres,omitempty"` // when located: 0 inside the grid, else how far outside
-	Units         []unitJSON `json:"units,omitempty"`
+	EventID       int64         `json:"event_id"`
+	CaseID        int64         `json:"case_id,omitempty"`
+	Located       bool          `json:"located"`
+	Duplicate     bool          `json:"duplicate"`
+	State         string        `json:"state,omitempty"`
+	Level         dispatch.Tier `json:"level,omitempty"`
+	OutsideMetres *float64      `json:"outside_metres,omitempty"` // when located: 0 inside the grid, else how far outside
+	Units         []unitJSON    `json:"units,omitempty"`
 }
 
 type unitJSON struct {

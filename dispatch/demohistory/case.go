@@ -50,8 +50,8 @@ type step struct {
 	reason  string
 	parties string
 	outcome dispatch.Outcome
-	level   int    // the tier it moves the case to (escalate, return, transfer); 0 keeps it
-	centre  string // the centre it moves the case to
+	level   dispatch.Tier // the tier it moves the case to (escalate, return, transfer); 0 keeps it
+	centre  string        // the centre it moves the case to
 }
 
 // Hard cases: the share that no tier settles however long it works on them, and the share
@@ -87,10 +87,10 @@ func (s *caseSim) run(idx int32, cat *historyCategory, place *historyPlace, open
 		s.c.State, s.c.Level, s.c.Centre, s.c.ClosedAt = dispatch.StateClosed, dispatch.TierGrid, path.Units[min(grid.Grid, path.Level)].Code, opened
 		s.row(opened, "closed", s.reporter, "", 0, historyOnSpotReason, "", "")
 	} else {
-		level := dispatch.StartingCentre(path, grid.Level(cat.StartLevel))
-		s.c.State, s.c.Level, s.c.Centre = dispatch.StateQueued, int(level), path.Units[level].Code
+		level := dispatch.StartingCentre(path, cat.StartLevel.Level())
+		s.c.State, s.c.Level, s.c.Centre = dispatch.StateQueued, dispatch.TierOf(level), path.Units[level].Code
 		s.c.DeadlineAt = opened.Add(cat.Deadlines.For(s.c.Level, severity))
-		s.row(opened, "reported", s.reporter, "", 0, dispatch.NoCentreReason(path, grid.Level(cat.StartLevel), level), "", "")
+		s.row(opened, "reported", s.reporter, "", 0, dispatch.NoCentreReason(path, cat.StartLevel.Level(), level), "", "")
 		s.stuck, s.unverified = rng.Float64() < historyStuck, rng.Float64() < historyUnverified
 		s.play()
 	}
@@ -148,12 +148,12 @@ func (s *caseSim) work() played {
 		if r := s.act(acceptAt, step{a: dispatch.ActAccept, actor: mediator}); r != playedDone {
 			return r
 		}
-		if below := dispatch.CentreBelow(path, grid.Level(level)); level == dispatch.TierTownship && below != 0 && !s.returned &&
+		if below := dispatch.CentreBelow(path, level.Level()); level == dispatch.TierTownship && below != 0 && !s.returned &&
 			s.cat.StartLevel == dispatch.TierTownship && rng.Float64() < 0.04 {
 			s.returned = true
 			at := s.t.Add(time.Duration(rng.Int64N(int64(d / 4))))
 			return s.moved(s.act(at, step{a: dispatch.ActReturn, actor: mediator, reason: pickOf(rng, historyReturnReasons),
-				level: int(below), centre: path.Units[below].Code}))
+				level: dispatch.TierOf(below), centre: path.Units[below].Code}))
 		}
 	}
 	urgeAt := time.Time{}
@@ -187,7 +187,7 @@ func (s *caseSim) work() played {
 	if escalate {
 		above := dispatch.CentreAbove(path, grid.Level(level-1))
 		return s.moved(s.act(decideAt, step{a: dispatch.ActEscalate, actor: mediator, reason: pickOf(rng, historyEscalateReasons),
-			level: int(above), centre: path.Units[above].Code}))
+			level: dispatch.TierOf(above), centre: path.Units[above].Code}))
 	}
 	o := s.outcome(level)
 	r := s.act(decideAt, step{a: dispatch.ActSettle, actor: mediator, reason: pickOf(rng, historySettleNotes[o]), outcome: o})
@@ -199,7 +199,7 @@ func (s *caseSim) work() played {
 
 // escalateChance is how often a tier passes a case up after trying: mostly settled at the
 // village (矛盾不上交), some go to the township, few to the county.
-func (s *caseSim) escalateChance(level int) float64 {
+func (s *caseSim) escalateChance(level dispatch.Tier) float64 {
 	if s.c.Reworks > 0 {
 		return 0.1
 	}
@@ -218,7 +218,7 @@ func (s *caseSim) escalateChance(level int) float64 {
 
 // outcome is how a tier settles a case: disputes are mostly mediated (调解成功率 above 80%),
 // other matters handled; the higher the tier, the more are left unsettled.
-func (s *caseSim) outcome(level int) dispatch.Outcome {
+func (s *caseSim) outcome(level dispatch.Tier) dispatch.Outcome {
 	x := s.rng.Float64()
 	unsettled := 0.1 + 0.05*float64(dispatch.TierVillage-level)
 	switch s.cat.group {
@@ -321,7 +321,7 @@ func (s *caseSim) act(at time.Time, st step) played {
 		}
 		if s.cat.AutoEscalate && s.c.Level > dispatch.TierCounty {
 			above := dispatch.CentreAbove(s.place.path, grid.Level(s.c.Level-1))
-			s.record(fire, step{a: dispatch.ActEscalate, reason: dispatch.ReasonAutoEscalated, level: int(above), centre: s.place.path.Units[above].Code})
+			s.record(fire, step{a: dispatch.ActEscalate, reason: dispatch.ReasonAutoEscalated, level: dispatch.TierOf(above), centre: s.place.path.Units[above].Code})
 			return playedMoved
 		}
 		s.record(fire, step{a: dispatch.ActOverdue, reason: dispatch.ReasonOverdue})
@@ -391,7 +391,7 @@ func (s *caseSim) record(at time.Time, st step) {
 }
 
 // row appends the case's next history row, as the case now stands.
-func (s *caseSim) row(at time.Time, transition string, actor int64, from dispatch.CaseState, fromLevel int, reason, parties string, o dispatch.Outcome) {
+func (s *caseSim) row(at time.Time, transition string, actor int64, from dispatch.CaseState, fromLevel dispatch.Tier, reason, parties string, o dispatch.Outcome) {
 	s.day.Rows = append(s.day.Rows, Row{Case: s.idx, At: at, ActorID: actor, FromState: from, ToState: s.c.State,
 		Level: s.c.Level, FromLevel: fromLevel, Centre: s.c.Centre, Transition: transition, Reason: reason,
 		Outcome: o, Parties: parties, DeadlineAt: s.c.DeadlineAt})

@@ -141,7 +141,7 @@ func encodeCases(b *copyBuf, d *Day) {
 		b.int8(c.EventID)
 		b.text(c.Unit)
 		b.text(string(c.State))
-		b.int2(c.Level)
+		b.int2(int(c.Level))
 		b.text(c.Centre)
 		b.int4(c.Version)
 		b.time(c.OpenedAt)
@@ -172,11 +172,11 @@ func encodeHistory(b *copyBuf, d *Day) {
 		}
 		b.textOrNull(string(r.FromState))
 		b.text(string(r.ToState))
-		b.int2(r.Level)
+		b.int2(int(r.Level))
 		if r.FromLevel == 0 {
 			b.null()
 		} else {
-			b.int2(r.FromLevel)
+			b.int2(int(r.FromLevel))
 		}
 		b.text(r.Centre)
 		b.text(r.Transition)

@@ -69,7 +69,7 @@ type Case struct {
 	ID, EventID int64
 	Unit        string
 	State       dispatch.CaseState
-	Level       int
+	Level       dispatch.Tier
 	Centre      string
 	Version     int
 	Outcome     dispatch.Outcome // "" for NULL
@@ -94,8 +94,8 @@ type Row struct {
 	ActorID    int64
 	FromState  dispatch.CaseState
 	ToState    dispatch.CaseState
-	Level      int
-	FromLevel  int
+	Level      dispatch.Tier
+	FromLevel  dispatch.Tier
 	Centre     string
 	Transition string
 	Reason     string

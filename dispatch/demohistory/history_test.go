@@ -347,7 +347,7 @@ func (fx *historyFixture) routedAsIntakeWould(t *testing.T) {
 	type first struct {
 		category, centre, reason, unit string
 		lon, lat                       float64
-		level                          int
+		level                          dispatch.Tier
 	}
 	var firsts []first
 	for rows.Next() {
