@@ -120,14 +120,14 @@ func nextDecline(ctx context.Context, tx querier, t Transition, c caseRow, next 
 
 // DeclinedCase is a case declined more than once (反复退单), for the dashboard.
 type DeclinedCase struct {
-	ID       int64
-	Declines int
-	State    CaseState
-	Centre   string
-	Unit     string
-	UnitName string
-	Category string
-	OpenedAt string // local date
+	ID       int64     `db:"id"`
+	Declines int       `db:"declines"`
+	State    CaseState `db:"state"`
+	Centre   string    `db:"centre"`
+	Unit     string    `db:"unit"`
+	UnitName string    `db:"unit_name"`
+	Category string    `db:"category"`
+	OpenedAt string    `db:"opened_at"` // local date
 }
 
 // repeatedDeclines: the cases of a unit's subtree (and category), received in a period,
@@ -138,6 +138,13 @@ JOIN cases c ON c.id = d.case_id JOIN events e ON e.id = c.event_id JOIN units u
 WHERE d.n >= $5 AND starts_with(c.unit_code, $1) AND ($4 = '' OR e.category = $4)
   AND (c.opened_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $2::date AND $3::date`
 
+// selectRepeatedDeclines: DeclinedCase's columns of the cases of repeatedDeclines, most
+// declined first.
+const selectRepeatedDeclines = `SELECT c.id, d.n AS declines, c.state, c.centre_code AS centre, c.unit_code AS unit,
+       u.name AS unit_name, e.category, to_char(c.opened_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS opened_at ` +
+	repeatedDeclines + `
+ORDER BY d.n DESC, c.id DESC LIMIT $6`
+
 // RepeatedDeclines lists up to limit cases of f declined at least min times, most declined
 // first, and how many such cases there are in all.
 func (s *Stats) RepeatedDeclines(ctx context.Context, f StatsFilter, min, limit int) ([]DeclinedCase, int, error) {
@@ -146,13 +153,11 @@ func (s *Stats) RepeatedDeclines(ctx context.Context, f StatsFilter, min, limit 
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) `+repeatedDeclines, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("%w: declines: %v", ErrRetryable, err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT c.id, d.n, c.state, c.centre_code, c.unit_code, u.name, e.category,
-       to_char(c.opened_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') `+repeatedDeclines+`
-ORDER BY d.n DESC, c.id DESC LIMIT $6`, append(args, limit)...)
+	rows, err := s.pool.Query(ctx, selectRepeatedDeclines, append(args, limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: declines: %v", ErrRetryable, err)
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[DeclinedCase])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[DeclinedCase])
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: declines: %v", ErrRetryable, err)
 	}

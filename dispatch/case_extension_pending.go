@@ -10,11 +10,18 @@ import (
 
 // ExtensionRequest is a centre's 延期 request waiting for a supervisor's decision, with its case.
 type ExtensionRequest struct {
-	Case       CaseSummary
-	CentreName string    // the centre that asked
-	Until      time.Time // the deadline asked for
-	Reason     string
-	AskedAt    time.Time
+	Case       CaseSummary `db:"-"`
+	CentreName string      `db:"centre_name"` // the centre that asked
+	Until      time.Time   `db:"until"`       // the deadline asked for
+	Reason     string      `db:"reason"`
+	AskedAt    time.Time   `db:"asked_at"`
+}
+
+// extensionRequestRow is a row of selectPendingExtensions, read by name: the case, then the
+// request.
+type extensionRequestRow struct {
+	CaseSummary
+	ExtensionRequest
 }
 
 // ExtensionCursor is where a page of pending requests ends: the last case's deadline and id.
@@ -29,8 +36,9 @@ const MaxPendingExtensions = 200
 // selectPendingExtensions: the requests of centres at or below $2 that member $1 may decide (a
 // supervisor at the centre's unit or above it, the rule of extend_approve in selectCase), the
 // nearest deadline first, after the cursor ($3, $4). Served by cases_extension_pending_idx.
-const selectPendingExtensions = `SELECT ` + summaryColumns + `, coalesce((SELECT n.name FROM units n WHERE n.code = c.centre_code), ''),
-       c.extension_until, c.extension_reason, coalesce(r.at, c.opened_at)
+const selectPendingExtensions = `SELECT ` + summaryColumns + `,
+       coalesce((SELECT n.name FROM units n WHERE n.code = c.centre_code), '') AS centre_name,
+       c.extension_until AS until, c.extension_reason AS reason, coalesce(r.at, c.opened_at) AS asked_at
 ` + caseJoins + `
 LEFT JOIN LATERAL (SELECT h.at FROM case_history h WHERE h.case_id = c.id AND h.transition = 'extend_request'
                    ORDER BY h.id DESC LIMIT 1) r ON true
@@ -56,10 +64,9 @@ func (cs *Cases) PendingExtensions(ctx context.Context, member int64, unit strin
 		return nil, fmt.Errorf("%w: pending extensions: %v", ErrRetryable, err)
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ExtensionRequest, error) {
-		var x ExtensionRequest
-		s, err := scanSummary(scanMore{row, []any{&x.CentreName, &x.Until, &x.Reason, &x.AskedAt}})
-		x.Case = s
-		return x, err
+		r, err := pgx.RowToStructByName[extensionRequestRow](row)
+		r.ExtensionRequest.Case = r.CaseSummary
+		return r.ExtensionRequest, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: pending extensions: %v", ErrRetryable, err)
@@ -75,11 +82,3 @@ func (x ExtensionRequest) Cursor() ExtensionCursor {
 	}
 	return ExtensionCursor{Deadline: d, ID: x.Case.ID}
 }
-
-// scanMore scans a summary's columns and then more: the columns a query adds after them.
-type scanMore struct {
-	pgx.CollectableRow
-	more []any
-}
-
-func (r scanMore) Scan(dest ...any) error { return r.CollectableRow.Scan(append(dest, r.more...)...) }

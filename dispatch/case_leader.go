@@ -104,8 +104,8 @@ func withLeaderChange(w transitionWrite, a Action, from, to *int64) transitionWr
 
 // LeaderRef names a county leader.
 type LeaderRef struct {
-	ID   int64
-	Name string
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
 }
 
 // selectCountyLeaders: the leaders of county $1 (supervisors assigned there), by name.
@@ -123,7 +123,7 @@ func readLeaders(ctx context.Context, q querier, d *CaseDetail) error {
 	if err != nil {
 		return err
 	}
-	all, err := pgx.CollectRows(rows, pgx.RowToStructByPos[LeaderRef])
+	all, err := pgx.CollectRows(rows, pgx.RowToStructByName[LeaderRef])
 	if err != nil {
 		return err
 	}

@@ -14,11 +14,17 @@ import (
 
 // MergedReport is a report merged into a main case.
 type MergedReport struct {
-	ID           int64 // the merged case
-	ReporterName string
-	ReceivedAt   time.Time
-	Excerpt      string  // the description, cut to SummaryChars
-	Metres       float64 // from the main case's location
+	ID           int64     `db:"id"` // the merged case
+	ReporterName string    `db:"reporter_name"`
+	ReceivedAt   time.Time `db:"received_at"`
+	Excerpt      string    `db:"excerpt"` // the description, cut to SummaryChars
+	Metres       float64   `db:"metres"`  // from the main case's location
+}
+
+// mergedReportRow is a row of selectMergedReports: a report and how many there are in all.
+type mergedReportRow struct {
+	MergedReport
+	Total int `db:"total"`
 }
 
 // MaxMergedReports bounds the list on a case page; MergedTotal still counts them all.
@@ -27,8 +33,8 @@ const MaxMergedReports = 50
 // selectMergedReports: the reports merged into $1, oldest first, with how many there are in
 // all (the window counts before LIMIT). Served by case_merges_main_idx.
 const selectMergedReports = `
-SELECT g.case_id, m.name, e.received_at, left(e.description, 140),
-       ST_Distance(e.location::geography, me.location::geography), count(*) OVER ()
+SELECT g.case_id AS id, m.name AS reporter_name, e.received_at, left(e.description, 140) AS excerpt,
+       ST_Distance(e.location::geography, me.location::geography) AS metres, count(*) OVER () AS total
 FROM case_merges g JOIN cases d ON d.id = g.case_id JOIN events e ON e.id = d.event_id
 JOIN members m ON m.id = e.reporter_id
 JOIN cases mc ON mc.id = g.main_id JOIN events me ON me.id = mc.event_id
@@ -43,8 +49,9 @@ func readMerges(ctx context.Context, q querier, d *CaseDetail) error {
 		return err
 	}
 	d.MergedReports, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (MergedReport, error) {
-		var r MergedReport
-		return r, row.Scan(&r.ID, &r.ReporterName, &r.ReceivedAt, &r.Excerpt, &r.Metres, &d.MergedTotal)
+		r, err := pgx.RowToStructByName[mergedReportRow](row)
+		d.MergedTotal = r.Total
+		return r.MergedReport, err
 	})
 	if err != nil || d.State != StateClosed { // only a closed case can have been merged
 		return err

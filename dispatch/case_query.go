@@ -6,44 +6,46 @@ import (
 	"github.com/griddispatch/griddispatch/grid"
 )
 
-// CaseSummary is a case as a centre's queue lists it.
+// CaseSummary is a case as a centre's queue lists it, read by its columns' names
+// (summaryColumns).
 type CaseSummary struct {
-	ID           int64
-	Version      int
-	State        CaseState
-	Level        Tier
-	Centre       string
-	Unit         string
-	UnitName     string
-	Category     string
-	Severity     string
-	Summary      string // the description, cut to SummaryChars
-	ReporterID   int64
-	ReporterName string
-	OpenedAt     time.Time
-	DeadlineAt   *time.Time
-	Overdue      bool
-	UrgedAt      *time.Time
+	ID           int64      `db:"id"`
+	Version      int        `db:"version"`
+	State        CaseState  `db:"state"`
+	Level        Tier       `db:"level"`
+	Centre       string     `db:"centre"`
+	Unit         string     `db:"unit"`
+	UnitName     string     `db:"unit_name"`
+	Category     string     `db:"category"`
+	Severity     string     `db:"severity"`
+	Summary      string     `db:"summary"` // the description, cut to SummaryChars
+	ReporterID   int64      `db:"reporter_id"`
+	ReporterName string     `db:"reporter_name"`
+	OpenedAt     time.Time  `db:"opened_at"`
+	DeadlineAt   *time.Time `db:"deadline_at"`
+	Overdue      bool       `db:"overdue"`
+	UrgedAt      *time.Time `db:"urged_at"`
 	// Awaiting verification: from VerifyDueAt staff may verify it, at VerifyLapseAt the timer
 	// closes it as not verified (docs/cases.md). Nil otherwise.
-	VerifyDueAt, VerifyLapseAt *time.Time
+	VerifyDueAt   *time.Time `db:"verify_due_at"`
+	VerifyLapseAt *time.Time `db:"verify_lapse_at"`
 	// Risk grading (case_grade.go): nil grade when not graded; the leader who owns the case.
-	Grade      *string
-	Major      bool
-	LeaderID   *int64
-	LeaderName string
+	Grade      *string `db:"grade"`
+	Major      bool    `db:"major"`
+	LeaderID   *int64  `db:"leader_id"`
+	LeaderName string  `db:"leader_name"`
 	// Callback (回访, case_callback.go): nil if never called back; pending until CallbackDueAt,
 	// then how it ended. CallbackTries counts the tries that did not reach the party.
-	CallbackStatus *string
-	CallbackTries  int
-	CallbackDueAt  *time.Time
+	CallbackStatus *string    `db:"callback_status"`
+	CallbackTries  int        `db:"callback_tries"`
+	CallbackDueAt  *time.Time `db:"callback_due_at"`
 	// DeadlineClock is how DeadlineAt's time runs; WorkingLeft, on a working clock, the working
 	// time left at the query (docs/routing.md, "Working time"): what the apps show as 剩余.
-	DeadlineClock Clock
-	WorkingLeft   *time.Duration
+	DeadlineClock Clock          `db:"deadline_clock"`
+	WorkingLeft   *time.Duration `db:"-"`
 	// ReviewDueAt: parked, when the timer recorded its review date as passed (复核到期,
 	// case_park_review.go); nil otherwise.
-	ReviewDueAt *time.Time
+	ReviewDueAt *time.Time `db:"review_due_at"`
 }
 
 // StaffMayVerify says whether the reporter's time to verify the case has run out at now, so
@@ -73,60 +75,62 @@ const (
 )
 
 // CaseDetail is one case with its report, place and history, for the case page.
+// The columns of selectDetail are named by the db tags; the rest is read after.
 type CaseDetail struct {
 	CaseSummary
-	Description   string
-	HappenedAt    time.Time
-	ReceivedAt    time.Time
-	Lon, Lat      float64
-	AccuracyM     *float64
-	Photos        []string
-	ReporterPhone string
-	Outcome       *string
-	Reworks       int
-	CategoryGroup string // the category's group: whether the case is a dispute (Category.Dispute)
-	Path          grid.Path
-	History       []HistoryEntry
-	TransferTo    []grid.UnitRef    // other centres of the current tier under the same parent
-	Extension     *PendingExtension // an extension request of the current centre awaiting a decision
-	Parking       *Parking          // while parked (挂账)
+	Description   string            `db:"description"`
+	HappenedAt    time.Time         `db:"happened_at"`
+	ReceivedAt    time.Time         `db:"received_at"`
+	Lon           float64           `db:"lon"`
+	Lat           float64           `db:"lat"`
+	AccuracyM     *float64          `db:"accuracy_m"`
+	Photos        []string          `db:"photos"`
+	ReporterPhone string            `db:"reporter_phone"`
+	Outcome       *string           `db:"outcome"`
+	Reworks       int               `db:"reworks"`
+	CategoryGroup string            `db:"category_group"` // the category's group: whether the case is a dispute (Category.Dispute)
+	Path          grid.Path         `db:"-"`
+	History       []HistoryEntry    `db:"-"`
+	TransferTo    []grid.UnitRef    `db:"-"` // other centres of the current tier under the same parent
+	Extension     *PendingExtension `db:"-"` // an extension request of the current centre awaiting a decision
+	Parking       *Parking          `db:"-"` // while parked (挂账)
 	// 并单 (case_merged.go): the reports merged into this case, the first MaxMergedReports of
 	// MergedTotal; and for a merged report, the main case it follows (0: none).
-	MergedReports []MergedReport
-	MergedTotal   int
-	MergedInto    int64
+	MergedReports []MergedReport `db:"-"`
+	MergedTotal   int            `db:"-"`
+	MergedInto    int64          `db:"-"`
 	// Leader ownership (case_leader.go), for an open case a leader owns: the other leaders of its
 	// county it may be handed to, and whether the owner still is one (if not, any may act).
-	LeadTo      []LeaderRef
-	LeaderHolds bool
+	LeadTo      []LeaderRef `db:"-"`
+	LeaderHolds bool        `db:"-"`
 }
 
-// HistoryEntry is one transition of a case.
+// HistoryEntry is one transition of a case, read by its columns' names (selectHistory).
 type HistoryEntry struct {
-	ID         int64
-	At         time.Time
-	ActorID    *int64 // nil: the system
-	ActorName  string
-	Transition string
-	FromState  *string
-	ToState    string
-	FromLevel  *Tier
-	Level      Tier
-	Centre     *string
-	Reason     string
-	Outcome    *string
-	Parties    string
-	DeadlineAt *time.Time
+	ID         int64      `db:"id"`
+	At         time.Time  `db:"at"`
+	ActorID    *int64     `db:"actor_id"` // nil: the system
+	ActorName  string     `db:"actor_name"`
+	Transition string     `db:"transition"`
+	FromState  *string    `db:"from_state"`
+	ToState    string     `db:"to_state"`
+	FromLevel  *Tier      `db:"from_level"`
+	Level      Tier       `db:"level"`
+	Centre     *string    `db:"centre"`
+	Reason     string     `db:"reason"`
+	Outcome    *string    `db:"outcome"`
+	Parties    string     `db:"parties"`
+	DeadlineAt *time.Time `db:"deadline_at"`
 	// CallbackResult is set on the row that ended a callback (case_callback.go).
-	CallbackResult *string
-	Photos         []string
-	Grade          *string // the grade this transition gave (accept with a grade, regrade)
-	Major          *bool
-	Until          *time.Time // extend_*: the deadline asked for; park: the review date
-	ReasonCode     *string    // decline (退单): why
+	CallbackResult *string    `db:"callback_result"`
+	Photos         []string   `db:"photos"`
+	Grade          *string    `db:"grade"` // the grade this transition gave (accept with a grade, regrade)
+	Major          *bool      `db:"major"`
+	Until          *time.Time `db:"until"`       // extend_*: the deadline asked for; park: the review date
+	ReasonCode     *string    `db:"reason_code"` // decline (退单): why
 	// ToLeader is the leader an ownership row (lead, lead_handover) made owner (case_leader.go).
-	ToLeaderID   *int64
-	ToLeaderName string
+	ToLeaderID   *int64 `db:"to_leader_id"`
+	ToLeaderName string `db:"to_leader_name"`
 }
 
 // ActorRoles says in which capacities a member stands towards one case.

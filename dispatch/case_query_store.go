@@ -11,13 +11,15 @@ import (
 	"github.com/griddispatch/griddispatch/grid"
 )
 
-// summaryColumns are CaseSummary's, in order, over cases c, events e, units u, members m.
-const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code, c.unit_code, u.name, e.category, c.severity,
-       left(e.description, 140), e.reporter_id, m.name, c.opened_at, c.deadline_at,
-       coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false), c.urged_at, c.verify_due_at, c.verify_lapse_at,
-       c.grade, c.major, c.leader_id, coalesce((SELECT l.name FROM members l WHERE l.id = c.leader_id), ''),
-       c.callback_status, c.callback_tries, c.callback_due_at, coalesce(c.deadline_clock, 'calendar'),
-       c.park_review_due_at`
+// summaryColumns are CaseSummary's, named as its db tags, over cases c, events e, units u,
+// members m.
+const summaryColumns = `c.id, c.version, c.state, c.level, c.centre_code AS centre, c.unit_code AS unit, u.name AS unit_name,
+       e.category, c.severity, left(e.description, 140) AS summary, e.reporter_id, m.name AS reporter_name, c.opened_at,
+       c.deadline_at, coalesce(c.overdue_at IS NOT NULL OR c.deadline_at < now(), false) AS overdue, c.urged_at,
+       c.verify_due_at, c.verify_lapse_at, c.grade, c.major, c.leader_id,
+       coalesce((SELECT l.name FROM members l WHERE l.id = c.leader_id), '') AS leader_name,
+       c.callback_status, c.callback_tries, c.callback_due_at, coalesce(c.deadline_clock, 'calendar') AS deadline_clock,
+       c.park_review_due_at AS review_due_at`
 
 const caseJoins = `FROM cases c JOIN events e ON e.id = c.event_id JOIN units u ON u.code = c.unit_code
 JOIN members m ON m.id = e.reporter_id`
@@ -34,16 +36,8 @@ WHERE c.centre_code = $1 AND c.state <> 'closed'
 ORDER BY c.deadline_at IS NULL, c.deadline_at, c.opened_at, c.id
 LIMIT $6`
 
-func scanSummary(row pgx.CollectableRow) (CaseSummary, error) {
-	var s CaseSummary
-	var tries int16
-	err := row.Scan(&s.ID, &s.Version, &s.State, &s.Level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
-		&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-		&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &s.CallbackStatus, &tries, &s.CallbackDueAt,
-		&s.DeadlineClock, &s.ReviewDueAt)
-	s.CallbackTries = int(tries)
-	return s, err
-}
+// scanSummary reads a row of summaryColumns.
+var scanSummary = pgx.RowToStructByName[CaseSummary]
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
@@ -87,25 +81,26 @@ WHERE c.id = $1`, id)
 }
 
 const selectDetail = `SELECT ` + summaryColumns + `, e.description, e.happened_at, e.received_at,
-       ST_X(e.location), ST_Y(e.location), e.accuracy_m::float8, m.phone, c.outcome, c.rework_count,
-       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM event_photos WHERE event_id = e.id), '{}'),
-       (SELECT k.group_code FROM categories k WHERE k.code = e.category)
+       ST_X(e.location) AS lon, ST_Y(e.location) AS lat, e.accuracy_m::float8 AS accuracy_m, m.phone AS reporter_phone,
+       c.outcome, c.rework_count AS reworks,
+       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM event_photos WHERE event_id = e.id), '{}') AS photos,
+       (SELECT k.group_code FROM categories k WHERE k.code = e.category) AS category_group
 ` + caseJoins + `
 WHERE c.id = $1`
 
 const selectHistory = `
-SELECT h.id, h.at, h.actor_id, coalesce(m.name, ''), h.transition, h.from_state, h.to_state, h.from_level, h.level,
-       h.centre_code, h.reason, h.outcome, h.parties, h.deadline_at, h.callback_result,
-       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}'),
-       h.grade, h.major, h.until_at, h.reason_code,
-       lc.to_leader, coalesce((SELECT n.name FROM members n WHERE n.id = lc.to_leader), '')
+SELECT h.id, h.at, h.actor_id, coalesce(m.name, '') AS actor_name, h.transition, h.from_state, h.to_state, h.from_level,
+       h.level, h.centre_code AS centre, h.reason, h.outcome, h.parties, h.deadline_at, h.callback_result,
+       coalesce((SELECT array_agg(sha256 ORDER BY sha256) FROM case_history_photos WHERE history_id = h.id), '{}') AS photos,
+       h.grade, h.major, h.until_at AS until, h.reason_code,
+       lc.to_leader AS to_leader_id, coalesce((SELECT n.name FROM members n WHERE n.id = lc.to_leader), '') AS to_leader_name
 FROM case_history h LEFT JOIN members m ON m.id = h.actor_id
 LEFT JOIN case_leader_changes lc ON lc.history_id = h.id
 WHERE h.case_id = $1
 ORDER BY h.id`
 
 const selectTransferTargets = `
-SELECT code, name FROM units
+SELECT code, name, NOT has_centre AS no_centre FROM units
 WHERE parent_code = $1 AND has_centre AND retired_at IS NULL AND code <> $2
 ORDER BY code`
 
@@ -116,18 +111,7 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	if err != nil {
 		return d, fmt.Errorf("%w: case: %v", ErrRetryable, err)
 	}
-	d, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (CaseDetail, error) {
-		var d CaseDetail
-		var tries int16
-		s := &d.CaseSummary
-		err := row.Scan(&s.ID, &s.Version, &s.State, &s.Level, &s.Centre, &s.Unit, &s.UnitName, &s.Category, &s.Severity,
-			&s.Summary, &s.ReporterID, &s.ReporterName, &s.OpenedAt, &s.DeadlineAt, &s.Overdue, &s.UrgedAt,
-			&s.VerifyDueAt, &s.VerifyLapseAt, &s.Grade, &s.Major, &s.LeaderID, &s.LeaderName, &s.CallbackStatus, &tries, &s.CallbackDueAt,
-			&s.DeadlineClock, &s.ReviewDueAt, &d.Description, &d.HappenedAt, &d.ReceivedAt, &d.Lon, &d.Lat, &d.AccuracyM, &d.ReporterPhone,
-			&d.Outcome, &d.Reworks, &d.Photos, &d.CategoryGroup)
-		s.CallbackTries = int(tries)
-		return d, err
-	})
+	d, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[CaseDetail])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, ErrCaseNotFound
 	}
@@ -148,7 +132,7 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 	if err != nil {
 		return d, fmt.Errorf("%w: history: %v", ErrRetryable, err)
 	}
-	d.History, err = pgx.CollectRows(rows, pgx.RowToStructByPos[HistoryEntry])
+	d.History, err = pgx.CollectRows(rows, pgx.RowToStructByName[HistoryEntry])
 	if err != nil {
 		return d, fmt.Errorf("%w: history: %v", ErrRetryable, err)
 	}
@@ -167,10 +151,7 @@ func (cs *Cases) Detail(ctx context.Context, id int64) (CaseDetail, error) {
 		if err != nil {
 			return d, fmt.Errorf("%w: transfer targets: %v", ErrRetryable, err)
 		}
-		d.TransferTo, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (grid.UnitRef, error) {
-			var u grid.UnitRef
-			return u, row.Scan(&u.Code, &u.Name)
-		})
+		d.TransferTo, err = pgx.CollectRows(rows, pgx.RowToStructByName[grid.UnitRef])
 		if err != nil {
 			return d, fmt.Errorf("%w: transfer targets: %v", ErrRetryable, err)
 		}

@@ -12,15 +12,15 @@ import (
 // Category is an entry of the catalogue: what kind of matter, where its cases start, how long
 // each tier has for them and what happens when that time runs out (docs/routing.md).
 type Category struct {
-	Code         string
-	Group        string
-	NameZH       string
-	NameEN       string
-	StartLevel   Tier // the tier of the first centre: village, township or county
-	GridMayClose bool // a grid worker may handle it on the spot and close it
-	Deadlines    Deadlines
-	AutoEscalate bool // an overdue case goes up a tier by itself; otherwise it is flagged
-	Active       bool
+	Code         string    `db:"code"`
+	Group        string    `db:"group_code"`
+	NameZH       string    `db:"name_zh"`
+	NameEN       string    `db:"name_en"`
+	StartLevel   Tier      `db:"start_level"`    // the tier of the first centre: village, township or county
+	GridMayClose bool      `db:"grid_may_close"` // a grid worker may handle it on the spot and close it
+	Deadlines    Deadlines `db:"-"`              // categoryRow's columns
+	AutoEscalate bool      `db:"auto_escalate"`  // an overdue case goes up a tier by itself; otherwise it is flagged
+	Active       bool      `db:"active"`
 }
 
 // Deadlines are the time each tier has for a case, the shorter time for an urgent one, and the
@@ -122,14 +122,27 @@ const selectCategories = `SELECT code, group_code, name_zh, name_en, start_level
 	village_clock, township_clock, county_clock, urgent_clock
 FROM categories ORDER BY code`
 
+// categoryRow is a row of selectCategories, read by name: the category, and its deadlines in
+// seconds with their clocks.
+type categoryRow struct {
+	Category
+	Village       int32 `db:"village_deadline_s"`
+	Township      int32 `db:"township_deadline_s"`
+	County        int32 `db:"county_deadline_s"`
+	Urgent        int32 `db:"urgent_deadline_s"`
+	Verify        int32 `db:"verify_deadline_s"`
+	VillageClock  Clock `db:"village_clock"`
+	TownshipClock Clock `db:"township_clock"`
+	CountyClock   Clock `db:"county_clock"`
+	UrgentClock   Clock `db:"urgent_clock"`
+}
+
 func scanCategory(row pgx.CollectableRow) (Category, error) {
-	var c Category
-	var village, township, county, urgent, verify int32
-	err := row.Scan(&c.Code, &c.Group, &c.NameZH, &c.NameEN, &c.StartLevel, &c.GridMayClose,
-		&village, &township, &county, &urgent, &verify, &c.AutoEscalate, &c.Active,
-		&c.Deadlines.Clocks.Village, &c.Deadlines.Clocks.Township, &c.Deadlines.Clocks.County, &c.Deadlines.Clocks.Urgent)
-	c.Deadlines = Deadlines{Village: seconds(village), Township: seconds(township), County: seconds(county),
-		Urgent: seconds(urgent), Verify: seconds(verify), Clocks: c.Deadlines.Clocks}
+	r, err := pgx.RowToStructByName[categoryRow](row)
+	c := r.Category
+	c.Deadlines = Deadlines{Village: seconds(r.Village), Township: seconds(r.Township), County: seconds(r.County),
+		Urgent: seconds(r.Urgent), Verify: seconds(r.Verify),
+		Clocks: TierClocks{Village: r.VillageClock, Township: r.TownshipClock, County: r.CountyClock, Urgent: r.UrgentClock}}
 	return c, err
 }
 

@@ -10,21 +10,21 @@ import (
 
 // Notification tells a member that a case needs them.
 type Notification struct {
-	ID           int64
-	CaseID       int64
-	TransitionID int64
-	Kind         string // the transition: reported, escalate, return, transfer, rework, urge, overdue, settle
-	UnitName     string
-	Category     string
-	CreatedAt    time.Time
-	ReadAt       *time.Time
+	ID           int64      `db:"id"`
+	CaseID       int64      `db:"case_id"`
+	TransitionID int64      `db:"transition_id"`
+	Kind         string     `db:"kind"` // the transition: reported, escalate, return, transfer, rework, urge, overdue, settle
+	UnitName     string     `db:"unit_name"`
+	Category     string     `db:"category"`
+	CreatedAt    time.Time  `db:"created_at"`
+	ReadAt       *time.Time `db:"read_at"`
 }
 
 // MaxListedNotifications bounds one listing.
 const MaxListedNotifications = 200
 
 const selectNotifications = `
-SELECT n.id, n.case_id, n.transition_id, n.kind, u.name, e.category, n.created_at, n.read_at
+SELECT n.id, n.case_id, n.transition_id, n.kind, u.name AS unit_name, e.category, n.created_at, n.read_at
 FROM notifications n JOIN cases c ON c.id = n.case_id JOIN events e ON e.id = c.event_id
 JOIN units u ON u.code = c.unit_code
 WHERE n.member_id = $1
@@ -39,7 +39,7 @@ func (n *Notifier) List(ctx context.Context, member int64, limit int) ([]Notific
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: notifications: %v", ErrRetryable, err)
 	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Notification])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Notification])
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: notifications: %v", ErrRetryable, err)
 	}

@@ -11,25 +11,26 @@ import (
 // ReportStatus is one of a member's reports as their phone lists it: what they sent and what
 // became of it.
 type ReportStatus struct {
-	ClientID    string
-	EventID     int64
-	CaseID      int64 // 0 when the event waits for triage
-	Category    string
-	Severity    string
-	Description string
-	HappenedAt  time.Time
-	ReceivedAt  time.Time
-	UnitCode    string // "" when outside the grid
-	State       string
-	Level       Tier
-	Centre      string
-	Version     int        // the case's, for the reporter's verify or rework
-	DeadlineAt  *time.Time // the current tier's deadline; nil when none runs
+	ClientID    string     `db:"client_id"`
+	EventID     int64      `db:"event_id"`
+	CaseID      int64      `db:"case_id"` // 0 when the event waits for triage
+	Category    string     `db:"category"`
+	Severity    string     `db:"severity"`
+	Description string     `db:"description"`
+	HappenedAt  time.Time  `db:"happened_at"`
+	ReceivedAt  time.Time  `db:"received_at"`
+	UnitCode    string     `db:"unit_code"` // "" when outside the grid
+	State       string     `db:"state"`
+	Level       Tier       `db:"level"`
+	Centre      string     `db:"centre"`
+	Version     int        `db:"version"`     // the case's, for the reporter's verify or rework
+	DeadlineAt  *time.Time `db:"deadline_at"` // the current tier's deadline; nil when none runs
 
 	// Merged (并单): the main case this report's case follows, its state and outcome; 0, "" otherwise.
-	MergedInto             int64
-	MainState, MainOutcome string
-	Callback               *string // the callback (回访): pending or how it ended; nil if none (case_callback.go)
+	MergedInto  int64   `db:"merged_into"`
+	MainState   string  `db:"main_state"`
+	MainOutcome string  `db:"main_outcome"`
+	Callback    *string `db:"callback"` // the callback (回访): pending or how it ended; nil if none (case_callback.go)
 }
 
 // MaxListedReports bounds one listing.
@@ -46,10 +47,11 @@ type ReportQuery struct {
 // The cursor is an event of the member's own: another member's id matches no row, so a page
 // never tells whether someone else's event exists.
 const selectReportsBy = `
-SELECT e.client_id::text, e.id, coalesce(c.id, 0), e.category, e.severity, e.description, e.happened_at, e.received_at,
-       coalesce(e.unit_code, ''), coalesce(c.state, ''), coalesce(c.level, 0), coalesce(c.centre_code, ''),
-       coalesce(c.version, 0), c.deadline_at,
-       coalesce(g.main_id, 0), coalesce(mc.state, ''), coalesce(mc.outcome, ''), c.callback_status
+SELECT e.client_id::text AS client_id, e.id AS event_id, coalesce(c.id, 0) AS case_id, e.category, e.severity,
+       e.description, e.happened_at, e.received_at, coalesce(e.unit_code, '') AS unit_code, coalesce(c.state, '') AS state,
+       coalesce(c.level, 0) AS level, coalesce(c.centre_code, '') AS centre, coalesce(c.version, 0) AS version, c.deadline_at,
+       coalesce(g.main_id, 0) AS merged_into, coalesce(mc.state, '') AS main_state, coalesce(mc.outcome, '') AS main_outcome,
+       c.callback_status AS callback
 FROM events e LEFT JOIN cases c ON c.event_id = e.id
 LEFT JOIN case_merges g ON g.case_id = c.id LEFT JOIN cases mc ON mc.id = g.main_id
 WHERE e.reporter_id = $1
@@ -69,12 +71,7 @@ func (in *Intake) ReportsBy(ctx context.Context, member int64, q ReportQuery) ([
 	if err != nil {
 		return nil, fmt.Errorf("%w: list reports: %v", ErrRetryable, err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportStatus, error) {
-		var s ReportStatus
-		err := r.Scan(&s.ClientID, &s.EventID, &s.CaseID, &s.Category, &s.Severity, &s.Description, &s.HappenedAt, &s.ReceivedAt, &s.UnitCode, &s.State, &s.Level, &s.Centre, &s.Version, &s.DeadlineAt,
-			&s.MergedInto, &s.MainState, &s.MainOutcome, &s.Callback)
-		return s, err
-	})
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ReportStatus])
 	if err != nil {
 		return nil, fmt.Errorf("%w: list reports: %v", ErrRetryable, err)
 	}

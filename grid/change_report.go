@@ -34,11 +34,11 @@ type ChangeReport struct {
 // RetiredUnit is a unit a change set retires, with its subtree; Successors is empty for the
 // units retired with an ancestor.
 type RetiredUnit struct {
-	Code       string   `json:"code"`
-	Name       string   `json:"name"`
-	Level      int16    `json:"level"`
-	HasCentre  bool     `json:"-"`
-	Successors []string `json:"successors,omitempty"`
+	Code       string   `json:"code" db:"code"`
+	Name       string   `json:"name" db:"name"`
+	Level      int16    `json:"level" db:"level"`
+	HasCentre  bool     `json:"-" db:"has_centre"`
+	Successors []string `json:"successors,omitempty" db:"successors"`
 }
 
 // Renaming is a rename, with the name it replaces.
@@ -50,11 +50,11 @@ type Renaming struct {
 
 // AssignmentMove is an assignment of a retired unit: moved to To, or flagged (To empty).
 type AssignmentMove struct {
-	MemberID int64  `json:"member_id"`
-	Name     string `json:"name"`
-	Role     Role   `json:"role"`
-	From     string `json:"from"`
-	To       string `json:"to,omitempty"`
+	MemberID int64  `json:"member_id" db:"member_id"`
+	Name     string `json:"name" db:"name"`
+	Role     Role   `json:"role" db:"role"`
+	From     string `json:"from" db:"from_code"`
+	To       string `json:"to,omitempty" db:"to_code"`
 }
 
 type unitBefore struct {

@@ -189,7 +189,7 @@ WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(code text, successor
 UPDATE units u SET retired_at = now(), retired_by = $2, updated_at = now(),
     successors = (SELECT r.successors FROM r WHERE r.code = u.code)
 WHERE u.retired_at IS NULL AND EXISTS (SELECT 1 FROM r WHERE u.code LIKE r.code || '%')
-RETURNING u.code, u.name, u.level, u.has_centre, coalesce(u.successors, '{}')`
+RETURNING u.code, u.name, u.level, u.has_centre, coalesce(u.successors, '{}') AS successors`
 
 const addUnits = `
 INSERT INTO units (code, parent_code, level, name, geom, population, households, has_centre, valid_from, added_by)
@@ -258,7 +258,7 @@ func (rep *ChangeReport) doOperations(ctx context.Context, tx pgx.Tx, cs ChangeS
 		if err != nil {
 			return fmt.Errorf("retire units: %w", err)
 		}
-		rep.Retired, err = pgx.CollectRows(rows, pgx.RowToStructByPos[RetiredUnit])
+		rep.Retired, err = pgx.CollectRows(rows, pgx.RowToStructByName[RetiredUnit])
 		if err != nil {
 			return fmt.Errorf("retire units: %w", err)
 		}
@@ -329,7 +329,7 @@ func (rep *ChangeReport) checkOpenCases(ctx context.Context, tx pgx.Tx, cs Chang
 }
 
 const selectRetiredAssignments = `
-SELECT a.member_id, m.name, a.role, a.unit_code, '' AS to_code
+SELECT a.member_id, m.name, a.role, a.unit_code AS from_code, '' AS to_code
 FROM assignments a JOIN members m ON m.id = a.member_id
 WHERE a.unit_code = ANY($1)
 ORDER BY a.unit_code, m.name, a.role`
@@ -364,7 +364,7 @@ func (rep *ChangeReport) moveAssignments(ctx context.Context, tx pgx.Tx, cs Chan
 	if err != nil {
 		return fmt.Errorf("assignments of retired units: %w", err)
 	}
-	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[AssignmentMove])
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[AssignmentMove])
 	if err != nil {
 		return fmt.Errorf("assignments of retired units: %w", err)
 	}

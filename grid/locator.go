@@ -18,9 +18,9 @@ const crackMetres = 1e-4
 
 // UnitRef names a unit in a Location.
 type UnitRef struct {
-	Code     string
-	Name     string
-	NoCentre bool // no mediation centre works here (Unit.NoCentre)
+	Code     string `db:"code"`
+	Name     string `db:"name"`
+	NoCentre bool   `db:"no_centre"` // no mediation centre works here (Unit.NoCentre)
 }
 
 // Path is a leaf unit with its ancestors, indexed by level (Units[County] is the county).

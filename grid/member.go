@@ -40,19 +40,19 @@ func (r Role) AllowedAt(l Level) bool { return slices.Contains(roleLevels[r], l)
 
 // Member is a person who uses the product: identified by a mobile number.
 type Member struct {
-	ID    int64
-	Phone string
-	Name  string
+	ID    int64  `db:"id"`
+	Phone string `db:"phone"`
+	Name  string `db:"name"`
 	// MustChangePassword: signed in with a one-time code, the member may only choose a new
 	// password (docs/admin.md).
-	MustChangePassword bool
+	MustChangePassword bool `db:"must_change_password"`
 }
 
 // Assignment places a member at a unit with a role.
 type Assignment struct {
-	MemberID int64
-	UnitCode string
-	Role     Role
+	MemberID int64  `db:"member_id"`
+	UnitCode string `db:"unit_code"`
+	Role     Role   `db:"role"`
 }
 
 // MaxMemberNameLength bounds member names, in characters (the schema checks the same).

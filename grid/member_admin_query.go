@@ -90,15 +90,15 @@ func (s *Store) SearchMembers(ctx context.Context, a Admin, q MemberQuery) ([]Me
 
 // AuditEntry is one entry of the audit log, with the names of who did it and to whom.
 type AuditEntry struct {
-	ID         int64
-	At         time.Time
-	ActorID    *int64
-	ActorName  string // "" for the command line
-	Action     string
-	MemberID   *int64
-	MemberName string
-	Units      []string
-	Detail     json.RawMessage
+	ID         int64           `db:"id"`
+	At         time.Time       `db:"at"`
+	ActorID    *int64          `db:"actor_id"`
+	ActorName  string          `db:"actor_name"` // "" for the command line
+	Action     string          `db:"action"`
+	MemberID   *int64          `db:"member_id"`
+	MemberName string          `db:"member_name"`
+	Units      []string        `db:"units"`
+	Detail     json.RawMessage `db:"detail"`
 }
 
 // AuditQuery filters the audit log: one member's entries, one action, entries before an ID
@@ -114,7 +114,8 @@ type AuditQuery struct {
 const MaxAuditPage = 1000
 
 const selectAudit = `
-SELECT l.id, l.at, l.actor_id, coalesce(a.name, ''), l.action, l.member_id, coalesce(m.name, ''), l.units, l.detail
+SELECT l.id, l.at, l.actor_id, coalesce(a.name, '') AS actor_name, l.action, l.member_id, coalesce(m.name, '') AS member_name,
+       l.units, l.detail
 FROM audit_log l LEFT JOIN members a ON a.id = l.actor_id LEFT JOIN members m ON m.id = l.member_id
 WHERE EXISTS (SELECT 1 FROM unnest(l.units) u WHERE u LIKE ANY($1))
   AND ($2 = 0 OR l.member_id = $2) AND ($3 = '' OR l.action = $3) AND ($4 = 0 OR l.id < $4)
@@ -130,7 +131,7 @@ func (s *Store) AuditLog(ctx context.Context, a Admin, q AuditQuery) ([]AuditEnt
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
-	entries, err := pgx.CollectRows(rows, pgx.RowToStructByPos[AuditEntry])
+	entries, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEntry])
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}

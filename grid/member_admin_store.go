@@ -271,7 +271,7 @@ func (s *Store) DeactivateMember(ctx context.Context, a Admin, id int64) (sessio
 		if err != nil {
 			return fmt.Errorf("deactivate: %w", err)
 		}
-		removed, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Assignment])
+		removed, err := pgx.CollectRows(rows, pgx.RowToStructByName[Assignment])
 		if err != nil {
 			return fmt.Errorf("deactivate: %w", err)
 		}

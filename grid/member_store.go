@@ -91,21 +91,29 @@ func (s *Store) SetPassword(ctx context.Context, memberID int64, pw string) erro
 	return nil
 }
 
+const selectAssignments = `SELECT member_id, unit_code, role FROM assignments WHERE member_id = $1 ORDER BY unit_code, role`
+
 // Assignments lists a member's assignments.
 func (s *Store) Assignments(ctx context.Context, memberID int64) ([]Assignment, error) {
-	rows, err := s.pool.Query(ctx, `SELECT member_id, unit_code, role FROM assignments WHERE member_id = $1 ORDER BY unit_code, role`, memberID)
+	rows, err := s.pool.Query(ctx, selectAssignments, memberID)
 	if err != nil {
 		return nil, fmt.Errorf("list assignments: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Assignment])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Assignment])
 }
 
 // Staff is a member with one of their assignments.
 type Staff struct {
 	Member
-	UnitCode string
-	Role     Role
+	UnitCode string `db:"unit_code"`
+	Role     Role   `db:"role"`
 }
+
+const selectStaff = `
+SELECT m.id, m.phone, m.name, m.must_change_password, a.unit_code, a.role
+FROM assignments a JOIN members m ON m.id = a.member_id
+WHERE a.unit_code LIKE $1 || '%' AND ($2 = '' OR a.role = $2)
+ORDER BY a.unit_code, m.phone`
 
 // Staff lists the members assigned anywhere under root, optionally with one role only
 // (empty role means every role), ordered by unit and phone.
@@ -113,19 +121,11 @@ func (s *Store) Staff(ctx context.Context, root string, role Role) ([]Staff, err
 	if err := checkRoot(root); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT m.id, m.phone, m.name, a.unit_code, a.role
-		FROM assignments a JOIN members m ON m.id = a.member_id
-		WHERE a.unit_code LIKE $1 || '%' AND ($2 = '' OR a.role = $2)
-		ORDER BY a.unit_code, m.phone`, root, string(role))
+	rows, err := s.pool.Query(ctx, selectStaff, root, string(role))
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Staff, error) {
-		var st Staff
-		err := row.Scan(&st.ID, &st.Phone, &st.Name, &st.UnitCode, &st.Role)
-		return st, err
-	})
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Staff])
 }
 
 func isUniqueViolation(err error) bool {

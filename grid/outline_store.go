@@ -8,19 +8,16 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+const selectChildren = `SELECT code, name, NOT has_centre AS no_centre FROM units
+WHERE parent_code = $1 AND retired_at IS NULL ORDER BY code`
+
 // Children names the units directly under code (without polygons), in code order.
 func (s *Store) Children(ctx context.Context, code string) ([]UnitRef, error) {
-	rows, err := s.pool.Query(ctx, `SELECT code, name, has_centre FROM units WHERE parent_code = $1 AND retired_at IS NULL ORDER BY code`, code)
+	rows, err := s.pool.Query(ctx, selectChildren, code)
 	if err != nil {
 		return nil, fmt.Errorf("children of %s: %w", code, err)
 	}
-	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (UnitRef, error) {
-		var r UnitRef
-		var has bool
-		err := row.Scan(&r.Code, &r.Name, &has)
-		r.NoCentre = !has
-		return r, err
-	})
+	refs, err := pgx.CollectRows(rows, pgx.RowToStructByName[UnitRef])
 	if err != nil {
 		return nil, fmt.Errorf("children of %s: %w", code, err)
 	}
@@ -30,14 +27,15 @@ func (s *Store) Children(ctx context.Context, code string) ([]UnitRef, error) {
 // ChildUnit is a child unit as a period's figures list it: retired ones keep their figures.
 type ChildUnit struct {
 	UnitRef
-	RetiredOn string // YYYY-MM-DD in the county; "" for a current unit
+	RetiredOn string `db:"retired_on"` // YYYY-MM-DD in the county; "" for a current unit
 }
 
 // selectChildrenDuring lists the children in force at some time of the days $2 to $3: current
 // ones that had come in by the end, and retired ones that had not yet left by the start, so a
 // past period lists the units its cases were reported in (docs/grid.md, "Change sets").
 const selectChildrenDuring = `
-SELECT code, name, has_centre, coalesce(to_char(retired_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), '')
+SELECT code, name, NOT has_centre AS no_centre,
+       coalesce(to_char(retired_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), '') AS retired_on
 FROM units
 WHERE parent_code = $1
   AND (valid_from IS NULL OR valid_from < ($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
@@ -51,13 +49,7 @@ func (s *Store) ChildrenDuring(ctx context.Context, code string, from, to time.T
 	if err != nil {
 		return nil, fmt.Errorf("children of %s: %w", code, err)
 	}
-	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ChildUnit, error) {
-		var c ChildUnit
-		var has bool
-		err := row.Scan(&c.Code, &c.Name, &has, &c.RetiredOn)
-		c.NoCentre = !has
-		return c, err
-	})
+	refs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ChildUnit])
 	if err != nil {
 		return nil, fmt.Errorf("children of %s: %w", code, err)
 	}

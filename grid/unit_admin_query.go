@@ -13,16 +13,16 @@ import (
 // retired and for which units, how many children it has, and the cases reported in its
 // subtree (all, and those not closed). A retired unit keeps its cases.
 type UnitInfo struct {
-	Code       string
-	Name       string
-	Level      Level
-	ParentCode string
-	ValidFrom  *time.Time
-	RetiredAt  *time.Time
-	Successors []string
-	Children   int
-	Cases      int
-	OpenCases  int
+	Code       string     `db:"code"`
+	Name       string     `db:"name"`
+	Level      Level      `db:"level"`
+	ParentCode string     `db:"parent_code"`
+	ValidFrom  *time.Time `db:"valid_from"`
+	RetiredAt  *time.Time `db:"retired_at"`
+	Successors []string   `db:"successors"`
+	Children   int        `db:"children"`
+	Cases      int        `db:"cases"`
+	OpenCases  int        `db:"open_cases"`
 }
 
 // UnitQuery picks units for the admin app: the children of Parent, or the units Codes, or
@@ -43,10 +43,10 @@ const MaxUnitPage = 500
 // selectUnitInfos: $1 parent, $2 codes, $3 text, $4 root patterns, $5 retired too, $6 limit.
 // The case counts probe cases_unit_code_idx by the code's prefix ("C" collation).
 const selectUnitInfos = `
-SELECT u.code, u.name, u.level, coalesce(u.parent_code, ''), u.valid_from, u.retired_at,
-       coalesce(u.successors, '{}'),
-       (SELECT count(*) FROM units c WHERE c.parent_code = u.code AND ($5 OR c.retired_at IS NULL)),
-       k.cases, k.open
+SELECT u.code, u.name, u.level, coalesce(u.parent_code, '') AS parent_code, u.valid_from, u.retired_at,
+       coalesce(u.successors, '{}') AS successors,
+       (SELECT count(*) FROM units c WHERE c.parent_code = u.code AND ($5 OR c.retired_at IS NULL)) AS children,
+       k.cases, k.open AS open_cases
 FROM units u
 CROSS JOIN LATERAL (SELECT count(*) AS cases, count(*) FILTER (WHERE c.state <> 'closed') AS open
                     FROM cases c WHERE c.unit_code LIKE u.code || '%') k
@@ -81,14 +81,7 @@ func (s *Store) Units(ctx context.Context, q UnitQuery) ([]UnitInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (UnitInfo, error) {
-		var u UnitInfo
-		var level int16
-		err := row.Scan(&u.Code, &u.Name, &level, &u.ParentCode, &u.ValidFrom, &u.RetiredAt, &u.Successors,
-			&u.Children, &u.Cases, &u.OpenCases)
-		u.Level = Level(level)
-		return u, err
-	})
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[UnitInfo])
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
