@@ -56,6 +56,14 @@ type CaseEvent struct {
 	DeadlineClock string `json:"deadline_clock,omitempty"`
 }
 
+// UnlocatedEvent is the message published on event.unlocated for a report outside the grid,
+// which waits for triage (the intake's outbox row, intake_store.go).
+type UnlocatedEvent struct {
+	EventID  int64  `json:"event_id"`
+	Category string `json:"category"`
+	Reporter int64  `json:"reporter"`
+}
+
 // Subject prefixes: every case transition is under case.>, unlocated events under event.>.
 const (
 	SubjectCases     = "case.>"

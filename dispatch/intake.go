@@ -249,6 +249,7 @@ func (in *Intake) queue(ctx context.Context, w *write) error {
 // deepest tier the unit has, for a point in a township without villages).
 func (in *Intake) route(cat Category, w *write) {
 	if !w.located {
+		w.subject = SubjectUnlocated
 		return
 	}
 	if w.report.HandledOnSpot {

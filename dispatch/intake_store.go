@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,21 +19,23 @@ import (
 // order, so two batches resending the same reports take their locks in the same order and
 // cannot deadlock. Case subjects are case.<transition>.<county>.<township>.<village>.<grid>.
 // <micro-grid> (the unit code cut into its levels' digits), so a centre subscribes to its
-// subtree with a wildcard.
+// subtree with a wildcard. Each outbox payload is the one Go encoded for its report ($25,
+// outboxPayload), with what only this statement knows set in it: the ids it inserts and its
+// times, as writeTransition sets the transition id.
 const insertReports = `
 WITH r AS (
     SELECT client_id::uuid AS client_id, reporter_id, category, severity, description, lon, lat, accuracy_m,
            happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason,
-           subject, unit_name,
+           subject, unit_name, payload::jsonb AS payload,
            CASE WHEN deadline_s > 0 THEN coalesce(working_deadline, now() + make_interval(secs => deadline_s)) END AS deadline_at,
            CASE WHEN deadline_s > 0 THEN deadline_clock END AS deadline_clock
     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
                          $8::real[], $9::timestamptz[], $10::text[], $11::real[], $12::boolean[], $13::text[],
                          $14::text[], $15::smallint[], $16::text[], $17::text[], $18::text[], $21::text[], $22::integer[],
-                         $23::timestamptz[], $24::text[])
+                         $23::timestamptz[], $24::text[], $25::text[])
         AS r(client_id, reporter_id, category, severity, description, lon, lat, accuracy_m, happened_at,
              unit_code, outside_metres, handled_on_spot, on_spot_note, state, level, centre_code, reason, subject,
-             unit_name, deadline_s, working_deadline, deadline_clock)
+             unit_name, deadline_s, working_deadline, deadline_clock, payload)
 ), e AS (
     INSERT INTO events (client_id, reporter_id, category, severity, description, location, accuracy_m,
                         happened_at, unit_code, outside_metres, handled_on_spot, on_spot_note)
@@ -59,16 +62,11 @@ WITH r AS (
     JOIN e ON e.client_id = ph.client_id::uuid
 ), o AS (
     INSERT INTO outbox (subject, payload)
-    SELECT r.subject, jsonb_build_object('transition_id', h.id, 'case_id', c.id, 'event_id', c.event_id,
-               'action', CASE WHEN c.state = 'closed' THEN 'closed' ELSE 'reported' END,
-               'state', c.state, 'level', c.level, 'centre', c.centre_code, 'unit', c.unit_code,
-               'unit_name', r.unit_name, 'category', r.category, 'severity', r.severity,
-               'reporter', r.reporter_id, 'actor', r.reporter_id, 'version', 1, 'reason', r.reason,
-               'opened_at', c.opened_at, 'deadline_at', c.deadline_at, 'overdue', false, 'at', h.at,
-               'deadline_clock', c.deadline_clock)
+    SELECT r.subject, r.payload || jsonb_build_object('transition_id', h.id, 'case_id', c.id, 'event_id', c.event_id,
+               'opened_at', c.opened_at, 'deadline_at', c.deadline_at, 'at', h.at)
     FROM c JOIN h ON h.case_id = c.id JOIN e ON e.id = c.event_id JOIN r USING (client_id)
     UNION ALL
-    SELECT 'event.unlocated', jsonb_build_object('event_id', e.id, 'category', r.category, 'reporter', r.reporter_id)
+    SELECT r.subject, r.payload || jsonb_build_object('event_id', e.id)
     FROM e JOIN r USING (client_id) WHERE e.unit_code IS NULL
 )
 SELECT e.client_id::text, e.id, coalesce(c.id, 0) FROM e LEFT JOIN c ON c.event_id = e.id`
@@ -82,6 +80,7 @@ WHERE e.client_id = ANY($1::text[]::uuid[])`
 // batchArgs are the columns of insertReports, one array element per report.
 type batchArgs struct {
 	clientID, category, severity, description, note, state, centre, reason, subject, unitName []string
+	payload                                                                                   []string
 	deadline                                                                                  []int32
 	workingDeadline                                                                           []*time.Time
 	deadlineClock                                                                             []string
@@ -122,6 +121,7 @@ func (a *batchArgs) add(w *write) {
 	a.deadline = append(a.deadline, int32(w.deadline/time.Second))
 	a.workingDeadline = append(a.workingDeadline, w.workingDeadline)
 	a.deadlineClock = append(a.deadlineClock, string(w.clock))
+	a.payload = append(a.payload, w.outboxPayload())
 	for _, h := range r.Photos {
 		a.photoClient, a.photoHash = append(a.photoClient, r.ClientID), append(a.photoHash, h)
 	}
@@ -130,7 +130,30 @@ func (a *batchArgs) add(w *write) {
 func (a *batchArgs) list() []any {
 	return []any{a.clientID, a.reporter, a.category, a.severity, a.description, a.lon, a.lat, a.accuracy,
 		a.happenedAt, a.unit, a.outside, a.onSpot, a.note, a.state, a.level, a.centre, a.reason, a.subject,
-		a.photoClient, a.photoHash, a.unitName, a.deadline, a.workingDeadline, a.deadlineClock}
+		a.photoClient, a.photoHash, a.unitName, a.deadline, a.workingDeadline, a.deadlineClock, a.payload}
+}
+
+// outboxPayload is the message published for a report once stored: a CaseEvent for a located
+// one, an UnlocatedEvent for triage otherwise; insertReports sets its ids and times.
+func (w *write) outboxPayload() string {
+	var v any = UnlocatedEvent{Category: w.report.Category, Reporter: w.report.ReporterID}
+	if w.located {
+		ev := CaseEvent{Action: "reported", State: CaseState(w.state), Level: w.level, Centre: w.centre,
+			Unit: w.loc.Unit().Code, UnitName: w.loc.Unit().Name, Category: w.report.Category, Severity: w.report.Severity,
+			Reporter: w.report.ReporterID, Actor: w.report.ReporterID, Version: 1, Reason: w.reason}
+		if ev.State == StateClosed {
+			ev.Action = "closed"
+		}
+		if w.deadline > 0 {
+			ev.DeadlineClock = string(w.clock)
+		}
+		v = ev
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // plain structs of strings, numbers and times
+	}
+	return string(b)
 }
 
 // ownPhotos counts how many of the hashes the member uploaded.
