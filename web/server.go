@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/background"
 )
 
@@ -41,6 +42,7 @@ type Server struct {
 	gradeRules     GradeRules
 	notifications  Notifications
 	stats          Stats
+	statsGrid      *grid.Store // units named by the figures, read where stats are (Config.StatsGrid)
 	allowedOrigins []string
 	sessionEnds    SessionEnds
 	figures        FiguresOptions
@@ -90,6 +92,7 @@ type Config struct {
 	Notifications  Notifications
 	CaseEvents     CaseEvents      // pushes case transitions to reporters' phones; optional
 	Stats          Stats           // the supervisors' dashboard figures; optional (needs Intake)
+	StatsGrid      *grid.Store     // the units the figures name and map, read where Stats reads; nil: Auth's
 	StatsChanges   StatsChanges    // tells live dashboards their figures changed; optional
 	AllowedOrigins []string        // browser origins besides the server's own host, for websockets
 	SessionEnds    SessionEnds     // closes revoked sessions' websockets on every process; optional
@@ -109,6 +112,9 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds,
 		figures: DefaultFiguresOptions(), pdfFont: newPDFFonts(cfg.PDFFont), hub: newHub()}
 	s.calendar = cfg.Calendar
+	if s.statsGrid = cfg.StatsGrid; s.statsGrid == nil && cfg.Auth != nil {
+		s.statsGrid = cfg.Auth.grid
+	}
 	s.gradeRules = cfg.GradeRules
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
