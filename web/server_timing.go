@@ -25,7 +25,11 @@ func (t *timingWriter) WriteHeader(code int) {
 	if !t.written {
 		t.written = true
 		ms := float64(time.Since(t.start).Microseconds()) / 1000
-		t.Header().Set("Server-Timing", fmt.Sprintf("app;dur=%.2f", ms))
+		v := fmt.Sprintf("app;dur=%.2f", ms)
+		if more := t.Header().Get("Server-Timing"); more != "" { // the handler's own, e.g. cache;desc=hit
+			v += ", " + more
+		}
+		t.Header().Set("Server-Timing", v)
 	}
 	t.ResponseWriter.WriteHeader(code)
 }
