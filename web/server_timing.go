@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// timed adds a Server-Timing header (app;dur=<ms>) to the response: how long the server took
-// to the first byte, authentication included, which browsers' developer tools and the
-// dashboard benchmark read without the network's share.
+// timed adds a Server-Timing header (app;dur=<ms>) to the response: how long the handler took
+// to the first byte, which browsers' developer tools and the dashboard benchmark read without
+// the network's share. The routes register it inside guard, so the session and jurisdiction
+// checks are not in it (they are in the client's time).
 func timed(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		next(&timingWriter{ResponseWriter: w, start: time.Now()}, r)
