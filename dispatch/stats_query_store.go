@@ -88,14 +88,18 @@ GROUP BY unit_code ORDER BY unit_code`
 	return s.grouped(ctx, q, histCol(1, 0), periodArgs(f.Category, level, f.Unit, splitPeriod(f.From, f.To)))
 }
 
-// Categories sums the unit's subtree per category, for the categories with cases.
+// Categories sums the unit's subtree per category, for the categories with cases. Leaving out
+// the rows of all categories (the empty category) lets PostgreSQL read them through
+// case_stats_unit_period_idx (migration 026), the unit's rows of every category side by side,
+// rather than through the key, category by category.
 func (s *Stats) Categories(ctx context.Context, f StatsFilter) ([]UnitCounters, error) {
 	level, err := statsLevel(f.Unit)
 	if err != nil {
 		return nil, err
 	}
 	q := `SELECT category, ` + flatStatsCols + ` FROM case_stats
-WHERE category = ANY(ARRAY(SELECT code FROM categories)) AND $1 = '' AND level = $2 AND unit_code = $3 AND ` + inPeriod + `
+WHERE category = ANY(ARRAY(SELECT code FROM categories)) AND category <> '' AND $1 = ''
+    AND level = $2 AND unit_code = $3 AND ` + inPeriod + `
 GROUP BY category ORDER BY category`
 	return s.grouped(ctx, q, histCol(1, 0), periodArgs("", level, f.Unit, splitPeriod(f.From, f.To)))
 }

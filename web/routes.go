@@ -162,9 +162,9 @@ func (s *Server) routes(cfg Config) []route {
 			return route{"GET /api/stats/" + name, policyFiguresViewer, timed(s.statsRoute(fn))}
 		}
 		rs = append(rs, route{"GET /api/stats/scope", policyMember, timed(s.handleStatsScope)},
-			figures("summary", s.handleStatsSummary), figures("units", s.handleStatsUnits),
-			figures("trend", s.handleStatsTrend), figures("categories", s.handleStatsCategories),
-			figures("tiers", s.handleStatsTiers), figures("map", s.handleStatsMap),
+			figures("summary", s.cachedStats(s.handleStatsSummary)), figures("units", s.cachedStats(s.handleStatsUnits)),
+			figures("trend", s.cachedStats(s.handleStatsTrend)), figures("categories", s.cachedStats(s.handleStatsCategories)),
+			figures("tiers", s.cachedStats(s.handleStatsTiers)), figures("map", s.handleStatsMap),
 			route{"GET /api/stats/bulletin", policyFiguresViewer, timed(s.handleStatsBulletin)},
 			figures("declines", s.handleStatsDeclines)) // 反复退单 (issue 16)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
+	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/background"
 )
 
@@ -41,6 +42,8 @@ type Server struct {
 	gradeRules     GradeRules
 	notifications  Notifications
 	stats          Stats
+	statsGrid      *grid.Store // units named by the figures, read where stats are (Config.StatsGrid)
+	statsCache     *statsCache // the figures' answers for a few seconds (stats_cache.go)
 	allowedOrigins []string
 	sessionEnds    SessionEnds
 	figures        FiguresOptions
@@ -90,6 +93,8 @@ type Config struct {
 	Notifications  Notifications
 	CaseEvents     CaseEvents      // pushes case transitions to reporters' phones; optional
 	Stats          Stats           // the supervisors' dashboard figures; optional (needs Intake)
+	StatsGrid      *grid.Store     // the units the figures name and map, read where Stats reads; nil: Auth's
+	StatsCacheTTL  time.Duration   // how long the figures' answers are kept (stats_cache.go); 0: 5 s
 	StatsChanges   StatsChanges    // tells live dashboards their figures changed; optional
 	AllowedOrigins []string        // browser origins besides the server's own host, for websockets
 	SessionEnds    SessionEnds     // closes revoked sessions' websockets on every process; optional
@@ -109,6 +114,9 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		locator: cfg.Locator, cases: cfg.Cases, catalogue: cfg.Catalogue, notifications: cfg.Notifications, stats: cfg.Stats, allowedOrigins: cfg.AllowedOrigins, sessionEnds: cfg.SessionEnds,
 		figures: DefaultFiguresOptions(), pdfFont: newPDFFonts(cfg.PDFFont), hub: newHub()}
 	s.calendar = cfg.Calendar
+	if s.statsGrid = cfg.StatsGrid; s.statsGrid == nil && cfg.Auth != nil {
+		s.statsGrid = cfg.Auth.grid
+	}
 	s.gradeRules = cfg.GradeRules
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
@@ -124,8 +132,11 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	if cfg.Stats != nil && cfg.StatsChanges != nil { // without the notices, nothing would drop an answer
+		s.statsCache = newStatsCache(cfg.StatsCacheTTL)
+	}
 	if cfg.StatsChanges != nil {
-		if err := cfg.StatsChanges.OnStatsChanged(s.hub.deliverStats); err != nil {
+		if err := cfg.StatsChanges.OnStatsChanged(s.statsUnitsChanged); err != nil {
 			return nil, err
 		}
 	}

@@ -109,7 +109,7 @@ func (s *Server) handleStatsScope(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, err)
 		return
 	}
-	refs, err := s.auth.grid.Refs(r.Context(), acc.watch)
+	refs, err := s.statsGrid.Refs(r.Context(), acc.watch)
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
@@ -129,7 +129,7 @@ func (s *Server) handleStatsScope(w http.ResponseWriter, r *http.Request) {
 // handleStatsMap: GET /api/stats/map?unit -> the outlines of the unit's children (of the grid
 // itself at a grid).
 func (s *Server) handleStatsMap(w http.ResponseWriter, r *http.Request, req statsRequest) error {
-	body, err := s.auth.grid.Outlines(r.Context(), req.Unit, grid.LevelOfCode(req.Unit) == grid.Grid)
+	body, err := s.statsGrid.Outlines(r.Context(), req.Unit, grid.LevelOfCode(req.Unit) == grid.Grid)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func (s *Server) handleStatsSummary(w http.ResponseWriter, r *http.Request, req 
 	if err != nil {
 		return err
 	}
-	refs, err := s.auth.grid.Refs(r.Context(), []string{req.Unit})
+	refs, err := s.statsGrid.Refs(r.Context(), []string{req.Unit})
 	if err != nil {
 		return err
 	}
@@ -67,14 +67,14 @@ func (s *Server) handleStatsUnits(w http.ResponseWriter, r *http.Request, req st
 	level := grid.LevelOfCode(req.Unit)
 	var children []grid.ChildUnit
 	if level == grid.Grid {
-		refs, err := s.auth.grid.Refs(r.Context(), []string{req.Unit})
+		refs, err := s.statsGrid.Refs(r.Context(), []string{req.Unit})
 		if err != nil {
 			return err
 		}
 		children = []grid.ChildUnit{{UnitRef: refs[req.Unit]}}
 	} else {
 		level++
-		if children, err = s.auth.grid.ChildrenDuring(r.Context(), req.Unit, req.From, req.To); err != nil {
+		if children, err = s.statsGrid.ChildrenDuring(r.Context(), req.Unit, req.From, req.To); err != nil {
 			return err
 		}
 	}

@@ -25,6 +25,7 @@ type Main struct {
 	Logger *slog.Logger
 
 	pool    *pgxpool.Pool
+	read    *pgxpool.Pool  // the dashboard's reads: a replica, or a pool of their own (openReadDB)
 	nats    *server.Server // nil with an external NATS
 	bus     *dispatch.Bus
 	relay   *dispatch.Relay
@@ -46,6 +47,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.pool = pool
+	if m.read, err = openReadDB(ctx, m.Config); err != nil {
+		return err
+	}
 	if m.bus, err = m.openBus(ctx); err != nil {
 		return err
 	}
@@ -105,7 +109,8 @@ func (m *Main) Run(ctx context.Context) error {
 		GradeRules:     dispatch.NewGradeRules(m.pool),
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
-		Stats:          dispatch.NewStats(m.pool),
+		Stats:          dispatch.NewStats(m.read),
+		StatsGrid:      grid.NewStore(m.read),
 		StatsChanges:   m.bus,
 		SessionEnds:    m.bus,
 		AllowedOrigins: m.Config.AllowedOrigins,
@@ -195,6 +200,9 @@ func (m *Main) Close() error {
 		m.nats.Shutdown()
 		m.nats.WaitForShutdown()
 	}
+	if m.read != nil {
+		m.read.Close()
+	}
 	if m.pool != nil {
 		m.pool.Close()
 	}
@@ -206,22 +214,43 @@ func openDB(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("no database: set --database-url or DATABASE_URL (make env prints the local one)")
 	}
-	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("--database-url: %w", err)
+	// pgxpool's default, max(4, CPUs), is too few for a server: the relay holds one for
+	// LISTEN, and the relay's batches, the timer, the notifier, the intake's writers and
+	// the requests queued for the other three (p99 210 ms from commit to console). Many
+	// more than the cores only make PostgreSQL's backends queue for them: on two cores,
+	// transitions peaked at 8 connections (docs/benchmarks.md).
+	return openPool(ctx, cfg.DatabaseURL, "--database-url", int32(max(8, 4*runtime.NumCPU())), false)
+}
+
+// openReadDB connects the pool of the dashboard's read routes (docs/deploy.md "A read
+// replica for the dashboard"): on --read-database-url (a streaming replica) when it is set,
+// else a pool of its own on the primary, so that a dashboard request never queues for a
+// connection behind the intake, the relay and the transitions. Its sessions are read-only.
+func openReadDB(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
+	url, name := cfg.ReadDatabaseURL, "--read-database-url"
+	if url == "" {
+		url, name = cfg.DatabaseURL, "--database-url"
 	}
-	if !strings.Contains(cfg.DatabaseURL, "pool_max_conns") {
-		// pgxpool's default, max(4, CPUs), is too few for a server: the relay holds one for
-		// LISTEN, and the relay's batches, the timer, the notifier, the intake's writers and
-		// the requests queued for the other three (p99 210 ms from commit to console). Many
-		// more than the cores only make PostgreSQL's backends queue for them: on two cores,
-		// transitions peaked at 8 connections (docs/benchmarks.md).
-		pc.MaxConns = int32(max(8, 4*runtime.NumCPU()))
+	// The dashboard's queries are short and CPU-bound: more backends than cores only queue.
+	return openPool(ctx, url, name, int32(max(4, 2*runtime.NumCPU())), true)
+}
+
+// openPool connects a pool of maxConns (unless the URL sets pool_max_conns) and pings it.
+func openPool(ctx context.Context, url, flagName string, maxConns int32, readOnly bool) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flagName, err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		pc.MaxConns = maxConns
 	}
 	if _, set := pc.ConnConfig.RuntimeParams["jit"]; !set {
 		// JIT compiles a dashboard query whose estimate looks large in about 300 ms, for a
 		// query that then runs in milliseconds: this server's queries are short.
 		pc.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	if readOnly { // a write by mistake fails here rather than on a replica's refusal, or not at all
+		pc.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -231,7 +260,7 @@ func openDB(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	defer cancel()
 	if err := pool.Ping(pingCtx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("database %s:%d: %w", pc.ConnConfig.Host, pc.ConnConfig.Port, err)
+		return nil, fmt.Errorf("database %s:%d (%s): %w", pc.ConnConfig.Host, pc.ConnConfig.Port, flagName, err)
 	}
 	return pool, nil
 }

@@ -42,6 +42,10 @@ type Config struct {
 	// Duplicates: how near in place and time two reports of a category are suggested as one
 	// matter (并单, docs/cases.md).
 	Duplicates dispatch.DuplicateWindow
+	// ReadDatabaseURL is a read-only copy of DatabaseURL (a streaming replica) that the
+	// dashboard's figures are read from; empty: the primary, through a pool of their own
+	// (docs/deploy.md).
+	ReadDatabaseURL string
 }
 
 // DefaultConfig is what an unconfigured process uses.
@@ -86,6 +90,8 @@ func globalFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "database-url", Sources: cli.EnvVars("DATABASE_URL"),
 			Usage: "PostgreSQL 15+ with PostGIS 3, as a URL: postgres://user:password@host:5432/db (make env prints the local one)"},
+		&cli.StringFlag{Name: "read-database-url", Sources: cli.EnvVars("READ_DATABASE_URL"),
+			Usage: "a read-only replica of --database-url that the dashboard's figures are read from (docs/deploy.md); empty: the primary, through a pool of their own"},
 		&cli.StringFlag{Name: "nats-url", Sources: cli.EnvVars("NATS_URL"),
 			Usage: "external NATS server or cluster with JetStream, e.g. nats://n1:4222,nats://n2:4222; empty runs an embedded server"},
 		&cli.StringFlag{Name: "nats-listen", Sources: cli.EnvVars("GRIDDISPATCH_NATS_LISTEN"),
@@ -137,6 +143,7 @@ func configFrom(cmd *cli.Command) Config {
 		PDFFont:        cmd.String("pdf-font"),
 		Duplicates: dispatch.DuplicateWindow{Metres: cmd.Float("duplicate-metres"),
 			Within: time.Duration(cmd.Float("duplicate-hours") * float64(time.Hour))},
+		ReadDatabaseURL: cmd.String("read-database-url"),
 	}
 }
 
