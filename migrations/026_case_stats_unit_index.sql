@@ -3,7 +3,7 @@
 -- found them by one descent per category and span range (about 100 for a county over two
 -- years, 390 index pages on the 10-million-case database); this index holds each unit's rows of
 -- the named categories (not the '' rows of all categories, which the key serves) together, so
--- the same rows come from three short ranges (10 pages). Its columns never change once a row
+-- the same rows come from three short ranges (13 pages). Its columns never change once a row
 -- exists, so it costs the stats applier nothing more on the rows it updates (HOT updates stay
 -- possible) and one entry per new row.
 --
