@@ -54,7 +54,8 @@ type CaseView struct {
 
 // Cases applies transitions: one transaction locks the case, checks the version, the state
 // machine and the actor's right to act, then updates the case, writes its history row and an
-// outbox row (so the transition is published if and only if it committed).
+// outbox row (so the transition is published if and only if it committed). Transitions that
+// arrive together share that transaction and its commit (case_batch.go).
 type Cases struct {
 	pool *pgxpool.Pool
 	// clock, when set (by tests, export_test.go), is the time a transition counts its new
