@@ -54,16 +54,21 @@ type CaseView struct {
 
 // Cases applies transitions: one transaction locks the case, checks the version, the state
 // machine and the actor's right to act, then updates the case, writes its history row and an
-// outbox row (so the transition is published if and only if it committed).
+// outbox row (so the transition is published if and only if it committed). Transitions that
+// arrive together share that transaction and its commit (case_batch.go).
 type Cases struct {
 	pool *pgxpool.Pool
 	// clock, when set (by tests, export_test.go), is the time a transition counts its new
 	// deadlines from instead of the transaction's now(): a Friday afternoon, a holiday week.
 	clock func() time.Time
+	queue *applyQueue // transitions waiting for a shared commit (case_batch.go)
 }
 
-// NewCases works on the cases in pool.
-func NewCases(pool *pgxpool.Pool) *Cases { return &Cases{pool: pool} }
+// NewCases works on the cases in pool. Concurrent transitions share commits, in up to half the
+// pool's connections at once: the rest stay free for reads, the relay and the timer.
+func NewCases(pool *pgxpool.Pool) *Cases {
+	return &Cases{pool: pool, queue: newApplyQueue(int(pool.Config().MaxConns) / 2)}
+}
 
 // caseRow is a case as a transition reads and rewrites it.
 type caseRow struct {
@@ -198,6 +203,9 @@ func (cs *Cases) Apply(ctx context.Context, t Transition) (CaseView, error) {
 	r, err := t.check()
 	if err != nil {
 		return CaseView{}, err
+	}
+	if t.Action != ActMerge { // a merge locks a second case, so it is not batched with others
+		return cs.applyQueued(ctx, t, r)
 	}
 	var view CaseView
 	conn, err := cs.pool.Acquire(ctx)

@@ -14,8 +14,9 @@
 //   - routing (which centre takes a case, tiers above and below): routing.go
 //   - the case machine (states, actions, who may take them): case_machine.go; the tiers a
 //     case moves through (Tier: county, township, village, and the grid): tier.go
-//   - transitions (checking and applying one): case_transition.go; writing it, with the
-//     deadline it leaves: case_record.go; the message it publishes: case_event.go
+//   - transitions (checking and applying one): case_transition.go; concurrent ones sharing a
+//     commit: case_batch.go; writing it, with the deadline it leaves: case_record.go; the
+//     message it publishes: case_event.go
 //   - working-day clocks and the calendar: calendar.go, calendar_clock.go, calendar_store.go
 //   - the issue 16 transitions: case_decline.go, case_decline_query.go (退单), case_extension.go,
 //     case_extension_pending.go, case_extension_query.go, case_park_review.go (延期, 挂账),

@@ -1,6 +1,7 @@
 package dispatch_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -64,6 +65,8 @@ var (
 	relayConns   = flag.Int("relay.conns", 8, "connections of the pool shared by the workers and the relay")
 	relayCases   = flag.Int("relay.cases", 20000, "cases in mediation, shared out among the workers")
 	relayPerTx   = flag.Int("relay.pertx", 4, "outbox rows per transaction in BenchmarkRelayLagOutboxOnly")
+	relaySlots   = flag.Int("relay.slots", 0, "batches of transitions committing at once (0: the default, half the pool)")
+	relayBatch   = flag.Int("relay.batch", 32, "transitions per batch at most (1: each in a transaction of its own)")
 	relayTrace   = flag.Bool("relay.trace", false, "log each statement's count and mean time as the client saw it")
 )
 
@@ -78,6 +81,9 @@ func BenchmarkRelayLag(b *testing.B) {
 	}
 	defer relay.Close()
 	cases := dispatch.NewCases(pool)
+	if *relaySlots > 0 || *relayBatch != 32 {
+		cases.SetBatching(cmp.Or(*relaySlots, *relayConns/2), *relayBatch)
+	}
 
 	type owned struct {
 		id      int64
@@ -139,6 +145,7 @@ func BenchmarkRelayLag(b *testing.B) {
 	received.reset()
 
 	trace.reset()
+	batches0, calls0 := cases.Batches()
 	cpu := startCPU(b, pool)
 	b.ResetTimer()
 	n := benchCount(b, *relayRate)
@@ -147,6 +154,9 @@ func BenchmarkRelayLag(b *testing.B) {
 	b.StopTimer()
 	cpu.report(b, n)
 	trace.log(b)
+	if batches, calls := cases.Batches(); batches > batches0 {
+		b.ReportMetric(float64(calls-calls0)/float64(batches-batches0), "per_commit")
+	}
 
 	var lags []time.Duration
 	for _, ws := range committed {
