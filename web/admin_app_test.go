@@ -33,23 +33,21 @@ import (
 // grids into one drawn in GCJ-02, uploaded as a Feature. Screenshots at 360 and 1366 px with
 // GRIDDISPATCH_SHOTS=dir.
 func TestAdminApp(t *testing.T) {
-	if _, err := os.Stat("static/app/admin/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the admin app is not built: run `make ui`")
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("admin"), withLive())
 	dir := t.TempDir()
 
 	// The administrator gets a one-time code, as a new administrator would.
 	fx.member(t, "13900000041", "140802", grid.RoleAdmin)
-	admin := adminAppMember(t, fx, "13900000041")
+	admin := fx.memberID(t, "13900000041")
 	code, _, _, err := fx.g.ResetPassword(ctx, grid.CommandLine, admin)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// Two open cases in 东阜村第1网格 (micro-grid 001), the grid (c) splits.
-	worker := adminAppMember(t, fx, "13900000001")
+	worker := fx.memberID(t, "13900000001")
 	for _, d := range []string{"两户因排水沟发生争执", "路灯不亮"} {
 		if _, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: worker, Category: "neighbour",
 			Severity: "normal", Description: d, Lon: 111.02, Lat: 35.02, HappenedAt: time.Now().Add(-time.Hour)}); err != nil {
@@ -117,7 +115,7 @@ func TestAdminApp(t *testing.T) {
 			}
 		}
 	}, "BASE_URL="+fx.base, "PHONE=13900000041", "CODE="+code, "PASSWORD=new password 2026",
-		"FILES="+dir, "HOSTILE="+hostileName, "SHAPEFILE="+shapefile, "LEAVER=13900000051", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+		"FILES="+dir, "HOSTILE="+hostileName, "SHAPEFILE="+shapefile, "LEAVER=13900000051")
 	for _, s := range []string{"password", "import_checked", "imported", "shapefile", "split", "scheduled", "unscheduled", "merged",
 		"roster", "deactivated", "category", "member_added", "done"} {
 		if steps[s] == nil {
@@ -212,15 +210,6 @@ func TestAdminApp(t *testing.T) {
 	if err := fx.pool.QueryRow(ctx, `SELECT urgent_deadline_s, coalesce(updated_by, 0) FROM categories WHERE code = 'neighbour'`).Scan(&urgent, &by); err != nil || urgent != 36*3600 || by != admin {
 		t.Fatalf("neighbour: urgent deadline %d s by %d (%v); want %d by %d", urgent, by, err, 36*3600, admin)
 	}
-}
-
-func adminAppMember(t *testing.T, fx *fixture, phone string) int64 {
-	t.Helper()
-	var id int64
-	if err := fx.pool.QueryRow(context.Background(), `SELECT id FROM members WHERE phone = $1`, phone).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
 }
 
 type unitFeature struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -17,11 +16,9 @@ import (
 // grade rule; at 360 px the month grids fit; a township administrator only reads. PostgreSQL
 // and the API must hold what the screens showed. Screenshots with GRIDDISPATCH_SHOTS=dir.
 func TestAdminCalendarApp(t *testing.T) {
-	if _, err := os.Stat("static/app/admin/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the admin app is not built: run `make ui`")
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("admin"), withLive())
 	county := fx.member(t, "13900000041", "140802", grid.RoleAdmin)
 	fx.member(t, "13900000042", "140802001", grid.RoleAdmin)
 
@@ -33,7 +30,7 @@ func TestAdminCalendarApp(t *testing.T) {
 				steps[s] = m
 			}
 		}
-	}, "BASE_URL="+fx.base, "PASSWORD="+password, "COUNTY=13900000041", "TOWNSHIP=13900000042", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+	}, "BASE_URL="+fx.base, "PASSWORD="+password, "COUNTY=13900000041", "TOWNSHIP=13900000042")
 	for _, s := range []string{"days", "hours", "clocks", "grades", "narrow", "read_only", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported %q (got %v)", s, steps)

@@ -3,10 +3,7 @@ package web_test
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"os"
@@ -18,35 +15,7 @@ import (
 	"github.com/griddispatch/griddispatch/geo"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
-	"github.com/griddispatch/griddispatch/migrations/dbtest"
-	"github.com/griddispatch/griddispatch/web"
 )
-
-// liveGridFixture is a server with only sessions and the admin routes, locating with a live
-// locator, to see an import rebuild it.
-func liveGridFixture(t *testing.T) (*fixture, *grid.LiveLocator) {
-	t.Helper()
-	db := dbtest.New(t)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	fx := &fixture{g: grid.NewStore(db.Pool), pool: db.Pool, db: db}
-	gridtest.Import(t, fx.g)
-	live := fx.g.NewLiveLocator(grid.DefaultNearMetres, logger)
-	if err := live.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(live.Close)
-	fx.auth = web.NewAuth(db.Pool, fx.g)
-	s, err := web.NewServer(logger, web.Config{Auth: fx.auth, Locator: live})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Open("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	fx.srv, fx.base = s, "http://"+s.Addr()
-	return fx, live
-}
 
 // countyFile is the small county as a GeoJSON FeatureCollection, each unit's polygon passed
 // through move and its properties through edit (nil: unchanged).
@@ -99,7 +68,8 @@ func importFile(t *testing.T, fx *fixture, token, query string, file []byte) res
 // in WGS84 where the units truly are, then imported, and the live locator rebuilds.
 func TestAdminGridImportGCJ02(t *testing.T) {
 	t.Parallel()
-	fx, live := liveGridFixture(t)
+	fx := newFixture(t, withLiveLocator())
+	live := fx.live
 	admin := fx.member(t, "13900000241", "140802", grid.RoleAdmin)
 	file := countyFile(t, geo.WGS84ToGCJ02, nil)
 
@@ -135,7 +105,7 @@ func TestAdminGridImportGCJ02(t *testing.T) {
 // a township's administrator may not import the county; bad files and options are refused.
 func TestAdminGridImportRefusals(t *testing.T) {
 	t.Parallel()
-	fx, _ := liveGridFixture(t)
+	fx := newFixture(t, withLiveLocator())
 	admin := fx.member(t, "13900000251", "140802", grid.RoleAdmin)
 	township := fx.member(t, "13900000252", "140802001", grid.RoleAdmin)
 	same := func(p orb.Point) orb.Point { return p }

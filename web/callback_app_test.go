@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -17,20 +16,15 @@ import (
 // not reach the party and then 不满意 for the second, which goes back to the queue as accepted.
 // The worker's phone shows both results on the case pages (callback_app.mjs).
 func TestCallbackInTheConsoleAndOnThePhone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console", "phone"), withLive())
 	fx.member(t, "13900000002", "140802001001", grid.RoleMediator)
-	var mediator, worker int64
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000002'`).Scan(&mediator); err != nil {
-		t.Fatal(err)
-	}
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
+	mediator, worker := fx.memberID(t, "13900000002"), fx.memberID(t, "13900000001")
 	cases := dispatch.NewCases(fx.pool)
 	var ids []int64
 	for _, d := range []string{"两户因排水沟发生争执", "楼上噪音扰民，多次协商无果"} {
-		id := submitCase(t, fx, "13900000001", d)
+		id := fx.submit(t, "13900000001", d)
 		for i, a := range []dispatch.Action{dispatch.ActAccept, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActVerify} {
 			actor := mediator
 			if a == dispatch.ActVerify {
@@ -45,7 +39,7 @@ func TestCallbackInTheConsoleAndOnThePhone(t *testing.T) {
 	}
 	out := browserScript(t, "callback_app.mjs", nil, "BASE_URL="+fx.base, "PASSWORD="+password,
 		"PHONE_M=13900000002", "PHONE_W=13900000001", fmt.Sprintf("CASE_A=%d", ids[0]), fmt.Sprintf("CASE_B=%d", ids[1]),
-		"LON=111.02", "LAT=35.02", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+		"LON=111.02", "LAT=35.02")
 	var got struct {
 		Done bool `json:"done"`
 	}
@@ -75,20 +69,15 @@ func TestCallbackInTheConsoleAndOnThePhone(t *testing.T) {
 // 不满意: the township's dashboard shows 回访率 100% and 满意率 50% as tiles, ranking columns
 // and headline rows of the week's bulletin, which says so in its summary (callback_dashboard.mjs).
 func TestCallbackFiguresOnTheDashboard(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("dashboard"), withLive())
 	fx.member(t, "13900000002", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000003", "140802001", grid.RoleSupervisor)
-	var mediator, worker int64
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000002'`).Scan(&mediator); err != nil {
-		t.Fatal(err)
-	}
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
+	mediator, worker := fx.memberID(t, "13900000002"), fx.memberID(t, "13900000001")
 	cases := dispatch.NewCases(fx.pool)
 	for _, s := range []dispatch.Satisfaction{dispatch.Satisfied, dispatch.Dissatisfied} {
-		id := submitCase(t, fx, "13900000001", "两户因排水沟发生争执")
+		id := fx.submit(t, "13900000001", "两户因排水沟发生争执")
 		for i, a := range []dispatch.Action{dispatch.ActAccept, dispatch.ActMediate, dispatch.ActSettle, dispatch.ActVerify, dispatch.ActCallback} {
 			actor := mediator
 			if a == dispatch.ActVerify {
@@ -104,7 +93,7 @@ func TestCallbackFiguresOnTheDashboard(t *testing.T) {
 		}
 	}
 	out := browserScript(t, "callback_dashboard.mjs", nil, "BASE_URL="+fx.base, "PASSWORD="+password,
-		"PHONE_S=13900000003", "VILLAGE=140802001001", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+		"PHONE_S=13900000003", "VILLAGE=140802001001")
 	var got struct {
 		Done bool `json:"done"`
 	}

@@ -4,19 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
-	"github.com/griddispatch/griddispatch/web"
 )
 
 // caseAPI is a server with the bus and relay running, staff of the small county's centres
@@ -27,66 +22,20 @@ type caseAPI struct {
 	caseID                                                    int64
 }
 
-// liveFixture is the fixture with an in-process NATS server, its bus wired into the server and
-// the outbox relay and the stats applier running, so committed transitions reach phones,
-// consoles and dashboards live.
-func liveFixture(t *testing.T) *fixture {
+// newCaseAPI is the live fixture with those members and that case; opts add to the fixture.
+func newCaseAPI(t *testing.T, opts ...fixtureOption) *caseAPI {
 	t.Helper()
-	return liveFixtureWith(t, func(*web.Config) {})
-}
-
-// liveFixtureWith is liveFixture with the server's config adjusted by configure.
-func liveFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
-	t.Helper()
-	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, dispatchtest.NATS(t), logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	if err := bus.EnsureStreams(ctx); err != nil {
-		t.Fatal(err)
-	}
-	fx := newFixtureWith(t, func(c *web.Config) {
-		c.CaseEvents, c.StatsChanges = bus, bus
-		configure(c)
-	})
-	relay := dispatch.NewRelay(fx.pool, bus, logger)
-	if err := relay.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(relay.Close)
-	stats := dispatch.NewStatsApplier(fx.pool, bus, logger)
-	if err := stats.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stats.Close)
-	return fx
-}
-
-func newCaseAPI(t *testing.T) *caseAPI {
-	t.Helper()
-	fx := &caseAPI{fixture: liveFixture(t)}
-	fx.village = fx.member(t, "13900000011", "140802001001", grid.RoleMediator)
-	fx.neighbour = fx.member(t, "13900000012", "140802001002", grid.RoleMediator)
-	fx.township = fx.member(t, "13900000013", "140802001", grid.RoleMediator)
-	fx.supervisor = fx.member(t, "13900000014", "140802001", grid.RoleSupervisor)
-	fx.otherSupervisor = fx.member(t, "13900000015", "140802002", grid.RoleSupervisor)
+	opts = append([]fixtureOption{withLive(),
+		withMember("13900000011", "140802001001", grid.RoleMediator),
+		withMember("13900000012", "140802001002", grid.RoleMediator),
+		withMember("13900000013", "140802001", grid.RoleMediator),
+		withMember("13900000014", "140802001", grid.RoleSupervisor),
+		withMember("13900000015", "140802002", grid.RoleSupervisor)}, opts...)
+	fx := &caseAPI{fixture: newFixture(t, opts...)}
+	fx.village, fx.neighbour, fx.township = fx.tokens["13900000011"], fx.tokens["13900000012"], fx.tokens["13900000013"]
+	fx.supervisor, fx.otherSupervisor = fx.tokens["13900000014"], fx.tokens["13900000015"]
 	fx.caseID = fx.report(t, "两户因排水沟发生争执")
 	return fx
-}
-
-// report files a neighbour dispute by the fixture's grid worker and returns its case.
-func (fx *fixture) report(t *testing.T, description string) int64 {
-	t.Helper()
-	rc, err := fx.intake.Submit(context.Background(), dispatch.Report{ClientID: newClientID(), ReporterID: fx.memberID(t, "13900000001"),
-		Category: "neighbour", Severity: "normal", Description: description, Lon: 111.02, Lat: 35.02,
-		HappenedAt: time.Now().Add(-time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rc.CaseID
 }
 
 func (fx *caseAPI) caseURL(suffix string) string {

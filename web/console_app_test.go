@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -20,23 +19,13 @@ import (
 // live and both village queues lose it, and shows the attempt's photo. PostgreSQL then holds the
 // case at the township with the history written by the right members, the photo on the attempt.
 func TestConsoleEscalatesLive(t *testing.T) {
-	if _, err := os.Stat("static/app/console/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the console is not built: run `make ui`")
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	fx.member(t, "13900000021", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000022", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000023", "140802001", grid.RoleMediator)
-	ids := map[string]int64{}
-	for _, phone := range []string{"13900000001", "13900000021", "13900000022", "13900000023"} {
-		var id int64
-		if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = $1`, phone).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids[phone] = id
-	}
-	worker, a, b := ids["13900000001"], ids["13900000021"], ids["13900000022"]
+	worker, a, b := fx.memberID(t, "13900000001"), fx.memberID(t, "13900000021"), fx.memberID(t, "13900000022")
 
 	// The grid worker reports a neighbour dispute with a photo; it is queued at the village.
 	status, photo := upload(t, fx.base, fx.token, pngBytes(t, 120))
@@ -149,16 +138,12 @@ func TestConsoleEscalatesLive(t *testing.T) {
 // by code, finds a case by search and urges it; the village's console marks it urged, live,
 // and PostgreSQL holds the urge by the supervisor.
 func TestConsoleSupervisorUrges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	fx.member(t, "13900000031", "140802001", grid.RoleSupervisor)
 	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
-	var worker, supervisor int64
-	err := fx.pool.QueryRow(ctx, `SELECT (SELECT id FROM members WHERE phone = '13900000001'),
-		(SELECT id FROM members WHERE phone = '13900000031')`).Scan(&worker, &supervisor)
-	if err != nil {
-		t.Fatal(err)
-	}
+	worker, supervisor := fx.memberID(t, "13900000001"), fx.memberID(t, "13900000031")
 	rc, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: worker,
 		Category: "neighbour", Severity: "urgent", Description: "两户因排水沟发生争执", Lon: 111.02, Lat: 35.02,
 		HappenedAt: time.Now().Add(-time.Hour)})

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -17,16 +16,11 @@ import (
 // hours left show as about two hours of working time whatever the day and hour, and a
 // calendar deadline as before (console_clocks.mjs).
 func TestConsoleShowsWorkingTimeLeft(t *testing.T) {
-	if _, err := os.Stat("static/app/console/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the console is not built: run `make ui`")
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	fx.member(t, "13900000021", "140802001001", grid.RoleMediator)
-	var worker int64
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
+	worker := fx.memberID(t, "13900000001")
 	report := func() int64 {
 		rc, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: worker,
 			Category: "neighbour", Severity: "normal", Description: "两户因排水沟发生争执", Lon: 111.02, Lat: 35.02,
@@ -44,7 +38,6 @@ func TestConsoleShowsWorkingTimeLeft(t *testing.T) {
 	fx.intake.CatalogueChanged()
 	workingCase := report()
 
-	shots := os.Getenv("SHOTS")
 	steps := map[string]map[string]any{}
 	browserScript(t, "console_clocks.mjs", func(line string) {
 		var m map[string]any
@@ -53,7 +46,7 @@ func TestConsoleShowsWorkingTimeLeft(t *testing.T) {
 				steps[s] = m
 			}
 		}
-	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE=13900000021", "SHOTS="+shots,
+	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE=13900000021",
 		"WORKING_ID="+strconv.FormatInt(workingCase, 10), "CALENDAR_ID="+strconv.FormatInt(calendarCase, 10))
 	for _, tc := range []struct {
 		step             string

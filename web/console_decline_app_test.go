@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"testing"
 
@@ -12,10 +11,11 @@ import (
 // TestConsoleDeclineAndRuling drives the console in Chromium: the village declines a case (退单)
 // with a reason code, the township overrules, the village declines again, the township upholds
 // and re-routes it; the dashboard lists it as declined twice (web/ui/e2e/console_decline.mjs).
-// EXTEND_SHOTS names a directory for screenshots.
+// GRIDDISPATCH_SHOTS=dir keeps screenshots.
 func TestConsoleDeclineAndRuling(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	fx.member(t, "13900000031", "140802001", grid.RoleSupervisor)
 	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000033", "140802001", grid.RoleMediator)
@@ -24,7 +24,7 @@ func TestConsoleDeclineAndRuling(t *testing.T) {
 	var done bool
 	browserScript(t, "console_decline.mjs", func(line string) { done = done || line == `{"step":"upheld"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_M=13900000032", "PHONE_T=13900000033", "PHONE_S=13900000031",
-		"CASE_ID="+strconv.FormatInt(caseID, 10), "SIBLING=140802001002", "SHOTS="+os.Getenv("EXTEND_SHOTS"))
+		"CASE_ID="+strconv.FormatInt(caseID, 10), "SIBLING=140802001002")
 	if !done {
 		t.Fatal("the script never upheld the decline")
 	}

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -17,20 +16,15 @@ import (
 // mediator sees 可能重复 2 on the queue row and the case page, marks the third distinct and
 // merges the duplicate into the main case. PostgreSQL then holds the merge and the distinct
 // pair. The centre settles the main case, and the duplicate's reporter sees on the phone that
-// the report was merged into it, with its state and outcome. SHOTS_DIR keeps screenshots.
+// the report was merged into it, with its state and outcome. GRIDDISPATCH_SHOTS=dir keeps screenshots.
 func TestConsoleMergesDuplicates(t *testing.T) {
-	if _, err := os.Stat("static/app/console/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the console is not built: run `make ui`")
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	fx.member(t, "13900000031", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000032", "140802001001001", grid.RoleGridWorker)
 	mediator, second := fx.memberID(t, "13900000031"), fx.memberID(t, "13900000032")
-	var worker int64
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
+	worker := fx.memberID(t, "13900000001")
 	report := func(reporter int64, description string, lon, lat float64) int64 {
 		rc, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: reporter,
 			Category: "neighbour", Severity: "normal", Description: description, Lon: lon, Lat: lat,
@@ -45,7 +39,6 @@ func TestConsoleMergesDuplicates(t *testing.T) {
 	other := report(worker, "邻居装修噪音扰民纠纷", 111.0201, 35.0201)
 	report(worker, "远处另一起邻里纠纷", 111.03, 35.03) // 1.4 km away: not suggested
 
-	shots := os.Getenv("SHOTS_DIR")
 	steps := map[string]bool{}
 	onLine := func(line string) {
 		var m map[string]any
@@ -57,7 +50,7 @@ func TestConsoleMergesDuplicates(t *testing.T) {
 	}
 	browserScript(t, "console_duplicates.mjs", onLine, "BASE_URL="+fx.base, "PASSWORD="+password,
 		"PHONE=13900000031", "MAIN="+strconv.FormatInt(main, 10), "DUP="+strconv.FormatInt(dup, 10),
-		"OTHER="+strconv.FormatInt(other, 10), "SHOTS="+shots)
+		"OTHER="+strconv.FormatInt(other, 10))
 	for _, s := range []string{"queue_tag", "suggested", "distinct", "merged", "done"} {
 		if !steps[s] {
 			t.Fatalf("the console script never reported step %q", s)
@@ -93,7 +86,7 @@ func TestConsoleMergesDuplicates(t *testing.T) {
 	}
 	steps = map[string]bool{}
 	browserScript(t, "phone_merged.mjs", onLine, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE=13900000032",
-		"DUP="+strconv.FormatInt(dup, 10), "MAIN="+strconv.FormatInt(main, 10), "SHOTS="+shots)
+		"DUP="+strconv.FormatInt(dup, 10), "MAIN="+strconv.FormatInt(main, 10))
 	if !steps["phone_merged"] {
 		t.Fatal("the phone script never reported the merged report")
 	}

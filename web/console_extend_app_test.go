@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -21,15 +20,16 @@ func (fx *fixture) extensionCase(t *testing.T) (supervisor, mediator, caseID int
 
 // TestConsoleExtensionAndParking drives the console in Chromium: the village mediator asks for
 // more time, the township supervisor approves it at 360 px, the mediator parks the case and
-// unparks it (web/ui/e2e/console_extend.mjs). EXTEND_SHOTS names a directory for screenshots.
+// unparks it (web/ui/e2e/console_extend.mjs). GRIDDISPATCH_SHOTS=dir keeps screenshots.
 func TestConsoleExtensionAndParking(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	supervisor, mediator, caseID := fx.extensionCase(t)
 	var done bool
 	browserScript(t, "console_extend.mjs", func(line string) { done = done || line == `{"step":"unparked"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000031", "PHONE_M=13900000032",
-		"CASE_ID="+strconv.FormatInt(caseID, 10), "VILLAGE=140802001001", "SHOTS="+os.Getenv("EXTEND_SHOTS"))
+		"CASE_ID="+strconv.FormatInt(caseID, 10), "VILLAGE=140802001001")
 	if !done {
 		t.Fatal("the script never unparked the case")
 	}

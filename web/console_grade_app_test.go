@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -16,8 +15,9 @@ import (
 // the county leader takes ownership, shown by name and kept by the 领导包案 filter, and counted
 // on the dashboard. PostgreSQL holds each step (web/ui/e2e/console_grade.mjs).
 func TestConsoleGradesAndLeaderOwns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	fx.member(t, "13900000041", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000042", "140802", grid.RoleMediator)
 	fx.member(t, "13900000043", "140802", grid.RoleSupervisor)
@@ -42,11 +42,10 @@ func TestConsoleGradesAndLeaderOwns(t *testing.T) {
 	if _, err := fx.pool.Exec(ctx, `UPDATE cases SET level = 1, centre_code = '140802', grade = 'difficult' WHERE id = $1`, ids[1]); err != nil {
 		t.Fatal(err)
 	}
-	shots := os.Getenv("SHOTS")
 	var led bool
 	browserScript(t, "console_grade.mjs", func(line string) { led = led || line == `{"step":"led"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_V=13900000041", "PHONE_C=13900000042",
-		"PHONE_L=13900000043", "LEADER_NAME="+leaderName, "CASE_ID="+strconv.FormatInt(ids[0], 10), "SHOTS="+shots)
+		"PHONE_L=13900000043", "LEADER_NAME="+leaderName, "CASE_ID="+strconv.FormatInt(ids[0], 10))
 	if !led {
 		t.Fatal("the script never took ownership")
 	}

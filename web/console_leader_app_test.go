@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -15,13 +14,11 @@ import (
 // TestConsoleLeaderHandover: in Chromium, the county leader who owns a difficult case hands it
 // to the county's other leader, picked in the console, who gives it up with a reason; PostgreSQL
 // then holds both rows and their case_leader_changes (web/ui/e2e/console_leader.mjs).
-// SHOTS_DIR keeps screenshots.
+// GRIDDISPATCH_SHOTS=dir keeps screenshots.
 func TestConsoleLeaderHandover(t *testing.T) {
-	if _, err := os.Stat("static/app/console/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the console is not built: run `make ui`")
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	fx.member(t, "13900000061", "140802", grid.RoleSupervisor)
 	fx.member(t, "13900000062", "140802", grid.RoleSupervisor)
 	a, b := fx.memberID(t, "13900000061"), fx.memberID(t, "13900000062")
@@ -47,7 +44,7 @@ func TestConsoleLeaderHandover(t *testing.T) {
 			}
 		}
 	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_A=13900000061", "PHONE_B=13900000062",
-		"NAME_A=成员0061", "NAME_B=成员0062", "CASE_ID="+strconv.FormatInt(rc.CaseID, 10), "SHOTS="+os.Getenv("SHOTS_DIR"))
+		"NAME_A=成员0061", "NAME_B=成员0062", "CASE_ID="+strconv.FormatInt(rc.CaseID, 10))
 	for _, s := range []string{"offered", "handed_over", "released", "done"} {
 		if !steps[s] {
 			t.Fatalf("the script never reported step %q", s)

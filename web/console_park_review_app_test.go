@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -14,10 +13,11 @@ import (
 // TestConsoleParkReviewDue drives the console in Chromium: a parked case's review date passes,
 // the timer records it, the queue row and the case page show 复核到期 (live), and the mediator
 // parks the case again with a new review date (web/ui/e2e/console_park_review.mjs).
-// PARK_REVIEW_SHOTS names a directory for screenshots.
+// GRIDDISPATCH_SHOTS=dir keeps screenshots.
 func TestConsoleParkReviewDue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
 	mediator := fx.memberID(t, "13900000032")
 	caseID := fx.report(t, "邻居加建围墙，影响通行")
@@ -46,7 +46,7 @@ func TestConsoleParkReviewDue(t *testing.T) {
 			done = true
 		}
 	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_M=13900000032",
-		"CASE_ID="+strconv.FormatInt(caseID, 10), "SHOTS="+os.Getenv("PARK_REVIEW_SHOTS"))
+		"CASE_ID="+strconv.FormatInt(caseID, 10))
 	if !done {
 		t.Fatal("the script never parked the case again")
 	}

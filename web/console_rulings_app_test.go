@@ -4,27 +4,25 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
-	"github.com/griddispatch/griddispatch/web"
 )
 
 // TestConsoleDeclineReachesTheCentreAboveLive drives the console in Chromium: the township's
 // consoles are open when the village declines a case (退单); the decline arrives live in the
 // township's queue and its 待裁定退单 panel, which rules on it (web/ui/e2e/console_decline_live.mjs).
 // The township's mediators are notified; the village's and the county's are not.
-// CONSOLE_SHOTS names a directory for screenshots.
+// GRIDDISPATCH_SHOTS=dir keeps screenshots.
 func TestConsoleDeclineReachesTheCentreAboveLive(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	var bus *dispatch.Bus
-	fx := liveFixtureWith(t, func(c *web.Config) { bus = c.CaseEvents.(*dispatch.Bus) })
+	fx := newFixture(t, withBrowser("console"), withLive())
 	notifier := dispatch.NewNotifier(fx.pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := notifier.Bind(ctx, bus); err != nil {
+	if err := notifier.Bind(ctx, fx.bus); err != nil {
 		t.Fatal(err)
 	}
 	fx.member(t, "13900000032", "140802001001", grid.RoleMediator)
@@ -34,7 +32,7 @@ func TestConsoleDeclineReachesTheCentreAboveLive(t *testing.T) {
 	var done bool
 	browserScript(t, "console_decline_live.mjs", func(line string) { done = done || line == `{"step":"ruled"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_M=13900000032", "PHONE_T=13900000033",
-		"CASE_ID="+strconv.FormatInt(caseID, 10), "SHOTS="+os.Getenv("CONSOLE_SHOTS"))
+		"CASE_ID="+strconv.FormatInt(caseID, 10))
 	if !done {
 		t.Fatal("the script never ruled on the decline")
 	}
@@ -65,13 +63,14 @@ func TestConsoleDeclineReachesTheCentreAboveLive(t *testing.T) {
 // pending extension requests fills live when the village asks, and empties when the request is
 // approved from it, then refused (web/ui/e2e/console_extensions_pending.mjs).
 func TestConsolePendingExtensions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	supervisor, mediator, caseID := fx.extensionCase(t)
 	var done bool
 	browserScript(t, "console_extensions_pending.mjs", func(line string) { done = done || line == `{"step":"decided"}` },
 		"BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000031", "PHONE_M=13900000032",
-		"CASE_ID="+strconv.FormatInt(caseID, 10), "SHOTS="+os.Getenv("CONSOLE_SHOTS"))
+		"CASE_ID="+strconv.FormatInt(caseID, 10))
 	if !done {
 		t.Fatal("the script never decided the requests")
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -21,19 +20,12 @@ import (
 // the switch is on. A street lamp is settled from the console without a mediation; a dispute
 // says why it cannot be. The header is one line at 360 px, and touch screens show no key hints.
 func TestConsoleAnnouncesArrivalsAndSettlesHandled(t *testing.T) {
-	if _, err := os.Stat("static/app/console/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the console is not built: run `make ui`")
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console"), withLive())
 	token := fx.member(t, "13900000041", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000042", "140802001", grid.RoleSupervisor) // more in the header: 切换中心
-	var worker, mediator int64
-	err := fx.pool.QueryRow(ctx, `SELECT (SELECT id FROM members WHERE phone = '13900000001'),
-		(SELECT id FROM members WHERE phone = '13900000041')`).Scan(&worker, &mediator)
-	if err != nil {
-		t.Fatal(err)
-	}
+	worker, mediator := fx.memberID(t, "13900000001"), fx.memberID(t, "13900000041")
 	report := func(category, description string) int64 {
 		t.Helper()
 		rc, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: worker,
@@ -72,7 +64,6 @@ func TestConsoleAnnouncesArrivalsAndSettlesHandled(t *testing.T) {
 
 	arrivals := map[string]int64{}
 	steps := map[string]map[string]any{}
-	shots := os.Getenv("CONSOLE_SHOTS") // a directory for the screenshots at 360 and 1366 px
 	browserScript(t, "console_ux.mjs", func(line string) {
 		var m map[string]any
 		if json.Unmarshal([]byte(line), &m) != nil {
@@ -85,7 +76,7 @@ func TestConsoleAnnouncesArrivalsAndSettlesHandled(t *testing.T) {
 			arrivals[want] = report("neighbour", want)
 		}
 	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE=13900000041", "LAMP_ID="+strconv.FormatInt(lamp, 10),
-		"DISPUTE_ID="+strconv.FormatInt(dispute, 10), "SUPERVISOR=13900000042", "SHOTS="+shots)
+		"DISPUTE_ID="+strconv.FormatInt(dispute, 10), "SUPERVISOR=13900000042")
 	for _, s := range []string{"arrived", "found", "sounded", "settled", "done"} {
 		if steps[s] == nil {
 			t.Fatalf("the script never reported step %q (got %v)", s, steps)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -22,22 +21,12 @@ import (
 // the week before and listing the most overdue units, printable, and the dashboard at 360 px
 // in English.
 func TestDashboardLive(t *testing.T) {
-	if _, err := os.Stat("static/app/dashboard/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the dashboard is not built: run `make ui`")
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixtureWith(t, rankFrom(2)) // the villages' 3 and 2 cases are enough to be ranked
+	fx := newFixture(t, withBrowser("dashboard"), withLive(), withConfig(rankFrom(2))) // the villages' 3 and 2 cases are enough to be ranked
 	supervisor := fx.member(t, "13900000051", "140802001", grid.RoleSupervisor)
 	fx.member(t, "13900000052", "140802001001", grid.RoleMediator)
-	ids := map[string]int64{}
-	for _, phone := range []string{"13900000001", "13900000052"} {
-		var id int64
-		if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = $1`, phone).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids[phone] = id
-	}
-	worker, mediator := ids["13900000001"], ids["13900000052"]
+	worker, mediator := fx.memberID(t, "13900000001"), fx.memberID(t, "13900000052")
 	cases := dispatch.NewCases(fx.pool)
 	report := func(lon, lat float64) int64 {
 		t.Helper()

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,22 +33,14 @@ type uxCounty struct {
 	old        int64 // the case received 40 days ago
 }
 
-func newUXCounty(t *testing.T) *uxCounty {
+func newUXCounty(t *testing.T, opts ...fixtureOption) *uxCounty {
 	t.Helper()
 	ctx := context.Background()
 	figures := uxFigures
-	fx := liveFixtureWith(t, func(c *web.Config) { c.Figures = &figures })
+	fx := newFixture(t, append(opts, withLive(), withConfig(func(c *web.Config) { c.Figures = &figures }))...)
 	u := &uxCounty{fixture: fx, supervisor: fx.member(t, "13900000061", "140802001", grid.RoleSupervisor)}
 	fx.member(t, "13900000062", "140802001001", grid.RoleMediator)
-	ids := map[string]int64{}
-	for _, phone := range []string{"13900000001", "13900000062"} {
-		var id int64
-		if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = $1`, phone).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids[phone] = id
-	}
-	worker, mediator := ids["13900000001"], ids["13900000062"]
+	worker, mediator := fx.memberID(t, "13900000001"), fx.memberID(t, "13900000062")
 	cases := dispatch.NewCases(fx.pool)
 	report := func(category string, lon, lat float64) int64 {
 		t.Helper()
@@ -115,6 +106,7 @@ func (u *uxCounty) get(t *testing.T, path string) response {
 // disputes, every week of a trend with the unfinished one marked, and unit codes kept as text
 // in CSV and Excel files.
 func TestDashboardFiguresForALeader(t *testing.T) {
+	t.Parallel()
 	u := newUXCounty(t)
 	today := dispatch.StatsToday(time.Now())
 	day := func(d time.Time) string { return d.Format(time.DateOnly) }
@@ -220,13 +212,11 @@ func periodStartOf(d time.Time, by string) time.Time {
 // week on the trend's x-axis and this week marked as unfinished; the map's bands from the
 // server, with a legend and no overlapping names; 积案 and 在办; a village under the ranking
 // minimum listed apart; 调解成功率 "—" for a road repair; the unit code cell of the CSV; and
-// screenshots at 360 and 1366 px (in SHOTS, default /tmp/shots-dashboard).
+// screenshots at 360 and 1366 px (kept with GRIDDISPATCH_SHOTS=dir).
 func TestDashboardUX(t *testing.T) {
-	if _, err := os.Stat("static/app/dashboard/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-		t.Fatal("the dashboard is not built: run `make ui`")
-	}
-	u := newUXCounty(t)
-	shots := os.Getenv("SHOTS")
+	t.Parallel()
+	u := newUXCounty(t, withBrowser("dashboard"))
+	shots := shotsDir(t)
 	if shots == "" {
 		shots = t.TempDir()
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -22,13 +21,9 @@ import (
 // chart's tooltip, the ranking, the breadcrumb) show each of them as text, exactly; no element
 // or attribute is injected, no script runs, and the page's CSP never had to block anything.
 func TestAppsRenderHostileTextAsText(t *testing.T) {
-	for _, app := range []string{"console", "dashboard"} {
-		if _, err := os.Stat("static/app/" + app + "/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-			t.Fatalf("the %s is not built: run `make ui`", app)
-		}
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console", "dashboard"), withLive())
 	fx.member(t, "13900000061", "140802001001", grid.RoleMediator)
 	admin := fx.member(t, "13900000062", "140802", grid.RoleAdmin)
 	supervisor := fx.member(t, "13900000063", "140802001", grid.RoleSupervisor)
@@ -50,11 +45,7 @@ func TestAppsRenderHostileTextAsText(t *testing.T) {
 	if r := call(t, "PUT", fx.base+"/api/admin/categories/hostile_names", admin, string(b)); r.status != http.StatusOK {
 		t.Fatalf("save category: %d %v", r.status, r.body)
 	}
-	var worker, mediatorID int64
-	if err := fx.pool.QueryRow(ctx, `SELECT (SELECT id FROM members WHERE phone = '13900000001'),
-		(SELECT id FROM members WHERE phone = '13900000061')`).Scan(&worker, &mediatorID); err != nil {
-		t.Fatal(err)
-	}
+	worker, mediatorID := fx.memberID(t, "13900000001"), fx.memberID(t, "13900000061")
 	rc, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: worker, Category: "hostile_names",
 		Severity: "urgent", Description: hostileText, Lon: 111.02, Lat: 35.02, HappenedAt: time.Now().Add(-time.Hour)})
 	if err != nil {

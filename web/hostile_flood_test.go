@@ -20,7 +20,7 @@ import (
 // once; what was refused is not; resent at the allowed pace, every report ends up stored once.
 func TestReportFloodIsRateLimitedWithoutLosingAcks(t *testing.T) {
 	t.Parallel()
-	fx, _ := tunedFixture(t, nil)
+	fx := newFixture(t)
 	c := connect(t, fx.ws, fx.token)
 	const n = 60
 	clientIDs := map[string]string{}
@@ -107,7 +107,7 @@ func TestReportFloodIsRateLimitedWithoutLosingAcks(t *testing.T) {
 // password; and twenty failures for an address, across phone numbers.
 func TestSignInBurstsAreCountedOneByOne(t *testing.T) {
 	t.Parallel()
-	fx, _ := tunedFixture(t, nil)
+	fx := newFixture(t)
 	burst := func(n int, body func(i int) string) map[int]int {
 		var mu sync.Mutex
 		statuses := map[int]int{}
@@ -159,7 +159,8 @@ func TestSignInBurstsAreCountedOneByOne(t *testing.T) {
 // memory; the newer ones and other members' connections carry on.
 func TestConnectionsPerMemberAreCapped(t *testing.T) {
 	t.Parallel()
-	fx, s := tunedFixture(t, func(s *web.Server) { web.SetConnectionsPerMember(s, 3) })
+	fx := newFixture(t, withTune(func(s *web.Server) { web.SetConnectionsPerMember(s, 3) }))
+	s := fx.srv
 	other := fx.member(t, "13900000002", "140802001001001", grid.RoleGridWorker)
 	o := connect(t, fx.ws, other)
 	first := connect(t, fx.ws, fx.token)

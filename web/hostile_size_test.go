@@ -23,7 +23,8 @@ import (
 // connection works.
 func TestOversizedFrameEndsTheConnection(t *testing.T) {
 	t.Parallel()
-	fx, s := tunedFixture(t, nil)
+	fx := newFixture(t)
+	s := fx.srv
 	for _, size := range []int{64<<10 + 1, 1 << 20} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
 			c := connect(t, fx.ws, fx.token)
@@ -49,9 +50,9 @@ func TestOversizedFrameEndsTheConnection(t *testing.T) {
 // the client announced its length or streamed it chunked, and stores nothing.
 func TestOversizedBodiesAre413(t *testing.T) {
 	t.Parallel()
-	fx, _ := tunedFixture(t, nil)
+	fx := newFixture(t)
 	admin := fx.member(t, "13900000090", "140802", grid.RoleAdmin)
-	caseID := submitCase(t, fx, "13900000001", "两户因排水沟发生争执") // the reporter may act on it
+	caseID := fx.submit(t, "13900000001", "两户因排水沟发生争执") // the reporter may act on it
 	long := func(field string, n int) []byte { return []byte(`{"` + field + `":"` + strings.Repeat("x", n) + `"}`) }
 	routes := []struct {
 		name, method, path, token string
@@ -107,7 +108,8 @@ func TestOversizedBodiesAre413(t *testing.T) {
 // any handler runs.
 func TestOversizedHeadersAre431(t *testing.T) {
 	t.Parallel()
-	fx, s := tunedFixture(t, nil)
+	fx := newFixture(t)
+	s := fx.srv
 	if _, _, _, _, max := web.Timeouts(s); max != 64<<10 {
 		t.Fatalf("MaxHeaderBytes is %d; docs/api.md says 64 KiB", max)
 	}

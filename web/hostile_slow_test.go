@@ -20,7 +20,7 @@ import (
 // connection by being slow (the tests below shorten them to see them act).
 func TestServerTimeoutsAreSet(t *testing.T) {
 	t.Parallel()
-	_, s := tunedFixture(t, nil)
+	s := newFixture(t).srv
 	header, read, write, idle, _ := web.Timeouts(s)
 	for name, d := range map[string]time.Duration{"ReadHeaderTimeout": header, "ReadTimeout": read, "WriteTimeout": write, "IdleTimeout": idle} {
 		if d <= 0 || d > 2*time.Minute {
@@ -50,7 +50,7 @@ func isTimeout(err error) bool {
 // cut off by the server's ReadHeaderTimeout and ReadTimeout.
 func TestSlowClientsAreCutOff(t *testing.T) {
 	t.Parallel()
-	fx, _ := tunedFixture(t, func(s *web.Server) { web.SetHTTPTimeouts(s, 300*time.Millisecond, time.Second, time.Second) })
+	fx := newFixture(t, withTune(func(s *web.Server) { web.SetHTTPTimeouts(s, 300*time.Millisecond, time.Second, time.Second) }))
 	addr := strings.TrimPrefix(fx.base, "http://")
 	endless := strings.Repeat("X-Slow: loris\r\n", 200) // 60 s at a byte every 20 ms
 	t.Run("headers a byte at a time", func(t *testing.T) {
@@ -123,9 +123,10 @@ func trickleOn(t *testing.T, conn net.Conn, data string) (bool, string) {
 // and the server lets go of it; one that answers stays open however long it lasts.
 func TestWebsocketWithoutPongsIsClosed(t *testing.T) {
 	t.Parallel()
-	fx, s := tunedFixture(t, func(s *web.Server) {
+	fx := newFixture(t, withTune(func(s *web.Server) {
 		web.SetWebsocketTimings(s, 100*time.Millisecond, 300*time.Millisecond, 30*time.Second)
-	})
+	}))
+	s := fx.srv
 	t.Run("answers pings", func(t *testing.T) {
 		c := connect(t, fx.ws, fx.token)
 		var pings atomic.Int32
@@ -178,7 +179,8 @@ func TestWebsocketWithoutPongsIsClosed(t *testing.T) {
 // can connect again.
 func TestClientThatNeverReadsIsDropped(t *testing.T) {
 	t.Parallel()
-	fx, s := tunedFixture(t, nil)
+	fx := newFixture(t)
+	s := fx.srv
 	// A small receive buffer, so that the kernel holds few of the answers the test never reads.
 	d := websocket.Dialer{Subprotocols: []string{web.Subprotocol, "bearer." + fx.token}, HandshakeTimeout: 5 * time.Second,
 		NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {

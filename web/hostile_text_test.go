@@ -40,7 +40,7 @@ const (
 func TestHostileTextIsStoredAndReturnedVerbatim(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withLive())
 	mediator := fx.member(t, "13900000011", "140802001001", grid.RoleMediator)
 	admin := fx.member(t, "13900000012", "140802", grid.RoleAdmin)
 	phone := connect(t, fx.ws, fx.token)
@@ -181,10 +181,10 @@ func TestHostileTextIsStoredAndReturnedVerbatim(t *testing.T) {
 // themselves, and quotes are just characters.
 func TestQueueSearchTakesMetaCharactersLiterally(t *testing.T) {
 	t.Parallel()
-	fx, _ := tunedFixture(t, nil)
+	fx := newFixture(t)
 	mediator := fx.member(t, "13900000011", "140802001001", grid.RoleMediator)
-	special := submitCase(t, fx, "13900000001", `完成 100% 的 a_b 与 C:\dir 和 O'Brien`)
-	submitCase(t, fx, "13900000001", "两户因排水沟发生争执 abc")
+	special := fx.submit(t, "13900000001", `完成 100% 的 a_b 与 C:\dir 和 O'Brien`)
+	fx.submit(t, "13900000001", "两户因排水沟发生争执 abc")
 	for _, tc := range []struct {
 		q    string
 		want []int64
@@ -221,7 +221,7 @@ func TestQueueSearchTakesMetaCharactersLiterally(t *testing.T) {
 // inside a character, are stored cleaned instead of failing the sign-in.
 func TestSignInWithAHostileUserAgent(t *testing.T) {
 	t.Parallel()
-	fx, _ := tunedFixture(t, nil)
+	fx := newFixture(t)
 	for _, ua := range []string{"Mozilla/5.0 \xff\xfe\xc0", "x" + strings.Repeat("字", 400), `'; DROP TABLE sessions;-- <script>`} {
 		req, _ := http.NewRequest("POST", fx.base+"/api/sessions", strings.NewReader(`{"phone":"13900000001","password":"`+password+`"}`))
 		req.Header.Set("User-Agent", ua)
@@ -251,7 +251,7 @@ func TestSignInWithAHostileUserAgent(t *testing.T) {
 func TestCSVExportDefusesFormulas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withLive())
 	admin := fx.member(t, "13900000071", "140802", grid.RoleAdmin)
 	supervisor := fx.member(t, "13900000072", "140802001", grid.RoleSupervisor)
 	const formula, village = `=HYPERLINK("http://evil.example","点我")`, "+1-1 村"
@@ -265,10 +265,7 @@ func TestCSVExportDefusesFormulas(t *testing.T) {
 	if _, err := fx.pool.Exec(ctx, `UPDATE units SET name = $1 WHERE code = '140802001001'`, village); err != nil {
 		t.Fatal(err)
 	}
-	var worker int64
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
+	worker := fx.memberID(t, "13900000001")
 	if _, err := fx.intake.Submit(ctx, dispatch.Report{ClientID: newClientID(), ReporterID: worker, Category: "formula_names",
 		Severity: "normal", Description: "=1+1", Lon: 111.02, Lat: 35.02, HappenedAt: time.Now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)

@@ -38,7 +38,8 @@ func refusedUpgrade(t *testing.T, url string, header http.Header, protocols ...s
 // closed at once, with an error frame saying why and close status 4401; the server lets go of it.
 func TestSignedOutTokenIsReplayedInVain(t *testing.T) {
 	t.Parallel()
-	fx, s := tunedFixture(t, nil) // the default session check (30 s): sign-out must not wait for it
+	fx := newFixture(t)
+	s := fx.srv // the default session check (30 s): sign-out must not wait for it
 	c := connect(t, fx.ws, fx.token)
 	if r := call(t, "DELETE", fx.base+"/api/sessions/current", fx.token, ""); r.status != http.StatusNoContent {
 		t.Fatalf("sign out: %d %v", r.status, r.body)
@@ -63,7 +64,8 @@ func TestSignedOutTokenIsReplayedInVain(t *testing.T) {
 // stays open and working.
 func TestSessionsEndingElsewhereCloseTheirSockets(t *testing.T) {
 	t.Parallel()
-	fx, s := tunedFixture(t, func(s *web.Server) { web.SetWebsocketTimings(s, time.Minute, 2*time.Minute, 50*time.Millisecond) })
+	fx := newFixture(t, withTune(func(s *web.Server) { web.SetWebsocketTimings(s, time.Minute, 2*time.Minute, 50*time.Millisecond) }))
+	s := fx.srv
 	ctx := context.Background()
 	bystander := connect(t, fx.ws, fx.token)
 	for i, tc := range []struct{ name, sql string }{
@@ -102,7 +104,7 @@ func TestSessionsEndingElsewhereCloseTheirSockets(t *testing.T) {
 // the upgrade; so does a valid token anywhere but where the protocol carries it.
 func TestForgedAndMisplacedTokensAreRefused(t *testing.T) {
 	t.Parallel()
-	fx, _ := tunedFixture(t, nil)
+	fx := newFixture(t)
 	tok := fx.token
 	flip := "A"
 	if tok[len(tok)-1] == 'A' {

@@ -247,10 +247,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(intake.Close)
-	var worker int64
-	if err := env.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
+	worker := env.memberID(t, "13900000001")
 	photos := dispatch.NewPhotos(env.dataDir, env.pool)
 	place := func(shade uint8, lon, lat float64, centre, unit string) matrixTarget {
 		ph, err := photos.Save(ctx, worker, pngBytes(t, shade))

@@ -70,10 +70,7 @@ func TestCaseAccessFollowsItsCentre(t *testing.T) {
 	for _, r := range movingRoles[1:] {
 		tokens = append(tokens, fx.member(t, r.phone, r.unit, r.role))
 	}
-	var worker int64
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
+	worker := fx.memberID(t, "13900000001")
 	photos := dispatch.NewPhotos(fx.dataDir, fx.pool)
 	for i, mv := range caseMoves {
 		t.Run(mv.name, func(t *testing.T) {

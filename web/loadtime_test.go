@@ -13,8 +13,9 @@ import (
 // apps' files arrive brotli-compressed: the dashboard's first screen weighs less than the
 // ECharts chunk alone does uncompressed.
 func TestLoadTimeScript(t *testing.T) {
-	fx := newFixture(t)
-	submitCase(t, fx, "13900000001", "两户因排水沟发生争执") // the phone's first case
+	t.Parallel()
+	fx := newFixture(t, withBrowser("phone", "console", "dashboard", "admin"))
+	fx.submit(t, "13900000001", "两户因排水沟发生争执") // the phone's first case
 	fx.member(t, "13900000071", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000072", "140802001", grid.RoleSupervisor)
 	fx.member(t, "13900000073", "140802", grid.RoleAdmin)

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,15 +15,11 @@ import (
 // TestConsoleAndDashboardShowMergedReports is 并单 after the merge, in real Chromium: two
 // reports merged into a main case are listed on its page (已并入的上报 (2)), a merged report's
 // page links back to its main case, and the township supervisor's dashboard shows 并单 2 next to
-// 受理, as the API answers (docs/console.md, docs/dashboard.md). SHOTS_DIR keeps screenshots.
+// 受理, as the API answers (docs/console.md, docs/dashboard.md). GRIDDISPATCH_SHOTS=dir keeps screenshots.
 func TestConsoleAndDashboardShowMergedReports(t *testing.T) {
-	for _, app := range []string{"console", "dashboard"} {
-		if _, err := os.Stat("static/app/" + app + "/index.html"); err != nil && os.Getenv("GRIDDISPATCH_SKIP_BROWSER") != "1" {
-			t.Fatalf("the %s is not built: run `make ui`", app)
-		}
-	}
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("console", "dashboard"), withLive())
 	fx.member(t, "13900000031", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000032", "140802001001001", grid.RoleGridWorker)
 	fx.member(t, "13900000051", "140802001", grid.RoleSupervisor)
@@ -61,7 +56,7 @@ func TestConsoleAndDashboardShowMergedReports(t *testing.T) {
 			}
 		}
 	}, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE=13900000031", "PHONE_S=13900000051",
-		"MAIN="+strconv.FormatInt(main, 10), "DUPS="+strings.Join(ids, ","), "MERGED=2", "SHOTS="+os.Getenv("SHOTS_DIR"))
+		"MAIN="+strconv.FormatInt(main, 10), "DUPS="+strings.Join(ids, ","), "MERGED=2")
 	for _, s := range []string{"listed", "linked", "tile", "done"} {
 		if !steps[s] {
 			t.Fatalf("the script never reported step %q", s)

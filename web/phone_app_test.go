@@ -1,70 +1,17 @@
 package web_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 )
-
-// browserScript runs one of web/ui/e2e's scripts in headless Chromium, handing each line it
-// prints to onLine (if not nil), and returns all it printed. `make test` installs Chromium and
-// the npm packages and builds the apps first; a plain `go test` without them fails, saying so,
-// unless GRIDDISPATCH_SKIP_BROWSER=1.
-func browserScript(t *testing.T, script string, onLine func(string), env ...string) []byte {
-	t.Helper()
-	if os.Getenv("GRIDDISPATCH_SKIP_BROWSER") == "1" {
-		t.Skip("GRIDDISPATCH_SKIP_BROWSER=1")
-	}
-	for _, need := range []string{"/usr/bin/chromium", "ui/node_modules/playwright-core", "static/app/phone/index.html"} {
-		if _, err := os.Stat(need); err != nil {
-			t.Fatalf("%s is missing: run `make test` (it installs Chromium and the npm packages and builds the apps)", need)
-		}
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is not installed")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", script))
-	cmd.Dir = "ui"
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Env = append(cmd.Env, "SCREENSHOT="+filepath.Join(t.TempDir(), "failure.png"))
-	var stdout, stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(pipe)
-	for lines.Scan() {
-		stdout.Write(lines.Bytes())
-		stdout.WriteByte('\n')
-		if onLine != nil {
-			onLine(lines.Text())
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%s: %v\n%s", script, err, stderr.String())
-	}
-	t.Logf("%s:\n%s", script, stderr.String())
-	return stdout.Bytes()
-}
 
 // TestPhoneAppReportsOfflineExactlyOnce: in real Chromium at a phone's size, with a mocked GPS
 // position, a grid worker signs in, goes offline, makes two reports, comes back online and sees
 // both acknowledged with case numbers; each is in PostgreSQL exactly once, with one case.
 func TestPhoneAppReportsOfflineExactlyOnce(t *testing.T) {
-	fx := newFixture(t)
+	t.Parallel()
+	fx := newFixture(t, withBrowser("phone"))
 	out := browserScript(t, "phone_offline.mjs", nil, "BASE_URL="+fx.base, "PHONE=13900000001", "PASSWORD="+password,
 		"LON=111.02", "LAT=35.02")
 	var got struct {
@@ -110,8 +57,9 @@ func TestPhoneAppReportsOfflineExactlyOnce(t *testing.T) {
 // case with its outbox row, as the mediation workflow will) travels through the outbox relay
 // and NATS to the reporter's phone, which shows it without a reload.
 func TestPhoneAppShowsCaseProgressLive(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("phone"), withLive())
 
 	closed := false
 	browserScript(t, "phone_live.mjs", func(line string) {
@@ -152,9 +100,9 @@ func TestPhoneAppShowsCaseProgressLive(t *testing.T) {
 // the field at fault, and never sent again, while the good ones are acknowledged.
 func TestPhoneAppShowsRefusedReports(t *testing.T) {
 	t.Parallel()
-	fx := newFixture(t)
+	fx := newFixture(t, withBrowser("phone"))
 	out := browserScript(t, "phone_refused.mjs", nil, "BASE_URL="+fx.base, "PHONE=13900000001", "PASSWORD="+password,
-		"LON=111.02", "LAT=35.02", "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+		"LON=111.02", "LAT=35.02")
 	var got struct {
 		Good    string   `json:"good"`
 		Refused []string `json:"refused"`

@@ -23,10 +23,11 @@ import (
 // the form reset and the receipt (待发送, then 已送达 with the case number), 待发送 unlike 待受理,
 // the 紧急 mark, the 核查通过 answer in view; 我的上报 paged past the first 100, searched, with
 // descriptions and the case page's photos; 44-px tap targets and 退出 confirmed. With
-// SHOTS=/dir it also saves screenshots at 360 and 1366 px.
+// GRIDDISPATCH_SHOTS=dir it also saves screenshots at 360 and 1366 px.
 func TestPhoneUX(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := newFixture(t)
+	fx := newFixture(t, withBrowser("phone"))
 	worker := fx.memberID(t, "13900000001")
 	fx.member(t, "13900000002", "140802001001", grid.RoleMediator)
 	mediator := fx.memberID(t, "13900000002")
@@ -83,7 +84,7 @@ func TestPhoneUX(t *testing.T) {
 			moved, big = max(moved, msg.Moved), max(big, msg.Big)
 		}
 	}, "BASE_URL="+fx.base, "PHONE=13900000001", "PASSWORD="+password, "LON=111.02", "LAT=35.02",
-		fmt.Sprintf("PHOTO_CASE=%d", photoCase), fmt.Sprintf("VERIFY_CASE=%d", verifyCase), "SHOTS="+os.Getenv("SHOTS"))
+		fmt.Sprintf("PHOTO_CASE=%d", photoCase), fmt.Sprintf("VERIFY_CASE=%d", verifyCase))
 
 	// Point 1: the report says where the pin was dropped, in the other micro-grid.
 	var lat float64

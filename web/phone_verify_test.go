@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -16,17 +15,12 @@ import (
 // The worker verifies the first on site with a photo and a note, which closes it, and sends the
 // second back (返工) with a reason, which returns it to the centre as accepted.
 func TestPhoneVerificationTasks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	fx := liveFixture(t)
+	fx := newFixture(t, withBrowser("phone"), withLive())
 	cases := dispatch.NewCases(fx.pool)
 	fx.member(t, "13900000002", "140802001001", grid.RoleMediator)
-	var mediator, worker int64
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000002'`).Scan(&mediator); err != nil {
-		t.Fatal(err)
-	}
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
+	mediator, worker := fx.memberID(t, "13900000002"), fx.memberID(t, "13900000001")
 	apply := func(id int64, a dispatch.Action, reason string, o dispatch.Outcome) {
 		var version int
 		if err := fx.pool.QueryRow(ctx, `SELECT version FROM cases WHERE id = $1`, id).Scan(&version); err != nil {
@@ -105,17 +99,11 @@ func TestPhoneVerificationTasks(t *testing.T) {
 func TestPhoneGridLeaderVerifiesForTheReporter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	fx := newFixture(t)
+	fx := newFixture(t, withBrowser("phone"))
 	fx.member(t, "13900000002", "140802001001", grid.RoleMediator)
 	fx.member(t, "13900000003", "140802001001001", grid.RoleGridLeader)
-	var mediator, leader int64
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000002'`).Scan(&mediator); err != nil {
-		t.Fatal(err)
-	}
-	if err := fx.pool.QueryRow(ctx, `SELECT id FROM members WHERE phone = '13900000003'`).Scan(&leader); err != nil {
-		t.Fatal(err)
-	}
-	id := submitCase(t, fx, "13900000001", "排水沟堵塞，污水漫到路上")
+	mediator, leader := fx.memberID(t, "13900000002"), fx.memberID(t, "13900000003")
+	id := fx.submit(t, "13900000001", "排水沟堵塞，污水漫到路上")
 	cases := dispatch.NewCases(fx.pool)
 	for i, a := range []dispatch.Action{dispatch.ActAccept, dispatch.ActMediate, dispatch.ActSettle} {
 		if _, err := cases.Apply(ctx, dispatch.Transition{CaseID: id, Version: i + 1, Action: a, ActorID: mediator,
@@ -127,7 +115,7 @@ func TestPhoneGridLeaderVerifiesForTheReporter(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := browserScript(t, "phone_staff_verify.mjs", nil, "BASE_URL="+fx.base, "PHONE=13900000003", "PASSWORD="+password,
-		"LON=111.02", "LAT=35.02", fmt.Sprintf("CASE=%d", id), "SHOTS="+os.Getenv("GRIDDISPATCH_SHOTS"))
+		"LON=111.02", "LAT=35.02", fmt.Sprintf("CASE=%d", id))
 	var got struct {
 		Verified int64 `json:"verified"`
 	}

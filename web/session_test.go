@@ -6,47 +6,33 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/migrations/dbtest"
-	"github.com/griddispatch/griddispatch/web"
 )
 
 const password = "correct horse"
 
-// serveWithMember starts a server on a fresh schema with one county and one mediator.
+// serveWithMember is the fixture with one more member, a county mediator whose password is set
+// the product's way (at bcrypt's full cost), who has not signed in.
 func serveWithMember(t *testing.T) (base string, db *dbtest.DB, member grid.Member) {
 	t.Helper()
-	db = dbtest.New(t)
+	fx := newFixture(t)
 	ctx := context.Background()
-	g := grid.NewStore(db.Pool)
-	_, err := db.Pool.Exec(ctx, `INSERT INTO units (code, level, name, geom) VALUES ('140802', 1, '盐湖区',
-		ST_Multi(ST_GeomFromText('POLYGON((111 35,111.1 35,111.1 35.1,111 35.1,111 35))', 4326)))`)
+	member, err := fx.g.CreateMember(ctx, "13912345678", "王芳")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if member, err = g.CreateMember(ctx, "13912345678", "王芳"); err != nil {
+	if err := fx.g.SetPassword(ctx, member.ID, password); err != nil {
 		t.Fatal(err)
 	}
-	if err := g.SetPassword(ctx, member.ID, password); err != nil {
+	if err := fx.g.Assign(ctx, grid.Assignment{MemberID: member.ID, UnitCode: "140802", Role: grid.RoleMediator}); err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Assign(ctx, grid.Assignment{MemberID: member.ID, UnitCode: "140802", Role: grid.RoleMediator}); err != nil {
-		t.Fatal(err)
-	}
-	s, err := web.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Auth: web.NewAuth(db.Pool, g)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Open("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	return "http://" + s.Addr(), db, member
+	return fx.base, fx.db, member
 }
 
 type response struct {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
 )
@@ -26,24 +25,15 @@ func rankFrom(minCases int) func(*web.Config) {
 }
 
 // newBulletinAPI is newCaseAPI on a server that ranks units from minCases received cases.
-func newBulletinAPI(t *testing.T, minCases int) *caseAPI {
+func newBulletinAPI(t *testing.T, minCases int, opts ...fixtureOption) *caseAPI {
 	t.Helper()
-	fx := &caseAPI{fixture: liveFixtureWith(t, rankFrom(minCases))}
-	fx.village = fx.member(t, "13900000011", "140802001001", grid.RoleMediator)
-	fx.supervisor = fx.member(t, "13900000014", "140802001", grid.RoleSupervisor)
-	fx.otherSupervisor = fx.member(t, "13900000015", "140802002", grid.RoleSupervisor)
-	fx.caseID = fx.report(t, "两户因排水沟发生争执")
-	return fx
+	return newCaseAPI(t, append(opts, withConfig(rankFrom(minCases)))...)
 }
 
 // reportAt files a neighbour dispute at a place.
 func (fx *caseAPI) reportAt(t *testing.T, lon, lat float64) {
 	t.Helper()
-	var worker int64
-	if err := fx.pool.QueryRow(context.Background(), `SELECT id FROM members WHERE phone = '13900000001'`).Scan(&worker); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fx.intake.Submit(context.Background(), dispatch.Report{ClientID: newClientID(), ReporterID: worker,
+	if _, err := fx.intake.Submit(context.Background(), dispatch.Report{ClientID: newClientID(), ReporterID: fx.memberID(t, "13900000001"),
 		Category: "neighbour", Severity: "normal", Description: "邻里纠纷", Lon: lon, Lat: lat,
 		HappenedAt: time.Now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)

@@ -128,7 +128,7 @@ func TestRefusalsOverHTTPNameTheField(t *testing.T) {
 	fx := newFixture(t)
 	mediator := fx.member(t, "13900000301", "140802001001", grid.RoleMediator)
 	supervisor := fx.member(t, "13900000302", "140802", grid.RoleSupervisor)
-	id := submitCase(t, fx, "13900000001", "严格解析")
+	id := fx.submit(t, "13900000001", "严格解析")
 	transitions := fmt.Sprintf("%s/api/cases/%d/transitions", fx.base, id)
 	for _, tc := range []struct {
 		name, method, url, token, body string

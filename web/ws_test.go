@@ -1,12 +1,9 @@
 package web_test
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -14,111 +11,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/grid"
-	"github.com/griddispatch/griddispatch/grid/gridtest"
-	"github.com/griddispatch/griddispatch/migrations/dbtest"
 	"github.com/griddispatch/griddispatch/web"
 )
-
-type fixture struct {
-	base, ws string
-	g        *grid.Store
-	auth     *web.Auth
-	token    string // of the grid worker 13900000001 at grid 140802001001001
-	dataDir  string
-	pool     *pgxpool.Pool
-	db       *dbtest.DB
-	intake   *dispatch.Intake
-	srv      *web.Server
-}
-
-// newFixture serves the small test grid with one grid worker signed in.
-func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
-
-// newFixtureWith is newFixture with the server's config adjusted by configure.
-func newFixtureWith(t *testing.T, configure func(*web.Config)) *fixture {
-	t.Helper()
-	return openFixture(t, configure, nil)
-}
-
-// openFixture builds the fixture; configure adjusts the server's config, tune the server itself
-// before it opens (hostile_helpers_test.go).
-func openFixture(t *testing.T, configure func(*web.Config), tune func(*web.Server)) *fixture {
-	t.Helper()
-	db := dbtest.New(t)
-	ctx := context.Background()
-	fx := &fixture{g: grid.NewStore(db.Pool), dataDir: t.TempDir(), pool: db.Pool, db: db}
-	gridtest.Import(t, fx.g)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	loc, err := fx.g.NewLocator(ctx, grid.DefaultNearMetres)
-	if err != nil {
-		t.Fatal(err)
-	}
-	intake := dispatch.NewIntake(db.Pool, loc, logger)
-	if err := intake.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(intake.Close)
-	fx.intake = intake
-	fx.auth = web.NewAuth(db.Pool, fx.g)
-	cfg := web.Config{Auth: fx.auth, Intake: intake,
-		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, Cases: dispatch.NewCases(db.Pool),
-		Catalogue: dispatch.NewCatalogue(db.Pool), Notifications: dispatch.NewNotifier(db.Pool, logger),
-		Calendar:       dispatch.NewCalendarStore(db.Pool),
-		GradeRules:     dispatch.NewGradeRules(db.Pool),
-		Stats:          dispatch.NewStats(db.Pool),
-		AllowedOrigins: []string{"https://app.example.cn"}}
-	if configure != nil {
-		configure(&cfg)
-	}
-	s, err := web.NewServer(logger, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tune != nil {
-		tune(s)
-	}
-	if err := s.Open("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	fx.srv = s
-	fx.base, fx.ws = "http://"+s.Addr(), "ws://"+s.Addr()+"/ws"
-	fx.token = fx.member(t, "13900000001", "140802001001001", grid.RoleGridWorker)
-	return fx
-}
-
-// memberID is the id of the member with this phone.
-func (fx *fixture) memberID(t *testing.T, phone string) int64 {
-	t.Helper()
-	var id int64
-	if err := fx.pool.QueryRow(context.Background(), `SELECT id FROM members WHERE phone = $1`, phone).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-// member creates a signed-in member with one role and returns their token.
-func (fx *fixture) member(t *testing.T, phone, unit string, role grid.Role) string {
-	t.Helper()
-	ctx := context.Background()
-	m, err := fx.g.CreateMember(ctx, phone, "成员"+phone[7:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	gridtest.SetPassword(t, fx.pool, m.ID, password)
-	if err := fx.g.Assign(ctx, grid.Assignment{MemberID: m.ID, UnitCode: unit, Role: role}); err != nil {
-		t.Fatal(err)
-	}
-	sess, err := fx.auth.SignIn(ctx, phone, password, "127.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sess.Token
-}
 
 func wsServer(t *testing.T) (wsURL, token string) {
 	t.Helper()
