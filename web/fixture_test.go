@@ -42,6 +42,7 @@ type fixture struct {
 
 type fixtureSpec struct {
 	live, liveLocator bool
+	quietBus          bool // the bus without the relay and the stats applier
 	apps              []string
 	configure         []func(*web.Config)
 	tune              func(*web.Server)
@@ -60,6 +61,12 @@ type fixtureOption func(*fixtureSpec)
 // relay and the stats applier, so committed transitions reach phones, consoles and dashboards
 // live.
 func withLive() fixtureOption { return func(s *fixtureSpec) { s.live = true } }
+
+// withQuietBus wires a bus into the server like withLive, but runs neither the relay nor the
+// stats applier: only the test publishes on it, so the test says which cases and units changed.
+func withQuietBus() fixtureOption {
+	return func(s *fixtureSpec) { s.live, s.quietBus = true, true }
+}
 
 // withConfig adjusts the server's config before the server is made.
 func withConfig(configure func(*web.Config)) fixtureOption {
@@ -158,7 +165,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	t.Cleanup(func() { s.Close(context.Background()) })
 	fx.srv = s
 	fx.base, fx.ws = "http://"+s.Addr(), "ws://"+s.Addr()+"/ws"
-	if bus != nil {
+	if bus != nil && !spec.quietBus {
 		relay := dispatch.NewRelay(fx.pool, bus, logger)
 		if err := relay.Start(ctx); err != nil {
 			t.Fatal(err)

@@ -2,15 +2,11 @@ package web_test
 
 import (
 	"bytes"
-	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
-	"github.com/griddispatch/griddispatch/dispatch/dispatchtest"
 	"github.com/griddispatch/griddispatch/grid"
 	"github.com/griddispatch/griddispatch/grid/gridtest"
 	"github.com/griddispatch/griddispatch/web"
@@ -20,13 +16,8 @@ import (
 // test publishes on (no applier), so that the test says which units changed.
 func statsCacheFixture(t *testing.T, ttl time.Duration) (*fixture, *dispatch.Bus) {
 	t.Helper()
-	bus, err := dispatch.ConnectInProcess(context.Background(), dispatchtest.NATS(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	fx := newFixtureWith(t, func(c *web.Config) { c.StatsChanges, c.StatsCacheTTL = bus, ttl })
-	return fx, bus
+	fx := newFixture(t, withQuietBus(), withConfig(func(c *web.Config) { c.StatsCacheTTL = ttl }))
+	return fx, fx.bus
 }
 
 // cacheState asks for a view and says whether the cache answered it (Server-Timing).
