@@ -14,12 +14,7 @@ import (
 // of the fields after it, as a scan by position would.
 func TestScannedByName(t *testing.T) {
 	t.Parallel()
-	db := dbtest.New(t)
-	for _, tc := range []struct {
-		name  string
-		query string
-		row   any
-	}{
+	dbtest.CheckScannedByName(t, []dbtest.Scanned{
 		{"queue", selectQueue, CaseSummary{}},
 		{"staff verifications", selectStaffVerifications, CaseSummary{}},
 		{"callbacks", selectCallbacks, CaseSummary{}},
@@ -35,7 +30,5 @@ func TestScannedByName(t *testing.T) {
 		{"merged reports", selectMergedReports, mergedReportRow{}},
 		{"reports by", selectReportsBy, ReportStatus{}},
 		{"categories", selectCategories, categoryRow{}},
-	} {
-		t.Run(tc.name, func(t *testing.T) { dbtest.CheckColumns(t, db, tc.query, tc.row) })
-	}
+	})
 }

@@ -10,12 +10,7 @@ import (
 // each of their queries' columns and no other (dispatch's TestScannedByName says why).
 func TestScannedByName(t *testing.T) {
 	t.Parallel()
-	db := dbtest.New(t)
-	for _, tc := range []struct {
-		name  string
-		query string
-		row   any
-	}{
+	dbtest.CheckScannedByName(t, []dbtest.Scanned{
 		{"assignments", selectAssignments, Assignment{}},
 		{"staff", selectStaff, Staff{}},
 		{"children", selectChildren, UnitRef{}},
@@ -24,7 +19,5 @@ func TestScannedByName(t *testing.T) {
 		{"units", selectUnitInfos, UnitInfo{}},
 		{"retired units", retireUnits, RetiredUnit{}},
 		{"retired assignments", selectRetiredAssignments, AssignmentMove{}},
-	} {
-		t.Run(tc.name, func(t *testing.T) { dbtest.CheckColumns(t, db, tc.query, tc.row) })
-	}
+	})
 }

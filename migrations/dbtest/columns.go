@@ -36,6 +36,22 @@ func CheckColumns(tb testing.TB, db *DB, query string, row any) {
 	}
 }
 
+// Scanned is one query whose rows are read into Row's type by name.
+type Scanned struct {
+	Name  string
+	Query string
+	Row   any
+}
+
+// CheckScannedByName runs CheckColumns for each query, as subtests, on a schema of its own.
+func CheckScannedByName(t *testing.T, queries []Scanned) {
+	t.Helper()
+	db := New(t)
+	for _, q := range queries {
+		t.Run(q.Name, func(t *testing.T) { CheckColumns(t, db, q.Query, q.Row) })
+	}
+}
+
 func dbTags(tb testing.TB, typ reflect.Type) []string {
 	tb.Helper()
 	var out []string
