@@ -11,13 +11,13 @@ import (
 func TestScannedByName(t *testing.T) {
 	t.Parallel()
 	dbtest.CheckScannedByName(t, []dbtest.Scanned{
-		{"assignments", selectAssignments, Assignment{}},
-		{"staff", selectStaff, Staff{}},
-		{"children", selectChildren, UnitRef{}},
-		{"children during", selectChildrenDuring, ChildUnit{}},
-		{"audit", selectAudit, AuditEntry{}},
-		{"units", selectUnitInfos, UnitInfo{}},
-		{"retired units", retireUnits, RetiredUnit{}},
-		{"retired assignments", selectRetiredAssignments, AssignmentMove{}},
+		{Name: "assignments", Query: selectAssignments, Row: Assignment{}},
+		{Name: "staff", Query: selectStaff, Row: Staff{}},
+		{Name: "children", Query: selectChildren, Row: UnitRef{}},
+		{Name: "children during", Query: selectChildrenDuring, Row: ChildUnit{}},
+		{Name: "audit", Query: selectAudit, Row: AuditEntry{}},
+		{Name: "units", Query: selectUnitInfos, Row: UnitInfo{}},
+		{Name: "retired units", Query: retireUnits, Row: RetiredUnit{}},
+		{Name: "retired assignments", Query: selectRetiredAssignments, Row: AssignmentMove{}},
 	})
 }
