@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Group commit for transitions. Apply calls that arrive together share one transaction: one
@@ -229,22 +228,11 @@ func applyTogether(ctx context.Context, conn *pgx.Conn, batch []*applyCall, cloc
 		return unanswered(calls), err
 	}
 	b.Queue("COMMIT")
-	br = conn.SendBatch(ctx, b)
+	ids := make([]*int64, len(ws))
 	for i := range ws {
-		if err == nil {
-			err = br.QueryRow().Scan(&ws[i].w.view.TransitionID)
-		}
+		ids[i] = &ws[i].w.view.TransitionID
 	}
-	if err == nil {
-		var tag pgconn.CommandTag
-		if tag, err = br.Exec(); err == nil && tag.String() != "COMMIT" {
-			err = pgx.ErrTxCommitRollback
-		}
-	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err = writeAndCommit(conn.SendBatch(ctx, b), ids...); err != nil {
 		return unanswered(calls), err
 	}
 	for _, x := range ws {

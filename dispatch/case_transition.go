@@ -256,8 +256,22 @@ func applyAlone(ctx context.Context, conn *pgx.Conn, t Transition, r rule, clock
 	b = &pgx.Batch{}
 	b.Queue(w.sql, w.args...)
 	b.Queue("COMMIT")
-	br = conn.SendBatch(ctx, b)
-	err = br.QueryRow().Scan(&w.view.TransitionID)
+	if err := writeAndCommit(conn.SendBatch(ctx, b), &w.view.TransitionID); err != nil {
+		return CaseView{}, err
+	}
+	return w.view, nil
+}
+
+// writeAndCommit reads the results of a batch of transition writes followed by COMMIT: each
+// write's transition id into ids, in order, then the COMMIT's tag. A COMMIT that rolled back
+// (the transaction had failed) is pgx.ErrTxCommitRollback.
+func writeAndCommit(br pgx.BatchResults, ids ...*int64) error {
+	var err error
+	for _, id := range ids {
+		if err == nil {
+			err = br.QueryRow().Scan(id)
+		}
+	}
 	if err == nil {
 		var tag pgconn.CommandTag
 		if tag, err = br.Exec(); err == nil && tag.String() != "COMMIT" {
@@ -267,10 +281,7 @@ func applyAlone(ctx context.Context, conn *pgx.Conn, t Transition, r rule, clock
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return CaseView{}, err
-	}
-	return w.view, nil
+	return err
 }
 
 // check validates what can be validated without the database.
