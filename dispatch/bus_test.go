@@ -16,6 +16,21 @@ import (
 
 func startNATS(t *testing.T) *server.Server { return dispatchtest.NATS(t) }
 
+// liveBus connects to a NATS server of the test's own, with the streams made; closed at the
+// test's end.
+func liveBus(t *testing.T, logger *slog.Logger) *dispatch.Bus {
+	t.Helper()
+	bus, err := dispatch.ConnectInProcess(context.Background(), startNATS(t), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Close)
+	if err := bus.EnsureStreams(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return bus
+}
+
 func TestBusReadyFollowsTheServer(t *testing.T) {
 	t.Parallel()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

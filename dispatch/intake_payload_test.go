@@ -27,14 +27,7 @@ func TestIntakePublishesItsEvents(t *testing.T) {
 	fx := newIntake(t)
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, startNATS(t), logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bus.Close()
-	if err := bus.EnsureStreams(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bus := liveBus(t, logger)
 	var mu sync.Mutex
 	got := map[string][][]byte{}
 	for _, subject := range []string{dispatch.SubjectCases, dispatch.SubjectUnlocated} {

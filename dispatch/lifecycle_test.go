@@ -44,14 +44,7 @@ func TestBackgroundPartsStopOnClose(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bus, err := dispatch.ConnectInProcess(ctx, startNATS(t), logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bus.Close()
-	if err := bus.EnsureStreams(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bus := liveBus(t, logger)
 	t.Run("escalator", func(t *testing.T) {
 		checkLifecycle(t, dispatch.NewEscalator(db.Pool, logger, 5*time.Millisecond), "dispatch.(*Escalator)")
 	})
