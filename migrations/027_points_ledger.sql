@@ -2,8 +2,32 @@
 -- earns, loses or spends is one row here, written once: derived from a case event, entered by
 -- hand and approved, a counter-entry that cancels an earlier row, or a redemption in the points
 -- supermarket (积分超市). Rows are never updated or deleted; a mistake is undone by a
--- counter-entry. Rules, manual entries, the monthly audit and the supermarket's items are
--- tables of their own, in later migrations.
+-- counter-entry. Manual entries, the monthly audit and the supermarket's items are tables of
+-- their own, in later migrations.
+
+-- The rules an administrator edits: what earns or costs points (category 类别 and indicator 指标
+-- of the county's scheme, e.g. 22 categories and 67 indicators), how many, capped per period,
+-- and for manual items (patrol, household visit, meeting) the tier that approves them. A case
+-- rule may be limited to one case category; NULL: every category.
+CREATE TABLE point_rules (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code           text NOT NULL UNIQUE CHECK (code ~ '^[a-z][a-z0-9_]{1,39}$'),
+    category       text NOT NULL CHECK (length(category) BETWEEN 1 AND 50),
+    indicator      text NOT NULL CHECK (length(indicator) BETWEEN 1 AND 100),
+    points         integer NOT NULL CHECK (points <> 0 AND points BETWEEN -1000 AND 1000),
+    trigger        text NOT NULL CHECK (trigger IN (
+        'report_accepted', 'settled_at_grid', 'verified_on_time', 'report_invalid', 'manual'
+    )),
+    case_category  text REFERENCES categories (code),
+    cap_points     integer CHECK (cap_points > 0),
+    cap_period     text CHECK (cap_period IN ('day', 'month', 'quarter', 'year')),
+    approver_tier  smallint CHECK (approver_tier BETWEEN 1 AND 3), -- 1 county, 2 township, 3 village
+    active         boolean NOT NULL DEFAULT true,
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT point_rules_cap CHECK ((cap_points IS NULL) = (cap_period IS NULL)),
+    CONSTRAINT point_rules_manual CHECK ((trigger = 'manual') = (approver_tier IS NOT NULL)),
+    CONSTRAINT point_rules_case_category CHECK (trigger <> 'manual' OR case_category IS NULL)
+);
 
 CREATE TABLE point_ledger (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -16,9 +40,8 @@ CREATE TABLE point_ledger (
     month      date NOT NULL CHECK (extract(day FROM month) = 1),
     points     integer NOT NULL CHECK (points <> 0 AND points BETWEEN -100000 AND 100000),
     kind       text NOT NULL CHECK (kind IN ('case', 'manual', 'reversal', 'redemption')),
-    -- The rule that gave the points (case and manual rows); its foreign key comes with the
-    -- rules' table.
-    rule_id    bigint,
+    -- The rule that gave the points (case and manual rows).
+    rule_id    bigint REFERENCES point_rules (id),
     -- What the row was derived from, unique: e.g. 'transition:123:report_accepted',
     -- 'manual:45', 'reversal:67', 'redemption:89'. A redelivered event finds its row here and
     -- books nothing (exactly once).
