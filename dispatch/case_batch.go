@@ -32,6 +32,10 @@ import (
 const (
 	// maxApplyBatch bounds the transitions sharing one transaction (and the locks it holds).
 	maxApplyBatch = 32
+	// maxApplyParams: a batch's plain transitions are one statement of
+	// len(transitionValues) parameters each, and PostgreSQL takes at most 65,535 (this
+	// conversion does not compile past it).
+	maxApplyParams = uint16(maxApplyBatch * len(transitionValues))
 	// applyTimeout bounds a batch: the leader commits for others, so its own context's
 	// cancellation must not cancel theirs.
 	applyTimeout = 30 * time.Second
@@ -176,35 +180,11 @@ func applyTogether(ctx context.Context, conn *pgx.Conn, batch []*applyCall, cloc
 	}()
 	// Cases are locked in id order, so that two batches never wait for each other in a circle.
 	calls := slices.SortedFunc(slices.Values(batch), func(a, b *applyCall) int { return cmp.Compare(a.t.CaseID, b.t.CaseID) })
-	b := &pgx.Batch{}
-	b.Queue("BEGIN")
-	for _, c := range calls {
-		b.Queue(selectCaseForUpdate, readCaseArgs(c.t, c.r)...)
-	}
-	br := conn.SendBatch(ctx, b)
-	_, err = br.Exec()
-	rows := make([]caseRow, len(calls))
-	for i, c := range calls {
-		if err != nil {
-			break
-		}
-		if rows[i], err = scanCase(br.QueryRow()); errors.Is(err, ErrCaseNotFound) {
-			c.err, err = err, nil
-		}
-	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
+	rows, err := readBatch(ctx, conn, calls)
 	if err != nil {
 		return unanswered(calls), err
 	}
-
-	type written struct {
-		call *applyCall
-		w    transitionWrite
-	}
 	var ws []written
-	b = &pgx.Batch{}
 	for i, c := range calls {
 		if c.err != nil {
 			continue
@@ -221,24 +201,135 @@ func applyTogether(ctx context.Context, conn *pgx.Conn, batch []*applyCall, cloc
 			continue
 		}
 		ws = append(ws, written{c, w})
-		b.Queue(w.sql, w.args...)
 	}
 	if len(ws) == 0 {
 		_, err = conn.Exec(ctx, "ROLLBACK") // nothing to write: release the locks
 		return unanswered(calls), err
 	}
-	b.Queue("COMMIT")
-	ids := make([]*int64, len(ws))
-	for i := range ws {
-		ids[i] = &ws[i].w.view.TransitionID
-	}
-	if err = writeAndCommit(conn.SendBatch(ctx, b), ids...); err != nil {
+	if err = writeBatch(conn.SendBatch(ctx, batchOfWrites(ws)), ws); err != nil {
 		return unanswered(calls), err
 	}
 	for _, x := range ws {
 		x.call.view = x.w.view
 	}
 	return nil, nil
+}
+
+// written is a transition of a batch that passed its checks, with its write.
+type written struct {
+	call *applyCall
+	w    transitionWrite
+}
+
+// batchOfWrites queues ws's writes and the COMMIT: the plain ones in one statement (when there
+// are two or more), each of the others in its own.
+func batchOfWrites(ws []written) *pgx.Batch {
+	b := &pgx.Batch{}
+	var plain []any
+	n := 0
+	for _, x := range ws {
+		if x.w.plain {
+			plain = append(plain, x.w.args...)
+			n++
+		}
+	}
+	if n > 1 {
+		b.Queue(writeTransitionsSQL(n)+"\nSELECT case_id, id FROM h", plain...)
+	}
+	for _, x := range ws {
+		if !x.w.plain || n == 1 {
+			b.Queue(x.w.sql, x.w.args...)
+		}
+	}
+	b.Queue("COMMIT")
+	return b
+}
+
+// writeBatch reads the results of batchOfWrites(ws) into ws's views: the shared statement's
+// rows (a case and its transition id), then each other statement's id, then the COMMIT's tag.
+func writeBatch(br pgx.BatchResults, ws []written) error {
+	n := 0
+	for _, x := range ws {
+		if x.w.plain {
+			n++
+		}
+	}
+	var ids []*int64
+	byCase := map[int64]*int64{}
+	for i := range ws {
+		if ws[i].w.plain && n > 1 {
+			byCase[ws[i].w.view.ID] = &ws[i].w.view.TransitionID
+		} else {
+			ids = append(ids, &ws[i].w.view.TransitionID)
+		}
+	}
+	if n > 1 {
+		rows, err := br.Query()
+		if err == nil {
+			var caseID, id int64
+			_, err = pgx.ForEachRow(rows, []any{&caseID, &id}, func() error {
+				p, ok := byCase[caseID]
+				if !ok {
+					return fmt.Errorf("transitions: the shared write returned case %d, not in its batch", caseID)
+				}
+				*p = id
+				delete(byCase, caseID)
+				return nil
+			})
+		}
+		if err == nil && len(byCase) > 0 {
+			err = fmt.Errorf("transitions: the shared write wrote %d of its %d cases", n-len(byCase), n)
+		}
+		if err != nil {
+			_ = br.Close()
+			return err
+		}
+	}
+	return writeAndCommit(br, ids...)
+}
+
+// readBatch locks and reads the cases of calls (sorted by case) in one statement, with BEGIN.
+// A case that does not exist answers its call with ErrCaseNotFound.
+func readBatch(ctx context.Context, conn *pgx.Conn, calls []*applyCall) ([]caseRow, error) {
+	ids := make([]int64, len(calls))
+	actors := make([]int64, len(calls))
+	roles := make([]string, len(calls))
+	for i, c := range calls {
+		ids[i], actors[i], roles[i] = c.t.CaseID, c.t.ActorID, actorRole(c.t, c.r)
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(selectCasesForUpdate, ids, actors, roles)
+	br := conn.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, err
+	}
+	rs, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	read := make(map[int64]caseRow, len(calls))
+	for rs.Next() {
+		c, err := scanCase(rs)
+		if err != nil {
+			rs.Close()
+			return nil, err
+		}
+		read[c.id] = c
+	}
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	rows := make([]caseRow, len(calls))
+	for i, c := range calls {
+		row, ok := read[c.t.CaseID]
+		if !ok {
+			c.err = ErrCaseNotFound
+		}
+		rows[i] = row
+	}
+	return rows, br.Close()
 }
 
 // unanswered are the calls of batch without a refusal.

@@ -163,8 +163,9 @@ func TestBatchKilledMidWriteAcknowledgesNobody(t *testing.T) {
 	}()
 	var pid int
 	gridtest.Eventually(t, "the batch waiting in its write", func() bool {
+		// The statement writing the transitions starts with their values (case_record.go).
 		err := fx.db.Pool.QueryRow(ctx, `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-			AND query LIKE '%UPDATE cases SET%' AND datname = current_database()`).Scan(&pid)
+			AND query LIKE 'WITH v (case_id,%' AND datname = current_database()`).Scan(&pid)
 		return err == nil
 	})
 	if _, err := fx.db.Pool.Exec(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {

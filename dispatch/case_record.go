@@ -3,6 +3,7 @@ package dispatch
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Recording a transition: the deadline it leaves, and the one statement that writes the case,
@@ -42,40 +43,101 @@ func nextTimes(a Action, next *caseRow) {
 	}
 }
 
-// writeTransition updates the case and writes its history row and outbox row, in one
-// statement. The payload is the CaseEvent but for the history row's id, set here. The case's
-// extension and parking columns ($33 to $40, case_extension.go) are written only when $32 is
-// true (an action of extension, parking or declining set them) and kept otherwise; the history
-// row's until_at and reason_code are $41 and $42.
-const writeTransition = `
-WITH u AS (
-    UPDATE cases SET state = $2, level = $3, centre_code = $4, version = version + 1,
-        outcome = $5, rework_count = $6, closed_at = CASE WHEN $2 = 'closed' AND $11 <> 'closed' THEN now() ELSE closed_at END,
-        urged_at = CASE WHEN $7 THEN now() ELSE urged_at END, deadline_at = $8, overdue_at = $9, late = $19,
-        verify_due_at = $20, verify_lapse_at = $21,
-        grade = $22, major = $23, leader_id = $24,
-        leader_at = CASE WHEN $24::bigint IS DISTINCT FROM leader_id THEN now() ELSE leader_at END,
-        callback_status = $27, callback_tries = $28, callback_due_at = $29,
-        deadline_clock = CASE WHEN $8::timestamptz IS NULL THEN NULL ELSE coalesce($31, deadline_clock) END,
-        extension_until = CASE WHEN $32 THEN $33 ELSE extension_until END,
-        extension_centre = CASE WHEN $32 THEN $34 ELSE extension_centre END,
-        extension_reason = CASE WHEN $32 THEN $35 ELSE extension_reason END,
-        park_review_at = CASE WHEN $32 THEN $36 ELSE park_review_at END,
-        park_left = CASE WHEN $32 THEN $37::bigint * interval '1 microsecond' ELSE park_left END,
-        park_from_state = CASE WHEN $32 THEN $38 ELSE park_from_state END,
-        park_clock = CASE WHEN $32 THEN $39 ELSE park_clock END,
-        park_review_due_at = CASE WHEN $32 THEN $40 ELSE park_review_due_at END
-    WHERE id = $1
-    RETURNING id
+// A transition is written by one statement: it updates the case and writes its history row and
+// outbox row. The statement reads the transition's values from v, a VALUES list of one row per
+// transition (writeTransitionsSQL): one for a transition alone or with photos, a merge or a
+// leader change (whose CTEs follow it and use $1, the case), one per plain transition of a
+// shared commit (case_batch.go), so that a batch pays one statement's start-up, constraint
+// compilation and round trip instead of one each. The payload is the CaseEvent but for the
+// history row's id, set here. The case's extension and parking columns (case_extension.go) are
+// written only when v.ext is true (an action of extension, parking or declining set them) and
+// kept otherwise.
+
+// transitionValues are v's columns with their types, in the order of transitionWrite.args.
+var transitionValues = [...]struct{ name, typ string }{
+	{"case_id", "bigint"}, {"new_state", "text"}, {"new_level", "smallint"}, {"new_centre", "text"},
+	{"new_outcome", "text"}, {"new_reworks", "integer"}, {"urge", "boolean"}, {"new_deadline", "timestamptz"},
+	{"new_overdue", "timestamptz"}, {"actor", "bigint"}, {"old_state", "text"}, {"old_level", "smallint"},
+	{"act", "text"}, {"reason", "text"}, {"hist_outcome", "text"}, {"parties", "text"},
+	{"subject", "text"}, {"payload", "jsonb"}, {"new_late", "boolean"}, {"new_verify_due", "timestamptz"},
+	{"new_verify_lapse", "timestamptz"}, {"new_grade", "text"}, {"new_major", "boolean"}, {"new_leader", "bigint"},
+	{"hist_grade", "text"}, {"hist_major", "boolean"}, {"cb_status", "text"}, {"cb_tries", "smallint"},
+	{"cb_due", "timestamptz"}, {"cb_result", "text"}, {"new_clock", "text"},
+	// extensionArgs
+	{"ext", "boolean"}, {"ext_until", "timestamptz"}, {"ext_centre", "text"}, {"ext_reason", "text"},
+	{"park_review", "timestamptz"}, {"park_left_us", "bigint"}, {"park_from", "text"}, {"park_clock", "text"},
+	{"park_review_due", "timestamptz"}, {"until_at", "timestamptz"}, {"reason_code", "text"},
+}
+
+// writeTransitionsBody follows the VALUES list v; it ends with h, the history rows.
+const writeTransitionsBody = `, u AS (
+    UPDATE cases c SET state = v.new_state, level = v.new_level, centre_code = v.new_centre, version = c.version + 1,
+        outcome = v.new_outcome, rework_count = v.new_reworks,
+        closed_at = CASE WHEN v.new_state = 'closed' AND v.old_state <> 'closed' THEN now() ELSE c.closed_at END,
+        urged_at = CASE WHEN v.urge THEN now() ELSE c.urged_at END, deadline_at = v.new_deadline,
+        overdue_at = v.new_overdue, late = v.new_late,
+        verify_due_at = v.new_verify_due, verify_lapse_at = v.new_verify_lapse,
+        grade = v.new_grade, major = v.new_major, leader_id = v.new_leader,
+        leader_at = CASE WHEN v.new_leader IS DISTINCT FROM c.leader_id THEN now() ELSE c.leader_at END,
+        callback_status = v.cb_status, callback_tries = v.cb_tries, callback_due_at = v.cb_due,
+        deadline_clock = CASE WHEN v.new_deadline IS NULL THEN NULL ELSE coalesce(v.new_clock, c.deadline_clock) END,
+        extension_until = CASE WHEN v.ext THEN v.ext_until ELSE c.extension_until END,
+        extension_centre = CASE WHEN v.ext THEN v.ext_centre ELSE c.extension_centre END,
+        extension_reason = CASE WHEN v.ext THEN v.ext_reason ELSE c.extension_reason END,
+        park_review_at = CASE WHEN v.ext THEN v.park_review ELSE c.park_review_at END,
+        park_left = CASE WHEN v.ext THEN v.park_left_us * interval '1 microsecond' ELSE c.park_left END,
+        park_from_state = CASE WHEN v.ext THEN v.park_from ELSE c.park_from_state END,
+        park_clock = CASE WHEN v.ext THEN v.park_clock ELSE c.park_clock END,
+        park_review_due_at = CASE WHEN v.ext THEN v.park_review_due ELSE c.park_review_due_at END
+    FROM v
+    WHERE c.id = v.case_id
+    RETURNING c.id
 ), h AS (
     INSERT INTO case_history (case_id, actor_id, from_state, to_state, level, from_level, centre_code, transition,
         reason, outcome, parties, deadline_at, grade, major, callback_result, until_at, reason_code)
-    SELECT id, $10, $11, $2, $3, $12, $4, $13, $14, $15, $16, $8, $25, $26, $30, $41::timestamptz, $42::text FROM u
-    RETURNING id
+    SELECT v.case_id, v.actor, v.old_state, v.new_state, v.new_level, v.old_level, v.new_centre, v.act,
+        v.reason, v.hist_outcome, v.parties, v.new_deadline, v.hist_grade, v.hist_major, v.cb_result, v.until_at, v.reason_code
+    FROM v JOIN u ON u.id = v.case_id
+    ORDER BY v.case_id
+    RETURNING id, case_id
 ), o AS (
     INSERT INTO outbox (subject, payload)
-    SELECT $17, jsonb_set($18::jsonb, '{transition_id}', to_jsonb(h.id)) FROM h
+    SELECT v.subject, jsonb_set(v.payload, '{transition_id}', to_jsonb(h.id)) FROM h JOIN v ON v.case_id = h.case_id
+    ORDER BY h.id
 )`
+
+// writeTransitionsSQL is the statement that writes n transitions, without its final SELECT:
+// v holds n rows of parameters, each cast to its column's type.
+func writeTransitionsSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("WITH v (")
+	for i, c := range transitionValues {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.name)
+	}
+	b.WriteString(") AS (VALUES ")
+	for r := range n {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for i, c := range transitionValues {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d::%s", r*len(transitionValues)+i+1, c.typ)
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(")")
+	b.WriteString(writeTransitionsBody)
+	return b.String()
+}
+
+// writeTransition writes one transition; photosCTE, mergeCTE and leaderCTE may follow it.
+var writeTransition = writeTransitionsSQL(1)
 
 // photosCTE and mergeCTE follow writeTransition for a transition with photos, and for a merge
 // (并单); %d is the position of their parameter, appended after writeTransition's own.
@@ -90,9 +152,10 @@ const (
 
 // transitionWrite is the statement that records a transition, and what Apply answers once it has run.
 type transitionWrite struct {
-	sql  string
-	args []any
-	view CaseView // but for TransitionID, which the statement returns
+	sql   string
+	args  []any
+	view  CaseView // but for TransitionID, which the statement returns
+	plain bool     // writeTransition alone, without photos, merge or leader change: it can share a statement
 }
 
 func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
@@ -155,6 +218,7 @@ func recordTransition(t Transition, c, next caseRow) (transitionWrite, error) {
 		w.sql += fmt.Sprintf(mergeCTE, len(w.args))
 	}
 	w = withLeaderChange(w, t.Action, c.leader, next.leader) // case_leader.go
+	w.plain = w.sql == writeTransition
 	w.sql += "\nSELECT id FROM h"
 	return w, nil
 }

@@ -111,7 +111,8 @@ type caseRow struct {
 	deadlineClock *Clock
 }
 
-// selectCase reads a case with its category, and whether $2 holds the assignment $3 asks for
+// selectCase reads the cases r names (id, actor, role) with their categories, and whether each
+// one's actor holds the assignment its role asks for
 // (mediator: at the case's current centre; supervisor: at its unit or its centre or above, by
 // code prefix; verifier: past the verification deadline, a mediator of its centre or a grid
 // leader at or above its unit). Both are
@@ -124,7 +125,7 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
        k.village_deadline_s, k.township_deadline_s, k.county_deadline_s, k.urgent_deadline_s, k.verify_deadline_s,
        k.auto_escalate, k.active, c.verify_due_at, c.verify_lapse_at,
        c.callback_status, c.callback_tries, c.callback_due_at, c.closed_at, k.callback_tries, k.callback_deadline_s,
-       EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = $2 AND CASE $3
+       EXISTS (SELECT 1 FROM assignments a WHERE a.member_id = r.actor AND CASE r.role
                WHEN 'mediator' THEN a.role = 'mediator' AND a.unit_code = c.centre_code
                WHEN 'supervisor' THEN a.role = 'supervisor'
                    AND (starts_with(c.unit_code, a.unit_code) OR starts_with(c.centre_code, a.unit_code))
@@ -140,15 +141,24 @@ SELECT c.id, c.state, c.level, c.centre_code, c.unit_code, u.name, c.version, e.
        now(), c.grade, c.major, c.leader_id, coalesce(g.deadline_pct, 100),
        k.village_clock, k.township_clock, k.county_clock, k.urgent_clock,
        coalesce((SELECT revision::text FROM calendar_settings), '')
-FROM cases c JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
+FROM r JOIN cases c ON c.id = r.id JOIN events e ON e.id = c.event_id JOIN categories k ON k.code = e.category
 JOIN units u ON u.code = c.unit_code LEFT JOIN grade_rules g ON g.grade = c.grade`
 
-// selectCaseForUpdate locks and reads one case.
-const selectCaseForUpdate = selectCase + `
-WHERE c.id = $1 FOR UPDATE OF c`
+// selectCaseForUpdate locks and reads one case: $1 by actor $2 in role $3 (readCaseArgs).
+const selectCaseForUpdate = `WITH r (id, actor, role) AS (VALUES ($1::bigint, $2::bigint, $3::text))` + selectCase + `
+FOR UPDATE OF c`
+
+// selectCasesForUpdate locks and reads the cases of a shared commit, in id order so that two
+// batches never wait for each other in a circle: arrays of the cases, actors and roles.
+const selectCasesForUpdate = `WITH r (id, actor, role) AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]))` +
+	selectCase + `
+ORDER BY c.id FOR UPDATE OF c`
 
 // readCaseArgs are selectCaseForUpdate's arguments for t.
-func readCaseArgs(t Transition, r rule) []any {
+func readCaseArgs(t Transition, r rule) []any { return []any{t.CaseID, t.ActorID, actorRole(t, r)} }
+
+// actorRole is the assignment selectCase checks t's actor for: none for the timer.
+func actorRole(t Transition, r rule) string {
 	role := ""
 	if !t.timer {
 		switch r.by {
@@ -166,7 +176,7 @@ func readCaseArgs(t Transition, r rule) []any {
 			role = "mediator_above"
 		}
 	}
-	return []any{t.CaseID, t.ActorID, role}
+	return role
 }
 
 func scanCase(row pgx.Row) (caseRow, error) {

@@ -175,14 +175,16 @@ func actOnDue(ctx context.Context, pool *pgxpool.Pool, limit int, claim string,
 	return n, nil
 }
 
-// selectCasesForUpdate reads the claimed cases (already locked by this transaction).
-const selectCasesForUpdate = selectCase + `
-WHERE c.id = ANY($1) FOR UPDATE OF c`
+// selectDueForUpdate reads the claimed cases (already locked by this transaction), for the
+// timer (no actor).
+const selectDueForUpdate = `WITH r (id, actor, role) AS (SELECT id, 0::bigint, ''::text FROM unnest($1::bigint[]) AS id)` +
+	selectCase + `
+FOR UPDATE OF c`
 
 // prepareDue reads the claimed cases and their places, and works out each one's transition.
 func prepareDue(ctx context.Context, tx pgx.Tx, due []int64,
 	decide func(context.Context, pgx.Tx, caseRow) (transitionWrite, error)) (*pgx.Batch, error) {
-	rows, err := tx.Query(ctx, selectCasesForUpdate, due, int64(0), "")
+	rows, err := tx.Query(ctx, selectDueForUpdate, due)
 	if err != nil {
 		return nil, fmt.Errorf("due cases: %w", err)
 	}
