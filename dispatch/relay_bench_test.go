@@ -48,7 +48,12 @@ import (
 // returned it, after its commit. Also reported: CPU per transition of this process (workers,
 // relay, NATS server, consumer) and of the PostgreSQL backends of the benchmark's pool.
 //
-// On a 2-core machine Apply cannot reach 5,000/s (about 0.6 ms of PostgreSQL CPU each), so
+// Workers: the server does not bound the transitions in flight (each POST of a transition is
+// applied on its request's goroutine), so 5,000 offered a second arrive whether or
+// not the earlier ones are answered, and whatever waits shares a commit. 64 workers let the
+// benchmark offer that; 16, its default until issue 18, capped the transitions in flight at
+// 16 and so the shared commits at 2-3 (docs/benchmarks.md, "Transitions (issue 18)").
+//
 // BenchmarkRelayLagOutboxOnly measures the relay alone at that rate: outbox rows inserted in
 // transactions of -relay.pertx rows, published and consumed the same way; lag is from the
 // insert's commit.
@@ -61,7 +66,7 @@ import (
 // by looking every 25 ms (relayIdle).
 var (
 	relayRate    = flag.Int("relay.rate", 5000, "transitions per second in BenchmarkRelayLag")
-	relayWorkers = flag.Int("relay.workers", 16, "goroutines applying transitions")
+	relayWorkers = flag.Int("relay.workers", 64, "goroutines applying transitions, each waiting for its answer before its next")
 	relayConns   = flag.Int("relay.conns", 8, "connections of the pool shared by the workers and the relay")
 	relayCases   = flag.Int("relay.cases", 20000, "cases in mediation, shared out among the workers")
 	relayPerTx   = flag.Int("relay.pertx", 4, "outbox rows per transaction in BenchmarkRelayLagOutboxOnly")
