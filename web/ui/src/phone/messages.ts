@@ -170,7 +170,7 @@ export const messages = {
     own_photos: '我上报的照片（{n} 张）',
     centre_photos: '调解中心的照片（{n} 张）',
     search: '搜索',
-    search_hint: '描述中的文字，或 #案件号',
+    search_hint: '描述或 #案件号',
     search_clear: '清除',
     searching: '正在搜索…',
     search_found: '“{q}”：找到 {n} 条',
