@@ -210,6 +210,8 @@ sweep-test-schemas: db
 test: db fmt vet tidy ui chromium sweep-test-schemas
 	@echo "go test -race -count=1 -parallel 4 -skip '^TestFaultsShort$$' ./...  (TEST_DATABASE_URL: griddispatch_test on 127.0.0.1:$(PGPORT))"
 	@TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -parallel 4 -timeout 12m -skip '^TestFaultsShort$$' $(GO_PACKAGES)
+	@echo "go test -count=1 ./geo  (geo's tests of pure computation, which skip under -race: docs/testing.md)"
+	@go test -count=1 ./geo
 
 test-faults: db ui
 	@TEST_DATABASE_URL='$(test_db_url)' go test -race -count=1 -timeout 12m -run '^TestFaultsShort$$' -v ./cmd/faults

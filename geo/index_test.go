@@ -23,7 +23,20 @@ var indexConfigs = []struct {
 	{"no slabs", math.MaxInt32},
 }
 
+// skipUnderRace skips a test of pure computation under -race: geo starts no goroutines and these
+// tests share nothing, so the detector has nothing to find in them, and its instrumentation made
+// them 16 times slower (71 s of the package against 4 s). make test runs geo a second time
+// without -race, where they run; TestIndexConcurrent, which reads one index from eight
+// goroutines, stays under -race.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("pure computation: make test runs it in geo's pass without -race")
+	}
+}
+
 func TestCoveringAgreesWithReference(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	polygons := testGrid(t, 2)
 	ref := newRefIndex(polygons)
@@ -49,6 +62,7 @@ func TestCoveringAgreesWithReference(t *testing.T) {
 // vertices and midpoints of edges that neighbours share bit for bit, and
 // every vertex of every polygon. The reference decides which ids cover each.
 func TestCoveringBorders(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	polygons := testGrid(t, 3)
 	ref := newRefIndex(polygons)
@@ -105,6 +119,7 @@ func TestCoveringBorders(t *testing.T) {
 // TestCoveringShapes covers what the demo grid lacks: holes, several parts,
 // a part inside another's hole, and rings long enough for slabs.
 func TestCoveringShapes(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	rng := newRand(5)
 	star := starRing(orb.Point{111, 35}, 0.02, 0.05, 5000, rng)
@@ -261,6 +276,7 @@ func TestNearestOffsets(t *testing.T) {
 }
 
 func TestNearestAgreesWithReference(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	polygons := testGrid(t, 6)
 	ref := newRefIndex(polygons)
@@ -381,6 +397,7 @@ func TestIndexBytes(t *testing.T) {
 // TestOrient checks the predicate against exact rational arithmetic on
 // points within rounding of a line, where the plain formula guesses.
 func TestOrient(t *testing.T) {
+	skipUnderRace(t)
 	t.Parallel()
 	rng := newRand(10)
 	a, b := orb.Point{111.123456789, 35.987654321}, orb.Point{111.3, 35.01}

@@ -29,6 +29,7 @@ var testParents = []struct {
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)) }
 
 func TestSubdividePartitions(t *testing.T) {
+	skipUnderRace(t)
 	for _, tc := range testParents {
 		for _, n := range []int{1, 2, 5, 12, 40} {
 			t.Run(fmt.Sprintf("%s/n=%d", tc.name, n), func(t *testing.T) {
