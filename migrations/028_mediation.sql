@@ -114,7 +114,12 @@ INSERT INTO agreement_template (title, body) VALUES ('人民调解协议书', re
 
 调解员：[[mediators]]
 
+
+
 当事人（签名）：
+
+
+
 
 [[centre]]（盖章）
 [[date]]$body$, '[[', '{' || '{'), ']]', '}' || '}'));

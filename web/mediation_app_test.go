@@ -20,7 +20,7 @@ import (
 func TestMediationAgreementInTheConsole(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	fx := newFixture(t, withBrowser("console"), withLive(),
+	fx := newFixture(t, withBrowser("console", "admin"), withLive(), withMember("13900000004", "140802", grid.RoleAdmin),
 		withMember("13900000002", "140802001001", grid.RoleMediator), withMember("13900000003", "140802001", grid.RoleSupervisor))
 	id := fx.submit(t, "13900000001", "两户因排水沟发生争执")
 	if _, err := dispatch.NewCases(fx.pool).Apply(ctx, dispatch.Transition{CaseID: id, Version: 1, Action: dispatch.ActAccept,
@@ -33,7 +33,7 @@ func TestMediationAgreementInTheConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout := browserScript(t, "mediation_agreement.mjs", nil, "BASE_URL="+fx.base, "PASSWORD="+password,
-		"PHONE_M=13900000002", "PHONE_S=13900000003", fmt.Sprintf("CASE_ID=%d", id), "ID_A="+applicantID, "ID_B="+respondentID,
+		"PHONE_M=13900000002", "PHONE_S=13900000003", "PHONE_A=13900000004", fmt.Sprintf("CASE_ID=%d", id), "ID_A="+applicantID, "ID_B="+respondentID,
 		"OUT_DIR="+out, "COPY_PNG="+copyPNG)
 	var got struct {
 		Done bool   `json:"done"`

@@ -1,4 +1,5 @@
-// The mediation record and its agreement in the console. The Go test (web/mediation_app_test.go)
+// The mediation record and its agreement in the console, after the county administrator has
+// been refused an unknown placeholder in the agreement's template (admin app). The Go test (web/mediation_app_test.go)
 // has a neighbour dispute accepted by the village centre. The village mediator, on a desk,
 // records a mediation with two parties (an ID number with a wrong check digit is caught first),
 // settles it with the terms, prints the agreement (生成协议书: the PDF is saved for the Go test to
@@ -6,7 +7,7 @@
 // Then at 360 px, and in English, the section fits the screen with 44 px controls; the
 // township's supervisor reads the record with the numbers masked.
 // Prints {"done": true, "pdf": path}.
-// Env: BASE_URL, PASSWORD, PHONE_M, PHONE_S, CASE_ID, ID_A, ID_B, OUT_DIR; SHOTS (optional).
+// Env: BASE_URL, PASSWORD, PHONE_M, PHONE_S, PHONE_A, CASE_ID, ID_A, ID_B, OUT_DIR; SHOTS (optional).
 import { join } from 'node:path';
 import { check, consoleBrowser, consoleSignIn, env, shot, tapTarget } from './browser.mjs';
 
@@ -21,6 +22,29 @@ async function openCase(page, lang = '') {
 
 const c = await consoleBrowser();
 try {
+  step('the county administrator: an unknown placeholder is refused, the template saved');
+  const admin = await c.page('admin', { width: 1366, height: 900 });
+  await admin.goto(base + '/admin/#agreement');
+  await admin.fill('input[name=phone]', env('PHONE_A'));
+  await admin.fill('input[name=password]', env('PASSWORD'));
+  await admin.click('form.signin button[type=submit]');
+  await admin.waitForSelector('.agreement-page[data-loaded=true]');
+  check((await admin.inputValue('.agreement-page [name=title]')) === '人民调解协议书', 'the default template');
+  const body = await admin.inputValue('.agreement-page [name=body]');
+  await admin.fill('.agreement-page [name=body]', body + '\n{{signature}}');
+  await admin.click('.agreement-page [data-test=save]');
+  await admin.waitForFunction(() => document.querySelector('.agreement-page [role=alert]')?.textContent.includes('signature'));
+  await shot(admin, 'agreement-template-refused-1366');
+  await admin.fill('.agreement-page [name=body]', body);
+  await admin.click('.agreement-page [name=body]');
+  await admin.keyboard.press('Control+End');
+  await admin.click('.agreement-page .chip:has-text("{{claims}}")');
+  check((await admin.inputValue('.agreement-page [name=body]')).endsWith('{{claims}}'), 'a placeholder chip inserts itself');
+  await admin.fill('.agreement-page [name=body]', body);
+  await admin.click('.agreement-page [data-test=save]');
+  await admin.waitForFunction(() => document.querySelector('.agreement-page [role=status]')?.textContent === '已保存');
+  await shot(admin, 'agreement-template-1366');
+
   step('a desk: record a mediation with two parties');
   const desk = await c.page('desk', { width: 1366, height: 900 });
   await consoleSignIn(desk, env('PHONE_M'));
