@@ -1,7 +1,10 @@
 package dispatch_test
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,5 +125,32 @@ func TestAgreementTemplateCheck(t *testing.T) {
 	}
 	if got := dispatch.Fill("经{{centre}}调解，{{ date }}", map[string]string{"centre": "东阜村调委会", "date": "2026年12月7日"}); got != "经东阜村调委会调解，2026年12月7日" {
 		t.Errorf("Fill: %q", got)
+	}
+}
+
+// The personal-data key is made once, readable by its owner only, and read back the same; a
+// file that is not a key is refused rather than replaced.
+func TestLoadSealKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "pii.key")
+	k1, err := dispatch.LoadSealKey(path)
+	if err != nil || len(k1) != dispatch.SealKeyBytes {
+		t.Fatalf("%x %v", k1, err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	k2, err := dispatch.LoadSealKey(path)
+	if err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("read back %x, made %x (%v)", k2, k1, err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.key")
+	if err := os.WriteFile(bad, []byte("not a key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dispatch.LoadSealKey(bad); err == nil {
+		t.Fatal("a file that is not a key was accepted")
+	}
+	if _, err := dispatch.NewMediations(nil, k1[:16]); err == nil {
+		t.Fatal("a 16-byte key was accepted")
 	}
 }
