@@ -149,8 +149,30 @@ func (s *Server) handleMediationCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.logger, mediationError(err))
 		return
 	}
+	s.historyOfAttempt(r, c, id)
 	s.writeMediation(w, r, http.StatusCreated, id)
 }
+
+// historyOfAttempt makes a recorded attempt the case's 调处 too, through the state machine: a
+// history row (the reporter reads it: the attempt's number and outcome only, no party) that
+// lets a dispute be settled and, on an accepted case, moves it to 调处中. Should the case have
+// moved meanwhile, the record stands and the mediator takes 调处 by hand; that is logged.
+func (s *Server) historyOfAttempt(r *http.Request, c dispatch.CaseSummary, id int64) {
+	if !dispatch.Allowed(dispatch.ActMediate, c.State) {
+		return
+	}
+	m, err := s.mediation(r, id)
+	if err == nil {
+		_, err = s.cases.Apply(r.Context(), dispatch.Transition{CaseID: c.ID, Version: c.Version, Action: dispatch.ActMediate,
+			ActorID: accessFrom(r.Context()).member, Reason: fmt.Sprintf("登记调解记录（第%d次）：%s", m.Seq, outcomeZh[m.Outcome])})
+	}
+	if err != nil {
+		s.logger.Warn("a mediation was recorded without its 调处 history row", "case_id", c.ID, "mediation_id", id, "err", err)
+	}
+}
+
+var outcomeZh = map[dispatch.MediationOutcome]string{dispatch.MediationPending: "调解中", dispatch.MediationSettled: "调解成功",
+	dispatch.MediationUnsettled: "调解不成", dispatch.MediationReferred: "已移交"}
 
 // handleMediationSave: PUT /api/cases/{id}/mediations/{mid} {version, ...} -> the attempt. The
 // owner centre only; 409 if it changed since version.

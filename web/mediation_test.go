@@ -90,6 +90,13 @@ func TestMediationMasking(t *testing.T) {
 	if ids, phones := partiesOf(m); ids[0] != applicantID || phones[1] != "13887654321" || m["owned"] != true {
 		t.Fatalf("the owner's answer: %v %v owned=%v", ids, phones, m["owned"])
 	}
+	// The attempt is the case's 调处 too: one history row, without the parties.
+	var state, reason string
+	if err := fx.pool.QueryRow(context.Background(), `SELECT c.state, h.reason FROM cases c JOIN case_history h ON h.case_id = c.id
+		WHERE c.id = $1 AND h.transition = 'mediate'`, fx.caseID).Scan(&state, &reason); err != nil || state != "mediating" ||
+		reason != "登记调解记录（第1次）：调解中" {
+		t.Errorf("the case after recording: %s %q %v", state, reason, err)
+	}
 	// The case goes up to the township, which reads the village's record but does not own it.
 	if r := fx.act(t, fx.village, "mediate", "双方意见分歧较大"); r.status != http.StatusOK {
 		t.Fatalf("mediate: %d %v", r.status, r.body)
