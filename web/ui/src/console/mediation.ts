@@ -135,8 +135,8 @@ export class MediationPanel {
     const box = h('div', { class: 'med-copies', 'data-test': 'med-copies' }, h('span', { class: 'k' }, t('med_copies', { n: m.copies_count })));
     const thumbs = h('div', { class: 'photos' });
     for (const sha of m.copies) {
-      const img = h('img', { alt: t('med_copy'), 'data-sha': sha });
-      const link = h('a', { target: '_blank', rel: 'noopener' }, img);
+      const img = h('img', { alt: '', 'data-sha': sha });
+      const link = h('a', { target: '_blank', rel: 'noopener', 'aria-label': t('med_copy') }, img);
       void fetch(this.path(`/${m.id}/copies/${sha}`), { headers: { Authorization: 'Bearer ' + this.session.token } })
         .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(String(r.status)))))
         .then((b) => {

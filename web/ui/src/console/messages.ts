@@ -738,7 +738,7 @@ export const messages = {
     med_confirm_by: 'judicial confirmation may be asked until {at}',
     med_pdf: 'Agreement PDF',
     med_refer: 'Record a referral',
-    med_copies: '{n} signed copies',
+    med_copies: 'Signed copies: {n}',
     med_copy: 'Signed copy',
     med_upload_copy: 'Upload signed copy',
     med_uploading: 'Uploading {i} of {n}…',
