@@ -22,7 +22,7 @@ func (p *Photos) CopyFile(ctx context.Context, hash string) (string, string, err
 		return "", "", ErrPhotoNotFound
 	}
 	if err != nil {
-		return "", "", retry("photo", err)
+		return "", "", mediationRetry("photo", err)
 	}
 	return p.path(hash), ct, nil
 }

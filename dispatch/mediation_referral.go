@@ -114,7 +114,7 @@ func (s *Mediations) Refer(ctx context.Context, caseID, id int64, r Referral, ow
 		return auditMediation(ctx, tx, by, "mediation.refer", centre, map[string]any{"case": caseID, "mediation": id, "referral": rid,
 			"kind": r.Kind, "body": r.Body, "referred_on": r.ReferredOn})
 	})
-	return rid, retry("referral", err)
+	return rid, mediationRetry("referral", err)
 }
 
 // RecordResult records what became of a referral, if it is still at version.
@@ -159,7 +159,7 @@ func (s *Mediations) RecordResult(ctx context.Context, caseID, id, rid int64, ve
 		return auditMediation(ctx, tx, by, "mediation.referral_result", centre, map[string]any{"case": caseID, "mediation": id,
 			"referral": rid, "result": result, "result_on": on})
 	})
-	return retry("referral result", err)
+	return mediationRetry("referral result", err)
 }
 
 func (s *Mediations) referrals(ctx context.Context, ids []int64, byID map[int64]int, out []Mediation) error {

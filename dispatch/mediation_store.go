@@ -31,8 +31,8 @@ func NewMediations(pool *pgxpool.Pool, key []byte) (*Mediations, error) {
 // full and change it.
 type Owner func(centre string) bool
 
-// retry wraps a database failure; errors of ours pass through.
-func retry(what string, err error) error {
+// mediationRetry wraps a database failure; errors of ours pass through.
+func mediationRetry(what string, err error) error {
 	var me *MediationError
 	if err == nil || errors.As(err, &me) || errors.Is(err, ErrMediationNotFound) || errors.Is(err, ErrNotYours) ||
 		errors.Is(err, ErrStaleVersion) || errors.Is(err, ErrNotSettled) || errors.Is(err, ErrConfirmationLapsed) ||
@@ -58,7 +58,7 @@ func (s *Mediations) List(ctx context.Context, caseID, id int64, owner Owner) ([
 		only = &id
 	}
 	out, err := s.list(ctx, caseID, only, owner)
-	return out, retry("mediations", err)
+	return out, mediationRetry("mediations", err)
 }
 
 func (s *Mediations) list(ctx context.Context, caseID int64, only *int64, owner Owner) ([]Mediation, error) {
@@ -186,7 +186,7 @@ func (s *Mediations) Create(ctx context.Context, caseID int64, centre string, in
 		return auditMediation(ctx, tx, by, "mediation.create", centre, map[string]any{"case": caseID, "mediation": id, "seq": seq,
 			"outcome": in.Outcome, "parties": len(in.Parties), "mediators": len(in.Mediators)})
 	})
-	return id, retry("record mediation", err)
+	return id, mediationRetry("record mediation", err)
 }
 
 // MediationOpen says whether an attempt may be recorded on a case in this state: accepted, and
@@ -220,7 +220,7 @@ func (s *Mediations) Update(ctx context.Context, caseID, id int64, version int, 
 		return auditMediation(ctx, tx, by, "mediation.save", centre, map[string]any{"case": caseID, "mediation": id, "version": version + 1,
 			"outcome": in.Outcome, "was": was, "parties": len(in.Parties), "mediators": len(in.Mediators)})
 	})
-	return retry("save mediation", err)
+	return mediationRetry("save mediation", err)
 }
 
 // lockOwned locks an attempt of the case for a change by its owner at version (0: any).
@@ -323,7 +323,7 @@ func (s *Mediations) AddCopy(ctx context.Context, caseID, id int64, sha string, 
 		}
 		return auditMediation(ctx, tx, by, "mediation.copy", centre, map[string]any{"case": caseID, "mediation": id, "sha256": sha})
 	})
-	return retry("signed copy", err)
+	return mediationRetry("signed copy", err)
 }
 
 // HasCopy says whether sha is a signed copy of the attempt, which owner reads.
@@ -335,7 +335,7 @@ func (s *Mediations) HasCopy(ctx context.Context, caseID, id int64, sha string, 
 	case errors.Is(err, pgx.ErrNoRows):
 		return ErrPhotoNotFound
 	case err != nil:
-		return retry("signed copy", err)
+		return mediationRetry("signed copy", err)
 	case !owner(centre):
 		return ErrPhotoNotFound // signed copies carry the numbers in full: the owner's only
 	}
@@ -349,7 +349,7 @@ func (s *Mediations) Template(ctx context.Context) (AgreementTemplate, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return AgreementTemplate{Title: "人民调解协议书", Body: "{{parties}}\n\n{{facts}}\n\n{{terms}}\n\n{{centre}}\n{{date}}"}, nil
 	}
-	return t, retry("agreement template", err)
+	return t, mediationRetry("agreement template", err)
 }
 
 // SaveTemplate replaces the template, audited with the one it replaces; by is the administrator.
@@ -380,7 +380,7 @@ func (s *Mediations) SaveTemplate(ctx context.Context, t AgreementTemplate, by i
 		_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, units, detail) VALUES ($1, 'agreement_template.save', $2, $3)`, by, counties, b)
 		return err
 	})
-	return retry("agreement template", err)
+	return mediationRetry("agreement template", err)
 }
 
 // CentreMediators lists the mediators of a centre, by name: the form's choices.
@@ -388,7 +388,7 @@ func (s *Mediations) CentreMediators(ctx context.Context, centre string) ([]Medi
 	rows, err := s.pool.Query(ctx, `SELECT m.id, m.name FROM members m JOIN assignments a ON a.member_id = m.id
 		WHERE a.unit_code = $1 AND a.role = 'mediator' ORDER BY m.name, m.id LIMIT 100`, centre)
 	if err != nil {
-		return nil, retry("centre mediators", err)
+		return nil, mediationRetry("centre mediators", err)
 	}
 	var out []Mediator
 	var id int64
@@ -398,5 +398,5 @@ func (s *Mediations) CentreMediators(ctx context.Context, centre string) ([]Medi
 		out = append(out, Mediator{MemberID: &x, Name: name})
 		return nil
 	})
-	return out, retry("centre mediators", err)
+	return out, mediationRetry("centre mediators", err)
 }

@@ -40,7 +40,7 @@ func (t *AgreementTemplate) Check() error {
 		for _, m := range placeholderPattern.FindAllStringSubmatch(f.v, -1) {
 			if !slices.Contains(Placeholders, m[1]) {
 				return fmt.Errorf("%w: %s: unknown placeholder {{%s}}; known: %s", ErrBadTemplate, f.name,
-					quoteShort(m[1]), strings.Join(Placeholders, ", "))
+					templateQuote(m[1]), strings.Join(Placeholders, ", "))
 			}
 		}
 		rest := placeholderPattern.ReplaceAllString(f.v, "")
@@ -51,7 +51,7 @@ func (t *AgreementTemplate) Check() error {
 	return nil
 }
 
-func quoteShort(s string) string {
+func templateQuote(s string) string {
 	if r := []rune(s); len(r) > 20 {
 		return string(r[:20]) + "…"
 	}
