@@ -90,3 +90,19 @@ var (
 	// ErrInvalidCategory means a category an administrator saved is not acceptable.
 	ErrInvalidCategory = errors.New("invalid category")
 )
+
+// The mediation record and its agreement (mediation*.go).
+var (
+	// ErrBadMediation wraps every MediationError: an attempt's record refused for a field.
+	ErrBadMediation = errors.New("invalid mediation record")
+	// ErrMediationNotFound: no such attempt or referral of this case.
+	ErrMediationNotFound = errors.New("no such mediation record")
+	// ErrNotOwnerCentre: only the centre that recorded an attempt edits it.
+	ErrNotOwnerCentre = fmt.Errorf("%w: only the centre that recorded this mediation may change it", ErrNotYours)
+	// ErrNotSettled: an agreement, or its judicial confirmation, needs a settled attempt.
+	ErrNotSettled = errors.New("the mediation is not settled: there is no agreement")
+	// ErrConfirmationLapsed: judicial confirmation is asked within ConfirmationDays of the agreement.
+	ErrConfirmationLapsed = errors.New("judicial confirmation is asked within 30 days of the agreement")
+	// ErrBadTemplate: an agreement template refused (an unknown placeholder, a bound).
+	ErrBadTemplate = errors.New("invalid agreement template")
+)

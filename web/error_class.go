@@ -122,6 +122,11 @@ var errorTable = []errorRule{
 	{errs: []error{dispatch.ErrNoExtensionPending}, status: http.StatusUnprocessableEntity, code: "no_extension_pending"},
 	{errs: []error{dispatch.ErrPastDeadline}, status: http.StatusUnprocessableEntity, code: "past_deadline"},
 	{errs: []error{dispatch.ErrBadTransition}, status: http.StatusBadRequest, code: "bad_request"},
+	{errs: []error{dispatch.ErrBadMediation}, status: http.StatusBadRequest, code: "bad_mediation"}, // mediation.go
+	{errs: []error{dispatch.ErrBadTemplate}, status: http.StatusBadRequest, code: "bad_template"},
+	{errs: []error{dispatch.ErrMediationNotFound}, status: http.StatusNotFound, code: "not_found"},
+	{errs: []error{dispatch.ErrNotSettled}, status: http.StatusUnprocessableEntity, code: "not_settled"},
+	{errs: []error{dispatch.ErrConfirmationLapsed}, status: http.StatusUnprocessableEntity, code: "confirmation_lapsed"},
 	// The server runs, but cannot write PDFs (docs/deploy.md).
 	{errs: []error{pdfdoc.ErrNoFont}, status: http.StatusServiceUnavailable, code: "no_pdf_font", log: logWarn,
 		message: func(err error) string { return "PDFs cannot be written here: " + err.Error() }},

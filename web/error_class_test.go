@@ -58,6 +58,12 @@ var classified = map[string]struct {
 	"dispatch.ErrBadGradeRule":        {dispatch.ErrBadGradeRule, 400, "bad_request", false},
 	"dispatch.ErrUnknownGrade":        {dispatch.ErrUnknownGrade, 400, "bad_request", false},
 	"dispatch.ErrCalendarDayNotFound": {dispatch.ErrCalendarDayNotFound, 404, "not_found", false},
+	"dispatch.ErrBadMediation":        {dispatch.ErrBadMediation, 400, "bad_mediation", false},
+	"dispatch.ErrBadTemplate":         {dispatch.ErrBadTemplate, 400, "bad_template", false},
+	"dispatch.ErrMediationNotFound":   {dispatch.ErrMediationNotFound, 404, "not_found", false},
+	"dispatch.ErrNotOwnerCentre":      {dispatch.ErrNotOwnerCentre, 403, "forbidden", false},
+	"dispatch.ErrNotSettled":          {dispatch.ErrNotSettled, 422, "not_settled", false},
+	"dispatch.ErrConfirmationLapsed":  {dispatch.ErrConfirmationLapsed, 422, "confirmation_lapsed", false},
 	"dispatch.ErrInvalidCategory":     {dispatch.ErrInvalidCategory, 400, "bad_request", false},
 	"dispatch.ErrNotMainCase":         {dispatch.ErrNotMainCase, 400, "bad_request", false},
 

@@ -139,13 +139,17 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	}
 	t.Cleanup(fx.intake.Close)
 	fx.auth = web.NewAuth(db.Pool, fx.g)
+	mediations, err := dispatch.NewMediations(db.Pool, testSealKey) // the mediation record (mediation_test.go)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := web.Config{Auth: fx.auth, Intake: fx.intake,
 		Photos: dispatch.NewPhotos(fx.dataDir, db.Pool), Locator: loc, Cases: dispatch.NewCases(db.Pool),
 		Catalogue: dispatch.NewCatalogue(db.Pool), Notifications: dispatch.NewNotifier(db.Pool, logger),
 		Calendar:       dispatch.NewCalendarStore(db.Pool),
 		GradeRules:     dispatch.NewGradeRules(db.Pool),
 		Stats:          dispatch.NewStats(db.Pool),
-		AllowedOrigins: []string{"https://app.example.cn"}}
+		AllowedOrigins: []string{"https://app.example.cn"}, Mediations: mediations}
 	if bus != nil {
 		cfg.CaseEvents, cfg.StatsChanges = bus, bus
 	}

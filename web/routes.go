@@ -172,6 +172,19 @@ func (s *Server) routes(cfg Config) []route {
 		route{"POST /api/photos", policyMember, s.handlePhotoUpload},
 		// The photo store's query is the check: uploader, reporter, or staff above the report.
 		route{"GET /api/photos/{sha256}", policyPhotoViewer, s.handlePhoto})
+	// The mediation record (mediation*.go, docs/mediation.md): the case's readers read it, numbers
+	// masked outside the owner centre; the handlers check who records and changes (403).
+	add(cfg.Mediations != nil && cfg.Cases != nil && cfg.Photos != nil,
+		route{"GET /api/cases/{id}/mediations", policyCaseReader, s.handleMediations},
+		route{"POST /api/cases/{id}/mediations", policyCaseReader, s.handleMediationCreate},
+		route{"PUT /api/cases/{id}/mediations/{mid}", policyCaseReader, s.handleMediationSave},
+		route{"GET /api/cases/{id}/mediations/{mid}/agreement.pdf", policyCaseReader, s.handleAgreementPDF},
+		route{"POST /api/cases/{id}/mediations/{mid}/copies", policyCaseReader, s.handleMediationCopy},
+		route{"GET /api/cases/{id}/mediations/{mid}/copies/{sha256}", policyCaseReader, s.handleMediationCopyFile},
+		route{"POST /api/cases/{id}/mediations/{mid}/referrals", policyCaseReader, s.handleReferral},
+		route{"PUT /api/cases/{id}/mediations/{mid}/referrals/{rid}", policyCaseReader, s.handleReferralResult},
+		route{"GET /api/admin/agreement-template", policyAdmin, s.handleAgreementTemplate},
+		route{"PUT /api/admin/agreement-template", policyCountyAdmin, s.handleAgreementTemplateSave})
 	return rs
 }
 

@@ -50,6 +50,7 @@ type Server struct {
 	duplicates     Duplicates               // 并单 suggestions (case_duplicates.go); nil: none
 	dupWindow      dispatch.DuplicateWindow // how near two reports are to be suggested
 	pdfFont        *pdfFonts
+	mediations     *dispatch.Mediations // the mediation record and agreements (mediation*.go); nil: none
 	hub            *hub
 	bg             background.Group // websockets' readers, writers and reports, the session check
 	closeOnce      sync.Once
@@ -106,6 +107,7 @@ type Config struct {
 	DuplicateWindow *dispatch.DuplicateWindow // nil: dispatch.DefaultDuplicateWindow
 	Calendar        WorkingCalendar           // administrators edit the working calendar; optional (issue 16)
 	GradeRules      GradeRules                // county administrators edit the grade rules; optional (issue 16)
+	Mediations      *dispatch.Mediations      // the mediation record and agreements (issue 17; needs Cases and Photos); optional
 }
 
 // NewServer builds a server.
@@ -118,6 +120,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		s.statsGrid = cfg.Auth.grid
 	}
 	s.gradeRules = cfg.GradeRules
+	s.mediations = cfg.Mediations
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

@@ -92,6 +92,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.bus.OnCatalogueChange(m.intake.CatalogueChanged); err != nil {
 		return err
 	}
+	key, err := dispatch.LoadSealKey(m.Config.piiKeyFile())
+	if err != nil {
+		return err
+	}
+	mediations, err := dispatch.NewMediations(m.pool, key)
+	if err != nil {
+		return err
+	}
 	m.http, err = web.NewServer(m.Logger, web.Config{
 		Checks: []web.Check{
 			{Name: "postgres", Fn: m.pool.Ping},
@@ -118,6 +126,7 @@ func (m *Main) Run(ctx context.Context) error {
 		PDFFont:        m.Config.PDFFont,
 		// 并单: dispatch.Cases also suggests duplicates (web.Config.Duplicates).
 		DuplicateWindow: &m.Config.Duplicates,
+		Mediations:      mediations, // the mediation record and agreements (issue 17)
 	})
 	if err != nil {
 		return err

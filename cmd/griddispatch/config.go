@@ -46,6 +46,10 @@ type Config struct {
 	// dashboard's figures are read from; empty: the primary, through a pool of their own
 	// (docs/deploy.md).
 	ReadDatabaseURL string
+	// PIIKeyFile holds the key that seals the mediation parties' ID-card numbers and phones in
+	// the database (docs/mediation.md); empty: DataDir/pii.key, made on first start. Several
+	// processes must share it, as they share PhotosDir.
+	PIIKeyFile string
 }
 
 // DefaultConfig is what an unconfigured process uses.
@@ -61,6 +65,14 @@ func (c Config) photosDir() string {
 		return c.PhotosDir
 	}
 	return filepath.Join(c.DataDir, "photos")
+}
+
+// piiKeyFile is where the personal-data key is kept.
+func (c Config) piiKeyFile() string {
+	if c.PIIKeyFile != "" {
+		return c.PIIKeyFile
+	}
+	return filepath.Join(c.DataDir, "pii.key")
 }
 
 // validate rejects settings that cannot work together, before anything is opened.
@@ -104,6 +116,8 @@ func globalFlags() []cli.Flag {
 			Usage: "directory for local state: the embedded NATS JetStream store, and uploaded photos unless --photos-dir"},
 		&cli.StringFlag{Name: "photos-dir", Sources: cli.EnvVars("GRIDDISPATCH_PHOTOS_DIR"),
 			Usage: "directory of uploaded photos (default: <data-dir>/photos); several processes must share it (NFS, a shared volume)"},
+		&cli.StringFlag{Name: "pii-key-file", Sources: cli.EnvVars("GRIDDISPATCH_PII_KEY_FILE"),
+			Usage: "file of the key sealing mediation parties' ID-card numbers and phones (default: <data-dir>/pii.key, made if missing); back it up apart from the database, share it between processes"},
 		&cli.StringFlag{Name: "log-level", Value: d.LogLevel, Sources: cli.EnvVars("GRIDDISPATCH_LOG_LEVEL"),
 			Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: "log-format", Value: d.LogFormat, Sources: cli.EnvVars("GRIDDISPATCH_LOG_FORMAT"),
@@ -144,6 +158,7 @@ func configFrom(cmd *cli.Command) Config {
 		Duplicates: dispatch.DuplicateWindow{Metres: cmd.Float("duplicate-metres"),
 			Within: time.Duration(cmd.Float("duplicate-hours") * float64(time.Hour))},
 		ReadDatabaseURL: cmd.String("read-database-url"),
+		PIIKeyFile:      cmd.String("pii-key-file"),
 	}
 }
 

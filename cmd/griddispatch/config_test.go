@@ -47,3 +47,16 @@ func TestPhotosDirDefaultsUnderDataDir(t *testing.T) {
 		t.Fatalf("photos dir %q; want the flag's /mnt/shared/photos", got)
 	}
 }
+
+func TestPIIKeyFileDefaultsUnderDataDir(t *testing.T) {
+	t.Parallel()
+	cfg := DefaultConfig()
+	cfg.DataDir = "/var/lib/griddispatch"
+	if got, want := cfg.piiKeyFile(), filepath.Join("/var/lib/griddispatch", "pii.key"); got != want {
+		t.Fatalf("key file %q; want %q", got, want)
+	}
+	cfg.PIIKeyFile = "/mnt/shared/pii.key"
+	if got := cfg.piiKeyFile(); got != "/mnt/shared/pii.key" {
+		t.Fatalf("key file %q; want the flag's", got)
+	}
+}

@@ -13,6 +13,7 @@ import { gradeTags } from './grade';
 import { reviewDueTag } from './park_review';
 import { mergedCard, mergedIntoNote } from './merged_reports';
 import { Photos } from './photos';
+import { MediationPanel } from './mediation';
 import type { CasePage, TransitionResult } from './types';
 
 export class CaseView {
@@ -27,6 +28,7 @@ export class CaseView {
   // The layout stays put across reloads, so a form being typed in keeps its focus.
   private report = h('section', { class: 'report card' });
   private hist = h('section', { class: 'history card' });
+  private mediation: MediationPanel; // 调解记录 (mediation.ts)
   private mapCard = h('section', { class: 'card map-card' }, h('h3', {}, t('map')), this.mapBox);
   private sideCol = h('div', { class: 'col side-col' });
   private body = h('div', { class: 'case-body' }, h('div', { class: 'col main-col' }, this.report, this.hist), this.sideCol);
@@ -37,6 +39,8 @@ export class CaseView {
   constructor(private session: Session, private back: () => void, private acted: (res: TransitionResult) => void) {
     this.photos = new Photos(session.token);
     this.dups = new DuplicatePanel(session, () => void this.load());
+    this.mediation = new MediationPanel(session);
+    this.hist.before(this.mediation.el);
     this.el.append(this.head, this.body);
   }
 
@@ -65,6 +69,7 @@ export class CaseView {
   close(): void {
     clearTimeout(this.reloadTimer);
     this.photos.release();
+    this.mediation.release();
     this.panel?.release();
     this.id = null;
     this.page = null;
@@ -160,6 +165,7 @@ export class CaseView {
     if (merged) this.report.after(merged);
     this.hist.replaceChildren(h('h3', {}, t('history')), timeline(p.history, this.photos));
     this.panel?.show(p);
+    this.mediation.show(c.id);
     void this.dups.show(p, this.head);
   }
 }
