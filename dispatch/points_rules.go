@@ -63,7 +63,8 @@ func (r PointRule) Check() error {
 // Rules lists the rules by category and code; only the active ones unless all.
 func (s *Points) Rules(ctx context.Context, all bool) ([]PointRule, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, code, category, indicator, points, trigger, case_category, cap_points, cap_period,
-       approver_tier, active FROM point_rules WHERE active OR $1 ORDER BY category, id`, all)
+       approver_tier, active FROM point_rules WHERE active OR $1
+ ORDER BY min(id) OVER (PARTITION BY category), id`, all)
 	if err != nil {
 		return nil, storeErr("rules", err)
 	}
