@@ -9,7 +9,8 @@ import type { AuditEntry } from './types';
 const actions = ['member.add', 'assignment.add', 'assignment.remove', 'assignment.move', 'member.deactivate',
   'member.release_phone', 'password.reset', 'password.change', 'grid_change.draft', 'grid_change.apply', 'grid_change.discard',
   'grid_change.schedule', 'grid_change.unschedule', 'grid_change.schedule_refused', 'category.save', 'calendar.hours', 'calendar.day',
-  'calendar.day_delete', 'grade_rule.save'];
+  'calendar.day_delete', 'grade_rule.save',
+  'point_rule.save', 'point.cancel', 'point.month_confirm', 'point_item.approve', 'point_item.reject'];
 const pageSize = 50;
 
 export class AuditPage {
