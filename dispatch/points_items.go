@@ -184,3 +184,24 @@ WHERE id = $1`, id, map[bool]string{true: "approved", false: "rejected"}[approve
 	}
 	return s.item(ctx, by, id)
 }
+
+// PointWorker is a grid worker a leader may enter items for.
+type PointWorker struct {
+	ID   int64  `db:"id" json:"id"`
+	Name string `db:"name" json:"name"`
+	Unit string `db:"unit_code" json:"unit"`
+}
+
+// LedWorkers lists the grid workers of the grids leader leads, by grid and name.
+func (s *Points) LedWorkers(ctx context.Context, leader int64) ([]PointWorker, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT m.id, m.name, w.unit_code FROM assignments l
+JOIN assignments w ON w.unit_code = l.unit_code AND w.role = 'grid_worker'
+JOIN members m ON m.id = w.member_id
+WHERE l.member_id = $1 AND l.role = 'grid_leader' AND length(l.unit_code) = 15
+ORDER BY w.unit_code, m.name LIMIT $2`, leader, MaxPointItems)
+	if err != nil {
+		return nil, storeErr("workers", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[PointWorker])
+	return out, storeErr("workers", err)
+}

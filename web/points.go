@@ -19,6 +19,7 @@ type Points interface {
 	Rules(ctx context.Context, all bool) ([]dispatch.PointRule, error)
 	SaveRule(ctx context.Context, r dispatch.PointRule, by int64) (dispatch.PointRule, error)
 	Items(ctx context.Context, member int64) ([]dispatch.PointItem, error)
+	LedWorkers(ctx context.Context, leader int64) ([]dispatch.PointWorker, error)
 	EnterItem(ctx context.Context, leader int64, in dispatch.PointItemInput) (dispatch.PointItem, error)
 	DecideItem(ctx context.Context, by, id int64, approve bool, reason string) (dispatch.PointItem, error)
 	Cancel(ctx context.Context, by, id int64, reason string) (int64, error)
@@ -73,9 +74,15 @@ func pointItemOf(it dispatch.PointItem) pointItemJSON {
 }
 
 // handlePointItems: GET /api/points/items -> the items the member entered or is the worker of,
-// and those waiting for their approval.
+// those waiting for their approval, and the workers of the grids they lead (for a new item).
 func (s *Server) handlePointItems(w http.ResponseWriter, r *http.Request) {
-	list, err := s.points.Items(r.Context(), principalFrom(r.Context()).Member.ID)
+	me := principalFrom(r.Context()).Member.ID
+	list, err := s.points.Items(r.Context(), me)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	workers, err := s.points.LedWorkers(r.Context(), me)
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
@@ -84,7 +91,7 @@ func (s *Server) handlePointItems(w http.ResponseWriter, r *http.Request) {
 	for i, it := range list {
 		out[i] = pointItemOf(it)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	writeJSON(w, http.StatusOK, map[string]any{"items": out, "workers": workers})
 }
 
 // handlePointItemAdd: POST /api/points/items {"member_id", "rule", "day", "note"} -> 201 the

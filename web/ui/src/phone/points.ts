@@ -5,6 +5,7 @@ import './points.css';
 import { api, type Session } from '../lib/api';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
+import { PointItems } from './points_items';
 
 interface PointMonth { month: string; earned: number; lost: number }
 interface PointRow {
@@ -38,8 +39,11 @@ const signed = (n: number) => (n > 0 ? '+' + n : String(n));
 export class MyPoints {
   el = h('section', { class: 'points', 'data-test': 'points' });
   private month = '';
+  private items: PointItems;
 
-  constructor(private session: Session) {}
+  constructor(private session: Session) {
+    this.items = new PointItems(session, () => void this.refresh());
+  }
 
   async refresh(): Promise<void> {
     let reply: MyPointsReply;
@@ -75,6 +79,8 @@ export class MyPoints {
       this.rules(r.rules),
     ];
     for (const p of parts) if (p) this.el.append(p);
+    this.el.append(this.items.el);
+    void this.items.refresh(r.rules);
   }
 
   private row(row: PointRow): HTMLElement {
