@@ -105,6 +105,14 @@ var errorTable = []errorRule{
 	{errs: []error{dispatch.ErrBadCalendar}, status: http.StatusBadRequest, code: "bad_calendar"}, // admin_calendar.go
 	{errs: []error{dispatch.ErrBadGradeRule}, status: http.StatusBadRequest, code: "bad_request"}, // admin_grade_rules.go
 	{errs: []error{dispatch.ErrCalendarDayNotFound}, status: http.StatusNotFound, code: "not_found"},
+	// 积分 (points.go, docs/points.md).
+	{errs: []error{dispatch.ErrBadPointRule, dispatch.ErrBadPointItem}, status: http.StatusBadRequest, code: "bad_request"},
+	{errs: []error{dispatch.ErrPointNotFound}, status: http.StatusNotFound, code: "not_found"},
+	{errs: []error{dispatch.ErrPointDecided}, status: http.StatusConflict, code: "already_decided"},
+	{errs: []error{dispatch.ErrPointReversed}, status: http.StatusConflict, code: "already_cancelled"},
+	{errs: []error{dispatch.ErrMonthConfirmed}, status: http.StatusConflict, code: "month_confirmed"},
+	{errs: []error{dispatch.ErrPointRuleExists}, status: http.StatusConflict, code: "rule_exists"},
+	{errs: []error{dispatch.ErrMonthNotPast}, status: http.StatusUnprocessableEntity, code: "month_not_past"},
 	{errs: []error{dispatch.ErrInvalidPhoto}, status: http.StatusUnsupportedMediaType, code: "unsupported_photo"},
 	{errs: []error{dispatch.ErrPhotoNotFound, ErrNotFound, dispatch.ErrCaseNotFound, grid.ErrNotFound},
 		status: http.StatusNotFound, code: "not_found"},

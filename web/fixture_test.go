@@ -148,6 +148,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 		Catalogue: dispatch.NewCatalogue(db.Pool), Notifications: dispatch.NewNotifier(db.Pool, logger),
 		Calendar:       dispatch.NewCalendarStore(db.Pool),
 		GradeRules:     dispatch.NewGradeRules(db.Pool),
+		Points:         dispatch.NewPoints(db.Pool),
 		Stats:          dispatch.NewStats(db.Pool),
 		AllowedOrigins: []string{"https://app.example.cn"}, Mediations: mediations}
 	if bus != nil {
@@ -180,6 +181,11 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 			t.Fatal(err)
 		}
 		t.Cleanup(stats.Close)
+		points := dispatch.NewPointsApplier(fx.pool, bus, logger)
+		if err := points.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(points.Close)
 	}
 	fx.token = fx.member(t, "13900000001", "140802001001001", grid.RoleGridWorker)
 	for _, m := range spec.members {

@@ -157,6 +157,19 @@ func (s *Server) routes(cfg Config) []route {
 	add(cfg.GradeRules != nil, // what each risk grade does, one for the county like the catalogue
 		route{"GET /api/admin/grade-rules", policyAdmin, s.handleGradeRules},
 		route{"PUT /api/admin/grade-rules/{grade}", policyCountyAdmin, s.handleGradeRuleSave})
+	// 积分 (issue 17, docs/points.md): the member's own points; manual items, cancelling and the
+	// monthly audit are checked by the store's queries against the member's assignments.
+	add(cfg.Points != nil,
+		route{"GET /api/my/points", policyMember, s.handleMyPoints},
+		route{"GET /api/points/items", policyMember, s.handlePointItems},
+		route{"POST /api/points/items", policyMember, s.handlePointItemAdd},
+		route{"POST /api/points/items/{id}/approve", policyMember, s.handlePointItemDecide(true)},
+		route{"POST /api/points/items/{id}/reject", policyMember, s.handlePointItemDecide(false)},
+		route{"POST /api/points/rows/{id}/cancel", policyMember, s.handlePointCancel},
+		route{"POST /api/points/months", policyMember, s.handlePointMonthConfirm},
+		route{"GET /api/admin/point-rules", policyAdmin, s.handlePointRules},
+		route{"POST /api/admin/point-rules", policyCountyAdmin, s.handlePointRuleSave},
+		route{"PUT /api/admin/point-rules/{id}", policyCountyAdmin, s.handlePointRuleSave})
 	if cfg.Stats != nil && cfg.Intake != nil {
 		figures := func(name string, fn func(http.ResponseWriter, *http.Request, statsRequest) error) route {
 			return route{"GET /api/stats/" + name, policyFiguresViewer, timed(s.statsRoute(fn))}

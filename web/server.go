@@ -40,6 +40,7 @@ type Server struct {
 	catalogue      Catalogue
 	calendar       WorkingCalendar
 	gradeRules     GradeRules
+	points         Points // issue 17: points earned (points.go)
 	notifications  Notifications
 	stats          Stats
 	statsGrid      *grid.Store // units named by the figures, read where stats are (Config.StatsGrid)
@@ -108,6 +109,7 @@ type Config struct {
 	Calendar        WorkingCalendar           // administrators edit the working calendar; optional (issue 16)
 	GradeRules      GradeRules                // county administrators edit the grade rules; optional (issue 16)
 	Mediations      *dispatch.Mediations      // the mediation record and agreements (issue 17; needs Cases and Photos); optional
+	Points          Points                    // the points ledger's earning side; optional (issue 17, docs/points.md)
 }
 
 // NewServer builds a server.
@@ -121,6 +123,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	}
 	s.gradeRules = cfg.GradeRules
 	s.mediations = cfg.Mediations
+	s.points = cfg.Points
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

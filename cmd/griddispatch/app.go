@@ -83,6 +83,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.stats.Start(ctx); err != nil {
 		return err
 	}
+	if err := dispatch.NewPointsApplier(m.pool, m.bus, m.Logger).Start(ctx); err != nil { // 积分: stops with the bus
+		return err
+	}
 	// The relay starts once the durable consumers exist: one created for the first time starts
 	// with new messages, so what the relay published before would never be counted.
 	m.relay = dispatch.NewRelay(m.pool, m.bus, m.Logger)
@@ -115,6 +118,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Catalogue:      dispatch.NewCatalogue(m.pool),
 		Calendar:       dispatch.NewCalendarStore(m.pool),
 		GradeRules:     dispatch.NewGradeRules(m.pool),
+		Points:         dispatch.NewPoints(m.pool),
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.read),

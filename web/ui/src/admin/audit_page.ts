@@ -10,7 +10,8 @@ const actions = ['member.add', 'assignment.add', 'assignment.remove', 'assignmen
   'member.release_phone', 'password.reset', 'password.change', 'grid_change.draft', 'grid_change.apply', 'grid_change.discard',
   'grid_change.schedule', 'grid_change.unschedule', 'grid_change.schedule_refused', 'category.save', 'calendar.hours', 'calendar.day',
   'calendar.day_delete', 'grade_rule.save',
-  'mediation.create', 'mediation.save', 'mediation.copy', 'mediation.refer', 'mediation.referral_result', 'agreement_template.save'];
+  'mediation.create', 'mediation.save', 'mediation.copy', 'mediation.refer', 'mediation.referral_result', 'agreement_template.save',
+  'point_rule.save', 'point.cancel', 'point.month_confirm', 'point_item.approve', 'point_item.reject'];
 const pageSize = 50;
 
 export class AuditPage {

@@ -12,6 +12,7 @@ import type { CalendarPage } from './calendar_page';
 import type { CategoriesPage } from './categories_page';
 import type { GradeRulesPage } from './grade_rules_page';
 import type { AgreementTemplatePage } from './agreement_template_page';
+import type { PointRulesPage } from './point_rules_page';
 import type { GridPage } from './grid_page';
 import { errorText, Http } from './http';
 import type { MembersPage } from './members_page';
@@ -23,14 +24,14 @@ setDictionaries(messages);
 initLang();
 document.title = t('app_title');
 const root = document.getElementById('app')!;
-const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'audit', 'agreement'] as const;
+const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'points', 'audit', 'agreement'] as const;
 type PageName = (typeof pages)[number];
 let onHash: (() => void) | null = null;
 
 // loadPages imports the pages, and ECharts with them (the grid's maps), once signed in: the
 // sign-in form does not wait for the charts chunk.
 const loadPages = () => Promise.all([import('./grid_page'), import('./members_page'), import('./categories_page'), import('./audit_page'),
-  import('./calendar_page'), import('./grade_rules_page'), import('./agreement_template_page')]);
+  import('./calendar_page'), import('./grade_rules_page'), import('./agreement_template_page'), import('./point_rules_page')]);
 type Pages = Awaited<ReturnType<typeof loadPages>>;
 
 function langButton(): HTMLElement {
@@ -122,12 +123,14 @@ async function enter(session: Session): Promise<void> {
 }
 
 function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { CategoriesPage }, { AuditPage }, { CalendarPage }, { GradeRulesPage },
-  { AgreementTemplatePage }]: Pages,
+  { AgreementTemplatePage }, { PointRulesPage }]: Pages,
   countyAdmin: boolean): void {
-  const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage | CalendarPage | GradeRulesPage | AgreementTemplatePage> = {
+  const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage | CalendarPage | GradeRulesPage | AgreementTemplatePage
+    | PointRulesPage> = {
     grid: new GridPage(http), members: new MembersPage(http), categories: new CategoriesPage(http), audit: new AuditPage(http),
     calendar: new CalendarPage(http, countyAdmin), grades: new GradeRulesPage(http, countyAdmin),
     agreement: new AgreementTemplatePage(http, countyAdmin), // 调解协议书模板 (docs/mediation.md)
+    points: new PointRulesPage(http, countyAdmin), // 积分规则, one scheme for the county
   };
   const tabs = pages.map((p) => h('a', { href: '#' + p, class: 'tab', 'data-page': p }, t('page_' + p)));
   const main = h('main', { class: 'admin' });

@@ -7,6 +7,7 @@ import { currentLang, initLang, setDictionaries, setLang, t } from '../lib/i18n'
 import { messages } from './messages';
 import { MyReports } from './my_reports';
 import { OutboxSender } from './outbox';
+import { MyPoints } from './points';
 import { ReportForm } from './report_form';
 import { PhoneSocket, type ConnState } from './socket';
 import { getCategories, getSession, items, putCategories, putSession } from './store';
@@ -132,13 +133,15 @@ function showApp(session: Session): void {
     void putSession(undefined).then(() => location.replace('/phone/' + (notice ? '#expired' : '')));
   };
 
-  const tabs = { report: form.el, mine: mine.el };
+  const points = new MyPoints(session); // 我的积分
+  const tabs = { report: form.el, mine: mine.el, points: points.el };
   const tabButtons = Object.keys(tabs).map((k) => h('button', { type: 'button', role: 'tab', 'data-tab': k, onclick: () => select(k as keyof typeof tabs) },
     t('tab_' + k), k === 'mine' ? [mine.badge, mine.taskBadge] : null));
   const select = (k: keyof typeof tabs) => {
     for (const b of tabButtons) b.setAttribute('aria-selected', String(b.dataset.tab === k));
     for (const [name, el] of Object.entries(tabs)) el.hidden = name !== k;
     if (k === 'report') form.shown();
+    if (k === 'points') void points.refresh();
   };
 
   // 退出 asks first: signing out by a slip of the thumb in the field means typing the password
@@ -165,7 +168,7 @@ function showApp(session: Session): void {
       h('button', { type: 'button', class: 'link', 'data-test': 'sign-out', onclick: () => void askSignOut() }, t('sign_out'))),
     confirmBox,
     h('nav', { class: 'tabs', role: 'tablist' }, tabButtons),
-    h('main', {}, form.el, mine.el),
+    h('main', {}, form.el, mine.el, points.el),
   );
   select('report');
   void loadCategories(session.token).then((c) => form.setCategories(c)).then(() => mine.setCategories(form.categories));
