@@ -144,6 +144,8 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 		Catalogue: dispatch.NewCatalogue(db.Pool), Notifications: dispatch.NewNotifier(db.Pool, logger),
 		Calendar:       dispatch.NewCalendarStore(db.Pool),
 		GradeRules:     dispatch.NewGradeRules(db.Pool),
+		Market:         dispatch.NewMarket(db.Pool),
+		Points:         dispatch.NewPointsFigures(db.Pool),
 		Stats:          dispatch.NewStats(db.Pool),
 		AllowedOrigins: []string{"https://app.example.cn"}}
 	if bus != nil {

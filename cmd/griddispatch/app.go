@@ -107,6 +107,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Catalogue:      dispatch.NewCatalogue(m.pool),
 		Calendar:       dispatch.NewCalendarStore(m.pool),
 		GradeRules:     dispatch.NewGradeRules(m.pool),
+		Market:         dispatch.NewMarket(m.pool),
+		Points:         dispatch.NewPointsFigures(m.read),
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.read),
