@@ -20,7 +20,7 @@ import (
 type pointsFixture struct {
 	*fixture
 	admin, countyAdmin, supervisor string // tokens
-	worker                             int64
+	worker                         int64
 }
 
 const (
