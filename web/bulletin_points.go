@@ -29,7 +29,7 @@ type bulletinPoints struct {
 func (src BulletinSource) pointsSection(ctx context.Context, unit string, to time.Time, lang string) (*bulletinPoints, error) {
 	month := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
 	soFar := to.AddDate(0, 0, 1).Month() == to.Month()
-	var top []dispatch.RankRow
+	top := []dispatch.RankRow{} // never null in the JSON
 	for try := range 2 {
 		period, err := dispatch.NewPointsPeriod("month", month)
 		if err != nil {

@@ -249,6 +249,11 @@ func TestBulletinPointsSection(t *testing.T) {
 	if b.status != 200 || len(top) != 1 || top[0].(map[string]any)["points"] != 25.0 || top[0].(map[string]any)["name"] != "成员0001" {
 		t.Fatalf("bulletin points: %d %v", b.status, b.body["points"])
 	}
+	// A township without points: an empty list (the dashboard draws it), not null.
+	none := call(t, "GET", p.base+"/api/stats/bulletin?unit=140802002&week="+week, p.supervisor, "")
+	if sec, _ := none.body["points"].(map[string]any); sec == nil || sec["top"] == nil {
+		t.Errorf("bulletin points without points: %v; want an empty list", none.body["points"])
+	}
 	status, _, raw := do(t, "GET", p.base+"/api/stats/bulletin?format=pdf&unit=140802&week="+week, p.supervisor, nil)
 	if status != 200 {
 		t.Fatalf("bulletin PDF: %d %s", status, raw)

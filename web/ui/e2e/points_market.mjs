@@ -91,6 +91,14 @@ try {
   const [download] = await Promise.all([s.waitForEvent('download'), s.click('[data-export=ranking]')]);
   check(download.suggestedFilename().endsWith('.xlsx'), 'an Excel file: ' + download.suggestedFilename());
   await download.saveAs(env('XLSX'));
+  // The weekly bulletin of this week names the month's best by points.
+  await s.click('[data-test=points-back]');
+  await s.click('[data-test=bulletin]');
+  await s.waitForSelector('.bulletin[data-loaded=true]');
+  await s.click('[data-test=next-week]');
+  await s.waitForFunction(() => document.querySelector('.bulletin[data-loaded=true] [data-table=bulletin-points] tbody tr[data-code]'));
+  const best = await s.textContent('[data-table=bulletin-points] tbody tr[data-code]');
+  check(best.includes(env('WORKER')) && best.includes('50'), 'the bulletin names the worker with 50 points: ' + best);
   const z = await b.page('supervisor-narrow', { width: 360, height: 740 });
   await signIn(z, 'dashboard', env('SUPERVISOR'));
   await z.click('[data-test=points]');

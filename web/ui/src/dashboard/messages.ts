@@ -183,6 +183,7 @@ export const messages = {
     points_none: '本时段没有积分',
     points_export_ranking: '导出排名 Excel',
     points_export_year: '导出年度汇总 Excel',
+    bulletin_points: '积分前五名',
   },
   en: {
     app_title: 'Supervision dashboard',
@@ -367,5 +368,6 @@ export const messages = {
     points_none: 'No points in this period',
     points_export_ranking: 'Ranking to Excel',
     points_export_year: 'Yearly summary to Excel',
+    bulletin_points: 'Top five by points',
   },
 };
