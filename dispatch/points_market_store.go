@@ -294,13 +294,8 @@ func (m *Market) redemption(ctx context.Context, id int64) (Redemption, error) {
 // MaxWorkersPage bounds the workers listed at the counter.
 const MaxWorkersPage = 500
 
-// Workers lists the active grid workers under unit with their balances, by name, at most
-// limit; q, when not empty, keeps those whose name or phone contains it.
-func (m *Market) Workers(ctx context.Context, unit, q string, limit int) ([]WorkerBalance, error) {
-	if limit < 1 || limit > MaxWorkersPage {
-		limit = MaxWorkersPage
-	}
-	rows, err := m.pool.Query(ctx, `
+// selectWorkers: the active grid workers below a unit ($1 a pattern), by name, with balances.
+const selectWorkers = `
 SELECT DISTINCT ON (m.name, m.id) m.id AS member_id, m.name, m.phone, a.unit_code AS grid, u.name AS grid_name,
        coalesce(b.balance, 0) AS balance
 FROM assignments a JOIN members m ON m.id = a.member_id JOIN units u ON u.code = a.unit_code
@@ -308,7 +303,15 @@ LEFT JOIN point_balances b ON b.member_id = m.id
 WHERE a.role = 'grid_worker' AND a.unit_code LIKE $1 AND m.deactivated_at IS NULL
   AND ($2 = '' OR strpos(m.name, $2) > 0 OR strpos(m.phone, $2) > 0)
 ORDER BY m.name, m.id, a.unit_code
-LIMIT $3`, unit+"%", q, limit)
+LIMIT $3`
+
+// Workers lists the active grid workers under unit with their balances, by name, at most
+// limit; q, when not empty, keeps those whose name or phone contains it.
+func (m *Market) Workers(ctx context.Context, unit, q string, limit int) ([]WorkerBalance, error) {
+	if limit < 1 || limit > MaxWorkersPage {
+		limit = MaxWorkersPage
+	}
+	rows, err := m.pool.Query(ctx, selectWorkers, unit+"%", q, limit)
 	if err != nil {
 		return nil, fmt.Errorf("%w: workers: %v", ErrRetryable, err)
 	}
