@@ -9,7 +9,8 @@ import type { AuditEntry } from './types';
 const actions = ['member.add', 'assignment.add', 'assignment.remove', 'assignment.move', 'member.deactivate',
   'member.release_phone', 'password.reset', 'password.change', 'grid_change.draft', 'grid_change.apply', 'grid_change.discard',
   'grid_change.schedule', 'grid_change.unschedule', 'grid_change.schedule_refused', 'category.save', 'calendar.hours', 'calendar.day',
-  'calendar.day_delete', 'grade_rule.save'];
+  'calendar.day_delete', 'grade_rule.save',
+  'points.item_save', 'points.redeem', 'points.redeem_cancel', 'points.window_save']; // 积分超市 (issue 17)
 const pageSize = 50;
 
 export class AuditPage {
