@@ -306,3 +306,30 @@ func TestRedemptionWindow(t *testing.T) {
 		t.Errorf("a yearly window: %v; want ErrBadWindow", err)
 	}
 }
+
+// TestRedemptionWindowDays: the last days of a month or quarter in the county's time; a window
+// longer than a month is all of it.
+func TestRedemptionWindowDays(t *testing.T) {
+	t.Parallel()
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, shanghai) }
+	for _, tc := range []struct {
+		w     dispatch.RedemptionWindow
+		at    time.Time
+		open  bool
+		opens string
+	}{
+		{dispatch.RedemptionWindow{Period: "month", LastDays: 3}, at(2027, 2, 25, 23), false, "2027-02-26"},
+		{dispatch.RedemptionWindow{Period: "month", LastDays: 3}, at(2027, 2, 26, 0), true, "2027-02-26"},
+		{dispatch.RedemptionWindow{Period: "month", LastDays: 31}, at(2027, 2, 1, 0), true, "2027-02-01"},
+		{dispatch.RedemptionWindow{Period: "quarter", LastDays: 10}, at(2026, 9, 20, 12), false, "2026-09-21"},
+		{dispatch.RedemptionWindow{Period: "quarter", LastDays: 10}, at(2026, 7, 1, 0), false, "2026-09-21"},
+		// 18:00 UTC on 20 September is 02:00 on the 21st in the county: open.
+		{dispatch.RedemptionWindow{Period: "quarter", LastDays: 10}, time.Date(2026, 9, 20, 18, 0, 0, 0, time.UTC), true, "2026-09-21"},
+	} {
+		open, opens := tc.w.Open(tc.at)
+		if open != tc.open || opens.Format(time.DateOnly) != tc.opens {
+			t.Errorf("%+v at %s: open %v from %s; want %v from %s", tc.w, tc.at, open, opens.Format(time.DateOnly), tc.open, tc.opens)
+		}
+	}
+}
