@@ -99,6 +99,7 @@ try {
   await s.waitForFunction(() => document.querySelector('.bulletin[data-loaded=true] [data-table=bulletin-points] tbody tr[data-code]'));
   const best = await s.textContent('[data-table=bulletin-points] tbody tr[data-code]');
   check(best.includes(env('WORKER')) && best.includes('50'), 'the bulletin names the worker with 50 points: ' + best);
+  await shot(s, 'bulletin-points-1366');
   const z = await b.page('supervisor-narrow', { width: 360, height: 740 });
   await signIn(z, 'dashboard', env('SUPERVISOR'));
   await z.click('[data-test=points]');
