@@ -75,6 +75,7 @@ export class PointsMarketPage {
     }
     clear(this.itemsBody);
     for (const it of this.items) this.itemsBody.append(this.itemRow(it));
+    if (this.items.length === 0) this.itemsBody.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('market_no_items'))));
     this.itemsBody.dataset.loaded = 'true';
     this.fillItemSelect();
   }
