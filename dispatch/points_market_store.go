@@ -26,8 +26,8 @@ func NewMarket(pool *pgxpool.Pool) *Market { return &Market{pool: pool, now: tim
 // SetClock replaces the clock the redemption window is read by (tests).
 func (m *Market) SetClock(now func() time.Time) { m.now = now }
 
-// rootPatterns are LIKE patterns of the roots' subtrees.
-func rootPatterns(roots []string) []string {
+// marketRootPatterns are LIKE patterns of the roots' subtrees.
+func marketRootPatterns(roots []string) []string {
 	out := make([]string, len(roots))
 	for i, r := range roots {
 		out[i] = r + "%"
@@ -45,7 +45,7 @@ ORDER BY i.active DESC, i.unit_code DESC, i.price, i.id`
 
 // Items lists what the roots' administrators may sell or edit.
 func (m *Market) Items(ctx context.Context, roots []string) ([]MarketItem, error) {
-	rows, err := m.pool.Query(ctx, selectItems, rootPatterns(roots), roots)
+	rows, err := m.pool.Query(ctx, selectItems, marketRootPatterns(roots), roots)
 	if err != nil {
 		return nil, fmt.Errorf("%w: supermarket items: %v", ErrRetryable, err)
 	}
@@ -61,7 +61,7 @@ func (m *Market) SaveItem(ctx context.Context, roots []string, it MarketItem, by
 	if err := it.Check(); err != nil {
 		return MarketItem{}, err
 	}
-	if !underAny(it.Unit, roots) {
+	if !marketUnderAny(it.Unit, roots) {
 		return MarketItem{}, fmt.Errorf("%w: unit %s is outside what you administer", ErrNotYours, it.Unit)
 	}
 	err := pgx.BeginFunc(ctx, m.pool, func(tx pgx.Tx) error {
@@ -75,7 +75,7 @@ func (m *Market) SaveItem(ctx context.Context, roots []string, it MarketItem, by
 			var old MarketItem
 			err := tx.QueryRow(ctx, `SELECT unit_code, name, price, stock, active FROM point_market_items WHERE id = $1 FOR UPDATE`, it.ID).
 				Scan(&old.Unit, &old.Name, &old.Price, &old.Stock, &old.Active)
-			if errors.Is(err, pgx.ErrNoRows) || (err == nil && !underAny(old.Unit, roots)) {
+			if errors.Is(err, pgx.ErrNoRows) || (err == nil && !marketUnderAny(old.Unit, roots)) {
 				return ErrItemNotFound
 			} else if err != nil {
 				return err
@@ -89,7 +89,7 @@ func (m *Market) SaveItem(ctx context.Context, roots []string, it MarketItem, by
 				return err
 			}
 		}
-		return auditPoints(ctx, tx, by, "points.item_save", nil, it.Unit, map[string]any{"item": it.ID, "name": it.Name,
+		return auditMarket(ctx, tx, by, "points.item_save", nil, it.Unit, map[string]any{"item": it.ID, "name": it.Name,
 			"price": it.Price, "stock": it.Stock, "active": it.Active, "was": was})
 	})
 	if err != nil {
@@ -131,7 +131,7 @@ func (m *Market) Redeem(ctx context.Context, roots []string, req RedeemRequest, 
 	var balance int64
 	err := pgx.BeginFunc(ctx, m.pool, func(tx pgx.Tx) error {
 		var grid string
-		if err := tx.QueryRow(ctx, workerGrid, req.MemberID, rootPatterns(roots)).Scan(&grid); errors.Is(err, pgx.ErrNoRows) {
+		if err := tx.QueryRow(ctx, workerGrid, req.MemberID, marketRootPatterns(roots)).Scan(&grid); errors.Is(err, pgx.ErrNoRows) {
 			return ErrNoSuchWorker
 		} else if err != nil {
 			return err
@@ -144,7 +144,7 @@ func (m *Market) Redeem(ctx context.Context, roots []string, req RedeemRequest, 
 			return ErrItemNotFound
 		case err != nil:
 			return err
-		case !underAny(grid, []string{it.Unit}):
+		case !marketUnderAny(grid, []string{it.Unit}):
 			return ErrItemElsewhere
 		case !it.Active:
 			return ErrItemInactive
@@ -182,7 +182,7 @@ func (m *Market) Redeem(ctx context.Context, roots []string, req RedeemRequest, 
 		}
 		balance -= cost
 		member := req.MemberID
-		return auditPoints(ctx, tx, by, "points.redeem", &member, grid, map[string]any{"redemption": id, "item": req.ItemID,
+		return auditMarket(ctx, tx, by, "points.redeem", &member, grid, map[string]any{"redemption": id, "item": req.ItemID,
 			"name": it.Name, "quantity": req.Quantity, "points": -cost})
 	})
 	if err != nil {
@@ -221,7 +221,7 @@ func (m *Market) Cancel(ctx context.Context, roots []string, id int64, reason st
 			FROM point_redemptions r JOIN point_market_items i ON i.id = r.item_id WHERE r.id = $1 FOR UPDATE OF r`, id).
 			Scan(&r.ItemID, &r.MemberID, &r.Unit, &r.Quantity, &r.Price, &r.CancelledAt, &stocked)
 		switch {
-		case errors.Is(err, pgx.ErrNoRows) || (err == nil && !underAny(r.Unit, roots)):
+		case errors.Is(err, pgx.ErrNoRows) || (err == nil && !marketUnderAny(r.Unit, roots)):
 			return ErrRedemptionNotFound
 		case err != nil:
 			return err
@@ -246,7 +246,7 @@ func (m *Market) Cancel(ctx context.Context, roots []string, id int64, reason st
 			return err
 		}
 		member := r.MemberID
-		return auditPoints(ctx, tx, by, "points.redeem_cancel", &member, r.Unit, map[string]any{"redemption": id,
+		return auditMarket(ctx, tx, by, "points.redeem_cancel", &member, r.Unit, map[string]any{"redemption": id,
 			"points": r.Points(), "reason": reason})
 	})
 	if err != nil {
@@ -268,7 +268,7 @@ func (m *Market) Redemptions(ctx context.Context, roots []string, member int64, 
 		limit = MaxRedemptionsPage
 	}
 	rows, err := m.pool.Query(ctx, selectRedemptions+` WHERE r.unit_code LIKE ANY($1) AND ($2 = 0 OR r.member_id = $2)
-		ORDER BY r.id DESC LIMIT $3`, rootPatterns(roots), member, limit)
+		ORDER BY r.id DESC LIMIT $3`, marketRootPatterns(roots), member, limit)
 	if err != nil {
 		return nil, fmt.Errorf("%w: redemptions: %v", ErrRetryable, err)
 	}
@@ -352,7 +352,7 @@ func (m *Market) SaveWindow(ctx context.Context, county string, w *RedemptionWin
 			county, w.Period, w.LastDays); err != nil {
 			return err
 		}
-		return auditPoints(ctx, tx, by, "points.window_save", nil, county, map[string]any{"window": w})
+		return auditMarket(ctx, tx, by, "points.window_save", nil, county, map[string]any{"window": w})
 	})
 	if err != nil {
 		return marketError("save window", err)
@@ -360,9 +360,9 @@ func (m *Market) SaveWindow(ctx context.Context, county string, w *RedemptionWin
 	return nil
 }
 
-// auditPoints writes the audit entry of a change to points (audit_log, migration 016), filed
+// auditMarket writes the audit entry of a change to points (audit_log, migration 016), filed
 // under unit so that the administrators above it read it.
-func auditPoints(ctx context.Context, tx pgx.Tx, by int64, action string, member *int64, unit string, detail any) error {
+func auditMarket(ctx context.Context, tx pgx.Tx, by int64, action string, member *int64, unit string, detail any) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
 		return err
@@ -393,8 +393,8 @@ func marketError(what string, err error) error {
 	return fmt.Errorf("%w: %s: %v", ErrRetryable, what, err)
 }
 
-// underAny reports whether code lies in the subtree of one of roots.
-func underAny(code string, roots []string) bool {
+// marketUnderAny reports whether code lies in the subtree of one of roots.
+func marketUnderAny(code string, roots []string) bool {
 	for _, r := range roots {
 		if len(code) >= len(r) && code[:len(r)] == r {
 			return true

@@ -52,12 +52,12 @@ func newMarketFixture(t *testing.T) *marketFixture {
 	fx.admin = member("13900000101", marketTownship, grid.RoleAdmin)
 	fx.worker = member("13900000102", marketGrid, grid.RoleGridWorker)
 	fx.other = member("13900000103", "140802001001002", grid.RoleGridWorker)
-	fx.rule = insertRule(t, db.Pool, "report_accepted_test", "上报", 5)
+	fx.rule = insertMarketRule(t, db.Pool, "report_accepted_test", "上报", 5)
 	return fx
 }
 
-// insertRule makes a case rule of a category; its id.
-func insertRule(t testing.TB, pool *pgxpool.Pool, code, category string, points int) int64 {
+// insertMarketRule makes a case rule of a category; its id.
+func insertMarketRule(t testing.TB, pool *pgxpool.Pool, code, category string, points int) int64 {
 	t.Helper()
 	var id int64
 	if err := pool.QueryRow(context.Background(), `INSERT INTO point_rules (code, category, indicator, points, trigger)
@@ -125,14 +125,14 @@ func TestRedeemBooksOneLedgerRowAndStock(t *testing.T) {
 	if kind != "redemption" || source != fmt.Sprintf("redemption:%d", r.ID) || points != -60 {
 		t.Errorf("ledger row %s %s %d; want redemption redemption:%d -60", kind, source, points, r.ID)
 	}
-	if it := itemStock(t, fx.pool, soap.ID); it != 3 {
+	if it := marketItemStock(t, fx.pool, soap.ID); it != 3 {
 		t.Errorf("stock %d after taking 2 of 5; want 3", it)
 	}
 	if _, err := fx.market.Cancel(ctx, roots, r.ID, "登记错误", fx.admin); err != nil {
 		t.Fatal(err)
 	}
-	if b := fx.balance(t, fx.worker); b != 100 || itemStock(t, fx.pool, soap.ID) != 5 {
-		t.Errorf("after cancelling: balance %d, stock %d; want 100 and 5", b, itemStock(t, fx.pool, soap.ID))
+	if b := fx.balance(t, fx.worker); b != 100 || marketItemStock(t, fx.pool, soap.ID) != 5 {
+		t.Errorf("after cancelling: balance %d, stock %d; want 100 and 5", b, marketItemStock(t, fx.pool, soap.ID))
 	}
 	if _, err := fx.market.Cancel(ctx, roots, r.ID, "again", fx.admin); !errors.Is(err, dispatch.ErrAlreadyCancelled) {
 		t.Errorf("cancelling twice: %v; want ErrAlreadyCancelled", err)
@@ -147,7 +147,7 @@ func TestRedeemBooksOneLedgerRowAndStock(t *testing.T) {
 	}
 }
 
-func itemStock(t *testing.T, pool *pgxpool.Pool, id int64) int {
+func marketItemStock(t *testing.T, pool *pgxpool.Pool, id int64) int {
 	t.Helper()
 	var s int
 	if err := pool.QueryRow(context.Background(), `SELECT stock FROM point_market_items WHERE id = $1`, id).Scan(&s); err != nil {
@@ -260,8 +260,8 @@ func TestRedeemConcurrently(t *testing.T) {
 	switch {
 	case b < 0 || b != 107-spent || ledger != b:
 		t.Errorf("balance %d, ledger sum %d; want 107 - %d, never negative", b, ledger, spent)
-	case ok[soap.ID] > 4 || itemStock(t, fx.pool, soap.ID) != 4-ok[soap.ID]:
-		t.Errorf("%d soap redeemed of 4, stock %d", ok[soap.ID], itemStock(t, fx.pool, soap.ID))
+	case ok[soap.ID] > 4 || marketItemStock(t, fx.pool, soap.ID) != 4-ok[soap.ID]:
+		t.Errorf("%d soap redeemed of 4, stock %d", ok[soap.ID], marketItemStock(t, fx.pool, soap.ID))
 	case b >= 7:
 		t.Errorf("balance %d left while redemptions of 7 were refused", b)
 	}

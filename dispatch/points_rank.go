@@ -13,31 +13,31 @@ import (
 // the worker's grid (point_ledger.unit_code), so a unit's points are its grids' whatever the
 // workers hold now; a unit's workers, for points per worker, are its grid workers now.
 
-// RankLevel is what a ranking ranks.
-type RankLevel string
+// PointsRankLevel is what a ranking ranks.
+type PointsRankLevel string
 
 const (
-	RankWorker   RankLevel = "worker"
-	RankGrid     RankLevel = "grid"
-	RankVillage  RankLevel = "village"
-	RankTownship RankLevel = "township"
+	PointsRankWorker   PointsRankLevel = "worker"
+	PointsRankGrid     PointsRankLevel = "grid"
+	PointsRankVillage  PointsRankLevel = "village"
+	PointsRankTownship PointsRankLevel = "township"
 )
 
 // codeLength is the length of the level's unit codes; 0 for workers.
-func (l RankLevel) codeLength() int {
+func (l PointsRankLevel) codeLength() int {
 	switch l {
-	case RankGrid:
+	case PointsRankGrid:
 		return 15
-	case RankVillage:
+	case PointsRankVillage:
 		return 12
-	case RankTownship:
+	case PointsRankTownship:
 		return 9
 	}
 	return 0
 }
 
 // Valid reports whether l is one of the levels.
-func (l RankLevel) Valid() bool { return l == RankWorker || l.codeLength() > 0 }
+func (l PointsRankLevel) Valid() bool { return l == PointsRankWorker || l.codeLength() > 0 }
 
 // PointsPeriod is a month, a quarter or a year of booked months: [From, To).
 type PointsPeriod struct {
@@ -79,32 +79,32 @@ func (p PointsPeriod) Label() string {
 	return p.From.Format("2006-01")
 }
 
-// RankQuery asks for a ranking below Unit (the whole subtree: a county, township, village or
+// PointsRankQuery asks for a ranking below Unit (the whole subtree: a county, township, village or
 // grid), of Level, over Period; PerCapita ranks units by points per worker.
-type RankQuery struct {
+type PointsRankQuery struct {
 	Unit      string
-	Level     RankLevel
+	Level     PointsRankLevel
 	Period    PointsPeriod
 	PerCapita bool
 }
 
 // Check refuses a ranking that cannot be made.
-func (q RankQuery) Check() error {
+func (q PointsRankQuery) Check() error {
 	if !q.Level.Valid() {
 		return fmt.Errorf("%w: level: worker, grid, village or township", ErrBadRanking)
 	}
 	if n := q.Level.codeLength(); n > 0 && n <= len(q.Unit) {
 		return fmt.Errorf("%w: level: below the unit (a %d-digit unit has no %ss below it)", ErrBadRanking, len(q.Unit), q.Level)
 	}
-	if q.PerCapita && q.Level == RankWorker {
+	if q.PerCapita && q.Level == PointsRankWorker {
 		return fmt.Errorf("%w: per_capita: units only", ErrBadRanking)
 	}
 	return nil
 }
 
-// RankRow is one line of a ranking. For a worker, MemberID and their grid (Code, Name the
+// PointsRankRow is one line of a ranking. For a worker, MemberID and their grid (Code, Name the
 // worker's name); for a unit, its code and name and its workers.
-type RankRow struct {
+type PointsRankRow struct {
 	Rank      int      `json:"rank"`
 	Code      string   `json:"code"` // the unit's; the worker's grid
 	Name      string   `json:"name"` // the unit's; the worker's
@@ -115,10 +115,10 @@ type RankRow struct {
 	PerCapita *float64 `json:"per_capita"` // points per worker; nil without workers
 }
 
-// rankRows sorts rows best first and ranks them, ties equal: by points, or by points per
+// rankPointsRows sorts rows best first and ranks them, ties equal: by points, or by points per
 // worker (those without workers last, unranked by it: they share the last rank).
-func rankRows(rows []RankRow, perCapita bool) {
-	key := func(r RankRow) (bool, float64) {
+func rankPointsRows(rows []PointsRankRow, perCapita bool) {
+	key := func(r PointsRankRow) (bool, float64) {
 		if perCapita {
 			if r.PerCapita == nil {
 				return false, 0

@@ -130,7 +130,7 @@ func TestPointsFiguresEqualReferenceSQL(t *testing.T) {
 		category string
 		points   int
 	}{{"上报", 2}, {"化解", 5}, {"走访", 1}, {"上报", -3}} {
-		rules = append(rules, insertRule(t, pool, fmt.Sprintf("rule_%d", i), r.category, r.points))
+		rules = append(rules, insertMarketRule(t, pool, fmt.Sprintf("rule_%d", i), r.category, r.points))
 	}
 	units := []string{"140802", "140802001", "140802002", "140802001001", "140802002001001"}
 	const rounds = 12
@@ -138,7 +138,7 @@ func TestPointsFiguresEqualReferenceSQL(t *testing.T) {
 		if _, err := pool.Exec(ctx, `TRUNCATE point_ledger, point_balances`); err != nil {
 			t.Fatal(err)
 		}
-		randomLedger(t, pool, rng, workers, grids, rules, 40+rng.IntN(120))
+		randomMarketLedger(t, pool, rng, workers, grids, rules, 40+rng.IntN(120))
 		for _, unit := range units {
 			for _, kind := range []string{"month", "quarter", "year"} {
 				month := time.Date(2026, time.Month(1+rng.IntN(12)), 1, 0, 0, 0, 0, time.UTC)
@@ -149,18 +149,18 @@ func TestPointsFiguresEqualReferenceSQL(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, level := range []dispatch.RankLevel{dispatch.RankWorker, dispatch.RankGrid, dispatch.RankVillage, dispatch.RankTownship} {
+				for _, level := range []dispatch.PointsRankLevel{dispatch.PointsRankWorker, dispatch.PointsRankGrid, dispatch.PointsRankVillage, dispatch.PointsRankTownship} {
 					for _, perCapita := range []bool{false, true} {
-						q := dispatch.RankQuery{Unit: unit, Level: level, Period: period, PerCapita: perCapita}
+						q := dispatch.PointsRankQuery{Unit: unit, Level: level, Period: period, PerCapita: perCapita}
 						if q.Check() != nil {
 							continue
 						}
-						checkRanking(t, pool, dispatch.NewPointsFigures(pool), q, round)
+						checkPointsRanking(t, pool, dispatch.NewPointsFigures(pool), q, round)
 					}
 				}
 			}
 			for _, year := range []int{2025, 2026, 2027} {
-				checkYear(t, pool, dispatch.NewPointsFigures(pool), unit, year, round)
+				checkPointsYear(t, pool, dispatch.NewPointsFigures(pool), unit, year, round)
 			}
 		}
 		if t.Failed() {
@@ -169,9 +169,9 @@ func TestPointsFiguresEqualReferenceSQL(t *testing.T) {
 	}
 }
 
-// randomLedger books n random rows: earnings and penalties at random grids and months, some
+// randomMarketLedger books n random rows: earnings and penalties at random grids and months, some
 // redemptions (when the balance allows) and counter-entries of earlier rows.
-func randomLedger(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, workers []int64, grids []string, rules []int64, n int) {
+func randomMarketLedger(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, workers []int64, grids []string, rules []int64, n int) {
 	t.Helper()
 	ctx := context.Background()
 	var booked []int64
@@ -214,7 +214,7 @@ func randomLedger(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, workers []in
 	}
 }
 
-func checkRanking(t *testing.T, pool *pgxpool.Pool, f *dispatch.PointsFigures, q dispatch.RankQuery, round int) {
+func checkPointsRanking(t *testing.T, pool *pgxpool.Pool, f *dispatch.PointsFigures, q dispatch.PointsRankQuery, round int) {
 	t.Helper()
 	got, err := f.Ranking(context.Background(), q)
 	if err != nil {
@@ -227,7 +227,7 @@ func checkRanking(t *testing.T, pool *pgxpool.Pool, f *dispatch.PointsFigures, q
 	}
 	want := map[string]line{}
 	ctx := context.Background()
-	if q.Level == dispatch.RankWorker {
+	if q.Level == dispatch.PointsRankWorker {
 		rows, err := pool.Query(ctx, referenceWorkerRanking, q.Period.From, q.Period.To, q.Unit)
 		if err != nil {
 			t.Fatal(err)
@@ -242,7 +242,7 @@ func checkRanking(t *testing.T, pool *pgxpool.Pool, f *dispatch.PointsFigures, q
 			t.Fatal(err)
 		}
 	} else {
-		n := map[dispatch.RankLevel]int{dispatch.RankGrid: 15, dispatch.RankVillage: 12, dispatch.RankTownship: 9}[q.Level]
+		n := map[dispatch.PointsRankLevel]int{dispatch.PointsRankGrid: 15, dispatch.PointsRankVillage: 12, dispatch.PointsRankTownship: 9}[q.Level]
 		rows, err := pool.Query(ctx, referenceUnitRanking, q.Period.From, q.Period.To, q.Unit, n)
 		if err != nil {
 			t.Fatal(err)
@@ -265,7 +265,7 @@ func checkRanking(t *testing.T, pool *pgxpool.Pool, f *dispatch.PointsFigures, q
 	}
 	for i, r := range got {
 		key := r.Code
-		if q.Level == dispatch.RankWorker {
+		if q.Level == dispatch.PointsRankWorker {
 			key = strconv.FormatInt(r.MemberID, 10)
 		}
 		l := line{r.Code, r.Points, r.Workers, r.Rank}
@@ -278,9 +278,9 @@ func checkRanking(t *testing.T, pool *pgxpool.Pool, f *dispatch.PointsFigures, q
 	}
 }
 
-func checkYear(t *testing.T, pool *pgxpool.Pool, f *dispatch.PointsFigures, unit string, year, round int) {
+func checkPointsYear(t *testing.T, pool *pgxpool.Pool, f *dispatch.PointsFigures, unit string, year, round int) {
 	t.Helper()
-	got, err := f.YearSummary(context.Background(), unit, year)
+	got, err := f.Year(context.Background(), unit, year)
 	if err != nil {
 		t.Fatal(err)
 	}

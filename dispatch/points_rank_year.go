@@ -14,8 +14,8 @@ import (
 // supermarket, each net of its counter-entries, and the worker's balance at the year's end
 // (every row booked up to December, wherever). The unit's totals are the sums of its rows.
 
-// YearRow is one worker's year, or the totals (MemberID 0).
-type YearRow struct {
+// PointsYearRow is one worker's year, or the totals (MemberID 0).
+type PointsYearRow struct {
 	MemberID int64            `json:"member_id"`
 	Name     string           `json:"name"`
 	Grid     string           `json:"grid"`
@@ -27,14 +27,14 @@ type YearRow struct {
 	Balance  int64            `json:"balance"` // at the year's end
 }
 
-// YearSummary is a unit's year: its workers by name, the rule categories that occur, and the
+// PointsYear is a unit's year: its workers by name, the rule categories that occur, and the
 // totals.
-type YearSummary struct {
-	Unit       string    `json:"unit"`
-	Year       int       `json:"year"`
-	Categories []string  `json:"categories"`
-	Rows       []YearRow `json:"rows"`
-	Totals     YearRow   `json:"totals"`
+type PointsYear struct {
+	Unit       string          `json:"unit"`
+	Year       int             `json:"year"`
+	Categories []string        `json:"categories"`
+	Rows       []PointsYearRow `json:"rows"`
+	Totals     PointsYearRow   `json:"totals"`
 }
 
 // yearRows: each row of the year below the unit with the kind, sign and rule category of the
@@ -47,26 +47,26 @@ LEFT JOIN point_rules r ON r.id = coalesce(o.rule_id, l.rule_id)
 WHERE l.month >= $1 AND l.month < $2 AND l.unit_code LIKE $3
 GROUP BY 1, 2, 3, 4`
 
-// YearSummary sums the year below unit.
-func (f *PointsFigures) YearSummary(ctx context.Context, unit string, year int) (YearSummary, error) {
+// Year sums the year below unit.
+func (f *PointsFigures) Year(ctx context.Context, unit string, year int) (PointsYear, error) {
 	if year < 2000 || year > 2100 {
-		return YearSummary{}, fmt.Errorf("%w: year: 2000 to 2100", ErrBadRanking)
+		return PointsYear{}, fmt.Errorf("%w: year: 2000 to 2100", ErrBadRanking)
 	}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(1, 0, 0)
-	out := YearSummary{Unit: unit, Year: year, Totals: YearRow{Earned: map[string]int64{}}}
-	byMember := map[int64]*YearRow{}
-	row := func(id int64) *YearRow {
+	out := PointsYear{Unit: unit, Year: year, Totals: PointsYearRow{Earned: map[string]int64{}}}
+	byMember := map[int64]*PointsYearRow{}
+	row := func(id int64) *PointsYearRow {
 		r, ok := byMember[id]
 		if !ok {
-			r = &YearRow{MemberID: id, Earned: map[string]int64{}}
+			r = &PointsYearRow{MemberID: id, Earned: map[string]int64{}}
 			byMember[id] = r
 		}
 		return r
 	}
 	rows, err := f.pool.Query(ctx, yearRows, from, to, unit+"%")
 	if err != nil {
-		return YearSummary{}, pointsReadError(err)
+		return PointsYear{}, rankReadError(err)
 	}
 	var member, points int64
 	var kind, category string
@@ -87,12 +87,12 @@ func (f *PointsFigures) YearSummary(ctx context.Context, unit string, year int) 
 		return nil
 	})
 	if err != nil {
-		return YearSummary{}, pointsReadError(err)
+		return PointsYear{}, rankReadError(err)
 	}
 	grids := map[int64]string{}
-	wrows, err := f.pool.Query(ctx, currentWorkers, unit+"%")
+	wrows, err := f.pool.Query(ctx, rankCurrentWorkers, unit+"%")
 	if err != nil {
-		return YearSummary{}, pointsReadError(err)
+		return PointsYear{}, rankReadError(err)
 	}
 	var grid string
 	if _, err := pgx.ForEachRow(wrows, []any{&member, &grid}, func() error {
@@ -102,10 +102,10 @@ func (f *PointsFigures) YearSummary(ctx context.Context, unit string, year int) 
 		}
 		return nil
 	}); err != nil {
-		return YearSummary{}, pointsReadError(err)
+		return PointsYear{}, rankReadError(err)
 	}
 	if err := f.yearEnd(ctx, unit, from, to, byMember, grids); err != nil {
-		return YearSummary{}, err
+		return PointsYear{}, err
 	}
 	for c := range categories {
 		out.Categories = append(out.Categories, c)
@@ -136,7 +136,7 @@ func (f *PointsFigures) YearSummary(ctx context.Context, unit string, year int) 
 
 // yearEnd fills in names, grids (the current one below the unit, else the first the year's
 // rows were booked at) and balances at the year's end.
-func (f *PointsFigures) yearEnd(ctx context.Context, unit string, from, to time.Time, byMember map[int64]*YearRow, grids map[int64]string) error {
+func (f *PointsFigures) yearEnd(ctx context.Context, unit string, from, to time.Time, byMember map[int64]*PointsYearRow, grids map[int64]string) error {
 	ids := make([]int64, 0, len(byMember))
 	for id := range byMember {
 		ids = append(ids, id)
@@ -148,7 +148,7 @@ SELECT m.id, m.name,
                  AND l.unit_code LIKE $4), '')
 FROM members m WHERE m.id = ANY($1)`, ids, to, from, unit+"%")
 	if err != nil {
-		return pointsReadError(err)
+		return rankReadError(err)
 	}
 	var id, balance int64
 	var name, first string
@@ -160,7 +160,7 @@ FROM members m WHERE m.id = ANY($1)`, ids, to, from, unit+"%")
 		}
 		return nil
 	}); err != nil {
-		return pointsReadError(err)
+		return rankReadError(err)
 	}
 	codes := make([]string, 0, len(byMember))
 	for _, r := range byMember {

@@ -35,8 +35,8 @@ type BulletinSource struct {
 	Categories BulletinCategories
 	Figures    FiguresOptions // RankingMinCases: the fewest received cases for a unit to be ranked
 
-	// Points writes the points section (bulletin_points.go); nil: none.
-	Points *dispatch.PointsFigures
+	// PointsFigures writes the points section (bulletin_points.go); nil: none.
+	PointsFigures *dispatch.PointsFigures
 }
 
 // Bulletin is one week's bulletin of a unit (docs/stats-api.md).
@@ -189,7 +189,7 @@ func (src BulletinSource) Build(ctx context.Context, unit string, day time.Time,
 	if b.Categories, err = src.categories(ctx, week, lang); err != nil {
 		return nil, err
 	}
-	if src.Points != nil {
+	if src.PointsFigures != nil {
 		if b.Points, err = src.pointsSection(ctx, unit, to, lang); err != nil {
 			return nil, err
 		}

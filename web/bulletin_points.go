@@ -18,24 +18,24 @@ const bulletinPointsTop = 5
 
 // bulletinPoints is the section: the month ranked and its best workers.
 type bulletinPoints struct {
-	Month  string             `json:"month"`   // 2026-12
-	SoFar  bool               `json:"so_far"`  // the month is not over at the week's end
-	Top    []dispatch.RankRow `json:"top"`     // rank, name, grid, points
-	Header string             `json:"heading"` // in the bulletin's language
-	Note   string             `json:"note"`
+	Month  string                   `json:"month"`   // 2026-12
+	SoFar  bool                     `json:"so_far"`  // the month is not over at the week's end
+	Top    []dispatch.PointsRankRow `json:"top"`     // rank, name, grid, points
+	Header string                   `json:"heading"` // in the bulletin's language
+	Note   string                   `json:"note"`
 }
 
 // pointsSection ranks the workers below unit for the month holding to (the week's Sunday).
 func (src BulletinSource) pointsSection(ctx context.Context, unit string, to time.Time, lang string) (*bulletinPoints, error) {
 	month := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
 	soFar := to.AddDate(0, 0, 1).Month() == to.Month()
-	top := []dispatch.RankRow{} // never null in the JSON
+	top := []dispatch.PointsRankRow{} // never null in the JSON
 	for try := range 2 {
 		period, err := dispatch.NewPointsPeriod("month", month)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := src.Points.Ranking(ctx, dispatch.RankQuery{Unit: unit, Level: dispatch.RankWorker, Period: period})
+		rows, err := src.PointsFigures.Ranking(ctx, dispatch.PointsRankQuery{Unit: unit, Level: dispatch.PointsRankWorker, Period: period})
 		if err != nil {
 			return nil, err
 		}

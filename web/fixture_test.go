@@ -145,7 +145,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 		Calendar:       dispatch.NewCalendarStore(db.Pool),
 		GradeRules:     dispatch.NewGradeRules(db.Pool),
 		Market:         dispatch.NewMarket(db.Pool),
-		Points:         dispatch.NewPointsFigures(db.Pool),
+		PointsFigures:  dispatch.NewPointsFigures(db.Pool),
 		Stats:          dispatch.NewStats(db.Pool),
 		AllowedOrigins: []string{"https://app.example.cn"}}
 	if bus != nil {

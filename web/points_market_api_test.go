@@ -14,28 +14,28 @@ import (
 	"github.com/griddispatch/griddispatch/grid"
 )
 
-// pointsFixture is the small county with a township administrator, a county administrator, a
+// marketAPI is the small county with a township administrator, a county administrator, a
 // county supervisor and the fixture's grid worker, who has earned points (ledger rows written
 // here: the earning side's consumer is another part of issue 17).
-type pointsFixture struct {
+type marketAPI struct {
 	*fixture
 	admin, countyAdmin, supervisor string // tokens
 	worker                         int64
 }
 
 const (
-	pointsAdminPhone       = "13900000301"
-	pointsCountyAdminPhone = "13900000302"
-	pointsSupervisorPhone  = "13900000303"
+	marketAdminPhone       = "13900000301"
+	marketCountyAdminPhone = "13900000302"
+	marketSupervisorPhone  = "13900000303"
 )
 
-func newPointsFixture(t *testing.T, opts ...fixtureOption) *pointsFixture {
+func newMarketAPI(t *testing.T, opts ...fixtureOption) *marketAPI {
 	t.Helper()
-	fx := newFixture(t, append(opts, withMember(pointsAdminPhone, "140802001", grid.RoleAdmin),
-		withMember(pointsCountyAdminPhone, "140802", grid.RoleAdmin),
-		withMember(pointsSupervisorPhone, "140802", grid.RoleSupervisor))...)
-	p := &pointsFixture{fixture: fx, admin: fx.tokens[pointsAdminPhone], countyAdmin: fx.tokens[pointsCountyAdminPhone],
-		supervisor: fx.tokens[pointsSupervisorPhone], worker: fx.memberID(t, "13900000001")}
+	fx := newFixture(t, append(opts, withMember(marketAdminPhone, "140802001", grid.RoleAdmin),
+		withMember(marketCountyAdminPhone, "140802", grid.RoleAdmin),
+		withMember(marketSupervisorPhone, "140802", grid.RoleSupervisor))...)
+	p := &marketAPI{fixture: fx, admin: fx.tokens[marketAdminPhone], countyAdmin: fx.tokens[marketCountyAdminPhone],
+		supervisor: fx.tokens[marketSupervisorPhone], worker: fx.memberID(t, "13900000001")}
 	if _, err := fx.pool.Exec(context.Background(), `INSERT INTO point_rules (code, category, indicator, points, trigger)
 		VALUES ('report_accepted', '事件上报', '上报事件被受理', 2, 'report_accepted'),
 		       ('settled_at_grid', '矛盾化解', '网格内化解', 5, 'settled_at_grid')`); err != nil {
@@ -45,7 +45,7 @@ func newPointsFixture(t *testing.T, opts ...fixtureOption) *pointsFixture {
 }
 
 // earn books points for member at grid this month by rule.
-func (p *pointsFixture) earn(t *testing.T, member int64, grid, rule string, points int) {
+func (p *marketAPI) earn(t *testing.T, member int64, grid, rule string, points int) {
 	t.Helper()
 	if _, err := p.pool.Exec(context.Background(), `INSERT INTO point_ledger (member_id, unit_code, month, points, kind, rule_id, source)
 		SELECT $1, $2, date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date, $3, 'case', id, $4 FROM point_rules WHERE code = $5`,
@@ -59,7 +59,7 @@ func (p *pointsFixture) earn(t *testing.T, member int64, grid, rule string, poin
 // county's window refuses redemptions outside it; bad input is a 400 naming the field.
 func TestRedemptionRoutes(t *testing.T) {
 	t.Parallel()
-	p := newPointsFixture(t)
+	p := newMarketAPI(t)
 	p.earn(t, p.worker, "140802001001001", "settled_at_grid", 50)
 	item := call(t, "POST", p.base+"/api/admin/points/items", p.admin, `{"unit": "140802001", "name": "洗衣液", "price": 20, "stock": 10, "active": true}`)
 	if item.status != http.StatusCreated {
@@ -133,7 +133,7 @@ func TestRedemptionRoutes(t *testing.T) {
 // cells are the figures; earnings count, redemptions do not; bad queries name the field.
 func TestPointsRankingRoutes(t *testing.T) {
 	t.Parallel()
-	p := newPointsFixture(t)
+	p := newMarketAPI(t)
 	other := p.member(t, "13900000304", "140802001001002", grid.RoleGridWorker)
 	_ = other
 	second := p.memberID(t, "13900000304")
@@ -161,8 +161,8 @@ func TestPointsRankingRoutes(t *testing.T) {
 		t.Errorf("grids per worker: %v", grids.body)
 	}
 	status, header, raw := do(t, "GET", p.base+"/api/points/ranking.xlsx?unit=140802&level=township&month="+month, p.supervisor, nil)
-	cells := sheetCells(t, status, header, raw)
-	if want := [][]string{{"名次", "代码", "单位", "积分", "网格员数", "人均积分"}, {"1", "140802001", "安邑街道", "68", "2", "34"}, {"2", "140802002", "大渠街道", "0", "0", ""}}; !sameCells(cells, want) {
+	cells := marketSheetCells(t, status, header, raw)
+	if want := [][]string{{"名次", "代码", "单位", "积分", "网格员数", "人均积分"}, {"1", "140802001", "安邑街道", "68", "2", "34"}, {"2", "140802002", "大渠街道", "0", "0", ""}}; !marketSameCells(cells, want) {
 		t.Errorf("ranking workbook %v; want %v", cells, want)
 	}
 	year := month[:4]
@@ -171,12 +171,12 @@ func TestPointsRankingRoutes(t *testing.T) {
 		t.Errorf("summary: %d %v; want 68 earned and 30 spent in all", sum.status, sum.body)
 	}
 	status, header, raw = do(t, "GET", p.base+"/api/points/summary.xlsx?unit=140802&lang=en&year="+year, p.supervisor, nil)
-	cells = sheetCells(t, status, header, raw)
+	cells = marketSheetCells(t, status, header, raw)
 	want := [][]string{{"Grid code", "Grid", "Name", "事件上报", "矛盾化解", "Earned", "Lost", "Spent", "Balance at year end"},
 		{"140802001001001", "东阜村第1网格", "成员0001", "4", "30", "34", "0", "30", "4"},
 		{"140802001001002", "东阜村第2网格", "成员0304", "34", "0", "34", "0", "0", "34"},
 		{"", "", "Total", "38", "30", "68", "0", "30", "38"}}
-	if !sameCells(cells, want) {
+	if !marketSameCells(cells, want) {
 		t.Errorf("summary workbook %v; want %v", cells, want)
 	}
 	for _, tc := range []struct{ query, field string }{
@@ -196,8 +196,8 @@ func TestPointsRankingRoutes(t *testing.T) {
 	}
 }
 
-// sheetCells reads the first sheet of a workbook answer, every row as text.
-func sheetCells(t *testing.T, status int, header http.Header, raw []byte) [][]string {
+// marketSheetCells reads the first sheet of a workbook answer, every row as text.
+func marketSheetCells(t *testing.T, status int, header http.Header, raw []byte) [][]string {
 	t.Helper()
 	if status != 200 || !strings.Contains(header.Get("Content-Type"), "spreadsheetml") {
 		t.Fatalf("workbook: %d %s %.200s", status, header.Get("Content-Type"), raw)
@@ -214,8 +214,8 @@ func sheetCells(t *testing.T, status int, header http.Header, raw []byte) [][]st
 	return rows
 }
 
-// sameCells compares rows, a missing trailing cell as an empty one.
-func sameCells(got, want [][]string) bool {
+// marketSameCells compares rows, a missing trailing cell as an empty one.
+func marketSameCells(got, want [][]string) bool {
 	if len(got) != len(want) {
 		return false
 	}
@@ -240,7 +240,7 @@ func sameCells(got, want [][]string) bool {
 // its JSON and its PDF.
 func TestBulletinPointsSection(t *testing.T) {
 	t.Parallel()
-	p := newPointsFixture(t)
+	p := newMarketAPI(t)
 	p.earn(t, p.worker, "140802001001001", "settled_at_grid", 25)
 	week := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	b := call(t, "GET", p.base+"/api/stats/bulletin?unit=140802&week="+week, p.supervisor, "")

@@ -16,16 +16,16 @@ import (
 // ranking as Excel, whose cells are checked here (points_market.mjs).
 func TestPointsMarketInTheBrowser(t *testing.T) {
 	t.Parallel()
-	p := newPointsFixture(t, withBrowser("admin", "dashboard"))
+	p := newMarketAPI(t, withBrowser("admin", "dashboard"))
 	p.earn(t, p.worker, "140802001001001", "settled_at_grid", 50)
 	if r := call(t, "POST", p.base+"/api/admin/points/items", p.admin, `{"unit": "140802001", "name": "洗衣液", "price": 20, "stock": 10, "active": true}`); r.status != http.StatusCreated {
 		t.Fatalf("add item: %d %v", r.status, r.body)
 	}
 	xlsx := filepath.Join(t.TempDir(), "ranking.xlsx")
-	out := browserScript(t, "points_market.mjs", nil, "BASE_URL="+p.base, "PASSWORD="+password, "ADMIN="+pointsAdminPhone,
-		"SUPERVISOR="+pointsSupervisorPhone, "WORKER=成员0001", "XLSX="+xlsx)
+	out := browserScript(t, "points_market.mjs", nil, "BASE_URL="+p.base, "PASSWORD="+password, "ADMIN="+marketAdminPhone,
+		"SUPERVISOR="+marketSupervisorPhone, "WORKER=成员0001", "XLSX="+xlsx)
 	var done bool
-	for _, line := range splitLines(out) {
+	for _, line := range marketLines(out) {
 		var step struct {
 			Done bool `json:"done"`
 		}
@@ -54,13 +54,13 @@ func TestPointsMarketInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{{"名次", "姓名", "网格代码", "网格", "积分"}, {"1", "成员0001", "140802001001001", "东阜村第1网格", "50"}}
-	if !sameCells(rows, want) {
+	if !marketSameCells(rows, want) {
 		t.Errorf("the downloaded ranking %v; want %v", rows, want)
 	}
 }
 
-// splitLines cuts a script's output into its lines.
-func splitLines(b []byte) [][]byte {
+// marketLines cuts a script's output into its lines.
+func marketLines(b []byte) [][]byte {
 	var out [][]byte
 	start := 0
 	for i, c := range b {

@@ -19,7 +19,7 @@ func init() {
 				c.target.unit, freshPhone()))
 		}},
 		matrixRow{"PUT /api/admin/points/items/{id}", "admin", adminsInside, func(t *testing.T, c matrixCall) int {
-			id := marketItem(t, c.env, c.target.unit)
+			id := matrixMarketItem(t, c.env, c.target.unit)
 			return status(t, c, "PUT", fmt.Sprintf("/api/admin/points/items/%d", id),
 				fmt.Sprintf(`{"unit": %q, "name": "矩阵改%s", "price": 6, "stock": null, "active": true}`, c.target.unit, freshPhone()))
 		}},
@@ -27,11 +27,11 @@ func init() {
 		matrixRow{"GET /api/admin/points/redemptions", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/points/redemptions" })},
 		// A worker outside the administrator's subtrees is not found: the body names them.
 		matrixRow{"POST /api/admin/points/redemptions", "admin", "33 33 33 33 33 33 33 +4 +4", func(t *testing.T, c matrixCall) int {
-			member, item := pointsWorker(t, c.env, c.target.unit)
+			member, item := matrixPointsWorker(t, c.env, c.target.unit)
 			return status(t, c, "POST", "/api/admin/points/redemptions", fmt.Sprintf(`{"member_id": %d, "item_id": %d, "quantity": 1}`, member, item))
 		}},
 		matrixRow{"POST /api/admin/points/redemptions/{id}/cancel", "admin", "33 33 33 33 33 33 33 +4 +4", func(t *testing.T, c matrixCall) int {
-			member, item := pointsWorker(t, c.env, c.target.unit)
+			member, item := matrixPointsWorker(t, c.env, c.target.unit)
 			r, _, err := dispatch.NewMarket(c.env.pool).Redeem(context.Background(), []string{"140802", "140803"},
 				dispatch.RedeemRequest{ItemID: item, MemberID: member, Quantity: 1}, member)
 			if err != nil {
@@ -49,7 +49,7 @@ func init() {
 }
 
 // marketItem makes an item of unit (a county or township: a longer code's township), its id.
-func marketItem(t *testing.T, env *matrixEnv, unit string) int64 {
+func matrixMarketItem(t *testing.T, env *matrixEnv, unit string) int64 {
 	t.Helper()
 	if len(unit) > 9 {
 		unit = unit[:9]
@@ -62,9 +62,9 @@ func marketItem(t *testing.T, env *matrixEnv, unit string) int64 {
 	return id
 }
 
-// pointsWorker makes a grid worker with 100 points at a grid below unit when there is one in
+// matrixPointsWorker makes a grid worker with 100 points at a grid below unit when there is one in
 // the small county, else in the county beside it; their id and a county item they may take.
-func pointsWorker(t *testing.T, env *matrixEnv, unit string) (int64, int64) {
+func matrixPointsWorker(t *testing.T, env *matrixEnv, unit string) (int64, int64) {
 	t.Helper()
 	grid := "140802001001001"
 	if !strings.HasPrefix(grid, unit) {
@@ -81,5 +81,5 @@ func pointsWorker(t *testing.T, env *matrixEnv, unit string) (int64, int64) {
 		m.ID, grid, fmt.Sprintf("matrix:%d", m.ID)); err != nil {
 		t.Fatal(err)
 	}
-	return m.ID, marketItem(t, env, grid[:6])
+	return m.ID, matrixMarketItem(t, env, grid[:6])
 }

@@ -181,7 +181,7 @@ func (s *Server) routes(cfg Config) []route {
 		route{"GET /api/admin/points/window", policyAdmin, s.handleRedemptionWindow},
 		route{"PUT /api/admin/points/window", policyCountyAdmin, s.handleRedemptionWindowSave})
 	// 积分排名 and 年度汇总 (points_rank.go): figures of ?unit=, as the dashboard's.
-	add(cfg.Points != nil,
+	add(cfg.PointsFigures != nil,
 		route{"GET /api/points/ranking", policyFiguresViewer, s.handlePointsRanking},
 		route{"GET /api/points/ranking.xlsx", policyFiguresViewer, s.handlePointsRankingXLSX},
 		route{"GET /api/points/summary", policyFiguresViewer, s.handlePointsSummary},

@@ -41,7 +41,7 @@ type Server struct {
 	calendar       WorkingCalendar
 	gradeRules     GradeRules
 	market         *dispatch.Market        // 积分超市 (points_market.go); nil: no routes
-	points         *dispatch.PointsFigures // 积分排名 and 年度汇总 (points_rank.go); nil: no routes
+	pointsFigures  *dispatch.PointsFigures // 积分排名 and 年度汇总 (points_rank.go); nil: no routes
 	notifications  Notifications
 	stats          Stats
 	statsGrid      *grid.Store // units named by the figures, read where stats are (Config.StatsGrid)
@@ -109,7 +109,7 @@ type Config struct {
 	Calendar        WorkingCalendar           // administrators edit the working calendar; optional (issue 16)
 	GradeRules      GradeRules                // county administrators edit the grade rules; optional (issue 16)
 	Market          *dispatch.Market          // the points supermarket (积分超市); optional (issue 17)
-	Points          *dispatch.PointsFigures   // rankings and yearly summary of points; optional (issue 17)
+	PointsFigures   *dispatch.PointsFigures   // rankings and yearly summary of points; optional (issue 17)
 }
 
 // NewServer builds a server.
@@ -122,7 +122,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		s.statsGrid = cfg.Auth.grid
 	}
 	s.gradeRules = cfg.GradeRules
-	s.market, s.points = cfg.Market, cfg.Points
+	s.market, s.pointsFigures = cfg.Market, cfg.PointsFigures
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

@@ -108,7 +108,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Calendar:       dispatch.NewCalendarStore(m.pool),
 		GradeRules:     dispatch.NewGradeRules(m.pool),
 		Market:         dispatch.NewMarket(m.pool),
-		Points:         dispatch.NewPointsFigures(m.read),
+		PointsFigures:  dispatch.NewPointsFigures(m.read),
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.read),

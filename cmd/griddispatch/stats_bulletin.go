@@ -70,7 +70,7 @@ func bulletinCommand(stdout io.Writer) *cli.Command {
 			defer pool.Close()
 			src := web.BulletinSource{Stats: dispatch.NewStats(pool), Units: grid.NewStore(pool),
 				Categories: catalogueNames{dispatch.NewCatalogue(pool)}, Figures: cfg.Figures,
-				Points: dispatch.NewPointsFigures(pool)}
+				PointsFigures: dispatch.NewPointsFigures(pool)}
 			b, err := src.Build(ctx, unit, day, lang, today)
 			if err != nil {
 				return err
