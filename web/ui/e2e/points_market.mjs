@@ -39,7 +39,7 @@ try {
   const a = await b.page('admin', { width: 1366, height: 900 });
   await signIn(a, 'admin', env('ADMIN'));
   await a.waitForSelector('nav.tabs');
-  await a.click('a.tab[data-page=points]');
+  await a.click('a.tab[data-page=market]');
   await a.waitForSelector('[data-test=items][data-loaded=true]');
   await a.fill('input[name=worker]', env('WORKER'));
   const pick = a.locator('[data-test=workers] button[data-member]', { hasText: env('WORKER') });
@@ -67,7 +67,7 @@ try {
   const n = await b.page('narrow', { width: 360, height: 740 });
   await signIn(n, 'admin', env('ADMIN'), '?lang=en');
   await n.waitForSelector('nav.tabs');
-  await n.goto(base + '/admin/?lang=en#points');
+  await n.goto(base + '/admin/?lang=en#market');
   await n.waitForSelector('[data-test=items][data-loaded=true]');
   await n.waitForSelector('[data-test=workers][data-loaded=true]');
   const bad = await fits(n, '.market-page');

@@ -23,7 +23,7 @@ setDictionaries(messages);
 initLang();
 document.title = t('app_title');
 const root = document.getElementById('app')!;
-const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'audit', 'points'] as const;
+const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'audit', 'market'] as const;
 type PageName = (typeof pages)[number];
 let onHash: (() => void) | null = null;
 
@@ -126,7 +126,7 @@ function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { Ca
   const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage | CalendarPage | GradeRulesPage | PointsMarketPage> = {
     grid: new GridPage(http), members: new MembersPage(http), categories: new CategoriesPage(http), audit: new AuditPage(http),
     calendar: new CalendarPage(http, countyAdmin), grades: new GradeRulesPage(http, countyAdmin),
-    points: new PointsMarketPage(http, roots, countyAdmin), // 积分超市 (issue 17)
+    market: new PointsMarketPage(http, roots, countyAdmin), // 积分超市 (issue 17)
   };
   const tabs = pages.map((p) => h('a', { href: '#' + p, class: 'tab', 'data-page': p }, t('page_' + p)));
   const main = h('main', { class: 'admin' });

@@ -426,7 +426,7 @@ export const messages = {
     'action_grade_rule.save': '修改定级规则',
     'action_category.save': '修改事项分类',
     // issue 17: the points supermarket (积分超市)
-    page_points: '积分超市',
+    page_market: '积分超市',
     market_counter_title: '记录兑换',
     market_counter_help: '网格员到本乡镇（街道）或县级积分超市兑换物品时，在此登记：积分当即扣减，库存同时减少。兑换只能在本辖区内、不超过网格员的积分余额。',
     market_search: '查找网格员',
@@ -905,7 +905,7 @@ export const messages = {
     'action_grade_rule.save': 'Grade rule changed',
     'action_category.save': 'Category changed',
     // issue 17: the points supermarket
-    page_points: 'Points supermarket',
+    page_market: 'Points supermarket',
     market_counter_title: 'Record a redemption',
     market_counter_help: 'When a grid worker takes an item at their township\'s or the county\'s points supermarket, record it here: the points are taken at once and the stock falls. Only workers of your units, and never beyond their balance.',
     market_search: 'Find a grid worker',
