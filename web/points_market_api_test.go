@@ -36,9 +36,10 @@ func newMarketAPI(t *testing.T, opts ...fixtureOption) *marketAPI {
 		withMember(marketSupervisorPhone, "140802", grid.RoleSupervisor))...)
 	p := &marketAPI{fixture: fx, admin: fx.tokens[marketAdminPhone], countyAdmin: fx.tokens[marketCountyAdminPhone],
 		supervisor: fx.tokens[marketSupervisorPhone], worker: fx.memberID(t, "13900000001")}
+	// Rules of their own: the earning side's migration seeds a default scheme with other codes.
 	if _, err := fx.pool.Exec(context.Background(), `INSERT INTO point_rules (code, category, indicator, points, trigger)
-		VALUES ('report_accepted', '事件上报', '上报事件被受理', 2, 'report_accepted'),
-		       ('settled_at_grid', '矛盾化解', '网格内化解', 5, 'settled_at_grid')`); err != nil {
+		VALUES ('market_reported', '事件上报', '上报事件被受理', 2, 'report_accepted'),
+		       ('market_settled', '矛盾化解', '网格内化解', 5, 'settled_at_grid')`); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -60,7 +61,7 @@ func (p *marketAPI) earn(t *testing.T, member int64, grid, rule string, points i
 func TestRedemptionRoutes(t *testing.T) {
 	t.Parallel()
 	p := newMarketAPI(t)
-	p.earn(t, p.worker, "140802001001001", "settled_at_grid", 50)
+	p.earn(t, p.worker, "140802001001001", "market_settled", 50)
 	item := call(t, "POST", p.base+"/api/admin/points/items", p.admin, `{"unit": "140802001", "name": "洗衣液", "price": 20, "stock": 10, "active": true}`)
 	if item.status != http.StatusCreated {
 		t.Fatalf("add item: %d %v", item.status, item.body)
@@ -137,9 +138,9 @@ func TestPointsRankingRoutes(t *testing.T) {
 	other := p.member(t, "13900000304", "140802001001002", grid.RoleGridWorker)
 	_ = other
 	second := p.memberID(t, "13900000304")
-	p.earn(t, p.worker, "140802001001001", "settled_at_grid", 30)
-	p.earn(t, p.worker, "140802001001001", "report_accepted", 4)
-	p.earn(t, second, "140802001001002", "report_accepted", 34)
+	p.earn(t, p.worker, "140802001001001", "market_settled", 30)
+	p.earn(t, p.worker, "140802001001001", "market_reported", 4)
+	p.earn(t, second, "140802001001002", "market_reported", 34)
 	item := call(t, "POST", p.base+"/api/admin/points/items", p.admin, `{"unit": "140802001", "name": "毛巾", "price": 30, "stock": null, "active": true}`)
 	if r := call(t, "POST", p.base+"/api/admin/points/redemptions", p.admin,
 		fmt.Sprintf(`{"member_id": %d, "item_id": %d}`, p.worker, int64(item.body["id"].(float64)))); r.status != http.StatusCreated {
@@ -241,7 +242,7 @@ func marketSameCells(got, want [][]string) bool {
 func TestBulletinPointsSection(t *testing.T) {
 	t.Parallel()
 	p := newMarketAPI(t)
-	p.earn(t, p.worker, "140802001001001", "settled_at_grid", 25)
+	p.earn(t, p.worker, "140802001001001", "market_settled", 25)
 	week := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	b := call(t, "GET", p.base+"/api/stats/bulletin?unit=140802&week="+week, p.supervisor, "")
 	sec, _ := b.body["points"].(map[string]any)

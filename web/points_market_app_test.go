@@ -17,7 +17,7 @@ import (
 func TestPointsMarketInTheBrowser(t *testing.T) {
 	t.Parallel()
 	p := newMarketAPI(t, withBrowser("admin", "dashboard"))
-	p.earn(t, p.worker, "140802001001001", "settled_at_grid", 50)
+	p.earn(t, p.worker, "140802001001001", "market_settled", 50)
 	if r := call(t, "POST", p.base+"/api/admin/points/items", p.admin, `{"unit": "140802001", "name": "洗衣液", "price": 20, "stock": 10, "active": true}`); r.status != http.StatusCreated {
 		t.Fatalf("add item: %d %v", r.status, r.body)
 	}
