@@ -102,6 +102,8 @@ try {
   await shot(s, 'bulletin-points-1366');
   const z = await b.page('supervisor-narrow', { width: 360, height: 740 });
   await signIn(z, 'dashboard', env('SUPERVISOR'));
+  await z.waitForSelector('main.board[data-loaded=true]');
+  await shot(z, 'dashboard-360');
   await z.click('[data-test=points]');
   await z.waitForSelector('.points-rank[data-loaded=true]');
   const narrow = await fits(z, '.points-rank');
