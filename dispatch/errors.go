@@ -106,3 +106,21 @@ var (
 	// ErrBadTemplate: an agreement template refused (an unknown placeholder, a bound).
 	ErrBadTemplate = errors.New("invalid agreement template")
 )
+
+// The points supermarket and rankings (points_market*.go, points_rank*.go).
+var (
+	ErrBadMarketItem      = errors.New("bad supermarket item")
+	ErrBadWindow          = errors.New("bad redemption window")
+	ErrBadRedemption      = errors.New("bad redemption")
+	ErrBadRanking         = errors.New("bad points ranking query")
+	ErrItemNotFound       = errors.New("no such supermarket item")
+	ErrRedemptionNotFound = errors.New("no such redemption")
+	ErrNoSuchWorker       = errors.New("no such grid worker in your units")
+	ErrItemElsewhere      = errors.New("the item is another township's: a worker redeems at their own township's or the county's supermarket")
+	ErrItemInactive       = errors.New("the item is no longer offered")
+	ErrOutOfStock         = errors.New("not enough of the item in stock")
+	ErrInsufficientPoints = errors.New("not enough points")
+	ErrOutsideWindow      = errors.New("outside the county's redemption window")
+	ErrAlreadyCancelled   = errors.New("the redemption is already cancelled")
+	ErrDuplicateItem      = errors.New("the unit already offers an item of that name")
+)

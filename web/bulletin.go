@@ -34,6 +34,9 @@ type BulletinSource struct {
 	Units      BulletinUnits
 	Categories BulletinCategories
 	Figures    FiguresOptions // RankingMinCases: the fewest received cases for a unit to be ranked
+
+	// PointsFigures writes the points section (bulletin_points.go); nil: none.
+	PointsFigures *dispatch.PointsFigures
 }
 
 // Bulletin is one week's bulletin of a unit (docs/stats-api.md).
@@ -63,6 +66,8 @@ type Bulletin struct {
 	Worst           []bulletinUnit `json:"worst"` // 后五: the lowest, worst first, none of the best
 	MostOverdue     []bulletinUnit `json:"most_overdue"`
 	Categories      []bulletinRow  `json:"categories"`
+
+	Points *bulletinPoints `json:"points,omitempty"` // 积分 (bulletin_points.go)
 
 	level        grid.Level
 	overdueUnits int // children with overdue cases
@@ -183,6 +188,11 @@ func (src BulletinSource) Build(ctx context.Context, unit string, day time.Time,
 	}
 	if b.Categories, err = src.categories(ctx, week, lang); err != nil {
 		return nil, err
+	}
+	if src.PointsFigures != nil {
+		if b.Points, err = src.pointsSection(ctx, unit, to, lang); err != nil {
+			return nil, err
+		}
 	}
 	b.write()
 	return b, nil

@@ -129,6 +129,7 @@ func WriteBulletinPDF(w io.Writer, b *Bulletin, font *pdfdoc.Font) error {
 			pctText(r.ClosureRate), numText(r.Overdue, b.Lang)})
 	}
 	doc.Table(cats)
+	b.writePoints(doc)
 	_, err = doc.WriteTo(w)
 	return err
 }

@@ -146,6 +146,17 @@ var errorTable = []errorRule{
 	{errs: []error{dispatch.ErrClientIDTaken}, status: http.StatusConflict, code: "client_id_taken", field: "client_id"},
 	{errs: []error{errTooManySubscriptions}, status: http.StatusConflict, code: "too_many"},
 	{errs: []error{errTooManyConnections}, status: http.StatusConflict, code: "too_many_connections"},
+	// The points supermarket and rankings (points_market.go, points_rank.go).
+	{errs: []error{dispatch.ErrBadMarketItem, dispatch.ErrBadWindow, dispatch.ErrBadRedemption, dispatch.ErrBadRanking},
+		status: http.StatusBadRequest, code: "bad_request"},
+	{errs: []error{dispatch.ErrItemNotFound, dispatch.ErrRedemptionNotFound, dispatch.ErrNoSuchWorker}, status: http.StatusNotFound, code: "not_found"},
+	{errs: []error{dispatch.ErrInsufficientPoints}, status: http.StatusConflict, code: "insufficient_points"},
+	{errs: []error{dispatch.ErrOutOfStock}, status: http.StatusConflict, code: "out_of_stock"},
+	{errs: []error{dispatch.ErrOutsideWindow}, status: http.StatusConflict, code: "outside_window"},
+	{errs: []error{dispatch.ErrItemInactive}, status: http.StatusConflict, code: "item_inactive"},
+	{errs: []error{dispatch.ErrAlreadyCancelled}, status: http.StatusConflict, code: "already_cancelled"},
+	{errs: []error{dispatch.ErrDuplicateItem}, status: http.StatusConflict, code: "duplicate_item", field: "name"},
+	{errs: []error{dispatch.ErrItemElsewhere}, status: http.StatusUnprocessableEntity, code: "item_elsewhere"},
 	// Refusals that reach no route today but must not pass for our failures if one ever does.
 	{errs: []error{dispatch.ErrBadStatsQuery, dispatch.ErrUnknownGrade, grid.ErrLevelOrder, grid.ErrCodePrefix,
 		grid.ErrDuplicateCode, grid.ErrUnknownParent, grid.ErrInvalidTolerance}, status: http.StatusBadRequest, code: "bad_request"},

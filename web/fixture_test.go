@@ -149,6 +149,8 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 		Calendar:       dispatch.NewCalendarStore(db.Pool),
 		GradeRules:     dispatch.NewGradeRules(db.Pool),
 		Points:         dispatch.NewPoints(db.Pool),
+		Market:         dispatch.NewMarket(db.Pool),
+		PointsFigures:  dispatch.NewPointsFigures(db.Pool),
 		Stats:          dispatch.NewStats(db.Pool),
 		AllowedOrigins: []string{"https://app.example.cn"}, Mediations: mediations}
 	if bus != nil {

@@ -181,6 +181,24 @@ func (s *Server) routes(cfg Config) []route {
 			route{"GET /api/stats/bulletin", policyFiguresViewer, timed(s.handleStatsBulletin)},
 			figures("declines", s.handleStatsDeclines)) // 反复退单 (issue 16)
 	}
+	// 积分超市 (points_market.go): the store scopes items, workers and redemptions to the
+	// administrator's subtrees; the window is one per county.
+	add(cfg.Market != nil,
+		route{"GET /api/admin/points/items", policyAdmin, s.handleMarketItems},
+		route{"POST /api/admin/points/items", policyAdmin, s.handleMarketItemSave},
+		route{"PUT /api/admin/points/items/{id}", policyAdmin, s.handleMarketItemSave},
+		route{"GET /api/admin/points/workers", policyAdmin, s.handleMarketWorkers},
+		route{"GET /api/admin/points/redemptions", policyAdmin, s.handleRedemptions},
+		route{"POST /api/admin/points/redemptions", policyAdmin, s.handleRedeem},
+		route{"POST /api/admin/points/redemptions/{id}/cancel", policyAdmin, s.handleRedemptionCancel},
+		route{"GET /api/admin/points/window", policyAdmin, s.handleRedemptionWindow},
+		route{"PUT /api/admin/points/window", policyCountyAdmin, s.handleRedemptionWindowSave})
+	// 积分排名 and 年度汇总 (points_rank.go): figures of ?unit=, as the dashboard's.
+	add(cfg.PointsFigures != nil,
+		route{"GET /api/points/ranking", policyFiguresViewer, s.handlePointsRanking},
+		route{"GET /api/points/ranking.xlsx", policyFiguresViewer, s.handlePointsRankingXLSX},
+		route{"GET /api/points/summary", policyFiguresViewer, s.handlePointsSummary},
+		route{"GET /api/points/summary.xlsx", policyFiguresViewer, s.handlePointsSummaryXLSX})
 	add(cfg.Photos != nil,
 		route{"POST /api/photos", policyMember, s.handlePhotoUpload},
 		// The photo store's query is the check: uploader, reporter, or staff above the report.

@@ -40,7 +40,9 @@ type Server struct {
 	catalogue      Catalogue
 	calendar       WorkingCalendar
 	gradeRules     GradeRules
-	points         Points // issue 17: points earned (points.go)
+	points         Points                  // issue 17: points earned (points.go)
+	market         *dispatch.Market        // 积分超市 (points_market.go); nil: no routes
+	pointsFigures  *dispatch.PointsFigures // 积分排名 and 年度汇总 (points_rank.go); nil: no routes
 	notifications  Notifications
 	stats          Stats
 	statsGrid      *grid.Store // units named by the figures, read where stats are (Config.StatsGrid)
@@ -110,6 +112,8 @@ type Config struct {
 	GradeRules      GradeRules                // county administrators edit the grade rules; optional (issue 16)
 	Mediations      *dispatch.Mediations      // the mediation record and agreements (issue 17; needs Cases and Photos); optional
 	Points          Points                    // the points ledger's earning side; optional (issue 17, docs/points.md)
+	Market          *dispatch.Market          // the points supermarket (积分超市); optional (issue 17)
+	PointsFigures   *dispatch.PointsFigures   // rankings and yearly summary of points; optional (issue 17)
 }
 
 // NewServer builds a server.
@@ -124,6 +128,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s.gradeRules = cfg.GradeRules
 	s.mediations = cfg.Mediations
 	s.points = cfg.Points
+	s.market, s.pointsFigures = cfg.Market, cfg.PointsFigures
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

@@ -68,7 +68,7 @@ func (s *Server) statsBulletin(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	src := BulletinSource{Stats: s.stats, Units: s.statsGrid, Categories: s.intake, Figures: s.figures}
+	src := BulletinSource{Stats: s.stats, Units: s.statsGrid, Categories: s.intake, Figures: s.figures, PointsFigures: s.pointsFigures}
 	b, err := src.Build(r.Context(), q.Get("unit"), day, q.Get("lang"), today)
 	if err != nil {
 		return err

@@ -119,6 +119,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Calendar:       dispatch.NewCalendarStore(m.pool),
 		GradeRules:     dispatch.NewGradeRules(m.pool),
 		Points:         dispatch.NewPoints(m.pool),
+		Market:         dispatch.NewMarket(m.pool),
+		PointsFigures:  dispatch.NewPointsFigures(m.read),
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.read),

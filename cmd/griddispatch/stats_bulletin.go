@@ -69,7 +69,8 @@ func bulletinCommand(stdout io.Writer) *cli.Command {
 			}
 			defer pool.Close()
 			src := web.BulletinSource{Stats: dispatch.NewStats(pool), Units: grid.NewStore(pool),
-				Categories: catalogueNames{dispatch.NewCatalogue(pool)}, Figures: cfg.Figures}
+				Categories: catalogueNames{dispatch.NewCatalogue(pool)}, Figures: cfg.Figures,
+				PointsFigures: dispatch.NewPointsFigures(pool)}
 			b, err := src.Build(ctx, unit, day, lang, today)
 			if err != nil {
 				return err

@@ -11,7 +11,8 @@ const actions = ['member.add', 'assignment.add', 'assignment.remove', 'assignmen
   'grid_change.schedule', 'grid_change.unschedule', 'grid_change.schedule_refused', 'category.save', 'calendar.hours', 'calendar.day',
   'calendar.day_delete', 'grade_rule.save',
   'mediation.create', 'mediation.save', 'mediation.copy', 'mediation.refer', 'mediation.referral_result', 'agreement_template.save',
-  'point_rule.save', 'point.cancel', 'point.month_confirm', 'point_item.approve', 'point_item.reject'];
+  'point_rule.save', 'point.cancel', 'point.month_confirm', 'point_item.approve', 'point_item.reject',
+  'points.item_save', 'points.redeem', 'points.redeem_cancel', 'points.window_save']; // 积分超市 (issue 17)
 const pageSize = 50;
 
 export class AuditPage {

@@ -16,6 +16,7 @@ import type { PointRulesPage } from './point_rules_page';
 import type { GridPage } from './grid_page';
 import { errorText, Http } from './http';
 import type { MembersPage } from './members_page';
+import type { PointsMarketPage } from './points_market_page';
 import { messages } from './messages';
 import { loadSession, saveSession } from './session';
 import type { AdminUnit } from './types';
@@ -24,14 +25,15 @@ setDictionaries(messages);
 initLang();
 document.title = t('app_title');
 const root = document.getElementById('app')!;
-const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'points', 'audit', 'agreement'] as const;
+const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'points', 'audit', 'agreement', 'market'] as const;
 type PageName = (typeof pages)[number];
 let onHash: (() => void) | null = null;
 
 // loadPages imports the pages, and ECharts with them (the grid's maps), once signed in: the
 // sign-in form does not wait for the charts chunk.
 const loadPages = () => Promise.all([import('./grid_page'), import('./members_page'), import('./categories_page'), import('./audit_page'),
-  import('./calendar_page'), import('./grade_rules_page'), import('./agreement_template_page'), import('./point_rules_page')]);
+  import('./calendar_page'), import('./grade_rules_page'), import('./agreement_template_page'), import('./point_rules_page'),
+  import('./points_market_page')]);
 type Pages = Awaited<ReturnType<typeof loadPages>>;
 
 function langButton(): HTMLElement {
@@ -119,18 +121,18 @@ async function enter(session: Session): Promise<void> {
   const live = new Http(session.token, { expired, passwordChange: () => showNewPassword(session) });
   // the calendar and the grade rules are one for the county: its administrators edit them, others read
   const countyAdmin = roots.some((u) => u.level === 1);
-  open(session, live, mods, countyAdmin);
+  open(session, live, mods, countyAdmin, roots);
 }
 
 function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { CategoriesPage }, { AuditPage }, { CalendarPage }, { GradeRulesPage },
-  { AgreementTemplatePage }, { PointRulesPage }]: Pages,
-  countyAdmin: boolean): void {
+  { AgreementTemplatePage }, { PointRulesPage }, { PointsMarketPage }]: Pages, countyAdmin: boolean, roots: AdminUnit[]): void {
   const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage | CalendarPage | GradeRulesPage | AgreementTemplatePage
-    | PointRulesPage> = {
+    | PointRulesPage | PointsMarketPage> = {
     grid: new GridPage(http), members: new MembersPage(http), categories: new CategoriesPage(http), audit: new AuditPage(http),
     calendar: new CalendarPage(http, countyAdmin), grades: new GradeRulesPage(http, countyAdmin),
     agreement: new AgreementTemplatePage(http, countyAdmin), // 调解协议书模板 (docs/mediation.md)
     points: new PointRulesPage(http, countyAdmin), // 积分规则, one scheme for the county
+    market: new PointsMarketPage(http, roots, countyAdmin), // 积分超市 (issue 17)
   };
   const tabs = pages.map((p) => h('a', { href: '#' + p, class: 'tab', 'data-page': p }, t('page_' + p)));
   const main = h('main', { class: 'admin' });

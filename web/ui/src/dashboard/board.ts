@@ -13,6 +13,7 @@ import { FilterBar } from './filters';
 import { KpiTiles } from './kpis';
 import { LiveSocket, Refresher, type ConnState } from './live';
 import { MapView } from './map_view';
+import { PointsRankView } from './points_rank';
 import { Ranking } from './ranking';
 import { StatsAPI, statsPath } from './stats_api';
 import { TrendView } from './trend';
@@ -40,6 +41,7 @@ export class Board {
   private backlog = new BacklogView();
   private declines: DeclinesView; // 反复退单 (issue 16)
   private bulletin: Bulletin;
+  private points: PointsRankView; // 积分排名 (#points, issue 17)
   private live: LiveSocket;
   private refresher = new Refresher(() => this.load());
   private notice = h('p', { class: 'error', role: 'alert' });
@@ -68,6 +70,9 @@ export class Board {
     this.bulletin = new Bulletin(this.api, categories, () => {
       location.hash = '';
     });
+    this.points = new PointsRankView(this.api, session.token, () => {
+      location.hash = '';
+    });
     this.live = new LiveSocket(session.token, start.code, {
       state: (s) => on.conn(s),
       subscribed: () => {
@@ -84,12 +89,15 @@ export class Board {
       h('div', { class: 'where' }, this.crumbs.el,
         h('button', { type: 'button', class: 'small-button controls', 'data-test': 'bulletin', onclick: () => {
           location.hash = '#bulletin';
-        } }, t('bulletin'))),
+        } }, t('bulletin')),
+        h('button', { type: 'button', class: 'small-button controls', 'data-test': 'points', onclick: () => {
+          location.hash = '#points';
+        } }, t('points_button'))),
       this.filters.el, this.notice, this.kpis.el,
       h('div', { class: 'two' }, this.map.el, this.trend.el),
       this.ranking.el, this.declines.el,
       h('div', { class: 'two' }, this.cats.el, h('div', { class: 'stack' }, this.tiers.el, this.backlog.el)));
-    this.el.append(this.dash, this.bulletin.el);
+    this.el.append(this.dash, this.bulletin.el, this.points.el);
   }
 
   get unit(): ScopeUnit {
@@ -128,10 +136,12 @@ export class Board {
   }
 
   private route(): void {
-    const bulletin = location.hash === '#bulletin';
-    this.dash.hidden = bulletin;
+    const bulletin = location.hash === '#bulletin', points = location.hash === '#points';
+    this.dash.hidden = bulletin || points;
     this.bulletin.el.hidden = !bulletin;
+    this.points.el.hidden = !points;
     if (bulletin) this.bulletin.show(this.unit);
+    if (points) this.points.show(this.unit);
     window.scrollTo(0, 0);
   }
 

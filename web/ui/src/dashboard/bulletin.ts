@@ -13,6 +13,7 @@ import { num, pct } from './format';
 import { statsPath, type StatsAPI } from './stats_api';
 import { DataTable } from './table';
 import type { Rate } from './types';
+import type { PointsRow } from './points_rank';
 
 type Week = { from: string; to: string };
 
@@ -58,6 +59,7 @@ export interface BulletinDoc {
   worst: BulletinRow[];
   most_overdue: BulletinRow[];
   categories: BulletinRow[];
+  points?: { month: string; so_far: boolean; top: PointsRow[]; heading: string; note: string }; // 积分 (issue 17)
 }
 
 export interface Change {
@@ -102,6 +104,8 @@ export class Bulletin {
   private worst: DataTable<BulletinRow>;
   private overdue: DataTable<BulletinRow>;
   private cats: DataTable<BulletinRow>;
+  private points: DataTable<PointsRow>; // the month's best workers by points (bulletin_points.go)
+  private pointsNote = h('p', { class: 'muted small bulletin-note', 'data-test': 'points-note' });
   private unit: { code: string; name: string } | null = null;
   private doc: BulletinDoc | null = null;
   private seq = 0;
@@ -151,6 +155,13 @@ export class Bulletin {
         { label: t('k_overdue'), cell: (r) => num(r.overdue), num: true },
       ],
     });
+    this.points = new DataTable<PointsRow>({ name: 'bulletin-points', title: t('bulletin_points'), key: (r) => String(r.member_id),
+      empty: t('points_none'), columns: [
+        { label: t('points_col_rank'), cell: (r) => String(r.rank), num: true },
+        { label: t('points_col_name'), cell: (r) => r.name },
+        { label: t('points_col_where'), cell: (r) => r.grid_name ?? '' },
+        { label: t('points_col_points'), cell: (r) => num(r.points), num: true },
+      ] });
     this.pdf = h('button', { type: 'button', class: 'small-button', 'data-test': 'pdf', onclick: () => void this.downloadPDF() },
       t('bulletin_pdf'));
     this.el = h('section', { class: 'bulletin', 'data-loaded': 'false' },
@@ -169,7 +180,8 @@ export class Bulletin {
         this.summary,
         h('div', { class: 'two bulletin-tables' }, this.best.el, this.worst.el),
         this.rankingNote,
-        h('div', { class: 'two bulletin-tables' }, this.overdue.el, this.cats.el)));
+        h('div', { class: 'two bulletin-tables' }, this.overdue.el, this.cats.el),
+        this.points.el, this.pointsNote));
   }
 
   week(): Week {
@@ -239,6 +251,11 @@ export class Bulletin {
     this.worst.render(d.worst);
     this.overdue.render(d.most_overdue);
     this.cats.render(d.categories);
+    this.points.el.hidden = this.pointsNote.hidden = !d.points;
+    if (d.points) {
+      this.points.render(d.points.top ?? []);
+      this.pointsNote.textContent = d.points.heading + (currentLang() === 'en' ? '. ' : '。') + d.points.note;
+    }
   }
 
   // current is the bulletin shown, for tests and the board.
