@@ -145,6 +145,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 		Calendar:       dispatch.NewCalendarStore(db.Pool),
 		GradeRules:     dispatch.NewGradeRules(db.Pool),
 		Stats:          dispatch.NewStats(db.Pool),
+		Ratings:        dispatch.NewRatings(db.Pool, dispatch.NewStats(db.Pool)),
 		AllowedOrigins: []string{"https://app.example.cn"}}
 	if bus != nil {
 		cfg.CaseEvents, cfg.StatsChanges = bus, bus

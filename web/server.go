@@ -40,6 +40,7 @@ type Server struct {
 	catalogue      Catalogue
 	calendar       WorkingCalendar
 	gradeRules     GradeRules
+	ratings        Ratings // 五面红旗 / 五星支部 (rating.go); nil: none
 	notifications  Notifications
 	stats          Stats
 	statsGrid      *grid.Store // units named by the figures, read where stats are (Config.StatsGrid)
@@ -106,6 +107,7 @@ type Config struct {
 	DuplicateWindow *dispatch.DuplicateWindow // nil: dispatch.DefaultDuplicateWindow
 	Calendar        WorkingCalendar           // administrators edit the working calendar; optional (issue 16)
 	GradeRules      GradeRules                // county administrators edit the grade rules; optional (issue 16)
+	Ratings         Ratings                   // the villages' ratings, 五面红旗 / 五星支部; optional (issue 17, docs/ratings.md)
 }
 
 // NewServer builds a server.
@@ -118,6 +120,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 		s.statsGrid = cfg.Auth.grid
 	}
 	s.gradeRules = cfg.GradeRules
+	s.ratings = cfg.Ratings
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

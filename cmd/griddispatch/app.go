@@ -107,6 +107,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Catalogue:      dispatch.NewCatalogue(m.pool),
 		Calendar:       dispatch.NewCalendarStore(m.pool),
 		GradeRules:     dispatch.NewGradeRules(m.pool),
+		Ratings:        dispatch.NewRatings(m.pool, dispatch.NewStats(m.read)), // 五面红旗 / 五星支部: figures from the replica, decisions on the primary
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.read),
