@@ -257,12 +257,18 @@ func (r *Ratings) act(ctx context.Context, tx pgx.Tx, s *RatingScheme, st Rating
 		if err := r.enter(ctx, tx, *id, st); err != nil {
 			return err
 		}
-		codes := make([]string, len(st.Entries))
+		names := map[string]string{}
+		for _, m := range s.Marks {
+			for _, it := range m.Indicators {
+				names[it.Code] = it.Name
+			}
+		}
+		entered := make([]string, len(st.Entries))
 		for i, e := range st.Entries {
-			codes[i] = e.Code
+			entered[i] = names[e.Code]
 		}
 		if reason == "" {
-			reason = strings.Join(codes, ", ")
+			reason = strings.Join(entered, "、")
 		}
 	case RateSubmit:
 		var missing []string

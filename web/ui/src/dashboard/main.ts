@@ -29,8 +29,18 @@ function langButton(): HTMLElement {
   } }, t('lang_switch'));
 }
 
+// ratingsView: the 评星定级 view (#ratings, rating_board.ts) instead of the figures.
+const ratingsView = () => location.hash.startsWith('#ratings');
+
+function viewSwitch(): HTMLElement {
+  return h('button', { type: 'button', class: 'link', 'data-test': 'view-switch', onclick: () => {
+    location.hash = ratingsView() ? '' : '#ratings';
+    location.reload();
+  } }, t(ratingsView() ? 'view_figures' : 'view_ratings'));
+}
+
 function bar(session: Session | null, ...extra: HTMLElement[]): HTMLElement {
-  return h('header', { class: 'bar controls' }, h('h1', {}, t('app_title')), ...extra,
+  return h('header', { class: 'bar controls' }, h('h1', {}, t('app_title')), ...extra, session ? viewSwitch() : null,
     session ? h('span', { class: 'who' }, session.member.name) : null, langButton(),
     session ? h('button', { type: 'button', class: 'link', 'data-test': 'sign-out', onclick: () => signOut(session) }, t('sign_out')) : null);
 }
@@ -94,6 +104,14 @@ async function enter(session: Session): Promise<void> {
   }
   const saved = loadScopeUnit(session.member.id);
   const start = scope.find((u) => u.code === saved) ?? scope[0];
+  if (ratingsView()) {
+    const { RatingBoard } = await import('./rating_board');
+    const rb = new RatingBoard(session, scope, start, expired);
+    clear(root);
+    root.append(bar(session), rb.el);
+    void rb.start();
+    return;
+  }
   const conn = h('span', { class: 'conn', 'data-conn': 'offline' }, t('conn_offline'));
   board = new Board(session, scope, start, cats, figures, {
     expired,
