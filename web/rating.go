@@ -187,3 +187,23 @@ func (s *Server) handleRatingAction(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeSheet(r.Context(), w, http.StatusOK, sh, roles, req.today)
 }
+
+// handleRatingEvidence: GET /api/ratings/evidence/{sha256}?unit=&scheme= -> a photo of the
+// village's entries, to those who may read its sheet (403), if it is one (404).
+func (s *Server) handleRatingEvidence(w http.ResponseWriter, r *http.Request) {
+	req, _, err := s.ratingScope(r)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	path, contentType, err := s.photos.OpenEvidence(r.Context(), r.PathValue("sha256"), req.unit)
+	if err != nil {
+		writeError(w, s.logger, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	http.ServeFile(w, r, path)
+}

@@ -38,10 +38,15 @@ func (fx *fixture) rate(t *testing.T, phone, body string) response {
 // 公示 (its end moved to yesterday), so that the county may award.
 func ratedVillage(t *testing.T, fx *fixture) {
 	t.Helper()
-	entries := `{"action": "enter", "entries": [
+	photo := call(t, "POST", fx.base+"/api/photos", fx.tokens[villageMediator], string(pngBytes(t, 90)))
+	sha, _ := photo.body["sha256"].(string)
+	if sha == "" {
+		t.Fatalf("upload: %d %v", photo.status, photo.body)
+	}
+	entries := `{"action": "enter", "entries": [{"code": "volunteer", "value": 8, "note": "志愿活动记录", "photos": ["` + sha + `"]},
 		{"code": "party_meetings", "value": 12, "note": "会议记录 12 次"}, {"code": "members_commitment", "value": 95, "note": "承诺书"},
 		{"code": "no_major_crime", "value": 0, "note": "派出所证明"}, {"code": "law_lectures", "value": 4, "note": "宣传照片"},
-		{"code": "petitions_abroad", "value": 0, "note": "信访台账"}, {"code": "volunteer", "value": 8, "note": "志愿活动记录"},
+		{"code": "petitions_abroad", "value": 0, "note": "信访台账"},
 		{"code": "collective_income", "value": 12.5, "note": "财务报表"}, {"code": "income_growth", "value": 7, "note": "统计年报"}]}`
 	for _, step := range []struct {
 		phone, body string
@@ -262,5 +267,58 @@ func TestRatingSchemeAdmin(t *testing.T) {
 	}
 	if !strings.Contains(detail, `"threshold": 97.5`) || !strings.Contains(detail, `"threshold": 90`) {
 		t.Errorf("the audit entry lacks the new or the old threshold: %s", detail)
+	}
+}
+
+// TestRatingEvidencePhotos: the village's entry carries a photo it uploaded; those who read the
+// sheet (the county, the village's grid worker) see it, another township's supervisor does not,
+// and a photo the village did not upload is refused as evidence.
+func TestRatingEvidencePhotos(t *testing.T) {
+	t.Parallel()
+	fx := ratingFixture(t, withMember("13900000206", "140802002", grid.RoleSupervisor))
+	up := func(phone string, shade uint8) string {
+		t.Helper()
+		r := call(t, "POST", fx.base+"/api/photos", fx.tokens[phone], string(pngBytes(t, shade)))
+		sha, _ := r.body["sha256"].(string)
+		if r.status != http.StatusCreated && r.status != http.StatusOK || sha == "" {
+			t.Fatalf("upload: %d %v", r.status, r.body)
+		}
+		return sha
+	}
+	mine, theirs := up(villageMediator, 60), up(countySupervis, 70)
+	entry := func(sha string) string {
+		return `{"action": "enter", "entries": [{"code": "volunteer", "value": 8, "note": "志愿活动照片", "photos": ["` + sha + `"]}]}`
+	}
+	if r := fx.rate(t, villageMediator, entry(theirs)); r.status != 400 {
+		t.Errorf("another's photo as evidence: %d %v", r.status, r.body)
+	}
+	if r := fx.rate(t, villageMediator, entry(mine)); r.status != 200 {
+		t.Fatalf("enter with a photo: %d %v", r.status, r.body)
+	}
+	sheet := call(t, "GET", fx.base+"/api/ratings/sheet?unit="+ratingVillage, fx.tokens[countySupervis], "")
+	if !strings.Contains(fmt.Sprint(sheet.body["marks"]), mine) {
+		t.Errorf("the sheet does not name the photo")
+	}
+	for _, c := range []struct {
+		who    string
+		token  string
+		sha    string
+		status int
+	}{
+		{"the county", fx.tokens[countySupervis], mine, 200},
+		{"the village's grid worker", fx.token, mine, 200},
+		{"another township", fx.tokens["13900000206"], mine, 403},
+		{"a photo that is no evidence", fx.tokens[countySupervis], theirs, 404},
+	} {
+		req, _ := http.NewRequest("GET", fx.base+"/api/ratings/evidence/"+c.sha+"?unit="+ratingVillage, nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status || (c.status == 200 && resp.Header.Get("Content-Type") != "image/png") {
+			t.Errorf("%s: %d %s, want %d", c.who, resp.StatusCode, resp.Header.Get("Content-Type"), c.status)
+		}
 	}
 }

@@ -15,6 +15,10 @@ func init() {
 		// The sheet is read by anyone assigned in or above the village (公示), grid workers of its
 		// grids included; a village's entries are its mediator's or an administrator's above it.
 		matrixRow{"GET /api/ratings/sheet", "member", "++ ++ +3 +3 +3 +3 +3 +3 +3", getPath(func(x matrixTarget) string { return "/api/ratings/sheet?unit=" + villageOf(x) })},
+		// Not every photo is evidence: those who may read the sheet are told 404, others 403.
+		matrixRow{"GET /api/ratings/evidence/{sha256}", "member", "44 44 43 43 43 43 43 43 43", getPath(func(x matrixTarget) string {
+			return "/api/ratings/evidence/" + x.photo + "?unit=" + villageOf(x)
+		})},
 		matrixRow{"POST /api/ratings/actions", "member", "33 33 +3 33 33 33 33 +3 +3", tryRatingEntry},
 		matrixRow{"GET /api/admin/rating-schemes", "admin", adminsOnly, getPath(func(matrixTarget) string { return "/api/admin/rating-schemes" })},
 		matrixRow{"PUT /api/admin/rating-schemes/{code}", "county-admin", countyAdmins, send("PUT", "/api/admin/rating-schemes/matrix", matrixScheme)},

@@ -180,6 +180,8 @@ func (s *Server) routes(cfg Config) []route {
 		route{"POST /api/ratings/actions", policyMember, s.handleRatingAction},
 		route{"GET /api/admin/rating-schemes", policyAdmin, s.handleRatingSchemesAdmin},
 		route{"PUT /api/admin/rating-schemes/{code}", policyCountyAdmin, s.handleRatingSchemeSave})
+	add(cfg.Ratings != nil && cfg.Photos != nil, // the entries' evidence, to those who read the sheet
+		route{"GET /api/ratings/evidence/{sha256}", policyMember, s.handleRatingEvidence})
 	add(cfg.Photos != nil,
 		route{"POST /api/photos", policyMember, s.handlePhotoUpload},
 		// The photo store's query is the check: uploader, reporter, or staff above the report.

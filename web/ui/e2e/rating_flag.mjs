@@ -34,6 +34,7 @@ try {
   const crime = await p.textContent('.rating-mark[data-mark="2"] [data-item=no_major_crime]');
   check(crime.includes('0 起') && crime.includes('≤ 0') && crime.includes('村级填报') && crime.includes('派出所证明'), 'an entered indicator: ' + crime);
   check(await p.textContent('.rating-mark[data-mark="2"]').then((t) => t.includes('得分 100 / 达标 80')), 'the score of 平安红旗');
+  await waitFor(p, () => document.querySelector('[data-item=volunteer] .evidence-photos img')?.naturalWidth > 0);
   await shot(p, 'rating-sheet-before-1366');
 
   step('award 平安红旗');

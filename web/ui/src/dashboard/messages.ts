@@ -204,6 +204,7 @@ export const messages = {
     r_n_flags: '{n} 面红旗',
     r_n_stars: '{n} 星',
     r_villages: '{n} 个',
+    r_photo_missing: '照片无法显示',
   },
   en: {
     app_title: 'Supervision dashboard',
@@ -409,5 +410,6 @@ export const messages = {
     r_n_flags: '{n} flags',
     r_n_stars: '{n} stars',
     r_villages: '{n}',
+    r_photo_missing: 'photo unavailable',
   },
 };

@@ -131,7 +131,24 @@ export class SheetView {
         h('span', { class: 'muted small' }, t('r_threshold'), ' ', thresholdText(it), ' · ', t('r_weight', { w: it.weight }), ' · ',
           t(it.source === 'computed' ? 'r_source_computed' : 'r_source_entered')),
         it.note ? h('span', { class: 'item-note small' }, t('r_evidence'), ': ', it.note,
-          it.entered_by ? ' (' + it.entered_by + ')' : '') : null))));
+          it.entered_by ? ' (' + it.entered_by + ')' : '') : null,
+        it.photos?.length ? h('span', { class: 'evidence-photos' }, ...it.photos.map((sha) => this.photo(s.unit, sha))) : null))));
+  }
+
+  // photo is an evidence thumbnail: the route needs the session's token, so it is fetched.
+  private photo(unit: string, sha: string): HTMLElement {
+    const img = h('img', { alt: t('r_evidence'), loading: 'lazy', 'data-sha': sha });
+    fetch('/api/ratings/evidence/' + encodeURIComponent(sha) + '?' + ratingQuery(this.scheme, unit),
+      { headers: { Authorization: 'Bearer ' + this.token } })
+      .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(String(r.status)))))
+      .then((b) => {
+        img.src = URL.createObjectURL(b);
+      })
+      .catch(() => img.replaceWith(h('span', { class: 'muted small' }, t('r_photo_missing'))));
+    return h('a', { href: '#', onclick: (e: Event) => {
+      e.preventDefault();
+      if (img.src) window.open(img.src, '_blank', 'noopener');
+    } }, img);
   }
 
   // entryForm: the village's (or an administrator's) entries for the indicators it reports.
