@@ -11,6 +11,7 @@ import type { AuditPage } from './audit_page';
 import type { CalendarPage } from './calendar_page';
 import type { CategoriesPage } from './categories_page';
 import type { GradeRulesPage } from './grade_rules_page';
+import type { RatingSchemesPage } from './rating_schemes_page';
 import type { GridPage } from './grid_page';
 import { errorText, Http } from './http';
 import type { MembersPage } from './members_page';
@@ -22,14 +23,14 @@ setDictionaries(messages);
 initLang();
 document.title = t('app_title');
 const root = document.getElementById('app')!;
-const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'audit'] as const;
+const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'ratings', 'audit'] as const;
 type PageName = (typeof pages)[number];
 let onHash: (() => void) | null = null;
 
 // loadPages imports the pages, and ECharts with them (the grid's maps), once signed in: the
 // sign-in form does not wait for the charts chunk.
 const loadPages = () => Promise.all([import('./grid_page'), import('./members_page'), import('./categories_page'), import('./audit_page'),
-  import('./calendar_page'), import('./grade_rules_page')]);
+  import('./calendar_page'), import('./grade_rules_page'), import('./rating_schemes_page')]);
 type Pages = Awaited<ReturnType<typeof loadPages>>;
 
 function langButton(): HTMLElement {
@@ -120,11 +121,13 @@ async function enter(session: Session): Promise<void> {
   open(session, live, mods, countyAdmin);
 }
 
-function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { CategoriesPage }, { AuditPage }, { CalendarPage }, { GradeRulesPage }]: Pages,
+function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { CategoriesPage }, { AuditPage }, { CalendarPage }, { GradeRulesPage },
+  { RatingSchemesPage }]: Pages,
   countyAdmin: boolean): void {
-  const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage | CalendarPage | GradeRulesPage> = {
+  const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage | CalendarPage | GradeRulesPage | RatingSchemesPage> = {
     grid: new GridPage(http), members: new MembersPage(http), categories: new CategoriesPage(http), audit: new AuditPage(http),
     calendar: new CalendarPage(http, countyAdmin), grades: new GradeRulesPage(http, countyAdmin),
+    ratings: new RatingSchemesPage(http, countyAdmin), // 评星定级方案 (docs/ratings.md)
   };
   const tabs = pages.map((p) => h('a', { href: '#' + p, class: 'tab', 'data-page': p }, t('page_' + p)));
   const main = h('main', { class: 'admin' });
