@@ -322,3 +322,39 @@ func TestRatingEvidencePhotos(t *testing.T) {
 		}
 	}
 }
+
+// TestRatingBounds: bodies over the routes' limits are 413, and reasons, notes, entries and
+// photos over theirs are 400 naming what is wrong; nothing is stored.
+func TestRatingBounds(t *testing.T) {
+	t.Parallel()
+	fx := ratingFixture(t)
+	for _, c := range []struct {
+		name, method, path, phone, body string
+		status                          int
+	}{
+		{"a step over 1 MiB", "POST", "/api/ratings/actions?unit=" + ratingVillage, villageMediator,
+			`{"action": "object", "reason": "` + strings.Repeat("x", 1<<20) + `"}`, 413},
+		{"a scheme over 256 KiB", "PUT", "/api/admin/rating-schemes/big", countyAdmin, `{"name": "` + strings.Repeat("x", 1<<18) + `"}`, 413},
+		{"a reason of 501 characters", "POST", "/api/ratings/actions?unit=" + ratingVillage, townSupervisor,
+			`{"action": "return", "reason": "` + strings.Repeat("理", 501) + `"}`, 400},
+		{"a note of 501 characters", "POST", "/api/ratings/actions?unit=" + ratingVillage, villageMediator,
+			`{"action": "enter", "entries": [{"code": "volunteer", "value": 1, "note": "` + strings.Repeat("记", 501) + `"}]}`, 400},
+		{"seven photos", "POST", "/api/ratings/actions?unit=" + ratingVillage, villageMediator,
+			`{"action": "enter", "entries": [{"code": "volunteer", "value": 1, "note": "x", "photos": [` +
+				strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", 64)+`",`, 7), ",") + `]}]}`, 400},
+		{"an entry twice", "POST", "/api/ratings/actions?unit=" + ratingVillage, villageMediator,
+			`{"action": "enter", "entries": [{"code": "volunteer", "value": 1, "note": "x"}, {"code": "volunteer", "value": 2, "note": "y"}]}`, 400},
+		{"an unknown action", "POST", "/api/ratings/actions?unit=" + ratingVillage, villageMediator, `{"action": "crown"}`, 400},
+		{"an unknown field", "POST", "/api/ratings/actions?unit=" + ratingVillage, villageMediator, `{"action": "submit", "stars": 5}`, 400},
+		{"a value that is no number", "POST", "/api/ratings/actions?unit=" + ratingVillage, villageMediator,
+			`{"action": "enter", "entries": [{"code": "volunteer", "value": "many", "note": "x"}]}`, 400},
+	} {
+		r := call(t, c.method, fx.base+c.path, fx.tokens[c.phone], c.body)
+		if r.status != c.status {
+			t.Errorf("%s: %d %v, want %d", c.name, r.status, r.body, c.status)
+		}
+	}
+	if n := countOf(t, fx, `SELECT (SELECT count(*) FROM rating_entries) + (SELECT count(*) FROM rating_decisions) + (SELECT count(*) FROM rating_schemes WHERE code = 'big')`); n != 0 {
+		t.Errorf("%d rows stored from refused steps", n)
+	}
+}
