@@ -32,3 +32,27 @@ func TestRatingFlagOnTheDashboard(t *testing.T) {
 		t.Errorf("after 摘旗: held %v, reason %q, by %s", held, reason, actor)
 	}
 }
+
+// TestRatingSelfAssessmentOnAPhone: the village's mediator enters its indicators with evidence
+// in 评星定级 at 360 px and submits them for review (rating_self.mjs).
+func TestRatingSelfAssessmentOnAPhone(t *testing.T) {
+	t.Parallel()
+	fx := ratingFixture(t, withBrowser("dashboard"))
+	out := browserScript(t, "rating_self.mjs", nil, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_V="+villageMediator,
+		"VILLAGE="+ratingVillage)
+	var got struct {
+		Done bool `json:"done"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil || !got.Done {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+	var state string
+	var entries int
+	if err := fx.pool.QueryRow(context.Background(), `SELECT a.state, (SELECT count(*) FROM rating_entries e JOIN members m ON m.id = e.entered_by
+		WHERE e.assessment_id = a.id AND m.phone = $2) FROM rating_assessments a WHERE a.unit_code = $1`, ratingVillage, villageMediator).Scan(&state, &entries); err != nil {
+		t.Fatal(err)
+	}
+	if state != "submitted" || entries != 8 {
+		t.Errorf("after the self-assessment: %s with %d entries by the mediator", state, entries)
+	}
+}

@@ -97,6 +97,17 @@ async function enter(session: Session): Promise<void> {
       h('button', { type: 'button', class: 'primary', onclick: () => void enter(session) }, t('retry'))));
     return;
   }
+  // 评星定级 is also the villages' own: their mediators assess themselves there (no figures)
+  const villages = session.member.assignments.filter((a) => a.role === 'mediator' && a.unit_code.length === 12).map((a) => a.unit_code);
+  if (ratingsView() && (scope.length > 0 || villages.length > 0)) {
+    const { RatingBoard } = await import('./rating_board');
+    const saved = loadScopeUnit(session.member.id);
+    const rb = new RatingBoard(session, scope, scope.find((u) => u.code === saved) ?? scope[0], villages, expired);
+    clear(root);
+    root.append(bar(session), rb.el);
+    void rb.start();
+    return;
+  }
   if (scope.length === 0) {
     clear(root);
     root.append(bar(session), h('main', { class: 'narrow' }, h('p', { class: 'error', role: 'alert' }, t('no_scope'))));
@@ -104,14 +115,6 @@ async function enter(session: Session): Promise<void> {
   }
   const saved = loadScopeUnit(session.member.id);
   const start = scope.find((u) => u.code === saved) ?? scope[0];
-  if (ratingsView()) {
-    const { RatingBoard } = await import('./rating_board');
-    const rb = new RatingBoard(session, scope, start, expired);
-    clear(root);
-    root.append(bar(session), rb.el);
-    void rb.start();
-    return;
-  }
   const conn = h('span', { class: 'conn', 'data-conn': 'offline' }, t('conn_offline'));
   board = new Board(session, scope, start, cats, figures, {
     expired,

@@ -26,10 +26,16 @@ export class RatingBoard {
   private stats: StatsAPI;
   private seq = 0;
 
-  constructor(private session: Session, scope: ScopeUnit[], start: ScopeUnit, private expired: () => void) {
+  private own: string[] = []; // a village's mediator without figures: their villages' sheets only
+
+  constructor(private session: Session, scope: ScopeUnit[], start: ScopeUnit | undefined, villages: string[], private expired: () => void) {
     this.stats = new StatsAPI(session.token);
     for (const u of scope.filter((x) => x.level <= 3)) this.unitSel.append(h('option', { value: u.code }, u.name));
-    this.unitSel.value = scope.some((x) => x.code === start.code && x.level <= 3) ? start.code : this.unitSel.value;
+    if (start && scope.some((x) => x.code === start.code && x.level <= 3)) this.unitSel.value = start.code;
+    if (this.unitSel.options.length === 0) {
+      this.own = villages;
+      for (const v of villages) this.unitSel.append(h('option', { value: v }, v));
+    }
     this.map = new RatingMap((code) => void this.sheet.open(this.schemeSel.value, code));
     this.sheet = new SheetView(session.token, () => void this.load(), expired);
     this.schemeSel.addEventListener('change', () => {
@@ -37,6 +43,13 @@ export class RatingBoard {
       void this.load();
     });
     this.unitSel.addEventListener('change', () => void this.load());
+    if (this.own.length) { // the village's own view: its sheet, with its entries and submission
+      this.el.dataset.own = 'true';
+      this.sheet.closable = false;
+      this.el.append(h('section', { class: 'card rating-controls' }, h('h2', {}, t('r_title')),
+        h('div', { class: 'tools' }, this.schemeSel, this.own.length > 1 ? this.unitSel : null)), this.notice, this.sheet.el);
+      return;
+    }
     const exportButton = h('button', { type: 'button', class: 'small-button', 'data-test': 'rating-export', onclick: () => {
       this.stats.download('/api/ratings/ranking?format=xlsx&' + ratingQuery(this.schemeSel.value, this.unitSel.value), 'ratings.xlsx')
         .catch((e: unknown) => this.fail(e));
@@ -75,6 +88,11 @@ export class RatingBoard {
   }
 
   async load(): Promise<void> {
+    if (this.own.length) {
+      await this.sheet.open(this.schemeSel.value, this.unitSel.value);
+      this.el.dataset.loaded = 'true';
+      return;
+    }
     const seq = ++this.seq;
     const q = ratingQuery(this.schemeSel.value, this.unitSel.value);
     let o: RatingOverview;

@@ -24,6 +24,7 @@ function thresholdText(it: SheetItem): string {
 export class SheetView {
   readonly el = h('section', { class: 'card rating-sheet', hidden: true, 'aria-live': 'polite' });
   private sheet: RatingSheet | null = null;
+  closable = true; // not in a village's own view, where the sheet is all there is
   private scheme = '';
 
   constructor(private token: string, private changed: () => void, private expired: () => void) {}
@@ -74,7 +75,7 @@ export class SheetView {
     const parts: (HTMLElement | null)[] = [
       h('div', { class: 'card-head' },
         h('h3', {}, t('r_sheet_title', { name: s.unit_name })),
-        h('button', { type: 'button', class: 'small-button', 'data-test': 'sheet-close', onclick: () => this.close() }, t('r_close'))),
+        this.closable ? h('button', { type: 'button', class: 'small-button', 'data-test': 'sheet-close', onclick: () => this.close() }, t('r_close')) : null),
       h('p', { class: 'muted small' }, t('r_period', { from: s.from, to: s.to }), ' · ',
         h('span', { 'data-test': 'sheet-state' }, t('r_state_' + (state || 'none'))), ends ? ' · ' + ends : ''),
       h('div', { 'data-role': 'notice' }),
