@@ -34,6 +34,9 @@ type BulletinSource struct {
 	Units      BulletinUnits
 	Categories BulletinCategories
 	Figures    FiguresOptions // RankingMinCases: the fewest received cases for a unit to be ranked
+
+	// Ratings lists the week's flags and stars (bulletin_rating.go); nil: none.
+	Ratings BulletinRatings
 }
 
 // Bulletin is one week's bulletin of a unit (docs/stats-api.md).
@@ -63,6 +66,8 @@ type Bulletin struct {
 	Worst           []bulletinUnit `json:"worst"` // 后五: the lowest, worst first, none of the best
 	MostOverdue     []bulletinUnit `json:"most_overdue"`
 	Categories      []bulletinRow  `json:"categories"`
+
+	Ratings []dispatch.RatingChange `json:"ratings"` // flags and stars awarded, removed, restored (bulletin_rating.go)
 
 	level        grid.Level
 	overdueUnits int // children with overdue cases
@@ -184,7 +189,14 @@ func (src BulletinSource) Build(ctx context.Context, unit string, day time.Time,
 	if b.Categories, err = src.categories(ctx, week, lang); err != nil {
 		return nil, err
 	}
+	b.Ratings = []dispatch.RatingChange{}
+	if src.Ratings != nil && b.level <= grid.Village {
+		if b.Ratings, err = src.Ratings.Changes(ctx, unit, from, to); err != nil {
+			return nil, err
+		}
+	}
 	b.write()
+	b.Summary += b.ratingSentence() // bulletin_rating.go: at the end, whatever the week's cases
 	return b, nil
 }
 

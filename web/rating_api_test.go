@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -356,5 +357,32 @@ func TestRatingBounds(t *testing.T) {
 	}
 	if n := countOf(t, fx, `SELECT (SELECT count(*) FROM rating_entries) + (SELECT count(*) FROM rating_decisions) + (SELECT count(*) FROM rating_schemes WHERE code = 'big')`); n != 0 {
 		t.Errorf("%d rows stored from refused steps", n)
+	}
+}
+
+// TestRatingsInTheBulletin: the weekly bulletin of the county and of the township lists the
+// flags awarded and removed this week, with the removal's reason; another township's does not.
+func TestRatingsInTheBulletin(t *testing.T) {
+	t.Parallel()
+	fx := ratingFixture(t, withMember("13900000206", "140802002", grid.RoleSupervisor))
+	ratedVillage(t, fx)
+	for _, body := range []string{`{"action": "award", "mark": 2}`, `{"action": "award", "mark": 5}`,
+		`{"action": "remove", "mark": 5, "reason": "集体经济收入核减"}`} {
+		if r := fx.rate(t, countySupervis, body); r.status != 200 {
+			t.Fatalf("%s: %d %v", body, r.status, r.body)
+		}
+	}
+	for _, c := range []struct{ unit, phone, lang, want string }{
+		{"140802", countySupervis, "zh", "本周评星定级：东阜村授予平安红旗；东阜村授予富裕红旗；东阜村摘除富裕红旗（集体经济收入核减）。"},
+		{"140802001", townSupervisor, "en", "Ratings this week: 东阜村 was awarded 平安红旗; 东阜村 was awarded 富裕红旗; 东阜村 lost 富裕红旗 (集体经济收入核减)."},
+		{"140802002", "13900000206", "zh", ""},
+	} {
+		r := call(t, "GET", fx.base+"/api/stats/bulletin?unit="+c.unit+"&lang="+c.lang+"&week="+dispatch.StatsToday(time.Now()).Format(time.DateOnly),
+			fx.tokens[c.phone], "")
+		summary, _ := r.body["summary"].(string)
+		ratings, _ := r.body["ratings"].([]any)
+		if c.want == "" && (len(ratings) != 0 || strings.Contains(summary, "评星")) || c.want != "" && (!strings.Contains(summary, c.want) || len(ratings) != 3) {
+			t.Errorf("bulletin of %s: %d ratings, summary %q; want %q", c.unit, len(ratings), summary, c.want)
+		}
 	}
 }
