@@ -70,7 +70,7 @@ func bulletinCommand(stdout io.Writer) *cli.Command {
 			defer pool.Close()
 			src := web.BulletinSource{Stats: dispatch.NewStats(pool), Units: grid.NewStore(pool),
 				Categories: catalogueNames{dispatch.NewCatalogue(pool)}, Figures: cfg.Figures}
-			src.Ratings = dispatch.NewRatings(pool, src.Stats.(*dispatch.Stats)) // the week's flags and stars (docs/ratings.md)
+			src.Ratings = dispatch.NewRatings(pool, dispatch.NewStats(pool)) // the week's flags and stars (docs/ratings.md)
 			b, err := src.Build(ctx, unit, day, lang, today)
 			if err != nil {
 				return err
