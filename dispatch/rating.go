@@ -37,30 +37,29 @@ var RatingMetrics = []string{MetricClosureRate, MetricOnTimeRate, MetricSatisfac
 
 // Bounds of a scheme.
 const (
-	MaxRatingMarks       = 5
-	MaxRatingIndicators  = 250 // Yuncheng's scheme has 193
-	MaxRatingNoticeDays  = 30
-	MaxRatingReason      = 500
-	MaxRatingEntries     = MaxRatingIndicators
-	MaxRatingPhotos      = 6
-	maxRatingThreshold   = 1e9
-	ratingVillageLevel   = 3
-	ratingDefaultWeights = 100
+	MaxRatingMarks      = 5
+	MaxRatingIndicators = 250 // Yuncheng's scheme has 193
+	MaxRatingNoticeDays = 30
+	MaxRatingReason     = 500
+	MaxRatingEntries    = MaxRatingIndicators
+	MaxRatingPhotos     = 6
+	maxRatingThreshold  = 1e9
+	ratingVillageLevel  = 3
+	maxRatingWeight     = 100
 )
 
 // RatingScheme is a scheme with its marks and their indicators.
 type RatingScheme struct {
-	ID         int64         `json:"-"`
-	Code       string        `json:"code"`
-	Name       string        `json:"name"`
-	Kind       string        `json:"kind"`   // flag or star
-	Period     string        `json:"period"` // quarter, half or year
-	Level      int           `json:"level"`  // 3: villages and communities
-	NoticeDays int           `json:"notice_days"`
-	AwardLevel int           `json:"award_level"` // 1 the county awards, 2 the township
-	Marks      []RatingMark  `json:"marks"`
-	UpdatedAt  time.Time     `json:"updated_at"`
-	indicators []*RatingItem // every mark's, flattened
+	ID         int64        `json:"-"`
+	Code       string       `json:"code"`
+	Name       string       `json:"name"`
+	Kind       string       `json:"kind"`   // flag or star
+	Period     string       `json:"period"` // quarter, half or year
+	Level      int          `json:"level"`  // 3: villages and communities
+	NoticeDays int          `json:"notice_days"`
+	AwardLevel int          `json:"award_level"` // 1 the county awards, 2 the township
+	Marks      []RatingMark `json:"marks"`
+	UpdatedAt  time.Time    `json:"updated_at"`
 }
 
 // RatingMark is one flag or star.
@@ -152,7 +151,7 @@ func (it RatingItem) check() error {
 		return errors.New(`direction: "at_least" or "at_most"`)
 	case math.IsNaN(it.Threshold) || math.Abs(it.Threshold) > maxRatingThreshold:
 		return errors.New("threshold: a number")
-	case it.Weight < 1 || it.Weight > ratingDefaultWeights:
+	case it.Weight < 1 || it.Weight > maxRatingWeight:
 		return errors.New("weight: 1 to 100")
 	}
 	return nil
