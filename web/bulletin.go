@@ -37,6 +37,8 @@ type BulletinSource struct {
 
 	// PointsFigures writes the points section (bulletin_points.go); nil: none.
 	PointsFigures *dispatch.PointsFigures
+	// Ratings lists the week's flags and stars (bulletin_rating.go); nil: none.
+	Ratings BulletinRatings
 }
 
 // Bulletin is one week's bulletin of a unit (docs/stats-api.md).
@@ -67,7 +69,8 @@ type Bulletin struct {
 	MostOverdue     []bulletinUnit `json:"most_overdue"`
 	Categories      []bulletinRow  `json:"categories"`
 
-	Points *bulletinPoints `json:"points,omitempty"` // 积分 (bulletin_points.go)
+	Points  *bulletinPoints         `json:"points,omitempty"` // 积分 (bulletin_points.go)
+	Ratings []dispatch.RatingChange `json:"ratings"`          // flags and stars awarded, removed, restored (bulletin_rating.go)
 
 	level        grid.Level
 	overdueUnits int // children with overdue cases
@@ -194,7 +197,14 @@ func (src BulletinSource) Build(ctx context.Context, unit string, day time.Time,
 			return nil, err
 		}
 	}
+	b.Ratings = []dispatch.RatingChange{}
+	if src.Ratings != nil && b.level <= grid.Village {
+		if b.Ratings, err = src.Ratings.Changes(ctx, unit, from, to); err != nil {
+			return nil, err
+		}
+	}
 	b.write()
+	b.Summary += b.ratingSentence() // bulletin_rating.go: at the end, whatever the week's cases
 	return b, nil
 }
 

@@ -126,6 +126,13 @@ var errorTable = []errorRule{
 	{errs: []error{dispatch.ErrUnknownCentre}, status: http.StatusUnprocessableEntity, code: "unknown_centre"},
 	{errs: []error{dispatch.ErrNoMediationYet}, status: http.StatusUnprocessableEntity, code: "no_mediation_yet"},
 	{errs: []error{dispatch.ErrNotDifficult}, status: http.StatusUnprocessableEntity, code: "not_difficult"}, // case_grade.go
+	// 五面红旗 / 五星支部 (rating.go, docs/ratings.md)
+	{errs: []error{dispatch.ErrRatingSchemeNotFound, dispatch.ErrRatingUnitNotFound}, status: http.StatusNotFound, code: "not_found"},
+	{errs: []error{dispatch.ErrBadRatingScheme, dispatch.ErrBadRatingAction}, status: http.StatusBadRequest, code: "bad_request"},
+	{errs: []error{dispatch.ErrRatingNotYours}, status: http.StatusForbidden, code: "forbidden"},
+	{errs: []error{dispatch.ErrRatingNotAllowed}, status: http.StatusConflict, code: "rating_state"},
+	{errs: []error{dispatch.ErrNoticeRunning}, status: http.StatusConflict, code: "notice_running"},
+	{errs: []error{dispatch.ErrRatingBelowThreshold}, status: http.StatusUnprocessableEntity, code: "below_threshold"},
 	{errs: []error{dispatch.ErrAlreadyOwned}, status: http.StatusConflict, code: "already_owned"},
 	{errs: []error{dispatch.ErrNoExtensionPending}, status: http.StatusUnprocessableEntity, code: "no_extension_pending"},
 	{errs: []error{dispatch.ErrPastDeadline}, status: http.StatusUnprocessableEntity, code: "past_deadline"},

@@ -108,6 +108,15 @@ var classified = map[string]struct {
 	"web.errSessionEnded":           {errSessionEnded, 401, "session_ended", false},
 	"web.errTooManyConnections":     {errTooManyConnections, 409, "too_many_connections", false},
 	"pdfdoc.ErrNoFont":              {pdfdoc.ErrNoFont, 503, "no_pdf_font", false},
+	// 五面红旗 / 五星支部 (rating.go)
+	"dispatch.ErrRatingSchemeNotFound": {dispatch.ErrRatingSchemeNotFound, 404, "not_found", false},
+	"dispatch.ErrRatingUnitNotFound":   {dispatch.ErrRatingUnitNotFound, 404, "not_found", false},
+	"dispatch.ErrBadRatingScheme":      {dispatch.ErrBadRatingScheme, 400, "bad_request", false},
+	"dispatch.ErrBadRatingAction":      {dispatch.ErrBadRatingAction, 400, "bad_request", false},
+	"dispatch.ErrRatingNotYours":       {dispatch.ErrRatingNotYours, 403, "forbidden", false},
+	"dispatch.ErrRatingNotAllowed":     {dispatch.ErrRatingNotAllowed, 409, "rating_state", false},
+	"dispatch.ErrNoticeRunning":        {dispatch.ErrNoticeRunning, 409, "notice_running", false},
+	"dispatch.ErrRatingBelowThreshold": {dispatch.ErrRatingBelowThreshold, 422, "below_threshold", false},
 }
 
 // TestErrorTable walks the one table from errors to what clients are told: every sentinel of

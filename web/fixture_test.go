@@ -152,6 +152,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 		Market:         dispatch.NewMarket(db.Pool),
 		PointsFigures:  dispatch.NewPointsFigures(db.Pool),
 		Stats:          dispatch.NewStats(db.Pool),
+		Ratings:        dispatch.NewRatings(db.Pool, dispatch.NewStats(db.Pool)),
 		AllowedOrigins: []string{"https://app.example.cn"}, Mediations: mediations}
 	if bus != nil {
 		cfg.CaseEvents, cfg.StatsChanges = bus, bus

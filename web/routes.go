@@ -199,6 +199,20 @@ func (s *Server) routes(cfg Config) []route {
 		route{"GET /api/points/ranking.xlsx", policyFiguresViewer, s.handlePointsRankingXLSX},
 		route{"GET /api/points/summary", policyFiguresViewer, s.handlePointsSummary},
 		route{"GET /api/points/summary.xlsx", policyFiguresViewer, s.handlePointsSummaryXLSX})
+	// 五面红旗 / 五星支部 (rating.go, docs/ratings.md): the sheet and the steps are the village's
+	// and those assigned in or above it, the handlers check it (403); the state machine says who
+	// may take which step.
+	add(cfg.Ratings != nil,
+		route{"GET /api/ratings/schemes", policyMember, s.handleRatingSchemes},
+		route{"GET /api/ratings/overview", policyFiguresViewer, s.handleRatingOverview},
+		route{"GET /api/ratings/map", policyFiguresViewer, s.handleRatingMap},
+		route{"GET /api/ratings/ranking", policyFiguresViewer, s.handleRatingRanking},
+		route{"GET /api/ratings/sheet", policyMember, s.handleRatingSheet},
+		route{"POST /api/ratings/actions", policyMember, s.handleRatingAction},
+		route{"GET /api/admin/rating-schemes", policyAdmin, s.handleRatingSchemesAdmin},
+		route{"PUT /api/admin/rating-schemes/{code}", policyCountyAdmin, s.handleRatingSchemeSave})
+	add(cfg.Ratings != nil && cfg.Photos != nil, // the entries' evidence, to those who read the sheet
+		route{"GET /api/ratings/evidence/{sha256}", policyMember, s.handleRatingEvidence})
 	add(cfg.Photos != nil,
 		route{"POST /api/photos", policyMember, s.handlePhotoUpload},
 		// The photo store's query is the check: uploader, reporter, or staff above the report.

@@ -43,6 +43,7 @@ type Server struct {
 	points         Points                  // issue 17: points earned (points.go)
 	market         *dispatch.Market        // 积分超市 (points_market.go); nil: no routes
 	pointsFigures  *dispatch.PointsFigures // 积分排名 and 年度汇总 (points_rank.go); nil: no routes
+	ratings        Ratings                 // 五面红旗 / 五星支部 (rating.go); nil: none
 	notifications  Notifications
 	stats          Stats
 	statsGrid      *grid.Store // units named by the figures, read where stats are (Config.StatsGrid)
@@ -114,6 +115,7 @@ type Config struct {
 	Points          Points                    // the points ledger's earning side; optional (issue 17, docs/points.md)
 	Market          *dispatch.Market          // the points supermarket (积分超市); optional (issue 17)
 	PointsFigures   *dispatch.PointsFigures   // rankings and yearly summary of points; optional (issue 17)
+	Ratings         Ratings                   // the villages' ratings, 五面红旗 / 五星支部; optional (issue 17, docs/ratings.md)
 }
 
 // NewServer builds a server.
@@ -129,6 +131,7 @@ func NewServer(logger *slog.Logger, cfg Config) (*Server, error) {
 	s.mediations = cfg.Mediations
 	s.points = cfg.Points
 	s.market, s.pointsFigures = cfg.Market, cfg.PointsFigures
+	s.ratings = cfg.Ratings
 	if cfg.Figures != nil {
 		if err := cfg.Figures.Validate(); err != nil {
 			return nil, err

@@ -69,6 +69,9 @@ func (s *Server) statsBulletin(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	src := BulletinSource{Stats: s.stats, Units: s.statsGrid, Categories: s.intake, Figures: s.figures, PointsFigures: s.pointsFigures}
+	if br, ok := s.ratings.(BulletinRatings); ok {
+		src.Ratings = br
+	}
 	b, err := src.Build(r.Context(), q.Get("unit"), day, q.Get("lang"), today)
 	if err != nil {
 		return err

@@ -121,6 +121,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Points:         dispatch.NewPoints(m.pool),
 		Market:         dispatch.NewMarket(m.pool),
 		PointsFigures:  dispatch.NewPointsFigures(m.read),
+		Ratings:        dispatch.NewRatings(m.pool, dispatch.NewStats(m.read)), // 五面红旗 / 五星支部: figures from the replica, decisions on the primary
 		Notifications:  notifier,
 		CaseEvents:     m.bus,
 		Stats:          dispatch.NewStats(m.read),

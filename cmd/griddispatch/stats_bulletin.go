@@ -71,6 +71,7 @@ func bulletinCommand(stdout io.Writer) *cli.Command {
 			src := web.BulletinSource{Stats: dispatch.NewStats(pool), Units: grid.NewStore(pool),
 				Categories: catalogueNames{dispatch.NewCatalogue(pool)}, Figures: cfg.Figures,
 				PointsFigures: dispatch.NewPointsFigures(pool)}
+			src.Ratings = dispatch.NewRatings(pool, dispatch.NewStats(pool)) // the week's flags and stars (docs/ratings.md)
 			b, err := src.Build(ctx, unit, day, lang, today)
 			if err != nil {
 				return err

@@ -13,6 +13,7 @@ import type { CategoriesPage } from './categories_page';
 import type { GradeRulesPage } from './grade_rules_page';
 import type { AgreementTemplatePage } from './agreement_template_page';
 import type { PointRulesPage } from './point_rules_page';
+import type { RatingSchemesPage } from './rating_schemes_page';
 import type { GridPage } from './grid_page';
 import { errorText, Http } from './http';
 import type { MembersPage } from './members_page';
@@ -25,7 +26,7 @@ setDictionaries(messages);
 initLang();
 document.title = t('app_title');
 const root = document.getElementById('app')!;
-const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'points', 'audit', 'agreement', 'market'] as const;
+const pages = ['grid', 'members', 'categories', 'calendar', 'grades', 'points', 'ratings', 'audit', 'agreement', 'market'] as const;
 type PageName = (typeof pages)[number];
 let onHash: (() => void) | null = null;
 
@@ -33,7 +34,7 @@ let onHash: (() => void) | null = null;
 // sign-in form does not wait for the charts chunk.
 const loadPages = () => Promise.all([import('./grid_page'), import('./members_page'), import('./categories_page'), import('./audit_page'),
   import('./calendar_page'), import('./grade_rules_page'), import('./agreement_template_page'), import('./point_rules_page'),
-  import('./points_market_page')]);
+  import('./points_market_page'), import('./rating_schemes_page')]);
 type Pages = Awaited<ReturnType<typeof loadPages>>;
 
 function langButton(): HTMLElement {
@@ -125,14 +126,16 @@ async function enter(session: Session): Promise<void> {
 }
 
 function open(session: Session, http: Http, [{ GridPage }, { MembersPage }, { CategoriesPage }, { AuditPage }, { CalendarPage }, { GradeRulesPage },
-  { AgreementTemplatePage }, { PointRulesPage }, { PointsMarketPage }]: Pages, countyAdmin: boolean, roots: AdminUnit[]): void {
+  { AgreementTemplatePage }, { PointRulesPage }, { PointsMarketPage }, { RatingSchemesPage }]: Pages, countyAdmin: boolean,
+  roots: AdminUnit[]): void {
   const views: Record<PageName, GridPage | MembersPage | CategoriesPage | AuditPage | CalendarPage | GradeRulesPage | AgreementTemplatePage
-    | PointRulesPage | PointsMarketPage> = {
+    | PointRulesPage | PointsMarketPage | RatingSchemesPage> = {
     grid: new GridPage(http), members: new MembersPage(http), categories: new CategoriesPage(http), audit: new AuditPage(http),
     calendar: new CalendarPage(http, countyAdmin), grades: new GradeRulesPage(http, countyAdmin),
     agreement: new AgreementTemplatePage(http, countyAdmin), // 调解协议书模板 (docs/mediation.md)
     points: new PointRulesPage(http, countyAdmin), // 积分规则, one scheme for the county
     market: new PointsMarketPage(http, roots, countyAdmin), // 积分超市 (issue 17)
+    ratings: new RatingSchemesPage(http, countyAdmin), // 评星定级方案 (docs/ratings.md)
   };
   const tabs = pages.map((p) => h('a', { href: '#' + p, class: 'tab', 'data-page': p }, t('page_' + p)));
   const main = h('main', { class: 'admin' });

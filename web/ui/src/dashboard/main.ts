@@ -29,8 +29,18 @@ function langButton(): HTMLElement {
   } }, t('lang_switch'));
 }
 
+// ratingsView: the 评星定级 view (#ratings, rating_board.ts) instead of the figures.
+const ratingsView = () => location.hash.startsWith('#ratings');
+
+function viewSwitch(): HTMLElement {
+  return h('button', { type: 'button', class: 'link', 'data-test': 'view-switch', onclick: () => {
+    location.hash = ratingsView() ? '' : '#ratings';
+    location.reload();
+  } }, t(ratingsView() ? 'view_figures' : 'view_ratings'));
+}
+
 function bar(session: Session | null, ...extra: HTMLElement[]): HTMLElement {
-  return h('header', { class: 'bar controls' }, h('h1', {}, t('app_title')), ...extra,
+  return h('header', { class: 'bar controls' }, h('h1', {}, t('app_title')), ...extra, session ? viewSwitch() : null,
     session ? h('span', { class: 'who' }, session.member.name) : null, langButton(),
     session ? h('button', { type: 'button', class: 'link', 'data-test': 'sign-out', onclick: () => signOut(session) }, t('sign_out')) : null);
 }
@@ -85,6 +95,17 @@ async function enter(session: Session): Promise<void> {
       h('p', { class: 'error', role: 'alert' }, e instanceof ApiError && e.status === 403 ? t('no_scope')
         : e instanceof ApiError && e.status !== 0 ? e.message : t('err_network')),
       h('button', { type: 'button', class: 'primary', onclick: () => void enter(session) }, t('retry'))));
+    return;
+  }
+  // 评星定级 is also the villages' own: their mediators assess themselves there (no figures)
+  const villages = session.member.assignments.filter((a) => a.role === 'mediator' && a.unit_code.length === 12).map((a) => a.unit_code);
+  if (ratingsView() && (scope.length > 0 || villages.length > 0)) {
+    const { RatingBoard } = await import('./rating_board');
+    const saved = loadScopeUnit(session.member.id);
+    const rb = new RatingBoard(session, scope, scope.find((u) => u.code === saved) ?? scope[0], villages, expired);
+    clear(root);
+    root.append(bar(session), rb.el);
+    void rb.start();
     return;
   }
   if (scope.length === 0) {
