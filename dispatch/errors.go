@@ -124,3 +124,25 @@ var (
 	ErrAlreadyCancelled   = errors.New("the redemption is already cancelled")
 	ErrDuplicateItem      = errors.New("the unit already offers an item of that name")
 )
+
+// The points ledger (points*.go).
+var (
+	ErrBadPointRule    = errors.New("bad point rule")
+	ErrBadPointItem    = errors.New("bad point item")
+	ErrPointDecided    = errors.New("the item was already decided")
+	ErrPointReversed   = errors.New("the ledger row is already cancelled")
+	ErrMonthConfirmed  = errors.New("the month is already confirmed")
+	ErrMonthNotPast    = errors.New("only a past month can be confirmed")
+	ErrPointRuleExists = errors.New("a point rule with that code exists")
+)
+
+// Unit ratings, 五面红旗 / 五星支部 (rating*.go).
+var (
+	ErrRatingSchemeNotFound = errors.New("no such rating scheme")
+	ErrBadRatingScheme      = errors.New("bad rating scheme")
+	ErrBadRatingAction      = errors.New("bad rating action")
+	ErrRatingNotAllowed     = errors.New("not allowed in the assessment's current state")
+	ErrRatingNotYours       = errors.New("you may not take this step of the rating")
+	ErrRatingBelowThreshold = errors.New("the mark's indicators do not reach its pass score")
+	ErrNoticeRunning        = errors.New("the public notice (公示) has not ended yet")
+)

@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
@@ -29,17 +28,6 @@ var PointTriggers = []PointTrigger{TriggerReportAccepted, TriggerSettledAtGrid, 
 
 // Cap periods of point_rules: a rule books at most its cap in a period (Asia/Shanghai).
 var PointCapPeriods = []string{"day", "month", "quarter", "year"}
-
-// Errors of the points.
-var (
-	ErrBadPointRule    = errors.New("bad point rule")
-	ErrBadPointItem    = errors.New("bad point item")
-	ErrPointDecided    = errors.New("the item was already decided")
-	ErrPointReversed   = errors.New("the ledger row is already cancelled")
-	ErrMonthConfirmed  = errors.New("the month is already confirmed")
-	ErrMonthNotPast    = errors.New("only a past month can be confirmed")
-	ErrPointRuleExists = errors.New("a point rule with that code exists")
-)
 
 // pointZone is where the points' days and months are: the statistics' zone.
 var pointZone = func() *time.Location {

@@ -12,17 +12,6 @@ import (
 // indicators' weights reach its pass score, reviewed, shown in public (公示) and awarded by a
 // recorded decision, and lost again (摘旗) by another when the village slips.
 
-// Errors of the ratings.
-var (
-	ErrRatingSchemeNotFound = errors.New("no such rating scheme")
-	ErrBadRatingScheme      = errors.New("bad rating scheme")
-	ErrBadRatingAction      = errors.New("bad rating action")
-	ErrRatingNotAllowed     = errors.New("not allowed in the assessment's current state")
-	ErrRatingNotYours       = errors.New("you may not take this step of the rating")
-	ErrRatingBelowThreshold = errors.New("the mark's indicators do not reach its pass score")
-	ErrNoticeRunning        = errors.New("the public notice (公示) has not ended yet")
-)
-
 // Rating metrics: the figures of docs/metrics.md an indicator may be computed from.
 const (
 	MetricClosureRate      = "closure_rate"
