@@ -7,6 +7,7 @@ import { ApiError } from '../lib/api';
 import { h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { errorText, type Http } from './http';
+import { readOnlyNote } from './rules_card';
 
 interface Template { title: string; body: string; placeholders: string[]; max_title: number; max_body: number }
 
@@ -24,7 +25,7 @@ export class AgreementTemplatePage {
     const save = h('button', { type: 'submit', class: 'primary', 'data-test': 'save' }, t('save'));
     this.el = h('div', { class: 'page agreement-page' }, h('section', { class: 'card' },
       h('h3', {}, t('agreement_title')), h('p', { class: 'muted small' }, t('agreement_help')),
-      canEdit ? null : h('p', { class: 'notice small', 'data-test': 'read-only' }, t('agreement_read_only')),
+      readOnlyNote(canEdit, t('agreement_read_only')),
       h('form', { novalidate: true, onsubmit: (e: Event) => {
         e.preventDefault();
         void this.save(save);

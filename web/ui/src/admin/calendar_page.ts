@@ -6,6 +6,7 @@ import { clear, h } from '../lib/dom';
 import { currentLang, t } from '../lib/i18n';
 import { ApiError } from '../lib/api';
 import { errorText, type Http } from './http';
+import { readOnlyNote } from './rules_card';
 
 type Kind = 'holiday' | 'workday';
 interface Day { date: string; kind: Kind; name: string }
@@ -57,7 +58,7 @@ export class CalendarPage {
     this.el = h('div', { class: 'page calendar-page' },
       h('section', { class: 'card' }, h('h3', {}, t('cal_title')),
         h('p', { class: 'muted small', 'data-test': 'cal-note' }, t('cal_note')),
-        canEdit ? null : h('p', { class: 'notice small', 'data-test': 'read-only' }, t('cal_read_only')),
+        readOnlyNote(canEdit, t('cal_read_only')),
         this.status,
         h('div', { class: 'cal-head' }, step(-1, t('cal_prev_year'), 'prev-year'), this.picker, step(1, t('cal_next_year'), 'next-year')),
         legend),

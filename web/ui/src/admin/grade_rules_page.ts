@@ -4,6 +4,7 @@
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { errorText, type Http } from './http';
+import { rulesCard } from './rules_card';
 
 interface GradeRule { grade: string; tier: '' | 'village' | 'township' | 'county'; deadline_pct: number }
 
@@ -18,11 +19,9 @@ export class GradeRulesPage {
   private max = 1000;
 
   constructor(private http: Http, private canEdit: boolean) {
-    const head = [t('col_grade'), t('col_grade_tier'), t('col_grade_pct'), ''];
-    this.el = h('div', { class: 'page grades-page' }, h('section', { class: 'card' },
-      h('h3', {}, t('grades_title')), h('p', { class: 'muted small' }, t('grades_help')),
-      canEdit ? null : h('p', { class: 'notice small', 'data-test': 'read-only' }, t('grades_read_only')), this.status,
-      h('table', { class: 'responsive grades' }, h('thead', {}, h('tr', {}, head.map((x) => h('th', {}, x)))), this.body)));
+    this.el = rulesCard({ page: 'grades-page', table: 'grades', title: t('grades_title'), help: t('grades_help'),
+      readOnly: t('grades_read_only'), canEdit, status: this.status, body: this.body,
+      head: [t('col_grade'), t('col_grade_tier'), t('col_grade_pct'), ''] });
   }
 
   show(): void {

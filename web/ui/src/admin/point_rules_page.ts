@@ -7,6 +7,7 @@ import './point_rules.css';
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { errorText, type Http } from './http';
+import { rulesCard } from './rules_card';
 
 interface PointRule {
   id: number;
@@ -31,11 +32,9 @@ export class PointRulesPage {
   private periods: string[] = [];
 
   constructor(private http: Http, private canEdit: boolean) {
-    const head = [t('pr_category'), t('pr_indicator'), t('pr_points'), t('pr_trigger'), t('pr_cap'), t('pr_approver'), t('pr_active'), ''];
-    this.el = h('div', { class: 'page point-rules-page' }, h('section', { class: 'card' },
-      h('h3', {}, t('pr_title')), h('p', { class: 'muted small' }, t('pr_help')),
-      canEdit ? null : h('p', { class: 'notice small', 'data-test': 'read-only' }, t('pr_read_only')), this.status,
-      h('table', { class: 'responsive point-rules' }, h('thead', {}, h('tr', {}, head.map((x) => h('th', {}, x)))), this.body)));
+    this.el = rulesCard({ page: 'point-rules-page', table: 'point-rules', title: t('pr_title'), help: t('pr_help'),
+      readOnly: t('pr_read_only'), canEdit, status: this.status, body: this.body,
+      head: [t('pr_category'), t('pr_indicator'), t('pr_points'), t('pr_trigger'), t('pr_cap'), t('pr_approver'), t('pr_active'), ''] });
   }
 
   show(): void {

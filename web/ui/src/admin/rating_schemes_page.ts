@@ -6,6 +6,7 @@
 import { clear, h } from '../lib/dom';
 import { t } from '../lib/i18n';
 import { errorText, type Http } from './http';
+import { readOnlyNote } from './rules_card';
 import './rating_schemes.css';
 
 interface Indicator {
@@ -41,7 +42,7 @@ export class RatingSchemesPage {
     this.pick.addEventListener('change', () => this.render());
     this.el = h('div', { class: 'page ratings-page' }, h('section', { class: 'card' },
       h('h3', {}, t('rs_title')), h('p', { class: 'muted small' }, t('rs_help')),
-      canEdit ? null : h('p', { class: 'notice small', 'data-test': 'read-only' }, t('rs_read_only')),
+      readOnlyNote(canEdit, t('rs_read_only')),
       h('label', {}, t('rs_scheme'), this.pick), this.status, this.form));
   }
 
