@@ -19,7 +19,7 @@ export class MediationPanel {
   private list: MediationList | null = null;
   private open = ''; // the form shown: 'new', 'edit:ID', 'refer:ID', 'result:ID:RID'
   private loading = 0;
-  private message = h('p', { class: 'action-message', role: 'status' });
+  private message = h('p', { class: 'med-message', role: 'status' });
   private blobs: string[] = [];
 
   constructor(private session: Session) {}
@@ -213,7 +213,7 @@ export class MediationPanel {
   }
 
   private say(text: string, kind: 'notice' | 'error'): void {
-    this.message.className = 'action-message ' + kind;
+    this.message.className = 'med-message ' + kind;
     this.message.textContent = text;
   }
 }

@@ -46,7 +46,7 @@ export function refusalText(e: unknown, fallback: (e: unknown) => string): strin
 export class RecordForm {
   readonly el: HTMLFormElement;
   private partyRows = h('div', { class: 'med-parties' });
-  private message = h('p', { class: 'action-message error', role: 'alert' });
+  private message = h('p', { class: 'med-message error', role: 'alert' });
   private facts: HTMLTextAreaElement;
   private claims: HTMLTextAreaElement;
   private outcome: HTMLSelectElement;

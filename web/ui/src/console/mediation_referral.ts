@@ -17,7 +17,7 @@ export function today(): string {
 type Send = (body: Record<string, unknown>) => Promise<void>;
 
 function formOf(test: string, title: string, fields: HTMLElement[], submit: () => Record<string, unknown>, send: Send, cancel: () => void): HTMLFormElement {
-  const message = h('p', { class: 'action-message error', role: 'alert' });
+  const message = h('p', { class: 'med-message error', role: 'alert' });
   const button = h('button', { type: 'submit', class: 'primary', 'data-test': test + '-save' }, t('med_save'));
   return h('form', { class: 'act-form', 'data-test': test, novalidate: true, onsubmit: async (e: Event) => {
     e.preventDefault();
