@@ -14,7 +14,9 @@ import (
 
 // TestPointsAuditOnTheDashboard: a township supervisor opens 月度审核 on the dashboard, finds
 // last month's three rows of two workers at two grids, cancels one with a reason and confirms
-// the month through its dialogs (points_audit.mjs, at 1366 and 360 px, in Chinese and English).
+// the month through its dialogs, is offered no confirmation of this month, and a county
+// supervisor finds the confirmed month by picking the township (points_audit.mjs, at 1366 and
+// 360 px, in Chinese and English).
 // Then, in PostgreSQL: the worker's balance fell by the row's points, the cancel is audited,
 // the month is confirmed by the supervisor, a row written into it is refused by the database,
 // and an item of that month approved afterwards is booked into this month.
@@ -24,6 +26,7 @@ func TestPointsAuditOnTheDashboard(t *testing.T) {
 	fx := newFixture(t, withBrowser("dashboard"), withLive())
 	leader := fx.member(t, "13900000052", "140802001001001", grid.RoleGridLeader)
 	fx.member(t, "13900000053", "140802001001002", grid.RoleGridWorker)
+	fx.member(t, "13900000054", "140802", grid.RoleSupervisor)
 	supervisorToken := fx.member(t, "13900000051", "140802001", grid.RoleSupervisor)
 	w1, w2, supervisor := fx.memberID(t, "13900000001"), fx.memberID(t, "13900000053"), fx.memberID(t, "13900000051")
 	last, this := auditMonths()
@@ -45,7 +48,7 @@ func TestPointsAuditOnTheDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out := browserScript(t, "points_audit.mjs", nil, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000051",
+	out := browserScript(t, "points_audit.mjs", nil, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000051", "PHONE_C=13900000054",
 		"NAME_S="+name, "MONTH="+last.Format("2006-01"), fmt.Sprintf("ROW=%d", hazard), "ROWS=3")
 	var got struct {
 		Done bool `json:"done"`

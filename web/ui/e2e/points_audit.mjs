@@ -3,7 +3,8 @@
 // row with a reason in a dialog (refused without one), confirms the month in a dialog that says
 // it freezes it, and then finds it confirmed by them with the cancel buttons gone. At 360 px the
 // page fits and its controls are tap-sized, in Chinese and in English.
-// Prints {"done": true}. Env: BASE_URL, PASSWORD, PHONE_S (the supervisor), NAME_S (their name),
+// A county supervisor picks the township to see the same month.
+// Prints {"done": true}. Env: BASE_URL, PASSWORD, PHONE_S (the supervisor), NAME_S (their name), PHONE_C (the county's),
 // MONTH (last month, 2026-11), ROW (the ledger row to cancel), ROWS (rows of the month); SHOTS.
 import { check, consoleBrowser, env, shot, signIn, tapTarget } from './browser.mjs';
 
@@ -92,6 +93,25 @@ try {
   check(!(await desk.$('[data-test=audit-confirm]')), 'no confirm button in a confirmed month');
   check(!!(await desk.$(`.audit-month[data-month="${month}"][data-state=confirmed]`)), 'the month shows confirmed in the year');
   await shot(desk, 'audit-confirmed-1366');
+
+  step('this month cannot be confirmed yet'); // in January last month's year has no current month
+  const current = await desk.$('.audit-month[data-state=current]');
+  if (current) {
+    const m = await current.evaluate((e) => e.dataset.month);
+    await current.click();
+    await desk.waitForSelector(`.points-audit[data-loaded=true][data-month="${m}"]`);
+    check(!(await desk.$('[data-test=audit-confirm]')), 'no confirm button for the current month');
+    check((await desk.textContent('[data-test=audit-open]')).includes('月末后方可确认'), 'the current month says why');
+  }
+
+  step('the county supervisor picks the township');
+  const county = await b.page('county', { width: 1366, height: 900 });
+  await signIn(county, base + '/dashboard/', env('PHONE_C'), env('PASSWORD'));
+  await county.waitForSelector('[data-test=audit]');
+  await county.click('[data-test=audit]');
+  await county.waitForSelector(`.points-audit[data-loaded=true][data-month="${month}"]`);
+  check((await county.inputValue('.points-audit select[name=township]')) === '140802001', 'the township is picked');
+  check((await county.textContent('[data-test=audit-confirmed]')).includes(env('NAME_S')), 'the county sees the confirmation');
 
   step('at 360 px after the audit, in Chinese and English');
   const after = await narrow(b, 'after', '');
