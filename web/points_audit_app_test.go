@@ -49,7 +49,7 @@ func TestPointsAuditOnTheDashboard(t *testing.T) {
 	}
 
 	out := browserScript(t, "points_audit.mjs", nil, "BASE_URL="+fx.base, "PASSWORD="+password, "PHONE_S=13900000051", "PHONE_C=13900000054",
-		"NAME_S="+name, "MONTH="+last.Format("2006-01"), fmt.Sprintf("ROW=%d", hazard), "ROWS=3")
+		"NAME_S="+name, "MONTH="+last.Format("2006-01"), fmt.Sprintf("ROW=%d", hazard), "ROWS=3", fmt.Sprintf("WORKER=%d", w1))
 	var got struct {
 		Done bool `json:"done"`
 	}

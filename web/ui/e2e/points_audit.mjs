@@ -5,7 +5,8 @@
 // page fits and its controls are tap-sized, in Chinese and in English.
 // A county supervisor picks the township to see the same month.
 // Prints {"done": true}. Env: BASE_URL, PASSWORD, PHONE_S (the supervisor), NAME_S (their name), PHONE_C (the county's),
-// MONTH (last month, 2026-11), ROW (the ledger row to cancel), ROWS (rows of the month); SHOTS.
+// MONTH (last month, 2026-11), ROW (the ledger row to cancel), ROWS (rows of the month), WORKER (the
+// member id of the worker with two rows at 140802001001001); SHOTS.
 import { check, consoleBrowser, env, shot, signIn, tapTarget } from './browser.mjs';
 
 const base = env('BASE_URL');
@@ -38,7 +39,7 @@ async function narrow(b, name, query) {
   await openAudit(p, query);
   const o = await overflow(p, 360);
   check(o.length === 0, `fits 360 px (${name}): ` + o.join('; '));
-  for (const sel of ['[data-test=audit-back]', `.audit-month[data-month="${month}"]`, '.points-audit input[name=month]']) {
+  for (const sel of ['[data-test=audit-back]', '[data-table=audit-workers] tbody tr[data-code] td', `.audit-month[data-month="${month}"]`, '.points-audit input[name=month]']) {
     check(await p.isVisible(sel), `${sel} is shown at 360 px (${name})`);
     check(await tapTarget(p, sel, 360), `${sel} is tap-sized at 360 px (${name})`);
   }
@@ -65,6 +66,13 @@ try {
   check((await desk.$$eval('[data-table=audit-workers] tbody tr[data-code]', (l) => l.length)) === 2, 'two workers totalled');
   check((await desk.textContent('[data-test=audit-totals]')).includes('获得 4 分'), 'the totals: ' + (await desk.textContent('[data-test=audit-totals]')));
   await shot(desk, 'audit-open-1366');
+
+  step("a worker's rows, then everyone's again");
+  await desk.click(`[data-table=audit-workers] tbody tr[data-code="140802001001001:${env('WORKER')}"]`);
+  await desk.waitForFunction(() => document.querySelector('.points-audit[data-loaded=true]') && document.querySelectorAll('.points-audit li.audit-row').length === 2);
+  check(await desk.isVisible('[data-test=audit-all]'), 'a way back to every worker');
+  await desk.click('[data-test=audit-all]');
+  await desk.waitForFunction((n) => document.querySelector('.points-audit[data-loaded=true]') && document.querySelectorAll('.points-audit li.audit-row').length === n, Number(env('ROWS')));
 
   step('cancel a row: refused without a reason, then done');
   await desk.click(`${row} [data-test=audit-cancel]`);
@@ -104,11 +112,12 @@ try {
     check((await desk.textContent('[data-test=audit-open]')).includes('月末后方可确认'), 'the current month says why');
   }
 
-  step('the county supervisor picks the township');
+  step('the county supervisor comes from 积分排名 and picks the township');
   const county = await b.page('county', { width: 1366, height: 900 });
   await signIn(county, base + '/dashboard/', env('PHONE_C'), env('PASSWORD'));
-  await county.waitForSelector('[data-test=audit]');
-  await county.click('[data-test=audit]');
+  await county.waitForSelector('[data-test=points]');
+  await county.click('[data-test=points]');
+  await county.click('.points-rank [data-test=points-audit]');
   await county.waitForSelector(`.points-audit[data-loaded=true][data-month="${month}"]`);
   check((await county.inputValue('.points-audit select[name=township]')) === '140802001', 'the township is picked');
   check((await county.textContent('[data-test=audit-confirmed]')).includes(env('NAME_S')), 'the county sees the confirmation');

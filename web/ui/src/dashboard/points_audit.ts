@@ -85,17 +85,25 @@ export class PointsAuditView {
   private rows = h('section', { class: 'card audit-rows', 'data-test': 'audit-rows' });
   private dialog = h('dialog', { class: 'audit-dialog' });
   private seq = 0;
+  private member = 0; // the worker whose rows are shown (a row of the totals clicked), or 0 for all
+  private all = h('button', { type: 'button', class: 'small-button', 'data-test': 'audit-all', hidden: true, onclick: () => {
+    this.member = 0;
+    void this.load();
+  } }, t('audit_all_workers'));
 
   constructor(private token: string, private expired: () => void, back: () => void) {
-    this.month.addEventListener('change', () => void this.load());
-    this.township.addEventListener('change', () => void this.load());
+    this.month.addEventListener('change', () => this.reload());
+    this.township.addEventListener('change', () => this.reload());
     this.workers = new DataTable<AuditWorker>({ name: 'audit-workers', title: t('audit_workers'), columns: [
       { label: t('audit_col_worker'), cell: (r) => r.name },
       { label: t('audit_col_grid'), cell: (r) => r.grid_name },
       { label: t('audit_col_earned'), cell: (r) => num(r.earned), num: true },
       { label: t('audit_col_lost'), cell: (r) => num(r.lost), num: true },
       { label: t('audit_col_rows'), cell: (r) => num(r.rows), num: true },
-    ], key: (r) => r.grid + ':' + r.member_id, empty: t('audit_none') });
+    ], key: (r) => r.grid + ':' + r.member_id, empty: t('audit_none'), open: (r) => {
+      this.member = this.member === r.member_id ? 0 : r.member_id;
+      void this.load();
+    } });
     this.el = h('section', { class: 'points-audit', 'data-test': 'points-audit', hidden: true },
       h('div', { class: 'points-head' }, this.title,
         h('button', { type: 'button', class: 'small-button controls', 'data-test': 'audit-back', onclick: back }, t('points_back'))),
@@ -108,6 +116,7 @@ export class PointsAuditView {
   async show(unit: ScopeUnit): Promise<void> {
     const changed = this.unit?.code !== unit.code;
     this.unit = unit;
+    if (changed) this.member = 0;
     this.title.textContent = t('audit_heading', { unit: unit.name });
     if (changed && unit.code.length < 9) {
       this.townshipField.hidden = false;
@@ -118,6 +127,13 @@ export class PointsAuditView {
         return this.fail(e);
       }
     } else if (changed) this.townshipField.hidden = true;
+    void this.load();
+  }
+
+  // reload shows another month or township, of every worker.
+  private reload(): void {
+    this.member = 0;
+    this.done.textContent = '';
     void this.load();
   }
 
@@ -144,7 +160,7 @@ export class PointsAuditView {
     try {
       const [year, rows] = await Promise.all([
         api<AuditYear>('GET', `/api/points/months?unit=${unit.slice(0, 9)}&year=${month.slice(0, 4)}`, this.token),
-        api<AuditRows>('GET', `/api/points/rows?unit=${unit}&month=${month}`, this.token)]);
+        api<AuditRows>('GET', `/api/points/rows?unit=${unit}&month=${month}${this.member ? '&member=' + this.member : ''}`, this.token)]);
       if (seq !== this.seq) return;
       this.note.textContent = '';
       this.drawMonths(year, month);
@@ -166,8 +182,7 @@ export class PointsAuditView {
       title: m.confirmed ? t('audit_state_confirmed') : t('audit_when_' + m.when),
       onclick: () => {
         this.month.value = m.month;
-        this.done.textContent = '';
-        void this.load();
+        this.reload();
       } }, monthName(m.month), m.confirmed ? h('span', { class: 'tick', 'aria-hidden': 'true' }, '✓') : null)));
   }
 
@@ -192,7 +207,8 @@ export class PointsAuditView {
   private drawRows(r: AuditRows): void {
     const cancellable = r.can_cancel && !r.month.confirmed;
     clear(this.rows);
-    this.rows.append(h('div', { class: 'card-head' }, h('h3', {}, t('audit_rows'))));
+    this.all.hidden = this.member === 0;
+    this.rows.append(h('div', { class: 'card-head' }, h('h3', {}, t('audit_rows')), this.all));
     if (r.more) this.rows.append(h('p', { class: 'notice', 'data-test': 'audit-more' }, t('audit_more', { n: r.rows.length })));
     if (r.rows.length === 0) {
       this.rows.append(h('p', { class: 'muted' }, t('audit_none')));
