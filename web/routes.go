@@ -170,6 +170,10 @@ func (s *Server) routes(cfg Config) []route {
 		route{"GET /api/admin/point-rules", policyAdmin, s.handlePointRules},
 		route{"POST /api/admin/point-rules", policyCountyAdmin, s.handlePointRuleSave},
 		route{"PUT /api/admin/point-rules/{id}", policyCountyAdmin, s.handlePointRuleSave})
+	// 月度审核 on the dashboard (points_audit.go): the store checks the township or county above.
+	add(cfg.Points != nil,
+		route{"GET /api/points/months", policyMember, s.handlePointMonths},
+		route{"GET /api/points/rows", policyMember, s.handlePointRows})
 	if cfg.Stats != nil && cfg.Intake != nil {
 		figures := func(name string, fn func(http.ResponseWriter, *http.Request, statsRequest) error) route {
 			return route{"GET /api/stats/" + name, policyFiguresViewer, timed(s.statsRoute(fn))}

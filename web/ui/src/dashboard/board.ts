@@ -14,6 +14,7 @@ import { KpiTiles } from './kpis';
 import { LiveSocket, Refresher, type ConnState } from './live';
 import { MapView } from './map_view';
 import { PointsRankView } from './points_rank';
+import { PointsAuditView } from './points_audit';
 import { Ranking } from './ranking';
 import { StatsAPI, statsPath } from './stats_api';
 import { TrendView } from './trend';
@@ -42,6 +43,7 @@ export class Board {
   private declines: DeclinesView; // 反复退单 (issue 16)
   private bulletin: Bulletin;
   private points: PointsRankView; // 积分排名 (#points, issue 17)
+  private audit: PointsAuditView; // 积分月度审核 (#audit, issue 17)
   private live: LiveSocket;
   private refresher = new Refresher(() => this.load());
   private notice = h('p', { class: 'error', role: 'alert' });
@@ -73,6 +75,9 @@ export class Board {
     this.points = new PointsRankView(this.api, session.token, () => {
       location.hash = '';
     });
+    this.audit = new PointsAuditView(session.token, () => on.expired(), () => {
+      location.hash = '';
+    });
     this.live = new LiveSocket(session.token, start.code, {
       state: (s) => on.conn(s),
       subscribed: () => {
@@ -92,12 +97,15 @@ export class Board {
         } }, t('bulletin')),
         h('button', { type: 'button', class: 'small-button controls', 'data-test': 'points', onclick: () => {
           location.hash = '#points';
-        } }, t('points_button'))),
+        } }, t('points_button')),
+        h('button', { type: 'button', class: 'small-button controls', 'data-test': 'audit', onclick: () => {
+          location.hash = '#audit';
+        } }, t('audit_button'))),
       this.filters.el, this.notice, this.kpis.el,
       h('div', { class: 'two' }, this.map.el, this.trend.el),
       this.ranking.el, this.declines.el,
       h('div', { class: 'two' }, this.cats.el, h('div', { class: 'stack' }, this.tiers.el, this.backlog.el)));
-    this.el.append(this.dash, this.bulletin.el, this.points.el);
+    this.el.append(this.dash, this.bulletin.el, this.points.el, this.audit.el);
   }
 
   get unit(): ScopeUnit {
@@ -136,12 +144,14 @@ export class Board {
   }
 
   private route(): void {
-    const bulletin = location.hash === '#bulletin', points = location.hash === '#points';
-    this.dash.hidden = bulletin || points;
+    const bulletin = location.hash === '#bulletin', points = location.hash === '#points', audit = location.hash === '#audit';
+    this.dash.hidden = bulletin || points || audit;
     this.bulletin.el.hidden = !bulletin;
     this.points.el.hidden = !points;
+    this.audit.el.hidden = !audit;
     if (bulletin) this.bulletin.show(this.unit);
     if (points) this.points.show(this.unit);
+    if (audit) void this.audit.show(this.unit);
     window.scrollTo(0, 0);
   }
 

@@ -80,7 +80,11 @@ export class PointsRankView {
     tools: [excel('year', () => `/api/points/summary.xlsx?unit=${this.unit?.code ?? ''}&year=${this.month.value.slice(0, 4)}`, 'points-summary.xlsx')] });
     this.el = h('section', { class: 'points-rank', 'data-test': 'points-rank', hidden: true },
       h('div', { class: 'points-head' }, this.title,
-        h('button', { type: 'button', class: 'small-button controls', 'data-test': 'points-back', onclick: back }, t('points_back'))),
+        h('div', { class: 'controls' },
+          h('button', { type: 'button', class: 'small-button', 'data-test': 'points-audit', onclick: () => {
+            location.hash = '#audit'; // 月度审核 (points_audit.ts)
+          } }, t('audit_button')),
+          h('button', { type: 'button', class: 'small-button', 'data-test': 'points-back', onclick: back }, t('points_back')))),
       h('div', { class: 'filters points-filters' },
         h('label', { class: 'field' }, t('points_level'), this.level), h('label', { class: 'field' }, t('points_period'), this.period),
         h('label', { class: 'field' }, t('points_month'), this.month), this.perCapitaLabel),
