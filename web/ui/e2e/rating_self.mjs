@@ -26,10 +26,15 @@ try {
   await shot(p, 'rating-self-entries-360');
   await p.click('.rating-entries [data-act=enter]');
   await p.waitForSelector('.rating-sheet[data-state=draft]');
+  // The sheet may already be a draft before the save: wait for the saved entry itself, and for
+  // the re-drawn steps, rather than read a sheet being replaced.
+  await p.waitForFunction(() => document.querySelector('.rating-mark[data-mark="5"] [data-item=collective_income]')
+    ?.textContent.includes('12.5'));
   const v = await p.textContent('.rating-mark[data-mark="5"] [data-item=collective_income]');
   check(v.includes('12.5 万元') && v.includes('台账 collective_income'), 'the entry on the sheet: ' + v);
 
   step('submits');
+  await p.waitForSelector('.rating-steps [data-act=submit]', { state: 'visible' });
   check(await tapTarget(p, '.rating-steps [data-act=submit]', 360), 'the submit button is a 44 px tap target');
   await p.click('.rating-steps [data-act=submit]');
   await p.waitForSelector('.rating-sheet[data-state=submitted]');
