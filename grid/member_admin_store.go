@@ -135,7 +135,7 @@ func (s *Store) addMember(ctx context.Context, a Admin, phone, name string, assi
 			units[i] = as.UnitCode
 		}
 		if withCode {
-			if code, expires, err = setOneTimeCode(ctx, tx, m.ID, passwordCost); err != nil {
+			if code, expires, err = setOneTimeCode(ctx, tx, m.ID, passwordCost()); err != nil {
 				return err
 			}
 			m.MustChangePassword = true
@@ -322,7 +322,7 @@ func (s *Store) ResetPassword(ctx context.Context, a Admin, id int64) (code stri
 	// checked: a refused reset costs no bcrypt.
 	err = s.memberChange(ctx, a, id, false, func(tx pgx.Tx, units []string) error {
 		var err error
-		if code, expires, err = setOneTimeCode(ctx, tx, id, passwordCost); err != nil {
+		if code, expires, err = setOneTimeCode(ctx, tx, id, passwordCost()); err != nil {
 			return err
 		}
 		if sessions, err = revokeSessions(ctx, tx, id); err != nil {
