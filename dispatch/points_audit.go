@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // What the township's monthly audit (月度审核) reads on the dashboard (docs/points.md, "The
@@ -225,25 +226,25 @@ func (s *Points) AuditRows(ctx context.Context, by int64, q PointAuditQuery) (Po
 		return out, storeErr("audit rows", err)
 	}
 	out.Month.When = monthWhen(q.Month, time.Now())
-	rows, err = s.pool.Query(ctx, auditWorkers, q.Unit, q.Month, q.Member, MaxAuditWorkers+1)
-	if err != nil {
+	if out.Workers, out.MoreWorkers, err = collectAtMost[PointAuditWorker](ctx, s.pool, auditWorkers, q, MaxAuditWorkers); err != nil {
 		return out, storeErr("audit rows", err)
 	}
-	if out.Workers, err = pgx.CollectRows(rows, pgx.RowToStructByName[PointAuditWorker]); err != nil {
+	if out.Rows, out.More, err = collectAtMost[PointAuditRow](ctx, s.pool, auditRows, q, MaxAuditRows); err != nil {
 		return out, storeErr("audit rows", err)
-	}
-	if len(out.Workers) > MaxAuditWorkers {
-		out.Workers, out.MoreWorkers = out.Workers[:MaxAuditWorkers], true
-	}
-	rows, err = s.pool.Query(ctx, auditRows, q.Unit, q.Month, q.Member, MaxAuditRows+1)
-	if err != nil {
-		return out, storeErr("audit rows", err)
-	}
-	if out.Rows, err = pgx.CollectRows(rows, pgx.RowToStructByName[PointAuditRow]); err != nil {
-		return out, storeErr("audit rows", err)
-	}
-	if len(out.Rows) > MaxAuditRows {
-		out.Rows, out.More = out.Rows[:MaxAuditRows], true
 	}
 	return out, nil
+}
+
+// collectAtMost reads at most limit rows of query for q's unit, month and member (the query's
+// $1 to $3, and $4 the rows it may return: one more than limit), and whether there were more.
+func collectAtMost[T any](ctx context.Context, pool *pgxpool.Pool, query string, q PointAuditQuery, limit int) ([]T, bool, error) {
+	rows, err := pool.Query(ctx, query, q.Unit, q.Month, q.Member, limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[T])
+	if err != nil || len(out) <= limit {
+		return out, false, err
+	}
+	return out[:limit], true, nil
 }

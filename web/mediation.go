@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -84,15 +83,6 @@ func mediationOf(m dispatch.Mediation) mediationJSON {
 
 // ownerOf: the member mediates at the centre (and so owns its records).
 func ownerOf(a access) dispatch.Owner { return func(centre string) bool { return a.centres[centre] } }
-
-// mediationID reads {mid}.
-func mediationID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%w: %s is not a record's number", ErrNotFound, name)
-	}
-	return id, nil
-}
 
 // mediationError tells a refused field as the error table's refusal, with its field.
 func mediationError(err error) error {
@@ -178,7 +168,7 @@ var outcomeZh = map[dispatch.MediationOutcome]string{dispatch.MediationPending: 
 // owner centre only; 409 if it changed since version.
 func (s *Server) handleMediationSave(w http.ResponseWriter, r *http.Request) {
 	c, acc := caseFrom(r.Context()), accessFrom(r.Context())
-	id, err := mediationID(r, "mid")
+	id, err := pathID(r.PathValue("mid"), "mediation record")
 	if err != nil {
 		writeError(w, s.logger, err)
 		return

@@ -86,7 +86,7 @@ func (s *Server) handleAgreementPDF(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) agreementPDF(w http.ResponseWriter, r *http.Request) error {
-	id, err := mediationID(r, "mid")
+	id, err := pathID(r.PathValue("mid"), "mediation record")
 	if err != nil {
 		return err
 	}

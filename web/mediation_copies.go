@@ -11,7 +11,7 @@ import (
 // handleMediationCopy: POST /api/cases/{id}/mediations/{mid}/copies {"sha256"} -> the attempt.
 func (s *Server) handleMediationCopy(w http.ResponseWriter, r *http.Request) {
 	c, acc := caseFrom(r.Context()), accessFrom(r.Context())
-	id, err := mediationID(r, "mid")
+	id, err := pathID(r.PathValue("mid"), "mediation record")
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
@@ -38,7 +38,7 @@ func (s *Server) handleMediationCopy(w http.ResponseWriter, r *http.Request) {
 // to the owner centre only (404 to everyone else, as for a photo that does not exist).
 func (s *Server) handleMediationCopyFile(w http.ResponseWriter, r *http.Request) {
 	c, acc := caseFrom(r.Context()), accessFrom(r.Context())
-	id, err := mediationID(r, "mid")
+	id, err := pathID(r.PathValue("mid"), "mediation record")
 	if err == nil {
 		err = s.mediations.HasCopy(r.Context(), c.ID, id, r.PathValue("sha256"), ownerOf(acc))
 	}

@@ -14,7 +14,7 @@ import (
 // reason} -> 201 the attempt.
 func (s *Server) handleReferral(w http.ResponseWriter, r *http.Request) {
 	c, acc := caseFrom(r.Context()), accessFrom(r.Context())
-	id, err := mediationID(r, "mid")
+	id, err := pathID(r.PathValue("mid"), "mediation record")
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
@@ -35,10 +35,10 @@ func (s *Server) handleReferral(w http.ResponseWriter, r *http.Request) {
 // result_on, result_note} -> the attempt.
 func (s *Server) handleReferralResult(w http.ResponseWriter, r *http.Request) {
 	c, acc := caseFrom(r.Context()), accessFrom(r.Context())
-	id, err := mediationID(r, "mid")
+	id, err := pathID(r.PathValue("mid"), "mediation record")
 	var rid int64
 	if err == nil {
-		rid, err = mediationID(r, "rid")
+		rid, err = pathID(r.PathValue("rid"), "referral")
 	}
 	if err != nil {
 		writeError(w, s.logger, err)

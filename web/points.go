@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/griddispatch/griddispatch/dispatch"
@@ -125,20 +124,11 @@ func (s *Server) handlePointItemAdd(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, pointItemOf(it))
 }
 
-// pointPathID is the {id} of a points route.
-func pointPathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%w: %w", ErrNotFound, dispatch.ErrPointNotFound)
-	}
-	return id, nil
-}
-
 // handlePointItemDecide: POST /api/points/items/{id}/approve {} and .../reject {"reason"} ->
 // the item; a supervisor's or administrator's at the rule's approver tier or above.
 func (s *Server) handlePointItemDecide(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pointPathID(r)
+		id, err := pathID(r.PathValue("id"), "points item")
 		if err != nil {
 			writeError(w, s.logger, err)
 			return
@@ -162,7 +152,7 @@ func (s *Server) handlePointItemDecide(approve bool) http.HandlerFunc {
 // handlePointCancel: POST /api/points/rows/{id}/cancel {"reason"} -> {"counter_entry": id}; a
 // supervisor or administrator of the row's township or county books a counter-entry, audited.
 func (s *Server) handlePointCancel(w http.ResponseWriter, r *http.Request) {
-	id, err := pointPathID(r)
+	id, err := pathID(r.PathValue("id"), "points row")
 	if err != nil {
 		writeError(w, s.logger, err)
 		return
